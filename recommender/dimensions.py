@@ -1,0 +1,46 @@
+"""The shared vocabulary of Pathways: the dimensions every part measures or scores on.
+
+The catalogue, the assessment, the pair features and the explanations all index arrays by
+these tuples, in this order. Changing an order is a data-format change.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Holland's six interest areas, in O*NET order (Element IDs 1.B.1.a-f).
+RIASEC: Final = ("R", "I", "A", "S", "E", "C")
+RIASEC_NAMES: Final = {
+    "R": "Realistic",
+    "I": "Investigative",
+    "A": "Artistic",
+    "S": "Social",
+    "E": "Enterprising",
+    "C": "Conventional",
+}
+
+#: Aptitude dimensions the assessment measures and the catalogue summarises from O*NET.
+APTITUDES: Final = ("verbal", "quantitative", "spatial", "mechanical", "perceptual_speed")
+
+#: The six O*NET work values (Element IDs 1.B.2.a-f), in the order used by every array.
+WORK_VALUES: Final = (
+    "achievement",
+    "working_conditions",
+    "recognition",
+    "relationships",
+    "support",
+    "independence",
+)
+
+#: Post-secondary plans a student can choose.
+PLANS: Final = (
+    "work",
+    "apprenticeship_certificate",
+    "community_college",
+    "four_year_college",
+    "military",
+    "undecided",
+)
+
+#: O*NET job zones (preparation level).
+JOB_ZONES: Final = (1, 2, 3, 4, 5)

@@ -1,0 +1,1 @@
+"""Pathways service: HTTP API, pages, storage and the ``pathways`` command line."""

@@ -1,0 +1,1 @@
+"""Pathways training side: catalogue build, cohort, fitting, evaluation and model registry."""
