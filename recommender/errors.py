@@ -40,3 +40,104 @@ class UnknownCodeError(PathwaysError, LookupError):
         self.kind = kind
         self.code = code
         super().__init__(f"unknown {kind} {code!r}")
+
+
+class InvalidArrayError(PathwaysError, ValueError):
+    """An array argument of a scoring or metric function has the wrong shape or bad values.
+
+    ``argument`` names the parameter, ``reason`` says what is wrong with it.
+    """
+
+    def __init__(self, argument: str, reason: str) -> None:
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"{argument}: {reason}")
+
+
+class OutcomeRecordsError(PathwaysError, ValueError):
+    """An outcome-records file cannot be read or written (missing, wrong format, wrong columns).
+
+    ``file`` is the path, ``reason`` what went wrong.
+    """
+
+    def __init__(self, reason: str, *, file: str) -> None:
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
+
+
+class InvalidOutcomeRecordsError(PathwaysError, ValueError):
+    """Outcome records failed validation, so no model may be trained on them.
+
+    ``problems`` holds every ``(row, column, reason)`` found (row is 1-based, None for the whole
+    table); ``n_rows`` is the number of data rows checked.
+    """
+
+    def __init__(
+        self, problems: tuple[tuple[int | None, str | None, str], ...], n_rows: int
+    ) -> None:
+        self.problems = problems
+        self.n_rows = n_rows
+        shown = "; ".join(_describe_problem(*p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} problem(s) in {n_rows} outcome record(s): {shown}{more}")
+
+
+def _describe_problem(row: int | None, column: str | None, reason: str) -> str:
+    """Render one validation problem as 'row 3, column 'outcome': reason'."""
+    where = "table" if row is None else f"row {row}"
+    if column is not None:
+        where += f", column {column!r}"
+    return f"{where}: {reason}"
+
+
+class RecordNotFoundError(PathwaysError, LookupError):
+    """A stored record does not exist or is outside what the caller may see (both look the same)."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"no {kind} {key!r}")
+
+
+class NotAuthenticatedError(PathwaysError, PermissionError):
+    """The request carries no valid sign-in session (missing, unknown or expired)."""
+
+    def __init__(self, reason: str = "sign in first") -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class PermissionDeniedError(PathwaysError, PermissionError):
+    """The signed-in role may not use this action at all (``role`` may not ``action``)."""
+
+    def __init__(self, role: str, action: str) -> None:
+        self.role = role
+        self.action = action
+        super().__init__(f"a {role} may not {action}")
+
+
+class LoginThrottledError(PathwaysError, PermissionError):
+    """Too many failed sign-ins for one account; ``retry_after`` is in whole seconds (>= 1)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"too many failed sign-ins; try again in {self.retry_after} s")
+
+
+class RecordConflictError(PathwaysError, ValueError):
+    """A write contradicts stored state: ``kind`` names the record, ``reason`` the rule broken."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        self.kind = kind
+        self.reason = reason
+        super().__init__(f"{kind}: {reason}")
+
+
+class InvalidRecordError(PathwaysError, ValueError):
+    """A field value breaks a rule the schema alone cannot state; ``field`` is a dotted path."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
