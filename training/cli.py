@@ -3,10 +3,91 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 
 def register(sub: Any) -> None:
     """Add the training subcommands to the ``pathways`` parser's subparsers."""
-    _ = argparse  # subcommands are added below as the training side grows
-    _ = sub
+    _register_catalogue(sub)
+
+
+def _register_catalogue(sub: Any) -> None:
+    """``pathways catalogue build|summary``: the Mississippi pathway catalogue."""
+    parser = sub.add_parser(
+        "catalogue",
+        help="build or summarise the pathway catalogue (data/catalogue)",
+        description="Build the Mississippi pathway catalogue from raw public data or summarise it.",
+    )
+    commands = parser.add_subparsers(dest="catalogue_command", required=True, metavar="ACTION")
+    build = commands.add_parser(
+        "build",
+        help="rebuild data/catalogue from the raw O*NET, BLS and NCES files",
+        description=(
+            "Read the raw public data and write the catalogue files and manifest. The output "
+            "folder is replaced only when the whole build succeeds."
+        ),
+    )
+    build.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="raw data folder (default: shared/data/raw beside the repository)",
+    )
+    build.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: data/catalogue)"
+    )
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(func=_catalogue_build)
+    summary = commands.add_parser(
+        "summary",
+        help="print the catalogue's counts and join coverage",
+        description="Print counts and join coverage of a built catalogue.",
+    )
+    summary.add_argument(
+        "--path", type=Path, default=None, help="catalogue folder (default: data/catalogue)"
+    )
+    summary.add_argument("--json", action="store_true", help="print JSON for scripts")
+    summary.set_defaults(func=_catalogue_summary)
+
+
+def _catalogue_build(args: argparse.Namespace) -> int:
+    from training.catalogue_build import (
+        DEFAULT_OUT_DIR,
+        DEFAULT_RAW_DIR,
+        RawDataError,
+        build_catalogue,
+        format_summary,
+    )
+
+    raw = args.raw if args.raw is not None else DEFAULT_RAW_DIR
+    out = args.out if args.out is not None else DEFAULT_OUT_DIR
+    try:
+        result = build_catalogue(raw, out, progress=not args.quiet)
+    except RawDataError as exc:
+        print(f"pathways catalogue build: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {result.out_dir} in {result.seconds:.1f} s")
+    print(format_summary(result.manifest))
+    return 0
+
+
+def _catalogue_summary(args: argparse.Namespace) -> int:
+    from recommender.catalogue import load_catalogue
+    from recommender.errors import CatalogueError
+    from training.catalogue_build import format_summary
+
+    try:
+        catalogue = load_catalogue(args.path)
+    except CatalogueError as exc:
+        print(f"pathways catalogue summary: {exc}", file=sys.stderr)
+        return 2
+    manifest = dict(catalogue.manifest)
+    if args.json:
+        keys = ("version", "counts", "coverage_pct", "parameters", "releases")
+        print(json.dumps({k: manifest[k] for k in keys}, indent=2, sort_keys=True))
+    else:
+        print(format_summary(manifest))
+    return 0

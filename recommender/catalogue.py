@@ -1,0 +1,651 @@
+"""The Mississippi pathway catalogue: occupations, pathways, regions and regional labour data.
+
+``load_catalogue`` reads the committed tab-separated files in ``data/catalogue/`` (written by
+``pathways catalogue build``) into an immutable ``Catalogue`` whose arrays are float32 (or small
+ints / bools), indexed by occupation in ``codes`` order and by region in ``regions`` order.
+Any missing or malformed file raises ``CatalogueError`` naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+from recommender.errors import CatalogueError, UnknownCodeError
+
+#: The committed catalogue, located relative to this file.
+DEFAULT_CATALOGUE_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+
+#: BLS typical entry education categories; ``education_code`` is the index (-1 = unknown).
+EDUCATION_LEVELS: Final = (
+    "No formal educational credential",
+    "High school diploma or equivalent",
+    "Some college, no degree",
+    "Postsecondary nondegree award",
+    "Associate's degree",
+    "Bachelor's degree",
+    "Master's degree",
+    "Doctoral or professional degree",
+)
+
+#: Where a regional labour figure came from: code -> name (-1 = no data at any level).
+LABOUR_SOURCE_LEVELS: Final = {"region": 0, "state": 1, "national": 2, "none": -1}
+
+REGION_KINDS: Final = ("state", "metro", "nonmetro")
+
+COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "occupations.tsv": (
+            "code",
+            "soc",
+            "title",
+            *(f"interest_{letter}" for letter in RIASEC),
+            "high_point",
+            "job_zone",
+            *(f"aptitude_{name}" for name in APTITUDES),
+            "aptitude_imputed",
+            *(f"value_{name}" for name in WORK_VALUES),
+            "education_code",
+            "education_source",
+            "growth_pct",
+            "openings",
+            "ep_code",
+            "ep_match",
+            "bright_outlook",
+            "oews_code",
+            "oews_match",
+        ),
+        "occupation_text.tsv": ("code", "description"),
+        "lay_titles.tsv": ("code", "lay_title", "kind"),
+        "regions.tsv": ("region_code", "name", "kind"),
+        "counties.tsv": ("county_fips", "county_name", "region_code"),
+        "labour.tsv": (
+            "region_code",
+            "code",
+            "employment",
+            "location_quotient",
+            "employment_source",
+            "wage_mean",
+            "wage_median",
+            "wage_p10",
+            "wage_p90",
+            "wage_source",
+            "high_value",
+        ),
+        "pathways.tsv": ("pathway_code", "cluster_code", "cluster", "title"),
+        "pathway_members.tsv": ("pathway_code", "code"),
+        "programs.tsv": ("code", "cip_code", "cip_title"),
+    }
+)
+
+#: Every data file of a catalogue folder (besides ``manifest.json``).
+CATALOGUE_FILES: Final = tuple(sorted(COLUMNS))
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Region:
+    """An OEWS area: ``code`` is the 7-digit OEWS area code; ``counties`` are 5-digit FIPS."""
+
+    code: str
+    name: str
+    kind: str
+    counties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A career cluster: ``code`` is a slug of its title; ``pathway_index`` points into pathways."""
+
+    code: str
+    title: str
+    pathway_index: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """A career pathway: ``code`` is '<cluster slug>.<pathway slug>'; members index ``codes``."""
+
+    code: str
+    cluster_code: str
+    cluster: str
+    title: str
+    occupation_index: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    """A CIP 2020 instructional programme linked to an occupation's SOC by the NCES crosswalk."""
+
+    cip_code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """All scalar facts about one occupation, plus its description and lay titles."""
+
+    code: str
+    soc: str
+    title: str
+    description: str
+    lay_titles: tuple[str, ...]
+    riasec: tuple[float, ...]
+    high_point: str
+    job_zone: int
+    aptitude_demand: tuple[float, ...]
+    aptitude_imputed: bool
+    work_values: tuple[float, ...]
+    education_code: int
+    education: str
+    growth_pct: float
+    openings: float
+    bright_outlook: bool
+    pathways: tuple[str, ...]
+    programs: tuple[Program, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """The loaded catalogue; arrays are read-only and row i of each is occupation ``codes[i]``."""
+
+    version: str
+    path: Path
+    codes: tuple[str, ...]
+    socs: tuple[str, ...]
+    titles: tuple[str, ...]
+    riasec: FloatArray
+    high_point: tuple[str, ...]
+    aptitude_demand: FloatArray
+    aptitude_imputed: npt.NDArray[np.bool_]
+    work_values: FloatArray
+    job_zone: npt.NDArray[np.int8]
+    education_code: npt.NDArray[np.int8]
+    growth_pct: FloatArray
+    openings: FloatArray
+    bright_outlook: npt.NDArray[np.bool_]
+    regions: tuple[Region, ...]
+    county_region: Mapping[str, str]
+    employment: FloatArray
+    location_quotient: FloatArray
+    wage_mean: FloatArray
+    wage_median: FloatArray
+    wage_p10: FloatArray
+    wage_p90: FloatArray
+    employment_source: npt.NDArray[np.int8]
+    wage_source: npt.NDArray[np.int8]
+    labour_source: npt.NDArray[np.int8]
+    high_value: npt.NDArray[np.bool_]
+    clusters: tuple[Cluster, ...]
+    pathways: tuple[Pathway, ...]
+    occupation_pathways: tuple[tuple[int, ...], ...]
+    programs: tuple[tuple[Program, ...], ...]
+    manifest: Mapping[str, Any] = field(repr=False)
+    _code_index: Mapping[str, int] = field(repr=False)
+    _region_index: Mapping[str, int] = field(repr=False)
+
+    def index_of(self, code: str) -> int:
+        """Row of an O*NET-SOC code; raises UnknownCodeError when absent."""
+        try:
+            return self._code_index[code]
+        except KeyError:
+            raise UnknownCodeError("occupation", code) from None
+
+    def region_index(self, region_code: str) -> int:
+        """Row of an OEWS area code in the regional arrays; raises UnknownCodeError."""
+        try:
+            return self._region_index[region_code]
+        except KeyError:
+            raise UnknownCodeError("region", region_code) from None
+
+    def region_of_county(self, county_fips: str) -> Region:
+        """The sub-state region a 5-digit county FIPS belongs to; raises UnknownCodeError."""
+        try:
+            return self.regions[self._region_index[self.county_region[county_fips]]]
+        except KeyError:
+            raise UnknownCodeError("county", county_fips) from None
+
+    def pathway_index(self, pathway_code: str) -> int:
+        """Position of a pathway code in ``pathways``; raises UnknownCodeError."""
+        for i, pathway in enumerate(self.pathways):
+            if pathway.code == pathway_code:
+                return i
+        raise UnknownCodeError("pathway", pathway_code)
+
+    def occupation(self, code: str) -> Occupation:
+        """Full record of one occupation (reads descriptions and lay titles on first use)."""
+        i = self.index_of(code)
+        descriptions, lay_titles = _load_texts(str(self.path), self.version)
+        edu = int(self.education_code[i])
+        return Occupation(
+            code=code,
+            soc=self.socs[i],
+            title=self.titles[i],
+            description=descriptions.get(code, ""),
+            lay_titles=lay_titles.get(code, ()),
+            riasec=tuple(float(v) for v in self.riasec[i]),
+            high_point=self.high_point[i],
+            job_zone=int(self.job_zone[i]),
+            aptitude_demand=tuple(float(v) for v in self.aptitude_demand[i]),
+            aptitude_imputed=bool(self.aptitude_imputed[i]),
+            work_values=tuple(float(v) for v in self.work_values[i]),
+            education_code=edu,
+            education=EDUCATION_LEVELS[edu] if edu >= 0 else "",
+            growth_pct=float(self.growth_pct[i]),
+            openings=float(self.openings[i]),
+            bright_outlook=bool(self.bright_outlook[i]),
+            pathways=tuple(self.pathways[p].code for p in self.occupation_pathways[i]),
+            programs=self.programs[i],
+        )
+
+
+def compute_catalogue_version(outputs: Mapping[str, str]) -> str:
+    """First 12 hex digits of the sha256 over 'name sha256' lines of the data files, sorted."""
+    text = "".join(f"{name} {outputs[name]}\n" for name in sorted(outputs))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+class _Table:
+    """Rows of one TSV file with column lookup and typed, located parsing."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.name = name
+        self.file = str(folder / name)
+        path = folder / name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise CatalogueError("file is missing", file=self.file) from None
+        except OSError as exc:
+            raise CatalogueError(f"cannot read file ({exc.strerror})", file=self.file) from None
+        self.data = data
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CatalogueError(f"not UTF-8 text (byte {exc.start})", file=self.file) from None
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if not lines:
+            raise CatalogueError("file is empty (no header row)", file=self.file)
+        expected = COLUMNS[name]
+        header = tuple(lines[0].split("\t"))
+        for column in header:
+            if column not in expected:
+                raise CatalogueError("unknown column", file=self.file, row=0, column=column)
+        for column in expected:
+            if column not in header:
+                raise CatalogueError("column is missing", file=self.file, row=0, column=column)
+        if header != expected:
+            raise CatalogueError(
+                f"columns out of order; expected {', '.join(expected)}", file=self.file, row=0
+            )
+        self.columns = expected
+        self.rows: list[list[str]] = []
+        for number, line in enumerate(lines[1:], start=1):
+            cells = line.split("\t")
+            if len(cells) != len(expected):
+                raise CatalogueError(
+                    f"has {len(cells)} fields, expected {len(expected)}",
+                    file=self.file,
+                    row=number,
+                )
+            self.rows.append(cells)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def text(self, column: str, *, required: bool = True) -> list[str]:
+        """Column values as text; ``required`` forbids empty cells."""
+        j = self.columns.index(column)
+        values = [row[j] for row in self.rows]
+        if required:
+            for number, value in enumerate(values, start=1):
+                if value == "":
+                    raise self.error("empty value", number, column)
+        return values
+
+    def numbers(
+        self,
+        column: str,
+        low: float,
+        high: float,
+        *,
+        allow_empty: bool = False,
+        integer: bool = False,
+    ) -> list[float]:
+        """Column values parsed as numbers in [low, high]; empty cells become NaN if allowed."""
+        out: list[float] = []
+        for number, raw in enumerate(self.text(column, required=False), start=1):
+            if raw == "":
+                if not allow_empty:
+                    raise self.error("empty value", number, column)
+                out.append(math.nan)
+                continue
+            try:
+                value = float(raw)
+            except ValueError:
+                raise self.error(f"not a number: {raw!r}", number, column) from None
+            if math.isnan(value) or not low <= value <= high:
+                raise self.error(f"{raw} is outside {low:g}..{high:g}", number, column)
+            if integer and value != int(value):
+                raise self.error(f"not a whole number: {raw!r}", number, column)
+            out.append(value)
+        return out
+
+    def choice(self, column: str, allowed: Sequence[str]) -> list[str]:
+        """Column values that must be one of ``allowed``."""
+        values = self.text(column, required=False)
+        for number, value in enumerate(values, start=1):
+            if value not in allowed:
+                raise self.error(f"{value!r} is not one of {', '.join(allowed)}", number, column)
+        return values
+
+    def unique(self, columns: Sequence[str]) -> None:
+        """Raise on the first row whose key (the given columns) repeats an earlier row."""
+        indexes = [self.columns.index(c) for c in columns]
+        seen: dict[tuple[str, ...], int] = {}
+        for number, row in enumerate(self.rows, start=1):
+            key = tuple(row[j] for j in indexes)
+            if key in seen:
+                raise self.error(
+                    f"duplicate key {'/'.join(key)} (first at row {seen[key]})",
+                    number,
+                    columns[-1],
+                )
+            seen[key] = number
+
+    def error(self, message: str, row: int, column: str | None) -> CatalogueError:
+        return CatalogueError(message, file=self.file, row=row, column=column)
+
+
+def _float32(values: Sequence[float] | npt.NDArray[Any]) -> FloatArray:
+    array = np.asarray(values, dtype=np.float32)
+    array.flags.writeable = False
+    return array
+
+
+def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """Load and validate a catalogue folder (default: the committed ``data/catalogue``)."""
+    folder = Path(path) if path is not None else DEFAULT_CATALOGUE_DIR
+    manifest_path = folder / "manifest.json"
+    if not folder.is_dir():
+        raise CatalogueError("catalogue folder is missing", file=str(folder))
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogueError("file is missing", file=str(manifest_path)) from None
+    except (OSError, ValueError) as exc:
+        raise CatalogueError(f"not valid JSON ({exc})", file=str(manifest_path)) from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
+        raise CatalogueError("has no 'outputs' table", file=str(manifest_path))
+
+    tables = {name: _Table(folder, name) for name in CATALOGUE_FILES if name != "lay_titles.tsv"}
+    occ = tables["occupations.tsv"]
+    occ.unique(["code"])
+    codes = tuple(occ.text("code"))
+    if list(codes) != sorted(codes):
+        raise CatalogueError("occupation codes are not sorted", file=occ.file, column="code")
+    code_index = {c: i for i, c in enumerate(codes)}
+    n = len(codes)
+
+    def cols(prefix: str, names: Sequence[str], low: float, high: float, empty: bool) -> FloatArray:
+        return _float32(
+            np.column_stack(
+                [occ.numbers(f"{prefix}{x}", low, high, allow_empty=empty) for x in names]
+            ).reshape(n, len(names))
+        )
+
+    riasec = cols("interest_", RIASEC, 1.0, 7.0, False)
+    aptitude = cols("aptitude_", APTITUDES, 0.0, 1.0, False)
+    work_values = cols("value_", WORK_VALUES, 1.0, 7.0, True)
+    for number, hp in enumerate(occ.text("high_point", required=False), start=1):
+        if len(hp) > 3 or any(letter not in RIASEC for letter in hp):
+            raise occ.error(f"bad high-point code {hp!r}", number, "high_point")
+    ints = {
+        name: occ.numbers(name, low, high, integer=True)
+        for name, low, high in (
+            ("job_zone", 1, 5),
+            ("education_code", -1, len(EDUCATION_LEVELS) - 1),
+            ("aptitude_imputed", 0, 1),
+            ("bright_outlook", 0, 1),
+        )
+    }
+    occ.choice("education_source", ("bls", "onet_rl", "none"))
+    occ.choice("ep_match", ("detailed", "broad", "none"))
+    occ.choice("oews_match", ("detailed", "broad", "none"))
+
+    regions_table = tables["regions.tsv"]
+    regions_table.unique(["region_code"])
+    region_codes = regions_table.text("region_code")
+    region_kinds = regions_table.choice("kind", REGION_KINDS)
+    region_index = {c: i for i, c in enumerate(region_codes)}
+    counties = tables["counties.tsv"]
+    counties.unique(["county_fips"])
+    county_region: dict[str, str] = {}
+    members_of: dict[str, list[str]] = {c: [] for c in region_codes}
+    for number, (fips, region) in enumerate(
+        zip(counties.text("county_fips"), counties.text("region_code"), strict=True), start=1
+    ):
+        if region not in region_index:
+            raise counties.error(f"unknown region {region!r}", number, "region_code")
+        if len(fips) != 5 or not fips.isdigit():
+            raise counties.error(f"bad county FIPS {fips!r}", number, "county_fips")
+        county_region[fips] = region
+        members_of[region].append(fips)
+    all_counties = tuple(sorted(county_region))
+    regions = tuple(
+        Region(
+            code=code,
+            name=name,
+            kind=kind,
+            counties=all_counties if kind == "state" else tuple(members_of[code]),
+        )
+        for code, name, kind in zip(
+            region_codes, regions_table.text("name"), region_kinds, strict=True
+        )
+    )
+
+    labour = _read_labour(tables["labour.tsv"], code_index, region_index)
+    clusters, pathways, occupation_pathways = _read_pathways(
+        tables["pathways.tsv"], tables["pathway_members.tsv"], code_index
+    )
+    programs = _read_programs(tables["programs.tsv"], code_index)
+
+    outputs = manifest["outputs"]
+    for name in CATALOGUE_FILES:
+        table_data = tables[name].data if name in tables else _read_bytes(folder, name)
+        digest = hashlib.sha256(table_data).hexdigest()
+        if outputs.get(name) != digest:
+            raise CatalogueError(
+                "content does not match the sha256 in manifest.json (rebuild the catalogue)",
+                file=str(folder / name),
+            )
+    version = compute_catalogue_version({k: str(v) for k, v in outputs.items()})
+    if manifest.get("version") != version:
+        raise CatalogueError("'version' does not match its outputs", file=str(manifest_path))
+
+    return Catalogue(
+        version=version,
+        path=folder,
+        codes=codes,
+        socs=tuple(occ.text("soc")),
+        titles=tuple(occ.text("title")),
+        riasec=riasec,
+        high_point=tuple(occ.text("high_point", required=False)),
+        aptitude_demand=aptitude,
+        aptitude_imputed=_frozen(np.asarray(ints["aptitude_imputed"], dtype=bool)),
+        work_values=work_values,
+        job_zone=_frozen(np.asarray(ints["job_zone"], dtype=np.int8)),
+        education_code=_frozen(np.asarray(ints["education_code"], dtype=np.int8)),
+        growth_pct=_float32(occ.numbers("growth_pct", -100.0, 1000.0, allow_empty=True)),
+        openings=_float32(occ.numbers("openings", 0.0, 1e8, allow_empty=True)),
+        bright_outlook=_frozen(np.asarray(ints["bright_outlook"], dtype=bool)),
+        regions=regions,
+        county_region=MappingProxyType(county_region),
+        clusters=clusters,
+        pathways=pathways,
+        occupation_pathways=occupation_pathways,
+        programs=programs,
+        manifest=MappingProxyType(manifest),
+        _code_index=MappingProxyType(code_index),
+        _region_index=MappingProxyType(region_index),
+        **labour,
+    )
+
+
+def _read_bytes(folder: Path, name: str) -> bytes:
+    try:
+        return (folder / name).read_bytes()
+    except OSError:
+        raise CatalogueError("file is missing", file=str(folder / name)) from None
+
+
+def _read_labour(
+    table: _Table, code_index: Mapping[str, int], region_index: Mapping[str, int]
+) -> dict[str, Any]:
+    """Region x occupation arrays from labour.tsv; every pair must appear exactly once."""
+    shape = (len(region_index), len(code_index))
+    table.unique(["region_code", "code"])
+    if len(table) != shape[0] * shape[1]:
+        raise CatalogueError(
+            f"has {len(table)} rows, expected {shape[0]} regions x {shape[1]} occupations",
+            file=table.file,
+        )
+    rows = np.empty(len(table), dtype=np.int64)
+    cols = np.empty(len(table), dtype=np.int64)
+    regions = table.text("region_code")
+    codes = table.text("code")
+    for number, (region, code) in enumerate(zip(regions, codes, strict=True), start=1):
+        if region not in region_index:
+            raise table.error(f"unknown region {region!r}", number, "region_code")
+        if code not in code_index:
+            raise table.error(f"unknown occupation {code!r}", number, "code")
+        rows[number - 1] = region_index[region]
+        cols[number - 1] = code_index[code]
+
+    def grid(values: Sequence[float], dtype: type[Any]) -> npt.NDArray[Any]:
+        out = np.empty(shape, dtype=dtype)
+        out[rows, cols] = np.asarray(values, dtype=dtype)
+        return _frozen(out)
+
+    wage = 1e7
+    out: dict[str, Any] = {
+        "employment": grid(table.numbers("employment", 0, 1e9, allow_empty=True), np.float32),
+        "location_quotient": grid(
+            table.numbers("location_quotient", 0, 1e4, allow_empty=True), np.float32
+        ),
+        "wage_mean": grid(table.numbers("wage_mean", 0, wage, allow_empty=True), np.float32),
+        "wage_median": grid(table.numbers("wage_median", 0, wage, allow_empty=True), np.float32),
+        "wage_p10": grid(table.numbers("wage_p10", 0, wage, allow_empty=True), np.float32),
+        "wage_p90": grid(table.numbers("wage_p90", 0, wage, allow_empty=True), np.float32),
+        "employment_source": grid(table.numbers("employment_source", -1, 2, integer=True), np.int8),
+        "wage_source": grid(table.numbers("wage_source", -1, 2, integer=True), np.int8),
+        "high_value": grid(table.numbers("high_value", 0, 1, integer=True), np.bool_),
+    }
+    emp, wages = out["employment_source"], out["wage_source"]
+    combined = np.maximum(emp, wages)
+    out["labour_source"] = _frozen(combined.astype(np.int8))
+    return out
+
+
+def _read_pathways(
+    table: _Table, members: _Table, code_index: Mapping[str, int]
+) -> tuple[tuple[Cluster, ...], tuple[Pathway, ...], tuple[tuple[int, ...], ...]]:
+    table.unique(["pathway_code"])
+    members.unique(["pathway_code", "code"])
+    codes = table.text("pathway_code")
+    index = {c: i for i, c in enumerate(codes)}
+    occupations: list[list[int]] = [[] for _ in codes]
+    per_occupation: list[list[int]] = [[] for _ in code_index]
+    for number, (pathway, code) in enumerate(
+        zip(members.text("pathway_code"), members.text("code"), strict=True), start=1
+    ):
+        if pathway not in index:
+            raise members.error(f"unknown pathway {pathway!r}", number, "pathway_code")
+        if code not in code_index:
+            raise members.error(f"unknown occupation {code!r}", number, "code")
+        occupations[index[pathway]].append(code_index[code])
+        per_occupation[code_index[code]].append(index[pathway])
+    pathways: list[Pathway] = []
+    cluster_paths: dict[str, list[int]] = {}
+    cluster_titles: dict[str, str] = {}
+    for i, (code, cluster_code, cluster, title) in enumerate(
+        zip(
+            codes,
+            table.text("cluster_code"),
+            table.text("cluster"),
+            table.text("title"),
+            strict=True,
+        )
+    ):
+        if not occupations[i]:
+            raise table.error("pathway has no member occupations", i + 1, "pathway_code")
+        pathways.append(Pathway(code, cluster_code, cluster, title, tuple(sorted(occupations[i]))))
+        cluster_paths.setdefault(cluster_code, []).append(i)
+        cluster_titles.setdefault(cluster_code, cluster)
+    clusters = tuple(
+        Cluster(code, cluster_titles[code], tuple(paths))
+        for code, paths in sorted(cluster_paths.items())
+    )
+    return clusters, tuple(pathways), tuple(tuple(sorted(p)) for p in per_occupation)
+
+
+def _read_programs(table: _Table, code_index: Mapping[str, int]) -> tuple[tuple[Program, ...], ...]:
+    table.unique(["code", "cip_code"])
+    found: list[list[Program]] = [[] for _ in code_index]
+    for number, (code, cip, title) in enumerate(
+        zip(table.text("code"), table.text("cip_code"), table.text("cip_title"), strict=True),
+        start=1,
+    ):
+        if code not in code_index:
+            raise table.error(f"unknown occupation {code!r}", number, "code")
+        if len(cip) != 7 or cip[2] != "." or not (cip[:2] + cip[3:]).isdigit():
+            raise table.error(f"bad CIP code {cip!r}", number, "cip_code")
+        found[code_index[code]].append(Program(cip, title))
+    return tuple(tuple(p) for p in found)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_texts(
+    folder: str, version: str
+) -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]]]:
+    """Descriptions and lay titles of a catalogue folder, read once per (folder, version)."""
+    _ = version  # part of the cache key: a rebuilt catalogue is re-read
+    path = Path(folder)
+    text = _Table(path, "occupation_text.tsv")
+    descriptions = dict(zip(text.text("code"), text.text("description"), strict=True))
+    lay = _Table(path, "lay_titles.tsv")
+    titles: dict[str, list[str]] = {}
+    for code, title in zip(lay.text("code"), lay.text("lay_title"), strict=True):
+        titles.setdefault(code, []).append(title)
+    return MappingProxyType(descriptions), MappingProxyType(
+        {k: tuple(v) for k, v in titles.items()}
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def get_catalogue() -> Catalogue:
+    """The committed catalogue, loaded once per process."""
+    return load_catalogue()
