@@ -141,3 +141,48 @@ class InvalidRecordError(PathwaysError, ValueError):
         self.field = field
         self.reason = reason
         super().__init__(f"{field}: {reason}")
+
+
+class FeatureInputError(PathwaysError, ValueError):
+    """Arrays given to the pair-feature builder are malformed; ``what`` names the input."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what}: {reason}")
+
+
+class RankingPolicyError(PathwaysError, ValueError):
+    """A ranking-policy setting is missing or out of range; ``source`` names the file."""
+
+    def __init__(self, source: str, setting: str, reason: str) -> None:
+        self.source = source
+        self.setting = setting
+        self.reason = reason
+        super().__init__(f"{source}: setting {setting!r}: {reason}")
+
+
+class ModelArtifactError(PathwaysError, ValueError):
+    """A model file is missing, corrupt or does not match the features; ``file`` is its path."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
+
+
+class UnknownModelVersionError(PathwaysError, LookupError):
+    """A model version is not in the models folder or the registry."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        super().__init__(f"unknown model version {version!r}")
+
+
+class PromotionRefusedError(PathwaysError, ValueError):
+    """A promotion or rollback was refused; ``reasons`` lists every failed check."""
+
+    def __init__(self, version: str, reasons: tuple[str, ...]) -> None:
+        self.version = version
+        self.reasons = reasons
+        super().__init__(f"refusing to promote {version!r}: " + "; ".join(reasons))

@@ -1,0 +1,120 @@
+"""Scoring the learned fit with ONNX Runtime, and reading which model version is active.
+
+A model version is a folder ``models/<version>/`` holding ``model.onnx`` (a float32 pair matrix in,
+the predicted outcome grade 0..3 out). The fit of an occupation is that prediction divided by 3 and
+clipped to 0..1. ``models/registry.json`` names the active version; only training writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from recommender.errors import ModelArtifactError, UnknownModelVersionError
+from recommender.features import FEATURE_NAMES
+
+F32 = npt.NDArray[np.float32]
+
+#: The shipped models folder, beside the package.
+DEFAULT_MODELS_DIR: Final = Path(__file__).resolve().parent.parent / "models"
+
+#: Highest outcome grade; fit = predicted grade / MAX_GRADE.
+MAX_GRADE: Final = 3.0
+
+
+@dataclass(frozen=True)
+class FitModel:
+    """A loaded ONNX fit model; ``metadata`` holds the strings written at export."""
+
+    path: Path
+    version: str
+    metadata: dict[str, str]
+    _session: Any
+    _input_name: str
+
+    def predict_grade(self, features: F32) -> F32:
+        """Predicted outcome grade per row (about 0..3), float32 (n,)."""
+        x = np.ascontiguousarray(features, dtype=np.float32)
+        if x.ndim != 2 or x.shape[1] != len(FEATURE_NAMES):
+            raise ModelArtifactError(
+                str(self.path), f"expected features (n, {len(FEATURE_NAMES)}), got {x.shape}"
+            )
+        out = self._session.run(None, {self._input_name: x})[0]
+        return np.asarray(out, dtype=np.float32).reshape(-1)
+
+    def score_fit(self, features: F32) -> F32:
+        """Fit per row in 0..1 (predicted grade / 3, clipped)."""
+        fit: F32 = np.clip(self.predict_grade(features) / MAX_GRADE, 0.0, 1.0).astype(np.float32)
+        return fit
+
+
+def load_fit_model(path: Path, *, intra_op_threads: int = 1) -> FitModel:
+    """Load ``model.onnx`` (or a version folder holding it) with the given intra-op thread count."""
+    import onnxruntime as ort
+
+    file = path / "model.onnx" if path.is_dir() else path
+    if not file.is_file():
+        raise ModelArtifactError(str(file), "model file not found")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = intra_op_threads
+    options.inter_op_num_threads = 1
+    try:
+        session = ort.InferenceSession(
+            str(file), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise ModelArtifactError(str(file), f"not a loadable ONNX model ({exc})") from None
+    inputs = session.get_inputs()
+    if len(inputs) != 1:
+        raise ModelArtifactError(str(file), f"expected one input, found {len(inputs)}")
+    width = inputs[0].shape[1] if len(inputs[0].shape) == 2 else None
+    if width is not None and width != len(FEATURE_NAMES):
+        raise ModelArtifactError(
+            str(file), f"model takes {width} features, this code builds {len(FEATURE_NAMES)}"
+        )
+    meta = dict(session.get_modelmeta().custom_metadata_map)
+    names = meta.get("feature_names")
+    if names is not None and tuple(names.split(",")) != FEATURE_NAMES:
+        raise ModelArtifactError(str(file), "model was trained on different feature names")
+    return FitModel(
+        path=file,
+        version=meta.get("version", file.parent.name),
+        metadata=meta,
+        _session=session,
+        _input_name=inputs[0].name,
+    )
+
+
+def read_registry(models_dir: Path = DEFAULT_MODELS_DIR) -> dict[str, Any]:
+    """Read ``registry.json`` from a models folder (active version and history)."""
+    file = models_dir / "registry.json"
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelArtifactError(str(file), "registry file not found") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelArtifactError(str(file), f"unreadable registry: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("active"), str):
+        raise ModelArtifactError(str(file), "registry must be an object with a string 'active'")
+    return data
+
+
+def read_active_version(models_dir: Path = DEFAULT_MODELS_DIR) -> str:
+    """Name of the active model version according to the registry."""
+    return str(read_registry(models_dir)["active"])
+
+
+def locate_model_version(models_dir: Path = DEFAULT_MODELS_DIR, version: str | None = None) -> Path:
+    """Folder of a model version (the active one when version is None); must hold model.onnx."""
+    name = read_active_version(models_dir) if version is None else version
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise UnknownModelVersionError(name)
+    folder = models_dir / name
+    if not (folder / "model.onnx").is_file():
+        raise UnknownModelVersionError(name)
+    return folder

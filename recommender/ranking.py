@@ -1,0 +1,202 @@
+"""The ranking policy: learned fit plus regional demand and wages, then a pathway roll-up.
+
+Fit is learned; demand is policy. An occupation's final score is
+
+    score = fit_weight * fit
+          + demand_weight * demand
+          + wage_weight * wage
+          + high_value_boost * high_value
+
+where ``fit`` is the model's fit in 0..1, ``demand`` is the percentile of the occupation's
+employment among all occupations in the student's region (0..1), ``wage`` the percentile of its
+regional median wage (0..1), and ``high_value`` the catalogue's per-region high-value flag. Missing
+regional figures count as the neutral 0.5. Occupations are ordered by score, highest first; equal
+scores keep catalogue order. A pathway's score is the mean of its best ``pathway_top_n`` occupation
+scores (all of them if it has fewer). Staff change the weights in a small JSON or TOML file.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from recommender.errors import RankingPolicyError
+
+F32 = npt.NDArray[np.float32]
+
+#: Value of the demand and wage parts that counts as "no information" (the regional median).
+NEUTRAL_PERCENTILE: Final = 0.5
+
+
+@dataclass(frozen=True)
+class RankingPolicy:
+    """Weights of the final score; all non-negative, ``fit_weight`` positive."""
+
+    fit_weight: float = 0.70
+    demand_weight: float = 0.15
+    wage_weight: float = 0.10
+    high_value_boost: float = 0.05
+    pathway_top_n: int = 3
+
+    def __post_init__(self) -> None:
+        validate_policy(self, "<arguments>")
+
+    def to_dict(self) -> dict[str, float | int]:
+        """Plain dict of the settings (JSON-safe)."""
+        return dict(asdict(self))
+
+
+def validate_policy(policy: RankingPolicy, source: str) -> None:
+    """Raise RankingPolicyError naming the first setting out of range."""
+    for name in ("fit_weight", "demand_weight", "wage_weight", "high_value_boost"):
+        value = getattr(policy, name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RankingPolicyError(source, name, f"must be a number, got {value!r}")
+        if not np.isfinite(value) or value < 0:
+            raise RankingPolicyError(source, name, f"must be finite and >= 0, got {value!r}")
+    if policy.fit_weight <= 0:
+        raise RankingPolicyError(source, "fit_weight", "must be > 0 so the learned fit counts")
+    top_n = policy.pathway_top_n
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise RankingPolicyError(source, "pathway_top_n", f"must be an integer >= 1, got {top_n!r}")
+
+
+def policy_from_mapping(data: Mapping[str, Any], source: str = "<mapping>") -> RankingPolicy:
+    """Build a policy from a mapping; unknown keys are errors, missing keys take the defaults."""
+    known = {f.name for f in fields(RankingPolicy)}
+    for key in data:
+        if key not in known:
+            raise RankingPolicyError(source, str(key), f"unknown setting; expected {sorted(known)}")
+    try:
+        return RankingPolicy(**dict(data))
+    except RankingPolicyError as exc:
+        raise RankingPolicyError(source, exc.setting, exc.reason) from None
+
+
+def load_ranking_policy(path: Path) -> RankingPolicy:
+    """Read a policy from a .json or .toml file (a table ``[ranking]`` or top-level keys)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RankingPolicyError(str(path), "<file>", f"cannot read: {exc.strerror}") from None
+    try:
+        if path.suffix == ".toml":
+            data: Any = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise RankingPolicyError(str(path), "<file>", "expected a .json or .toml file")
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise RankingPolicyError(str(path), "<file>", f"not valid: {exc}") from None
+    if not isinstance(data, dict):
+        raise RankingPolicyError(str(path), "<file>", "expected a table of settings")
+    table = data.get("ranking", data)
+    if not isinstance(table, dict):
+        raise RankingPolicyError(str(path), "ranking", "expected a table of settings")
+    return policy_from_mapping(table, str(path))
+
+
+def score_percentile(values: npt.ArrayLike) -> F32:
+    """Percentile rank among the finite values (0..1; ties share the mean rank; NaN gives 0.5)."""
+    x = np.asarray(values, dtype=np.float64)
+    out = np.full(x.shape, NEUTRAL_PERCENTILE, dtype=np.float32)
+    finite = np.isfinite(x)
+    k = int(finite.sum())
+    if k == 0:
+        return out
+    if k == 1:
+        out[finite] = NEUTRAL_PERCENTILE
+        return out
+    v = x[finite]
+    # 0-based rank, averaged within runs of equal values
+    uniq, first, counts = np.unique(np.sort(v), return_index=True, return_counts=True)
+    mean_rank = first + (counts - 1) / 2.0
+    ranks = mean_rank[np.searchsorted(uniq, v)]
+    out[finite] = (ranks / (k - 1)).astype(np.float32)
+    return out
+
+
+@dataclass(frozen=True)
+class RankedOccupations:
+    """Scores and their parts for every occupation; ``order`` lists indices best first."""
+
+    score: F32
+    fit: F32
+    demand: F32
+    wage: F32
+    high_value: npt.NDArray[np.bool_]
+    fit_part: F32
+    demand_part: F32
+    wage_part: F32
+    boost_part: F32
+    order: npt.NDArray[np.int64]
+
+
+def rank_occupations(
+    fit: npt.ArrayLike,
+    demand: npt.ArrayLike,
+    wage: npt.ArrayLike,
+    high_value: npt.ArrayLike,
+    policy: RankingPolicy,
+) -> RankedOccupations:
+    """Combine fit (0..1) with demand and wage percentiles (0..1); ties keep index order."""
+    f = np.asarray(fit, dtype=np.float32)
+    d = np.asarray(demand, dtype=np.float32)
+    w = np.asarray(wage, dtype=np.float32)
+    hv = np.asarray(high_value, dtype=bool)
+    if not (f.shape == d.shape == w.shape == hv.shape) or f.ndim != 1:
+        raise RankingPolicyError(
+            "<arrays>",
+            "shape",
+            f"fit {f.shape}, demand {d.shape}, wage {w.shape}, high_value "
+            f"{hv.shape} must all be the same 1-D shape",
+        )
+    fit_part = (policy.fit_weight * f).astype(np.float32)
+    demand_part = (policy.demand_weight * d).astype(np.float32)
+    wage_part = (policy.wage_weight * w).astype(np.float32)
+    boost_part = (policy.high_value_boost * hv).astype(np.float32)
+    score = (fit_part + demand_part + wage_part + boost_part).astype(np.float32)
+    order = np.argsort(-score, kind="stable").astype(np.int64)
+    return RankedOccupations(
+        score=score,
+        fit=f,
+        demand=d,
+        wage=w,
+        high_value=hv,
+        fit_part=fit_part,
+        demand_part=demand_part,
+        wage_part=wage_part,
+        boost_part=boost_part,
+        order=order,
+    )
+
+
+def roll_up_pathways(
+    scores: npt.ArrayLike, members: Sequence[Sequence[int]], top_n: int
+) -> tuple[F32, tuple[tuple[int, ...], ...]]:
+    """Pathway score = mean of its best top_n member scores (-inf if empty); members best first."""
+    s = np.asarray(scores, dtype=np.float32)
+    out = np.full(len(members), -np.inf, dtype=np.float32)
+    ordered: list[tuple[int, ...]] = []
+    for i, idx in enumerate(members):
+        ids = np.asarray(idx, dtype=np.int64)
+        if ids.size == 0:
+            ordered.append(())
+            continue
+        best = ids[np.argsort(-s[ids], kind="stable")]
+        ordered.append(tuple(int(j) for j in best))
+        out[i] = float(s[best[:top_n]].mean())
+    return out, tuple(ordered)
+
+
+def order_pathways(pathway_scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Pathway indices best first; pathways without occupations last; ties keep index order."""
+    p = np.asarray(pathway_scores, dtype=np.float32)
+    return np.argsort(-p, kind="stable").astype(np.int64)

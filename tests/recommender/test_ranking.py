@@ -1,0 +1,110 @@
+"""Ranking policy: percentiles, score decomposition, tie rule, pathway roll-up, policy files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender.errors import RankingPolicyError
+from recommender.ranking import (
+    RankingPolicy,
+    load_ranking_policy,
+    order_pathways,
+    rank_occupations,
+    roll_up_pathways,
+    score_percentile,
+)
+
+
+def test_percentile_spans_zero_to_one_with_shared_ties_and_neutral_missing() -> None:
+    p = score_percentile([10.0, 30.0, 20.0, 20.0, np.nan])
+    # finite values sorted: 10, 20, 20, 30 -> ranks 0, 1.5, 1.5, 3 over (4 - 1)
+    np.testing.assert_allclose(p, [0.0, 1.0, 0.5, 0.5, 0.5])
+
+
+def test_percentile_of_all_missing_is_neutral() -> None:
+    np.testing.assert_array_equal(score_percentile([np.nan, np.nan]), [0.5, 0.5])
+
+
+def test_score_is_the_sum_of_its_parts_and_order_is_descending() -> None:
+    rng = np.random.default_rng(0)
+    fit, demand, wage = rng.random(50), rng.random(50), rng.random(50)
+    hv = rng.random(50) < 0.2
+    policy = RankingPolicy()
+    r = rank_occupations(fit, demand, wage, hv, policy)
+    expected = 0.70 * fit + 0.15 * demand + 0.10 * wage + 0.05 * hv
+    np.testing.assert_allclose(r.score, expected, rtol=1e-6)
+    np.testing.assert_allclose(r.fit_part + r.demand_part + r.wage_part + r.boost_part, r.score)
+    assert np.all(np.diff(r.score[r.order]) <= 0)
+
+
+def test_equal_scores_keep_catalogue_order() -> None:
+    r = rank_occupations([0.5, 0.9, 0.5, 0.5], [0.5] * 4, [0.5] * 4, [False] * 4, RankingPolicy())
+    assert r.order.tolist() == [1, 0, 2, 3]
+
+
+def test_fit_only_policy_orders_by_fit() -> None:
+    rng = np.random.default_rng(1)
+    fit = rng.random(30)
+    policy = RankingPolicy(demand_weight=0, wage_weight=0, high_value_boost=0)
+    r = rank_occupations(fit, rng.random(30), rng.random(30), rng.random(30) < 0.5, policy)
+    assert r.order.tolist() == np.argsort(-fit, kind="stable").tolist()
+
+
+def test_raising_demand_never_lowers_an_occupations_rank() -> None:
+    fit = np.array([0.6, 0.5, 0.4, 0.3])
+    demand = np.array([0.1, 0.2, 0.3, 0.4])
+    wage = np.full(4, 0.5)
+    hv = np.zeros(4, dtype=bool)
+    before = rank_occupations(fit, demand, wage, hv, RankingPolicy()).order.tolist().index(3)
+    demand[3] = 1.0
+    after = rank_occupations(fit, demand, wage, hv, RankingPolicy()).order.tolist().index(3)
+    assert after <= before
+
+
+def test_pathway_score_is_mean_of_best_three_members() -> None:
+    scores = np.array([0.9, 0.1, 0.5, 0.7, 0.3])
+    members = [(0, 1, 2, 3), (4, 1), ()]
+    out, ordered = roll_up_pathways(scores, members, top_n=3)
+    assert out[0] == pytest.approx((0.9 + 0.7 + 0.5) / 3)
+    assert out[1] == pytest.approx((0.3 + 0.1) / 2)
+    assert out[2] == -np.inf
+    assert ordered[0] == (0, 3, 2, 1)
+    assert order_pathways(out).tolist() == [0, 1, 2]
+
+
+def test_policy_loads_from_toml_and_json(tmp_path: Path) -> None:
+    toml = tmp_path / "policy.toml"
+    toml.write_text("[ranking]\nfit_weight = 0.6\ndemand_weight = 0.3\n", encoding="utf-8")
+    p = load_ranking_policy(toml)
+    assert (p.fit_weight, p.demand_weight, p.wage_weight) == (0.6, 0.3, 0.10)
+    js = tmp_path / "policy.json"
+    js.write_text('{"high_value_boost": 0.2, "pathway_top_n": 2}', encoding="utf-8")
+    q = load_ranking_policy(js)
+    assert (q.high_value_boost, q.pathway_top_n) == (0.2, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [
+        ("fit_weight = -1\n", "fit_weight"),
+        ("fit_weight = 0\n", "fit_weight"),
+        ("demand_weigth = 0.2\n", "demand_weigth"),
+        ('wage_weight = "high"\n', "wage_weight"),
+        ("pathway_top_n = 0\n", "pathway_top_n"),
+    ],
+)
+def test_bad_policy_files_name_file_and_setting(tmp_path: Path, text: str, setting: str) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RankingPolicyError) as exc:
+        load_ranking_policy(path)
+    assert exc.value.setting == setting
+    assert str(path) in str(exc.value)
+
+
+def test_missing_policy_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RankingPolicyError, match="cannot read"):
+        load_ranking_policy(tmp_path / "absent.toml")
