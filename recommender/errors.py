@@ -186,3 +186,12 @@ class PromotionRefusedError(PathwaysError, ValueError):
         self.version = version
         self.reasons = reasons
         super().__init__(f"refusing to promote {version!r}: " + "; ".join(reasons))
+
+
+class RawDataError(PathwaysError, ValueError):
+    """A raw catalogue-build input is missing or unusable; ``path`` names the file or folder."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
