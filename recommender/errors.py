@@ -195,3 +195,81 @@ class RawDataError(PathwaysError, ValueError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
+
+
+class InstrumentError(PathwaysError, ValueError):
+    """An assessment instrument file is missing or malformed, or a version or language is absent.
+
+    ``source`` names the file (or the instrument part), ``reason`` what is wrong.
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class AnswerError(PathwaysError, ValueError):
+    """Stored assessment answers break a rule.
+
+    ``where`` names the item or scale (e.g. ``interests.R03``, ``values.support``,
+    ``aptitude.spatial[4]``), ``rule`` the rule broken, ``detail`` the offending value.
+    """
+
+    rule = "invalid answer"
+
+    def __init__(self, where: str, detail: str) -> None:
+        self.where = where
+        self.detail = detail
+        super().__init__(f"{where}: {self.rule}: {detail}")
+
+
+class UnknownItemError(AnswerError, LookupError):
+    """An answer names an item, scale, subtest or field the instrument does not have."""
+
+    rule = "unknown item"
+
+
+class OutOfRangeAnswerError(AnswerError):
+    """An answer value is of the wrong type or outside the item's allowed range."""
+
+    rule = "value out of range"
+
+
+class TooFewAnswersError(AnswerError):
+    """A scale has fewer answers than its minimum; ``answered`` and ``minimum`` are counts."""
+
+    rule = "too few answers"
+
+    def __init__(self, where: str, answered: int, minimum: int) -> None:
+        self.answered = answered
+        self.minimum = minimum
+        super().__init__(where, f"{answered} answered, at least {minimum} needed")
+
+
+class UnissuedItemError(AnswerError, LookupError):
+    """An aptitude answer has no matching issued item (no seed, or an index beyond those issued)."""
+
+    rule = "answer without a matching issued item"
+
+
+class ResponseFileError(PathwaysError, ValueError):
+    """A long-format response file is unreadable or malformed.
+
+    ``file`` is the path, ``row`` the 1-based data row (None for the whole file), ``column`` the
+    column name (None when not about one column).
+    """
+
+    def __init__(
+        self, message: str, *, file: str, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        self.reason = message
+        where = file
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
