@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from service import commands as service_commands
 from training import cli as training_cli
 
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     training_cli.register(sub)
+    service_commands.register(sub)
     return parser
 
 

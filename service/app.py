@@ -1,0 +1,61 @@
+"""The application factory: ``create_app(settings)`` builds a FastAPI app bound to one database.
+
+No state is kept in process memory apart from metrics: sessions, throttling and the active model
+version live in the database, so several processes can serve one database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service.auth import make_password_hasher
+from service.db import make_engine, make_sessionmaker
+from service.metrics import RequestMetrics
+from service.middleware import RequestGuard
+from service.problems import install_problem_handlers
+from service.routes import ROUTERS
+from service.settings import Settings, get_settings
+
+API_VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready-to-serve app for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.resolved_database_url())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Pathways",
+        version=API_VERSION,
+        description=(
+            "Career pathway recommendations for Mississippi high schools: assessments, "
+            "coach records, reports. Errors are application/problem+json."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.hasher = make_password_hasher(settings)
+    app.state.metrics = RequestMetrics()
+    app.dependency_overrides[get_settings] = lambda: settings
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(
+        RequestGuard, max_body_bytes=settings.max_body_bytes, metrics=app.state.metrics
+    )
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` worker processes (settings from PATHWAYS_* variables)."""
+    return create_app(get_settings())

@@ -1,0 +1,139 @@
+"""Service subcommands of ``pathways``: ``serve`` (and ``migrate`` for operators)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add ``serve`` and ``migrate`` to the ``pathways`` parser's subparsers."""
+    serve = sub.add_parser(
+        "serve",
+        help="run the web service",
+        description=(
+            "Run the Pathways web service under uvicorn. Applies database migrations and, on an "
+            "empty database, seeds a demo district. Every option can also be set as an "
+            "environment variable PATHWAYS_<OPTION> (e.g. PATHWAYS_DATABASE_URL)."
+        ),
+    )
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (default 8000)")
+    serve.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+        "(default: SQLite file var/pathways.sqlite3 in the repository)",
+    )
+    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    serve.add_argument(
+        "--no-seed", action="store_true", help="do not seed the demo district on an empty database"
+    )
+    serve.set_defaults(func=run_serve)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="apply database migrations and exit",
+        description="Bring the database up to the newest schema and exit (serve does this too).",
+    )
+    migrate.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
+    migrate.set_defaults(func=run_migrate)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    values = {
+        "PATHWAYS_HOST": getattr(args, "host", None),
+        "PATHWAYS_PORT": getattr(args, "port", None),
+        "PATHWAYS_DATABASE_URL": getattr(args, "database_url", None),
+        "PATHWAYS_WORKERS": getattr(args, "workers", None),
+    }
+    if getattr(args, "no_seed", False):
+        values["PATHWAYS_SEED_DEMO"] = "false"
+    return {k: str(v) for k, v in values.items() if v is not None}
+
+
+def prepare_database(settings: Any) -> list[Any] | None:
+    """Migrate the configured database and seed the demo district if it is empty."""
+    from service.auth import make_password_hasher
+    from service.db import make_engine, make_sessionmaker, session_scope
+    from service.migrate import upgrade_database
+    from service.seed import seed_demo_district
+
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        upgrade_database(engine)
+        if not settings.seed_demo:
+            return None
+        with session_scope(make_sessionmaker(engine)) as db:
+            return seed_demo_district(db, make_password_hasher(settings))
+    finally:
+        engine.dispose()
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """Apply migrations; exit 0, or 1 with a one-line reason when the database is unusable."""
+    import sys
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.migrate import upgrade_database
+    from service.settings import Settings
+
+    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    from service.db import make_engine
+
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        upgrade_database(engine)
+    except SQLAlchemyError as exc:
+        print(f"pathways migrate: database error: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("database is at the newest schema")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Migrate, seed on first start, print where to go, then run uvicorn until stopped."""
+    import sys
+
+    import uvicorn
+    from pydantic import ValidationError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.logs import configure_logging
+    from service.settings import Settings, get_settings
+
+    os.environ.update(_overrides(args))  # worker processes read the same settings
+    get_settings.cache_clear()
+    try:
+        settings: Settings = get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        print(f"pathways serve: bad setting {where}: {first['msg']}", file=sys.stderr)
+        return 2
+    configure_logging(json_lines=settings.log_json)
+    try:
+        logins = prepare_database(settings)
+    except SQLAlchemyError as exc:
+        print(f"pathways serve: cannot prepare the database: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"Pathways is starting at {url}  (API docs: {url}/docs)", flush=True)
+    if logins:
+        print("Demo district seeded. Sign in with:", flush=True)
+        for login in logins:
+            print(f"  {login.role:<6} {login.username:<8} password: {login.password}", flush=True)
+    uvicorn.run(
+        "service.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )
+    return 0

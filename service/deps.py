@@ -1,0 +1,219 @@
+"""Every request dependency of the service, and the ONE place authorisation is decided.
+
+Rules: an unknown or missing session is 401; a role that may never use a route is 403; a record
+outside the caller's scope is 404, exactly as if it did not exist. A coach's scope is the
+students of the schools assigned to them; a student's scope is their own record; staff see
+aggregates only; an admin sees everything. Routes declare what they need with the Annotated
+aliases below and never repeat an ownership check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated, Any, Final
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session
+
+from recommender.errors import NotAuthenticatedError, PermissionDeniedError, RecordNotFoundError
+from service.auth import Principal, resolve_session
+from service.db import utc_now
+from service.models import Activity, Assessment, Outcome, School, Student
+from service.settings import Settings, get_settings
+
+SESSION_COOKIE: Final = "pathways_session"
+ID_MAX: Final = 2**31 - 1
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A database session for one request: committed when the route returns, else rolled back."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_now() -> datetime:
+    """The request's clock (UTC); tests override it to move time."""
+    return utc_now()
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def read_token(request: Request) -> str | None:
+    """The bearer token from ``Authorization: Bearer`` or else the session cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return cookie or None
+
+
+def get_principal(request: Request, db: SessionDep, now: NowDep) -> Principal:
+    """The signed-in principal; NotAuthenticatedError when there is no live session."""
+    token = read_token(request)
+    if token is None:
+        raise NotAuthenticatedError("sign in first (session cookie or Authorization: Bearer)")
+    principal = resolve_session(db, token, now)
+    request.state.role = principal.role
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: str, action: str) -> Callable[..., Principal]:
+    """A dependency that admits only ``roles`` (403 for any other signed-in role)."""
+
+    def _check(principal: CurrentUser) -> Principal:
+        if principal.role not in roles:
+            raise PermissionDeniedError(principal.role, action)
+        return principal
+
+    return _check
+
+
+CoachUser = Annotated[
+    Principal, Depends(require_roles("coach", "admin", action="work with student records"))
+]
+StaffUser = Annotated[
+    Principal, Depends(require_roles("staff", "admin", action="see district reports"))
+]
+AdminUser = Annotated[Principal, Depends(require_roles("admin", action="manage accounts"))]
+AccountUser = Annotated[
+    Principal, Depends(require_roles("coach", "staff", "admin", action="use this staff page"))
+]
+StudentUser = Annotated[
+    Principal, Depends(require_roles("student", action="take an assessment for someone"))
+]
+
+
+def sees_school(principal: Principal, school_id: int) -> bool:
+    """True when the principal's scope includes every student of ``school_id``."""
+    if principal.role == "admin":
+        return True
+    return principal.role == "coach" and school_id in principal.school_ids
+
+
+def sees_student(principal: Principal, student: Student) -> bool:
+    """True when the principal may see this student's records."""
+    if principal.role == "student":
+        return principal.student_id == student.id
+    return sees_school(principal, student.school_id)
+
+
+StudentIdPath = Annotated[int, Path(ge=1, le=ID_MAX, description="student id")]
+
+
+def _load_student(db: Session, principal: Principal, student_id: int) -> Student:
+    student = db.get(Student, student_id)
+    if student is None or not sees_student(principal, student):
+        raise RecordNotFoundError("student", student_id)
+    return student
+
+
+def get_caseload_student(
+    student_id: StudentIdPath, principal: CoachUser, db: SessionDep
+) -> Student:
+    """A student on the coach's caseload (admin: any student); 404 otherwise."""
+    return _load_student(db, principal, student_id)
+
+
+def get_own_or_caseload_student(
+    student_id: StudentIdPath, principal: CurrentUser, db: SessionDep
+) -> Student:
+    """The signed-in student themself, or a caseload student of a coach/admin; 404 otherwise."""
+    if principal.role == "staff":
+        raise PermissionDeniedError("staff", "open one student's records")
+    return _load_student(db, principal, student_id)
+
+
+CaseloadStudent = Annotated[Student, Depends(get_caseload_student)]
+OwnOrCaseloadStudent = Annotated[Student, Depends(get_own_or_caseload_student)]
+
+
+def get_scoped_school(
+    school_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: AccountUser, db: SessionDep
+) -> School:
+    """A school the principal may see: staff and admin all, a coach only assigned ones."""
+    school = db.get(School, school_id)
+    if school is None or (principal.role == "coach" and school_id not in principal.school_ids):
+        raise RecordNotFoundError("school", school_id)
+    return school
+
+
+ScopedSchool = Annotated[School, Depends(get_scoped_school)]
+
+
+def get_scoped_activity(
+    activity_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: CoachUser, db: SessionDep
+) -> Activity:
+    """An activity-log entry of a school in the coach's scope (admin: any); 404 otherwise."""
+    activity = db.get(Activity, activity_id)
+    if activity is None or not sees_school(principal, activity.school_id):
+        raise RecordNotFoundError("activity", activity_id)
+    return activity
+
+
+ScopedActivity = Annotated[Activity, Depends(get_scoped_activity)]
+
+
+def get_scoped_outcome(
+    outcome_id: Annotated[int, Path(ge=1, le=ID_MAX)], student: CaseloadStudent, db: SessionDep
+) -> Outcome:
+    """An outcome of a caseload student, addressed under that student; 404 otherwise."""
+    outcome = db.get(Outcome, outcome_id)
+    if outcome is None or outcome.student_id != student.id:
+        raise RecordNotFoundError("outcome", outcome_id)
+    return outcome
+
+
+ScopedOutcome = Annotated[Outcome, Depends(get_scoped_outcome)]
+
+
+def get_scoped_assessment(
+    assessment_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: CurrentUser, db: SessionDep
+) -> Assessment:
+    """An assessment of the student themself or of a caseload student; 404 otherwise."""
+    if principal.role == "staff":
+        raise PermissionDeniedError("staff", "open one student's assessment")
+    assessment = db.get(Assessment, assessment_id)
+    if assessment is None:
+        raise RecordNotFoundError("assessment", assessment_id)
+    student = db.get(Student, assessment.student_id)
+    if student is None or not sees_student(principal, student):
+        raise RecordNotFoundError("assessment", assessment_id)
+    return assessment
+
+
+ScopedAssessment = Annotated[Assessment, Depends(get_scoped_assessment)]
+
+
+def get_owned_assessment(principal: StudentUser, assessment: ScopedAssessment) -> Assessment:
+    """An assessment only its own student may change (answers, submit)."""
+    _ = principal
+    return assessment
+
+
+OwnedAssessment = Annotated[Assessment, Depends(get_owned_assessment)]
+
+
+def describe_scope(principal: Principal) -> dict[str, Any]:
+    """What the principal may see, as shown by ``GET /auth/me`` (no student names)."""
+    return {
+        "role": principal.role,
+        "user_id": principal.user_id,
+        "student_id": principal.student_id,
+        "school_ids": sorted(principal.school_ids),
+        "expires_at": principal.expires_at.isoformat(),
+    }

@@ -1,0 +1,306 @@
+"""Tables of the service. Request/response schemas live apart, in ``service.schemas``.
+
+Students are pseudonymous: a school-local id and a first name. ``gender`` and ``race_ethnicity``
+are optional, kept for fairness audits only, and never handed to the model.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, UTCDateTime, utc_now
+
+ROLES: Final = ("student", "coach", "staff", "admin")
+#: Roles held by accounts with a password; students sign in with a one-time access code instead.
+ACCOUNT_ROLES: Final = ("coach", "staff", "admin")
+ACTIVITY_CATEGORIES: Final = (
+    "one_on_one",
+    "group_session",
+    "planning_session",
+    "job_shadow",
+    "job_application",
+    "guest_speaker",
+    "parent_conversation",
+)
+OUTCOME_EVENTS: Final = (
+    "job_shadow",
+    "internship",
+    "job_application",
+    "job_offer",
+    "employment",
+    "apprenticeship",
+    "program_enrolment",
+    "credential_earned",
+    "military_enlistment",
+    "other",
+)
+ASSESSMENT_STATUSES: Final = ("in_progress", "submitted")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class School(Base):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(200))
+    county_fips: Mapped[str] = mapped_column(String(5))
+    region_code: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (UniqueConstraint("district", "name", name="uq_schools_district_name"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (CheckConstraint(_in("role", ACCOUNT_ROLES), name="ck_users_role"),)
+
+
+class CoachSchool(Base):
+    __tablename__ = "coach_schools"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Student(Base):
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    local_id: Mapped[str] = mapped_column(String(32))
+    first_name: Mapped[str] = mapped_column(String(60))
+    grade: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    race_ethnicity: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "local_id", name="uq_students_school_local_id"),
+        CheckConstraint("grade BETWEEN 9 AND 12", name="ck_students_grade"),
+    )
+
+
+class AuthSession(Base):
+    """A sign-in session; only the SHA-256 of its random token is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="ck_auth_sessions_role"),
+        CheckConstraint(
+            "(role = 'student' AND student_id IS NOT NULL AND user_id IS NULL)"
+            " OR (role <> 'student' AND user_id IS NOT NULL AND student_id IS NULL)",
+            name="ck_auth_sessions_subject",
+        ),
+    )
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per normalised username (whether or not the account exists)."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AccessCode(Base):
+    """A one-time code a coach issues so a student can start or resume the assessment."""
+
+    __tablename__ = "access_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    issued_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Assessment(Base):
+    """One sitting of the instrument; ``aptitude_seeds`` stay on the server and are never served."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    instrument_version: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    aptitude_seeds: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", ASSESSMENT_STATUSES), name="ck_assessments_status"),
+        UniqueConstraint("student_id", "client_key", name="uq_assessments_client_key"),
+    )
+
+
+class Recommendation(Base):
+    """A stored ranked result with the model and catalogue versions and the inputs that made it."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL"), nullable=True
+    )
+    model_version: Mapped[str] = mapped_column(String(64))
+    catalogue_version: Mapped[str] = mapped_column(String(64))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Activity(Base):
+    """One entry of a coach's activity log; ``student_id`` is empty for group activities."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coach_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    category: Mapped[str] = mapped_column(String(32))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    school_year: Mapped[str] = mapped_column(String(9), index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    participants: Mapped[int] = mapped_column(Integer, default=1)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("category", ACTIVITY_CATEGORIES), name="ck_activities_category"),
+        CheckConstraint("minutes >= 0", name="ck_activities_minutes"),
+        CheckConstraint("participants >= 1", name="ck_activities_participants"),
+    )
+
+
+class Plan(Base):
+    """A student's current plan: chosen pathways, next steps and notes (one per student)."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), unique=True
+    )
+    chosen_pathways: Mapped[list[str]] = mapped_column(JSON, default=list)
+    next_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Outcome(Base):
+    """A graded outcome (0 none .. 3 strongest) for one occupation or pathway code."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    code_kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(32))
+    school_year: Mapped[str] = mapped_column(String(9), index=True)
+    occurred_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    recorded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (
+        CheckConstraint("grade BETWEEN 0 AND 3", name="ck_outcomes_grade"),
+        CheckConstraint(_in("code_kind", ("occupation", "pathway")), name="ck_outcomes_kind"),
+        CheckConstraint(_in("event_type", OUTCOME_EVENTS), name="ck_outcomes_event"),
+    )
+
+
+class ServiceSetting(Base):
+    """Service-wide values every process must agree on, e.g. ``active_model_version``."""
+
+    __tablename__ = "service_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+Index("ix_activities_school_year_school", Activity.school_year, Activity.school_id)

@@ -1,0 +1,177 @@
+"""The one place that turns errors into HTTP responses: ``application/problem+json`` (RFC 9457).
+
+Routes raise domain errors from ``recommender.errors``; this module chooses the status code,
+the title and the body. Unexpected errors become a 500 without internal details.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from recommender.errors import (
+    CatalogueError,
+    InvalidRecordError,
+    LoginThrottledError,
+    NotAuthenticatedError,
+    PathwaysError,
+    PermissionDeniedError,
+    RecordConflictError,
+    RecordNotFoundError,
+    UnknownCodeError,
+)
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON: Final = "application/problem+json"
+
+#: Specific domain errors first; anything else is mapped by the builtin it inherits.
+_STATUS_BY_ERROR: Final[tuple[tuple[type[Exception], int, str], ...]] = (
+    (NotAuthenticatedError, 401, "Not signed in"),
+    (LoginThrottledError, 429, "Too many failed sign-ins"),
+    (PermissionDeniedError, 403, "Not allowed"),
+    (RecordNotFoundError, 404, "Not found"),
+    (UnknownCodeError, 404, "Unknown code"),
+    (RecordConflictError, 409, "Conflict"),
+    (InvalidRecordError, 422, "Invalid value"),
+    (CatalogueError, 503, "Catalogue unavailable"),
+    (LookupError, 404, "Not found"),
+    (PermissionError, 403, "Not allowed"),
+    (ValueError, 422, "Invalid value"),
+)
+
+_TITLES: Final = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class ServiceUnavailableError(Exception):
+    """The service cannot answer now (database down, migrations pending); ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def problem_body(
+    status: int, detail: str, *, title: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A problem+json body: type, title, status, detail and any extra members."""
+    slug = (title or _TITLES.get(status, "Error")).lower().replace(" ", "-")
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A JSONResponse with the problem+json media type."""
+    return JSONResponse(
+        problem_body(status, detail, title=title, **extra),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def status_of(error: Exception) -> tuple[int, str]:
+    """The HTTP status and title for a domain error (500 for anything unmapped)."""
+    for kind, status, title in _STATUS_BY_ERROR:
+        if isinstance(error, kind):
+            return status, title
+    return 500, _TITLES[500]
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+async def _on_domain_error(_request: Request, exc: Exception) -> Response:
+    status, title = status_of(exc)
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if isinstance(exc, NotAuthenticatedError):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, LoginThrottledError):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, InvalidRecordError):
+        extra["errors"] = [{"field": exc.field, "message": exc.reason}]
+    if status >= 500:
+        logger.error("domain error mapped to %s: %s", status, type(exc).__name__)
+        detail = "the catalogue could not be loaded" if status == 503 else "internal error"
+    else:
+        detail = str(exc)
+    return problem_response(status, detail, title=title, headers=headers or None, **extra)
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "field": _field_path(tuple(err.get("loc", ()))),
+            "message": str(err.get("msg", "invalid")),
+            "type": str(err.get("type", "value_error")),
+        }
+        for err in exc.errors()
+    ]
+    first = errors[0]["field"] if errors else "request"
+    detail = f"{len(errors)} invalid field(s), first: {first}"
+    return problem_response(422, detail, title=_TITLES[422], errors=errors)
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, detail, headers=headers)
+
+
+async def _on_unavailable(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceUnavailableError)
+    return problem_response(503, exc.reason)
+
+
+async def _on_unexpected(_request: Request, exc: Exception) -> Response:
+    logger.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+    return problem_response(500, "internal error")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register every error handler on ``app``."""
+    app.add_exception_handler(PathwaysError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(ServiceUnavailableError, _on_unavailable)
+    app.add_exception_handler(Exception, _on_unexpected)

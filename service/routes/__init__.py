@@ -1,0 +1,29 @@
+"""HTTP routes, one module per concept; ``ROUTERS`` is the list the app factory mounts."""
+
+from __future__ import annotations
+
+from service.routes import (
+    activities,
+    assessments,
+    auth,
+    catalogue,
+    ops,
+    records,
+    reports,
+    schools,
+    students,
+    users,
+)
+
+ROUTERS = (
+    ops.router,
+    auth.router,
+    schools.router,
+    users.router,
+    students.router,
+    activities.router,
+    records.router,
+    reports.router,
+    assessments.router,
+    catalogue.router,
+)

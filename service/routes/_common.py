@@ -1,0 +1,33 @@
+"""Helpers shared by the route modules."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from fastapi import Response
+
+from service.deps import SESSION_COOKIE
+from service.settings import Settings
+
+_PROBLEM: Final[dict[str, Any]] = {"content": {"application/problem+json": {}}}
+
+#: Error responses every signed-in route can give, for the OpenAPI document.
+SIGNED_IN: Final[dict[int | str, dict[str, Any]]] = {
+    401: {"description": "not signed in", **_PROBLEM},
+    403: {"description": "role not allowed", **_PROBLEM},
+    404: {"description": "no such record in the caller's scope", **_PROBLEM},
+    422: {"description": "invalid request", **_PROBLEM},
+}
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings, max_age: int) -> None:
+    """Put the session token in an HttpOnly, SameSite=Lax cookie."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )

@@ -1,0 +1,65 @@
+"""Sign-in for accounts (password), for students (one-time access code), sign-out and "who am I"."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from service.auth import end_session, redeem_access_code, sign_in
+from service.deps import SESSION_COOKIE, CurrentUser, NowDep, SessionDep, SettingsDep
+from service.routes._common import SIGNED_IN, set_session_cookie
+from service.schemas import AccessCodeIn, LoginIn, MeOut, SessionOut
+
+router = APIRouter(prefix="/auth", tags=["sign-in"], responses=SIGNED_IN)
+
+
+@router.post("/login", response_model=SessionOut, responses={429: SIGNED_IN[401]})
+def login(
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> SessionOut:
+    """Sign in with username and password; 429 with Retry-After while the account is locked."""
+    token, principal = sign_in(
+        db,
+        request.app.state.hasher,
+        settings,
+        username=body.username,
+        password=body.password,
+        now=now,
+    )
+    set_session_cookie(response, token, settings, settings.session_minutes * 60)
+    return SessionOut(token=token, role=principal.role, expires_at=principal.expires_at)  # type: ignore[arg-type]
+
+
+@router.post("/access-code", response_model=SessionOut)
+def exchange_access_code(
+    body: AccessCodeIn, response: Response, db: SessionDep, settings: SettingsDep, now: NowDep
+) -> SessionOut:
+    """Exchange a one-time code from a coach for a session scoped to that one student."""
+    token, principal = redeem_access_code(db, settings, code=body.code, now=now)
+    set_session_cookie(response, token, settings, settings.student_session_minutes * 60)
+    return SessionOut(token=token, role="student", expires_at=principal.expires_at)
+
+
+@router.post("/logout", status_code=204)
+def logout(principal: CurrentUser, db: SessionDep, response: Response) -> Response:
+    """End this session on every process (it is deleted from the database)."""
+    end_session(db, principal.session_id)
+    response.status_code = 204
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=MeOut)
+def me(principal: CurrentUser) -> MeOut:
+    """The signed-in role and scope."""
+    return MeOut(
+        role=principal.role,  # type: ignore[arg-type]
+        user_id=principal.user_id,
+        student_id=principal.student_id,
+        school_ids=sorted(principal.school_ids),
+        expires_at=principal.expires_at,
+    )

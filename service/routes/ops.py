@@ -1,0 +1,49 @@
+"""Liveness, readiness and metrics for operators and load balancers (no sign-in needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import text
+
+from service.migrate import current_revision, head_revision
+from service.problems import ServiceUnavailableError
+from service.schemas import HealthOut
+
+router = APIRouter(tags=["operations"])
+
+_PROBLEM: dict[str, Any] = {"model": None, "content": {"application/problem+json": {}}}
+
+
+@router.get("/livez", response_model=HealthOut)
+def livez() -> HealthOut:
+    """The process is up and answering."""
+    return HealthOut(status="ok")
+
+
+@router.get("/readyz", response_model=HealthOut, responses={503: _PROBLEM})
+def readyz(request: Request) -> HealthOut:
+    """The database answers and is at the newest migration; 503 with the reason otherwise."""
+    engine = request.app.state.engine
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        revision = current_revision(engine)
+    except Exception as exc:  # any driver error means "not ready"
+        raise ServiceUnavailableError(f"database unreachable ({type(exc).__name__})") from exc
+    head = head_revision()
+    if revision != head:
+        raise ServiceUnavailableError(
+            f"database is at migration {revision or 'none'}, code needs {head}; run migrations"
+        )
+    return HealthOut(status="ok", checks={"database": "ok", "migration": revision})
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(request: Request) -> PlainTextResponse:
+    """Prometheus text exposition of request counts and durations by route template."""
+    return PlainTextResponse(
+        request.app.state.metrics.render(), media_type="text/plain; version=0.0.4"
+    )

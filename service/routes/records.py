@@ -1,0 +1,87 @@
+"""A caseload student's plan (one per student) and graded outcomes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+
+from service.deps import CaseloadStudent, CoachUser, NowDep, ScopedOutcome, SessionDep
+from service.models import Outcome, Plan
+from service.routes._common import SIGNED_IN
+from service.schemas import OutcomeIn, OutcomeOut, OutcomePatch, PlanIn, PlanOut, SchoolYear
+
+router = APIRouter(
+    prefix="/students/{student_id}", tags=["plans and outcomes"], responses=SIGNED_IN
+)
+
+
+@router.get("/plan", response_model=PlanOut)
+def get_plan(student: CaseloadStudent, db: SessionDep) -> PlanOut:
+    """The student's current plan (empty lists and notes when none has been saved)."""
+    plan = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
+    if plan is None:
+        return PlanOut(
+            student_id=student.id, chosen_pathways=[], next_steps=[], notes="", updated_at=None
+        )
+    return PlanOut.model_validate(plan)
+
+
+@router.put("/plan", response_model=PlanOut)
+def put_plan(
+    student: CaseloadStudent, body: PlanIn, principal: CoachUser, db: SessionDep, now: NowDep
+) -> PlanOut:
+    """Replace the student's plan with the body (pathway codes kept in the order given)."""
+    plan = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
+    if plan is None:
+        plan = Plan(student_id=student.id)
+        db.add(plan)
+    plan.chosen_pathways = list(dict.fromkeys(body.chosen_pathways))
+    plan.next_steps = list(body.next_steps)
+    plan.notes = body.notes
+    plan.updated_by = principal.user_id
+    plan.updated_at = now
+    db.flush()
+    return PlanOut.model_validate(plan)
+
+
+@router.get("/outcomes", response_model=list[OutcomeOut])
+def list_outcomes(
+    student: CaseloadStudent,
+    db: SessionDep,
+    school_year: Annotated[SchoolYear | None, Query()] = None,
+) -> list[Outcome]:
+    """The student's outcomes, oldest first."""
+    query = select(Outcome).where(Outcome.student_id == student.id).order_by(Outcome.id)
+    if school_year is not None:
+        query = query.where(Outcome.school_year == school_year)
+    return list(db.execute(query).scalars())
+
+
+@router.post("/outcomes", response_model=OutcomeOut, status_code=201)
+def create_outcome(
+    student: CaseloadStudent, body: OutcomeIn, principal: CoachUser, db: SessionDep
+) -> Outcome:
+    """Record a graded outcome for an occupation or pathway code."""
+    outcome = Outcome(student_id=student.id, recorded_by=principal.user_id, **body.model_dump())
+    db.add(outcome)
+    db.flush()
+    return outcome
+
+
+@router.patch("/outcomes/{outcome_id}", response_model=OutcomeOut)
+def update_outcome(outcome: ScopedOutcome, body: OutcomePatch, db: SessionDep) -> Outcome:
+    """Correct the grade, event type or date of an outcome."""
+    for field, value in body.model_dump(exclude_unset=True).items():
+        if value is not None or field == "occurred_on":
+            setattr(outcome, field, value)
+    db.flush()
+    return outcome
+
+
+@router.delete("/outcomes/{outcome_id}", status_code=204)
+def delete_outcome(outcome: ScopedOutcome, db: SessionDep) -> Response:
+    """Remove an outcome recorded by mistake."""
+    db.delete(outcome)
+    return Response(status_code=204)

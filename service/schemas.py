@@ -1,0 +1,306 @@
+"""Request and response bodies of the HTTP API (kept apart from the tables in ``service.models``).
+
+Request models forbid unknown fields so a typo is a 422 naming the field, not silently ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Role = Literal["student", "coach", "staff", "admin"]
+AccountRole = Literal["coach", "staff", "admin"]
+ActivityCategory = Literal[
+    "one_on_one",
+    "group_session",
+    "planning_session",
+    "job_shadow",
+    "job_application",
+    "guest_speaker",
+    "parent_conversation",
+]
+OutcomeEvent = Literal[
+    "job_shadow",
+    "internship",
+    "job_application",
+    "job_offer",
+    "employment",
+    "apprenticeship",
+    "program_enrolment",
+    "credential_earned",
+    "military_enlistment",
+    "other",
+]
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=4000)]
+Username = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=64, pattern=r"^[\w.@-]+$"),
+]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+NewPassword = Annotated[str, StringConstraints(min_length=10, max_length=256)]
+FirstName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+LocalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[\w-]+$")
+]
+CountyFips = Annotated[str, StringConstraints(pattern=r"^28\d{3}$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{7}$")]
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.#-]+$"),
+]
+SchoolYear = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def check_school_year(value: str) -> str:
+    """A school year is written 'YYYY-YYYY' with consecutive years, e.g. '2025-2026'."""
+    first, second = value.split("-")
+    if int(second) != int(first) + 1:
+        raise ValueError("school year must be two consecutive years, e.g. 2025-2026")
+    return value
+
+
+def school_year_of(day: date) -> str:
+    """The school year a date falls in; years run July 1 to June 30."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+class LoginIn(_In):
+    username: Username
+    password: Password
+
+
+class AccessCodeIn(_In):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=16)]
+
+
+class SessionOut(BaseModel):
+    token: str = Field(description="bearer token; also set as an HttpOnly cookie")
+    role: Role
+    expires_at: datetime
+
+
+class MeOut(BaseModel):
+    role: Role
+    user_id: int | None
+    student_id: int | None
+    school_ids: list[int]
+    expires_at: datetime
+
+
+class AccessCodeOut(BaseModel):
+    code: str = Field(description="one-time code, shown once; the student types it to start")
+    expires_at: datetime
+
+
+# --- schools and accounts --------------------------------------------------------------------
+
+
+class SchoolIn(_In):
+    name: Text
+    district: Text
+    county_fips: CountyFips
+    region_code: RegionCode
+
+
+class SchoolOut(_Out):
+    id: int
+    name: str
+    district: str
+    county_fips: str
+    region_code: str
+
+
+class UserIn(_In):
+    username: Username
+    display_name: Text
+    role: AccountRole
+    password: NewPassword
+
+
+class UserPatch(_In):
+    display_name: Text | None = None
+    active: bool | None = None
+    password: NewPassword | None = None
+
+
+class UserOut(_Out):
+    id: int
+    username: str
+    display_name: str
+    role: AccountRole
+    active: bool
+    school_ids: list[int] = Field(default_factory=list)
+
+
+# --- students --------------------------------------------------------------------------------
+
+
+class StudentIn(_In):
+    school_id: DbId
+    local_id: LocalId
+    first_name: FirstName
+    grade: Annotated[int, Field(ge=9, le=12)]
+    gender: Annotated[str, StringConstraints(max_length=32)] | None = Field(
+        default=None, description="optional; kept for fairness audits only, never a model input"
+    )
+    race_ethnicity: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="optional; kept for fairness audits only, never a model input"
+    )
+
+
+class StudentPatch(_In):
+    first_name: FirstName | None = None
+    grade: Annotated[int, Field(ge=9, le=12)] | None = None
+    gender: Annotated[str, StringConstraints(max_length=32)] | None = None
+    race_ethnicity: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class StudentOut(_Out):
+    """A student as coaches see them; the audit-only demographic fields are never returned."""
+
+    id: int
+    school_id: int
+    local_id: str
+    first_name: str
+    grade: int
+
+
+# --- activity log ----------------------------------------------------------------------------
+
+
+class ActivityIn(_In):
+    school_id: DbId
+    student_id: DbId | None = Field(default=None, description="empty for group activities")
+    category: ActivityCategory
+    occurred_on: date
+    minutes: Annotated[int, Field(ge=0, le=24 * 60)]
+    participants: Annotated[int, Field(ge=1, le=5000)] = 1
+    notes: LongText = ""
+
+
+class ActivityPatch(_In):
+    category: ActivityCategory | None = None
+    occurred_on: date | None = None
+    minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    participants: Annotated[int, Field(ge=1, le=5000)] | None = None
+    notes: LongText | None = None
+
+
+class ActivityOut(_Out):
+    id: int
+    coach_id: int | None
+    school_id: int
+    student_id: int | None
+    category: ActivityCategory
+    occurred_on: date
+    school_year: str
+    minutes: int
+    participants: int
+    notes: str
+
+
+# --- plans and outcomes ----------------------------------------------------------------------
+
+
+class PlanIn(_In):
+    chosen_pathways: Annotated[list[Code], Field(max_length=10)] = Field(default_factory=list)
+    next_steps: Annotated[
+        list[
+            Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+        ],
+        Field(max_length=20),
+    ] = Field(default_factory=list)
+    notes: LongText = ""
+
+
+class PlanOut(_Out):
+    student_id: int
+    chosen_pathways: list[str]
+    next_steps: list[str]
+    notes: str
+    updated_at: datetime | None
+
+
+class OutcomeIn(_In):
+    code_kind: Literal["occupation", "pathway"]
+    code: Code
+    grade: Annotated[
+        int, Field(ge=0, le=3, description="0 none, 1 explored, 2 pursued, 3 achieved")
+    ]
+    event_type: OutcomeEvent
+    school_year: SchoolYear
+    occurred_on: date | None = None
+
+    @field_validator("school_year")
+    @classmethod
+    def _consecutive_years(cls, value: str) -> str:
+        return check_school_year(value)
+
+
+class OutcomePatch(_In):
+    grade: Annotated[int, Field(ge=0, le=3)] | None = None
+    event_type: OutcomeEvent | None = None
+    occurred_on: date | None = None
+
+
+class OutcomeOut(_Out):
+    id: int
+    student_id: int
+    code_kind: str
+    code: str
+    grade: int
+    event_type: str
+    school_year: str
+    occurred_on: date | None
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+class SchoolActivity(BaseModel):
+    school_id: int
+    school_name: str
+    activities: dict[str, int] = Field(description="count per activity category")
+    minutes: int
+    students_reached: int
+
+
+class RegionActivity(BaseModel):
+    region_code: str
+    schools: list[SchoolActivity]
+    activities: dict[str, int]
+    minutes: int
+    students_reached: int
+
+
+class ActivityReport(BaseModel):
+    school_year: str
+    regions: list[RegionActivity]
+    activities: dict[str, int]
+    minutes: int
+    students_reached: int
+
+
+# --- operations ------------------------------------------------------------------------------
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    checks: dict[str, Any] = Field(default_factory=dict)

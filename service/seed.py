@@ -1,0 +1,89 @@
+"""The demo district seeded on first start: two schools, a coach each, staff, admin, students.
+
+Everything here is invented for demonstration; the students are fictional. Passwords of the
+demo accounts are printed once, at seeding, and are the same on every machine, so a real
+deployment turns seeding off (``PATHWAYS_SEED_DEMO=false``) or changes them at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.models import Activity, CoachSchool, School, Student, User
+from service.schemas import school_year_of
+
+DEMO_PASSWORD: Final = "pathways-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account to print after seeding."""
+
+    username: str
+    role: str
+    password: str
+
+
+_SCHOOLS: Final = (
+    # name, district, county FIPS, OEWS area code of that county
+    ("Magnolia Coast High School", "Demo Gulf District", "28047", "0025060"),
+    ("Natchez Trace High School", "Demo Northeast District", "28081", "2800006"),
+)
+_FIRST_NAMES: Final = (
+    ("Avery", "Jordan", "Kendall", "Micah", "Reese", "Tatum"),
+    ("Emerson", "Harper", "Logan", "Quinn", "Rowan", "Skyler"),
+)
+
+
+def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] | None:
+    """Fill an empty database with the demo district; returns the logins, or None if not empty."""
+    if db.execute(select(func.count()).select_from(User)).scalar_one() > 0:
+        return None
+    logins: list[DemoLogin] = []
+    password_hash = hasher.hash(DEMO_PASSWORD)
+
+    def account(username: str, name: str, role: str) -> User:
+        user = User(username=username, display_name=name, role=role, password_hash=password_hash)
+        db.add(user)
+        logins.append(DemoLogin(username, role, DEMO_PASSWORD))
+        return user
+
+    account("admin", "Demo Administrator", "admin")
+    account("staff", "Demo Curriculum Staff", "staff")
+    db.flush()
+    for n, (name, district, fips, region) in enumerate(_SCHOOLS, start=1):
+        school = School(name=name, district=district, county_fips=fips, region_code=region)
+        db.add(school)
+        coach = account(f"coach{n}", f"Demo Coach {n}", "coach")
+        db.flush()
+        db.add(CoachSchool(user_id=coach.id, school_id=school.id))
+        for k, first in enumerate(_FIRST_NAMES[n - 1]):
+            db.add(
+                Student(
+                    school_id=school.id,
+                    local_id=f"S{n}{k + 1:03d}",
+                    first_name=first,
+                    grade=9 + k % 4,
+                )
+            )
+        day = date(2025, 9, 15 + n)
+        db.add(
+            Activity(
+                coach_id=coach.id,
+                school_id=school.id,
+                category="group_session",
+                occurred_on=day,
+                school_year=school_year_of(day),
+                minutes=45,
+                participants=24,
+                notes="Career interest overview for 9th grade",
+            )
+        )
+    db.flush()
+    return logins
