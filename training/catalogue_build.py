@@ -34,6 +34,7 @@ from recommender.catalogue import (
     compute_catalogue_version,
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+from recommender.errors import RawDataError
 
 logger = logging.getLogger(__name__)
 
@@ -128,10 +129,6 @@ ONET_RL_TO_EDUCATION: dict[int, int] = {
 }
 
 
-class RawDataError(Exception):
-    """A raw input folder, file or column is missing or unreadable (message names which)."""
-
-
 @dataclass(frozen=True)
 class HighValueRule:
     """Parameters of the per-region high-value flag (documented in docs/catalogue.md).
@@ -168,7 +165,7 @@ class BuildResult:
 def _raw_path(raw: Path, key: str) -> Path:
     path = raw / RAW_FILES[key]
     if not path.is_file():
-        raise RawDataError(f"raw file missing: {path}")
+        raise RawDataError(str(path), "raw file is missing")
     return path
 
 
@@ -181,10 +178,10 @@ def _read_table(raw: Path, key: str, columns: Sequence[str]) -> pd.DataFrame:
             path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", quoting=0
         )
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise RawDataError(f"cannot read {path}: {exc}") from exc
+        raise RawDataError(str(path), f"cannot read: {exc}") from exc
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise RawDataError(f"{path}: missing column(s) {', '.join(map(repr, missing))}")
+        raise RawDataError(str(path), f"missing column(s) {', '.join(map(repr, missing))}")
     return frame[list(columns)]
 
 
@@ -329,7 +326,9 @@ def _build_occupations(raw: Path, step: Callable[[str], None]) -> _Occupations:
     occ = occ.drop_duplicates("O*NET-SOC Code").set_index("O*NET-SOC Code")
     unknown = [c for c in codes if c not in occ.index]
     if unknown:
-        raise RawDataError(f"interest codes missing from Occupation Data: {unknown[:5]}")
+        raise RawDataError(
+            str(raw / RAW_FILES["occupations"]), f"interest codes missing from it: {unknown[:5]}"
+        )
     frame = pd.DataFrame(index=pd.Index(codes, name="code"))
     frame["soc"] = [c[:7] for c in codes]
     frame["title"] = [_clean_text(str(occ.at[c, "Title"])) for c in codes]
@@ -337,7 +336,9 @@ def _build_occupations(raw: Path, step: Callable[[str], None]) -> _Occupations:
 
     riasec = _pivot_elements(interests, codes, RIASEC_ELEMENTS, "OI")
     if np.isnan(riasec).any():
-        raise RawDataError("Interests.txt: some occupations lack one of the six OI values")
+        raise RawDataError(
+            str(raw / RAW_FILES["interests"]), "an occupation lacks one of the six OI values"
+        )
     for letter, j in zip(RIASEC, range(6), strict=True):
         frame[letter] = riasec[:, j]
     high = _pivot_elements(interests, codes, HIGH_POINT_ELEMENTS, "IH")
@@ -468,11 +469,15 @@ def _build_regions(raw: Path, oews: pd.DataFrame) -> _Regions:
     )
     names = dict(zip(oews["area_code"], oews["area_name"], strict=False))
     if STATE_AREA not in names:
-        raise RawDataError("OEWS file has no Mississippi statewide rows (area 2800000)")
+        raise RawDataError(
+            str(raw / RAW_FILES["oews"]), "no Mississippi statewide rows (area 2800000)"
+        )
     kinds: dict[str, str] = {}
     for area, kind in zip(counties["oews_area_code"], counties["oews_area_type"], strict=True):
         if area not in names:
-            raise RawDataError(f"county table names OEWS area {area} absent from the OEWS file")
+            raise RawDataError(
+                str(raw / RAW_FILES["counties"]), f"OEWS area {area} is not in the OEWS file"
+            )
         kinds[area] = "metro" if kind == "metropolitan" else "nonmetro"
     order = {"state": 0, "metro": 1, "nonmetro": 2}
     regions = [(STATE_AREA, names[STATE_AREA], "state")]
@@ -621,7 +626,9 @@ def _build_pathways(
         clusters = [c.strip() for c in cluster_cell.split("; ")]
         paths = [p.strip() for p in pathway_cell.split("; ")]
         if len(clusters) != len(paths):
-            raise RawDataError(f"All_Career_Clusters.csv: {code} has unpaired cluster/pathway")
+            raise RawDataError(
+                str(raw / RAW_FILES["clusters"]), f"{code}: clusters and pathways do not pair"
+            )
         code = code.strip()
         for cluster, path in zip(clusters, paths, strict=True):
             pathway_code = f"{_slug(cluster)}.{_slug(path)}"
@@ -695,7 +702,7 @@ def build_catalogue(
     raw = Path(raw)
     out = Path(out)
     if not raw.is_dir():
-        raise RawDataError(f"raw data folder not found: {raw}")
+        raise RawDataError(str(raw), "raw data folder not found")
     for key in RAW_FILES:
         _raw_path(raw, key)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -54,10 +54,10 @@ def _register_catalogue(sub: Any) -> None:
 
 
 def _catalogue_build(args: argparse.Namespace) -> int:
+    from recommender.errors import RawDataError
     from training.catalogue_build import (
         DEFAULT_OUT_DIR,
         DEFAULT_RAW_DIR,
-        RawDataError,
         build_catalogue,
         format_summary,
     )

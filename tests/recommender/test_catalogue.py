@@ -1,0 +1,209 @@
+"""The catalogue loader: the committed catalogue loads as typed arrays; bad files fail clearly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender.catalogue import (
+    CATALOGUE_FILES,
+    COLUMNS,
+    DEFAULT_CATALOGUE_DIR,
+    Catalogue,
+    compute_catalogue_version,
+    get_catalogue,
+    load_catalogue,
+)
+from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+from recommender.errors import CatalogueError, UnknownCodeError
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "catalogue"
+    shutil.copytree(DEFAULT_CATALOGUE_DIR, target)
+    return target
+
+
+def _edit_cell(folder: Path, name: str, row: int, column: str, value: str) -> None:
+    """Replace one cell (1-based data row) in a catalogue TSV, leaving the manifest stale."""
+    path = folder / name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    j = COLUMNS[name].index(column)
+    cells = lines[row].split("\t")
+    cells[j] = value
+    lines[row] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _refresh_manifest(folder: Path) -> None:
+    """Re-hash the data files so only the content checks, not the checksum, can fail."""
+    import hashlib
+
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    outputs = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in CATALOGUE_FILES
+    }
+    manifest["outputs"] = outputs
+    manifest["version"] = compute_catalogue_version(outputs)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_arrays_have_documented_shapes_dtypes_and_are_read_only(catalogue: Catalogue) -> None:
+    n = len(catalogue.codes)
+    r = len(catalogue.regions)
+    assert catalogue.riasec.shape == (n, len(RIASEC)) and catalogue.riasec.dtype == np.float32
+    assert catalogue.aptitude_demand.shape == (n, len(APTITUDES))
+    assert catalogue.aptitude_demand.dtype == np.float32
+    assert catalogue.work_values.shape == (n, len(WORK_VALUES))
+    assert catalogue.job_zone.dtype == np.int8 and catalogue.education_code.dtype == np.int8
+    assert catalogue.bright_outlook.dtype == np.bool_
+    for name in ("employment", "wage_median", "wage_mean", "wage_p10", "wage_p90"):
+        array = getattr(catalogue, name)
+        assert array.shape == (r, n) and array.dtype == np.float32
+    assert catalogue.labour_source.shape == (r, n) and catalogue.labour_source.dtype == np.int8
+    assert catalogue.high_value.shape == (r, n) and catalogue.high_value.dtype == np.bool_
+    assert len(catalogue.programs) == n and len(catalogue.occupation_pathways) == n
+    with pytest.raises(ValueError):
+        catalogue.riasec[0, 0] = 1.0
+    assert list(catalogue.codes) == sorted(catalogue.codes)
+
+
+def test_lookups_and_unknown_codes(catalogue: Catalogue) -> None:
+    i = catalogue.index_of("29-1141.00")
+    assert catalogue.titles[i] == "Registered Nurses"
+    assert catalogue.regions[catalogue.region_index("2800000")].kind == "state"
+    with pytest.raises(UnknownCodeError) as exc:
+        catalogue.index_of("99-9999.99")
+    assert exc.value.kind == "occupation"
+    with pytest.raises(UnknownCodeError):
+        catalogue.region_index("1234567")
+    with pytest.raises(UnknownCodeError):
+        catalogue.region_of_county("99999")
+    assert catalogue.region_of_county("28049").code == "0027140"  # Hinds County -> Jackson
+    with pytest.raises(TypeError):
+        catalogue.county_region["28049"] = "x"  # type: ignore[index]
+
+
+def test_occupation_record_joins_every_file(catalogue: Catalogue) -> None:
+    nurse = catalogue.occupation("29-1141.00")
+    assert nurse.soc == "29-1141"
+    assert "patient" in nurse.description
+    assert "Registered Nurse (RN)" in nurse.lay_titles
+    assert any(p.cip_code == "51.3801" for p in nurse.programs)
+    assert "health-science.therapeutic-services" in nurse.pathways
+    assert nurse.education == "Bachelor's degree"
+    assert len(nurse.riasec) == 6 and nurse.high_point[0] in RIASEC
+
+
+def test_pathways_index_occupations_both_ways(catalogue: Catalogue) -> None:
+    for p, pathway in enumerate(catalogue.pathways):
+        assert pathway.occupation_index
+        for i in pathway.occupation_index:
+            assert p in catalogue.occupation_pathways[i]
+    assert catalogue.pathway_index(catalogue.pathways[3].code) == 3
+    covered = {p for c in catalogue.clusters for p in c.pathway_index}
+    assert covered == set(range(len(catalogue.pathways)))
+
+
+def test_get_catalogue_is_cached() -> None:
+    assert get_catalogue() is get_catalogue()
+
+
+def test_missing_file_is_named(copy: Path) -> None:
+    (copy / "labour.tsv").unlink()
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert exc.value.file.endswith("labour.tsv")
+    assert "missing" in str(exc.value)
+
+
+def test_missing_folder_and_manifest(tmp_path: Path, copy: Path) -> None:
+    with pytest.raises(CatalogueError):
+        load_catalogue(tmp_path / "nowhere")
+    (copy / "manifest.json").unlink()
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert exc.value.file.endswith("manifest.json")
+
+
+def test_bad_number_names_row_and_column(copy: Path) -> None:
+    _edit_cell(copy, "occupations.tsv", 5, "interest_A", "high")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert exc.value.file.endswith("occupations.tsv")
+    assert (exc.value.row, exc.value.column) == (5, "interest_A")
+    assert "not a number" in str(exc.value)
+
+
+def test_out_of_range_value_is_rejected(copy: Path) -> None:
+    _edit_cell(copy, "labour.tsv", 17, "wage_source", "3")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert (exc.value.row, exc.value.column) == (17, "wage_source")
+
+
+def test_unknown_column_is_named(copy: Path) -> None:
+    _edit_cell(copy, "regions.tsv", 0, "kind", "sort")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert exc.value.column == "sort" and exc.value.row == 0
+
+
+def test_duplicate_key_is_named(copy: Path) -> None:
+    path = copy / "counties.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[3])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert exc.value.row == len(lines) - 1
+    assert "duplicate" in str(exc.value)
+
+
+def test_wrong_field_count_is_named(copy: Path) -> None:
+    path = copy / "pathways.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += "\textra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert exc.value.row == 2 and exc.value.file.endswith("pathways.tsv")
+
+
+def test_unknown_reference_is_named(copy: Path) -> None:
+    _edit_cell(copy, "pathway_members.tsv", 4, "code", "00-0000.00")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert (exc.value.row, exc.value.column) == (4, "code")
+
+
+def test_incomplete_labour_grid_is_rejected(copy: Path) -> None:
+    path = copy / "labour.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    del lines[10]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert "regions x" in str(exc.value)
+
+
+def test_valid_but_edited_value_fails_the_checksum(copy: Path) -> None:
+    _edit_cell(copy, "occupations.tsv", 1, "interest_R", "1.31")
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(copy)
+    assert "sha256" in str(exc.value) and exc.value.file.endswith("occupations.tsv")
+    _refresh_manifest(copy)
+    edited = load_catalogue(copy)
+    assert edited.riasec[0, 0] == pytest.approx(1.31)
+    assert edited.version != load_catalogue().version
