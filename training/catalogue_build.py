@@ -820,6 +820,7 @@ def _build_into(
             "aptitude_scaling": "mean over elements of sqrt(((IM-1)/4)*(LV/7)); 0-1",
             "labour_fallback": "region, then Mississippi statewide, then national (OEWS)",
         },
+        "regions": [[code, name, kind] for code, name, kind in regions.regions],
         "counts": {
             "occupations": n,
             "pathways": len(pathways),
@@ -897,9 +898,10 @@ def _occupation_rows(frame: pd.DataFrame) -> Iterator[list[str]]:
 
 
 def format_summary(manifest: dict[str, Any]) -> str:
-    """Human-readable summary of a catalogue manifest (counts and coverage)."""
+    """Human-readable summary of a catalogue manifest (counts and coverage, regions in order)."""
     counts = manifest["counts"]
     cov = manifest["coverage_pct"]
+    names = {code: name for code, name, _kind in manifest["regions"]}
     lines = [
         f"catalogue version {manifest['version']}",
         f"occupations {counts['occupations']}  pathways {counts['pathways']}  "
@@ -908,7 +910,9 @@ def format_summary(manifest: dict[str, Any]) -> str:
         f"lay titles {counts['lay_titles']}  bright outlook {counts['bright_outlook']}",
         "high-value occupations per region:",
     ]
-    lines += [f"  {code}  {n}" for code, n in counts["high_value_per_region"].items()]
+    width = max(len(name) for name in names.values())
+    for code, name in names.items():
+        lines.append(f"  {code}  {name:<{width}}  {counts['high_value_per_region'][code]}")
     lines.append("coverage (% of occupations):")
     for key in (
         "job_zone",
@@ -921,12 +925,18 @@ def format_summary(manifest: dict[str, Any]) -> str:
         "career_clusters",
     ):
         lines.append(f"  {key}: {cov[key]}")
-    for key in ("bls_projections", "education", "oews_code"):
-        parts = ", ".join(f"{k} {v}" for k, v in cov[key].items())
-        lines.append(f"  {key}: {parts}")
-    lines.append("OEWS source level per region (wages | employment):")
-    for code, item in cov["oews_by_region"].items():
-        wages = " ".join(f"{k} {v}" for k, v in item["wage_source_pct"].items())
-        emp = " ".join(f"{k} {v}" for k, v in item["employment_source_pct"].items())
-        lines.append(f"  {code}: {wages} | {emp}")
+    orders = {
+        "bls_projections": ("detailed", "broad", "none"),
+        "education": ("bls", "onet_rl", "none"),
+        "oews_code": ("detailed", "broad", "none"),
+    }
+    for key, order in orders.items():
+        lines.append(f"  {key}: " + ", ".join(f"{k} {cov[key][k]}" for k in order))
+    levels = ("region", "state", "national", "none")
+    lines.append("OEWS source level per region, % (wages | employment):")
+    for code, name in names.items():
+        item = cov["oews_by_region"][code]
+        wages = " ".join(f"{k} {item['wage_source_pct'][k]}" for k in levels)
+        emp = " ".join(f"{k} {item['employment_source_pct'][k]}" for k in levels)
+        lines.append(f"  {name:<{width}}  {wages} | {emp}")
     return "\n".join(lines)

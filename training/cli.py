@@ -86,7 +86,7 @@ def _catalogue_summary(args: argparse.Namespace) -> int:
         return 2
     manifest = dict(catalogue.manifest)
     if args.json:
-        keys = ("version", "counts", "coverage_pct", "parameters", "releases")
+        keys = ("version", "regions", "counts", "coverage_pct", "parameters", "releases")
         print(json.dumps({k: manifest[k] for k in keys}, indent=2, sort_keys=True))
     else:
         print(format_summary(manifest))
