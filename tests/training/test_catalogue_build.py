@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -97,21 +100,42 @@ def test_summary_of_a_broken_folder_is_exit_2(
 # builds from the raw public data (need ../shared/data/raw)
 
 
+@dataclass(frozen=True)
+class _Builds:
+    first: Path
+    second: Path
+    stdout: str
+    stderr: str
+
+
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def builds(tmp_path_factory: pytest.TempPathFactory) -> _Builds:
+    """One build through the Python API and one through the command line, in fresh folders."""
     if not RAW.is_dir():
         pytest.skip("../shared/data/raw is not beside the repo")
     first = tmp_path_factory.mktemp("build1") / "catalogue"
     second = tmp_path_factory.mktemp("build2") / "catalogue"
     build_catalogue(RAW, first, progress=False)
-    build_catalogue(RAW, second, progress=False)
-    return first, second
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["catalogue", "build", "--raw", str(RAW), "--out", str(second)])
+    assert code == 0, err.getvalue()
+    return _Builds(first, second, out.getvalue(), err.getvalue())
 
 
 @pytest.mark.shared
 @shared
-def test_building_twice_gives_identical_bytes(two_builds: tuple[Path, Path]) -> None:
-    first, second = two_builds
+def test_cli_build_reports_where_it_wrote_with_progress_on_stderr(builds: _Builds) -> None:
+    assert f"wrote {builds.second}" in builds.stdout
+    assert "occupations 923" in builds.stdout
+    assert "catalogue" in builds.stderr and "step" in builds.stderr
+    assert "wrote" not in builds.stderr
+
+
+@pytest.mark.shared
+@shared
+def test_building_twice_gives_identical_bytes(builds: _Builds) -> None:
+    first, second = builds.first, builds.second
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted([*CATALOGUE_FILES, "manifest.json"])
     assert names == sorted(p.name for p in second.iterdir())
@@ -121,8 +145,8 @@ def test_building_twice_gives_identical_bytes(two_builds: tuple[Path, Path]) -> 
 
 @pytest.mark.shared
 @shared
-def test_rebuild_reproduces_the_committed_catalogue(two_builds: tuple[Path, Path]) -> None:
-    first, _ = two_builds
+def test_rebuild_reproduces_the_committed_catalogue(builds: _Builds) -> None:
+    first = builds.first
     for name in [*CATALOGUE_FILES, "manifest.json"]:
         assert (first / name).read_bytes() == (DEFAULT_CATALOGUE_DIR / name).read_bytes(), (
             f"{name} differs: run 'pathways catalogue build' and commit data/catalogue"
@@ -131,8 +155,8 @@ def test_rebuild_reproduces_the_committed_catalogue(two_builds: tuple[Path, Path
 
 @pytest.mark.shared
 @shared
-def test_manifest_hashes_every_input(two_builds: tuple[Path, Path]) -> None:
-    manifest = json.loads((two_builds[0] / "manifest.json").read_text(encoding="utf-8"))
+def test_manifest_hashes_every_input(builds: _Builds) -> None:
+    manifest = json.loads((builds.first / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["inputs"]) == set(RAW_FILES.values())
     assert all(len(h) == 64 for h in manifest["inputs"].values())
     assert manifest["row_counts"]["occupations.tsv"] == 923
@@ -140,8 +164,8 @@ def test_manifest_hashes_every_input(two_builds: tuple[Path, Path]) -> None:
 
 @pytest.mark.shared
 @shared
-def test_labour_fallback_matches_the_raw_oews(two_builds: tuple[Path, Path]) -> None:
-    cat = load_catalogue(two_builds[0])
+def test_labour_fallback_matches_the_raw_oews(builds: _Builds) -> None:
+    cat = load_catalogue(builds.first)
     oews = pd.read_csv(RAW / RAW_FILES["oews"], dtype=str, keep_default_na=False)
     cells = {
         (a, o): m
@@ -164,21 +188,41 @@ def test_labour_fallback_matches_the_raw_oews(two_builds: tuple[Path, Path]) -> 
     assert all(v > 0 for v in checked.values())
 
 
+def _linked_raw(tmp_path: Path, skip: str) -> Path:
+    """A raw folder of symlinks to the shared raw files, without the file keyed ``skip``."""
+    raw = tmp_path / "raw"
+    for key, relative in RAW_FILES.items():
+        (raw / relative).parent.mkdir(parents=True, exist_ok=True)
+        if key != skip:
+            os.symlink(RAW / relative, raw / relative)
+    return raw
+
+
 @pytest.mark.shared
 @shared
-def test_missing_raw_file_is_exit_2_and_leaves_output_alone(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("missing", "Work Values.txt"),
+        ("bad column", "'Job Zone'"),
+    ],
+)
+def test_bad_raw_input_is_exit_2_and_leaves_output_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: str, expected: str
 ) -> None:
-    raw = tmp_path / "raw"
-    for relative in RAW_FILES.values():
-        if relative == RAW_FILES["work_values"]:
-            continue
-        (raw / relative).parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(RAW / relative, raw / relative)
+    if broken == "missing":
+        raw = _linked_raw(tmp_path, "work_values")
+    else:
+        raw = _linked_raw(tmp_path, "job_zones")
+        text = (RAW / RAW_FILES["job_zones"]).read_text(encoding="utf-8")
+        (raw / RAW_FILES["job_zones"]).write_text(
+            text.replace("Job Zone", "JobZone", 1), encoding="utf-8"
+        )
     out = tmp_path / "catalogue"
     out.mkdir()
     (out / "keep.txt").write_text("old", encoding="utf-8")
     assert main(["catalogue", "build", "--raw", str(raw), "--out", str(out), "--quiet"]) == 2
-    assert "Work Values.txt" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
+    assert expected in err and "\n" not in err
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue", "raw"]
