@@ -55,6 +55,13 @@ def test_ties_rank_the_lower_item_index_first() -> None:
     assert order.tolist() == [[1, 2, 4, 0, 3]]
 
 
+def test_tie_rule_holds_on_long_lists_with_many_ties() -> None:
+    scores = (np.arange(300) * 7919 % 3).astype(float)[None, :]  # values 0, 1, 2, many ties
+    order = rank_items(scores)[0]
+    expected = [i for level in (2.0, 1.0, 0.0) for i in range(300) if scores[0, i] == level]
+    assert order.tolist() == expected
+
+
 def test_tie_rule_decides_ndcg_when_scores_are_all_equal() -> None:
     scores = np.zeros((1, 3))
     first = ndcg_at_k(scores, [[3.0, 0.0, 0.0]], 1)
