@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,7 +160,12 @@ class Occupation:
 
 @dataclass(frozen=True, eq=False)
 class Catalogue:
-    """The loaded catalogue; arrays are read-only and row i of each is occupation ``codes[i]``."""
+    """The loaded catalogue; arrays are read-only and row i of each is occupation ``codes[i]``.
+
+    Regional arrays are (n_regions, n_occupations). ``oews_codes[i]`` is the OEWS series whose
+    figures occupation i carries ("" when none) and ``oews_shared[i]`` how many catalogue
+    occupations carry the same series (their employment is the series total, not a share of it).
+    """
 
     version: str
     path: Path
@@ -176,6 +182,8 @@ class Catalogue:
     growth_pct: FloatArray
     openings: FloatArray
     bright_outlook: npt.NDArray[np.bool_]
+    oews_codes: tuple[str, ...]
+    oews_shared: npt.NDArray[np.int16]
     regions: tuple[Region, ...]
     county_region: Mapping[str, str]
     employment: FloatArray
@@ -432,6 +440,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
             ("bright_outlook", 0, 1),
         )
     }
+    oews_codes = tuple(occ.text("oews_code", required=False))
+    shared = Counter(c for c in oews_codes if c)
     occ.choice("education_source", ("bls", "onet_rl", "none"))
     occ.choice("ep_match", ("detailed", "broad", "none"))
     occ.choice("oews_match", ("detailed", "broad", "none"))
@@ -502,6 +512,10 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         growth_pct=_float32(occ.numbers("growth_pct", -100.0, 1000.0, allow_empty=True)),
         openings=_float32(occ.numbers("openings", 0.0, 1e8, allow_empty=True)),
         bright_outlook=_frozen(np.asarray(ints["bright_outlook"], dtype=bool)),
+        oews_codes=oews_codes,
+        oews_shared=_frozen(
+            np.asarray([shared.get(c, 0) if c else 0 for c in oews_codes], dtype=np.int16)
+        ),
         regions=regions,
         county_region=MappingProxyType(county_region),
         clusters=clusters,

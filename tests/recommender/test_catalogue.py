@@ -106,6 +106,16 @@ def test_occupation_record_joins_every_file(catalogue: Catalogue) -> None:
     assert len(nurse.riasec) == 6 and nurse.high_point[0] in RIASEC
 
 
+def test_occupations_sharing_an_oews_series_are_counted(catalogue: Catalogue) -> None:
+    nurses = [i for i, c in enumerate(catalogue.oews_codes) if c == "29-1141"]
+    assert len(nurses) > 1  # Registered Nurses and its O*NET detail occupations
+    assert all(catalogue.oews_shared[i] == len(nurses) for i in nurses)
+    j = catalogue.region_index("2800000")
+    assert len({float(catalogue.employment[j, i]) for i in nurses}) == 1
+    none = [i for i, c in enumerate(catalogue.oews_codes) if not c]
+    assert all(catalogue.oews_shared[i] == 0 for i in none)
+
+
 def test_pathways_index_occupations_both_ways(catalogue: Catalogue) -> None:
     for p, pathway in enumerate(catalogue.pathways):
         assert pathway.occupation_index
