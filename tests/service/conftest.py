@@ -1,0 +1,239 @@
+"""Fixtures for the service tests: a migrated database (SQLite, or PostgreSQL when
+PATHWAYS_TEST_DATABASE_URL is set), an app bound to it, and a small two-school world.
+
+With PATHWAYS_TEST_DATABASE_URL set, each test session works in a schema of its own, so
+parallel runs on one server do not collide; an unusable URL makes the tests fail, not skip.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
+
+from service.app import create_app
+from service.auth import create_session, issue_access_code, make_password_hasher
+from service.db import Base, make_engine, make_sessionmaker, session_scope
+from service.migrate import upgrade_database
+from service.models import (
+    Activity,
+    Assessment,
+    CoachSchool,
+    Outcome,
+    School,
+    ServiceSetting,
+    Student,
+    User,
+)
+from service.settings import Settings
+from service.state import ACTIVE_MODEL_KEY
+
+TEST_URL_VARIABLE = "PATHWAYS_TEST_DATABASE_URL"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL of an empty database private to this test session."""
+    server = os.environ.get(TEST_URL_VARIABLE)
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'service.sqlite3'}"
+        return
+    schema = f"pathways_test_{secrets.token_hex(6)}"
+    admin = create_engine(server)
+    with admin.begin() as conn:  # an unusable URL fails here: the tests error, never skip
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url: str) -> str:
+    """The session database, migrated to the newest revision."""
+    engine = make_engine(database_url)
+    upgrade_database(engine)
+    engine.dispose()
+    return database_url
+
+
+def make_settings(url: str, tmp: Path, **extra: object) -> Settings:
+    """Test settings: cheap password hashing, no demo seed, plain logs."""
+    values: dict[str, object] = {
+        "database_url": url,
+        "var_dir": tmp,
+        "seed_demo": False,
+        "log_json": False,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 64,
+        "argon2_parallelism": 1,
+        "login_max_failures": 3,
+    }
+    values.update(extra)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def clear_tables(url: str) -> None:
+    """Empty every table and restore the active-model row (fast on both databases)."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(delete(table))
+        conn.execute(
+            ServiceSetting.__table__.insert().values(
+                key=ACTIVE_MODEL_KEY, value=None, updated_at=datetime.now(UTC)
+            )
+        )
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(migrated_url: str, tmp_path: Path) -> Settings:
+    clear_tables(migrated_url)
+    return make_settings(migrated_url, tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class World:
+    """Two schools (A, B), a coach each, staff, admin, a student each with records, and tokens."""
+
+    school_a: int = 0
+    school_b: int = 0
+    coach_a: int = 0
+    coach_b: int = 0
+    staff: int = 0
+    admin: int = 0
+    student_a: int = 0
+    student_b: int = 0
+    activity_a: int = 0
+    activity_b: int = 0
+    outcome_a: int = 0
+    outcome_b: int = 0
+    assessment_a: int = 0
+    assessment_b: int = 0
+    access_code_a: str = ""
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, actor: str) -> dict[str, str]:
+        """Authorization header of an actor (anon: none)."""
+        token = self.tokens.get(actor)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def build_world(app: FastAPI) -> World:
+    """Insert the world through the ORM and open a session for each actor."""
+    world = World()
+    now = datetime.now(UTC)
+    hasher = make_password_hasher(app.state.settings)
+    password_hash = hasher.hash(PASSWORD)
+    with session_scope(app.state.sessionmaker) as db:
+        schools = [
+            School(name="Alpha High", district="D1", county_fips="28047", region_code="0025060"),
+            School(name="Beta High", district="D2", county_fips="28081", region_code="2800006"),
+        ]
+        db.add_all(schools)
+        users = {
+            name: User(username=name, display_name=name, role=role, password_hash=password_hash)
+            for name, role in (
+                ("coach_a", "coach"),
+                ("coach_b", "coach"),
+                ("staff", "staff"),
+                ("admin", "admin"),
+            )
+        }
+        db.add_all(users.values())
+        db.flush()
+        db.add(CoachSchool(user_id=users["coach_a"].id, school_id=schools[0].id))
+        db.add(CoachSchool(user_id=users["coach_b"].id, school_id=schools[1].id))
+        students = [
+            Student(school_id=schools[0].id, local_id="A1", first_name="Ada", grade=10),
+            Student(school_id=schools[1].id, local_id="B1", first_name="Bo", grade=11),
+        ]
+        db.add_all(students)
+        db.flush()
+        acts, outs, sits = [], [], []
+        for school, student, coach in zip(
+            schools, students, (users["coach_a"], users["coach_b"]), strict=True
+        ):
+            acts.append(
+                Activity(
+                    coach_id=coach.id,
+                    school_id=school.id,
+                    student_id=student.id,
+                    category="one_on_one",
+                    occurred_on=date(2025, 10, 1),
+                    school_year="2025-2026",
+                    minutes=30,
+                    participants=1,
+                )
+            )
+            outs.append(
+                Outcome(
+                    student_id=student.id,
+                    code_kind="occupation",
+                    code="29-1141.00",
+                    grade=1,
+                    event_type="job_shadow",
+                    school_year="2025-2026",
+                )
+            )
+            sits.append(Assessment(student_id=student.id, instrument_version="2025.1"))
+        db.add_all(acts + outs + sits)
+        db.flush()
+        world.school_a, world.school_b = schools[0].id, schools[1].id
+        world.coach_a, world.coach_b = users["coach_a"].id, users["coach_b"].id
+        world.staff, world.admin = users["staff"].id, users["admin"].id
+        world.student_a, world.student_b = students[0].id, students[1].id
+        world.activity_a, world.activity_b = acts[0].id, acts[1].id
+        world.outcome_a, world.outcome_b = outs[0].id, outs[1].id
+        world.assessment_a, world.assessment_b = sits[0].id, sits[1].id
+        for name in ("coach_a", "staff", "admin"):
+            user = users[name]
+            world.tokens[name.removesuffix("_a")] = create_session(
+                db, role=user.role, now=now, minutes=60, user_id=user.id
+            )
+        world.tokens["coach_b"] = create_session(
+            db, role="coach", now=now, minutes=60, user_id=users["coach_b"].id
+        )
+        world.tokens["student"] = create_session(
+            db, role="student", now=now, minutes=60, student_id=students[0].id
+        )
+        world.access_code_a, _ = issue_access_code(
+            db, student_id=students[0].id, issued_by=users["coach_a"].id, now=now, hours=1
+        )
+    return world
+
+
+@pytest.fixture
+def world(app: FastAPI) -> World:
+    return build_world(app)
