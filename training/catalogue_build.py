@@ -725,6 +725,7 @@ def build_catalogue(
     finally:
         bar.close()
     seconds = time.perf_counter() - started
+    logger.debug("catalogue %s written to %s in %.1f s", manifest["version"], out, seconds)
     return BuildResult(out_dir=out, manifest=manifest, seconds=seconds, files=list(CATALOGUE_FILES))
 
 
