@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from service.app import create_app
 from service.auth import create_session, issue_access_code, make_password_hasher
-from service.db import Base, make_engine, make_sessionmaker, session_scope
+from service.db import Base, make_engine, session_scope
 from service.migrate import upgrade_database
 from service.models import (
     Activity,
