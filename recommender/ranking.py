@@ -39,10 +39,10 @@ NEUTRAL_PERCENTILE: Final = 0.5
 class RankingPolicy:
     """Weights of the final score; all non-negative, ``fit_weight`` positive."""
 
-    fit_weight: float = 0.70
-    demand_weight: float = 0.15
-    wage_weight: float = 0.10
-    high_value_boost: float = 0.05
+    fit_weight: float = 1.0
+    demand_weight: float = 0.06
+    wage_weight: float = 0.02
+    high_value_boost: float = 0.01
     pathway_top_n: int = 3
 
     def __post_init__(self) -> None:

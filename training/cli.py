@@ -12,6 +12,9 @@ from typing import Any
 def register(sub: Any) -> None:
     """Add the training subcommands to the ``pathways`` parser's subparsers."""
     _register_catalogue(sub)
+    from training import model_cli
+
+    model_cli.register(sub)
 
 
 def _register_catalogue(sub: Any) -> None:

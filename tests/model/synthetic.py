@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -49,3 +51,25 @@ def make_students(m: int = 5, seed: int = 0) -> StudentBatch:
     """A batch of m synthetic students with varied plans."""
     profiles = [make_profile(seed + i, PLANS[i % len(PLANS)]) for i in range(m)]
     return StudentBatch.from_profiles(profiles)
+
+
+@functools.cache
+def tiny_trained() -> tuple[Any, Any, Any]:
+    """A small cohort on the real catalogue and a small model fitted on it (built once per run)."""
+    from recommender.catalogue import load_catalogue
+    from training.cohort import CohortConfig, generate_cohort, observe_with_noise
+    from training.train import TrainConfig, build_training_matrix, fit_pipeline
+
+    catalogue = load_catalogue()
+    cohort = generate_cohort(catalogue, CohortConfig(n_students=2500, seed=5), observe_with_noise)
+    occupations = OccupationArrays.from_catalogue(catalogue)
+    x, y = build_training_matrix(cohort, occupations, np.arange(cohort.pair_grade.size))
+    pipe, _ = fit_pipeline(x, y, TrainConfig(max_iter=40, max_leaf_nodes=15))
+    return catalogue, cohort, pipe
+
+
+def sklearn_scorer(pipe: Any) -> Any:
+    """Fit scorer (features -> 0..1) from a fitted sklearn pipeline, as the ONNX model scores."""
+    from training.train import predict_fit
+
+    return lambda x: predict_fit(pipe, x)

@@ -32,7 +32,9 @@ def test_score_is_the_sum_of_its_parts_and_order_is_descending() -> None:
     rng = np.random.default_rng(0)
     fit, demand, wage = rng.random(50), rng.random(50), rng.random(50)
     hv = rng.random(50) < 0.2
-    policy = RankingPolicy()
+    policy = RankingPolicy(
+        fit_weight=0.7, demand_weight=0.15, wage_weight=0.1, high_value_boost=0.05
+    )
     r = rank_occupations(fit, demand, wage, hv, policy)
     expected = 0.70 * fit + 0.15 * demand + 0.10 * wage + 0.05 * hv
     np.testing.assert_allclose(r.score, expected, rtol=1e-6)
@@ -79,7 +81,7 @@ def test_policy_loads_from_toml_and_json(tmp_path: Path) -> None:
     toml = tmp_path / "policy.toml"
     toml.write_text("[ranking]\nfit_weight = 0.6\ndemand_weight = 0.3\n", encoding="utf-8")
     p = load_ranking_policy(toml)
-    assert (p.fit_weight, p.demand_weight, p.wage_weight) == (0.6, 0.3, 0.10)
+    assert (p.fit_weight, p.demand_weight, p.wage_weight) == (0.6, 0.3, RankingPolicy().wage_weight)
     js = tmp_path / "policy.json"
     js.write_text('{"high_value_boost": 0.2, "pathway_top_n": 2}', encoding="utf-8")
     q = load_ranking_policy(js)

@@ -1,0 +1,104 @@
+"""Synthetic cohort: seeding, documented gender effects, grades, exploration, real instrument."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from recommender.catalogue import load_catalogue
+from recommender.dimensions import RIASEC
+from recommender.features import StudentBatch
+from training.cohort import (
+    INTEREST_GENDER_D,
+    CohortConfig,
+    build_relevance_model,
+    generate_cohort,
+    latent_covariance,
+    observe_with_instrument,
+    observe_with_noise,
+)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def cohort(catalogue):
+    return generate_cohort(catalogue, CohortConfig(n_students=6000, seed=3), observe_with_noise)
+
+
+def test_same_seed_same_cohort_other_seed_differs(catalogue) -> None:
+    a = generate_cohort(catalogue, CohortConfig(n_students=200, seed=1), observe_with_noise)
+    b = generate_cohort(catalogue, CohortConfig(n_students=200, seed=1), observe_with_noise)
+    c = generate_cohort(catalogue, CohortConfig(n_students=200, seed=2), observe_with_noise)
+    np.testing.assert_array_equal(a.pair_occupation, b.pair_occupation)
+    np.testing.assert_array_equal(a.pair_grade, b.pair_grade)
+    np.testing.assert_array_equal(a.students.interests, b.students.interests)
+    assert not np.array_equal(a.pair_occupation, c.pair_occupation)
+
+
+def test_latent_correlation_matrix_is_positive_definite() -> None:
+    c = latent_covariance()
+    np.testing.assert_array_equal(c, c.T)
+    assert np.linalg.eigvalsh(c).min() > 0
+
+
+@pytest.mark.parametrize("area", ["R", "S", "A"])
+def test_interest_gender_differences_match_the_documented_effect_sizes(cohort, area) -> None:
+    k = RIASEC.index(area)
+    x = cohort.latent_interests[:, k]
+    male, female = x[cohort.gender == "male"], x[cohort.gender == "female"]
+    pooled = np.sqrt((male.var() + female.var()) / 2)
+    d = (male.mean() - female.mean()) / pooled
+    assert d == pytest.approx(INTEREST_GENDER_D[area], abs=0.08)
+
+
+def test_protected_attributes_are_not_part_of_the_student_inputs(cohort) -> None:
+    names = {f.name for f in dataclasses.fields(StudentBatch)}
+    assert not names & {"gender", "race_ethnicity", "race", "ethnicity", "sex"}
+    assert set(np.unique(cohort.gender)) == {"female", "male"}
+    assert len(np.unique(cohort.race_ethnicity)) >= 4
+
+
+def test_grades_are_0_to_3_with_every_grade_present(cohort) -> None:
+    counts = np.bincount(cohort.pair_grade, minlength=4)
+    assert counts.size == 4
+    assert np.all(counts > 0)
+    per = cohort.config.explored_per_student + cohort.config.random_per_student
+    assert cohort.pair_grade.size == cohort.size * per
+
+
+def test_explored_occupations_fare_better_than_random_ones(cohort) -> None:
+    per = cohort.config.explored_per_student + cohort.config.random_per_student
+    grades = cohort.pair_grade.reshape(cohort.size, per).astype(float)
+    explored = grades[:, : cohort.config.explored_per_student].mean()
+    random = grades[:, cohort.config.explored_per_student :].mean()
+    assert explored > random + 0.2
+
+
+def test_relevance_rises_with_interest_congruence(catalogue) -> None:
+    model = build_relevance_model(catalogue, CohortConfig())
+    n = model.occupations.size
+    realistic = np.zeros((1, 6))
+    realistic[0, RIASEC.index("R")] = 2.0
+    social = np.zeros((1, 6))
+    social[0, RIASEC.index("S")] = 2.0
+    args = (np.zeros((1, 5)), np.zeros((1, 6)), np.array([5]), np.array([0]), np.zeros((1, n)))
+    r_rel = model.relevance(realistic, *args)[0]
+    s_rel = model.relevance(social, *args)[0]
+    r_heavy = model.occupations.riasec_first == RIASEC.index("R")
+    assert (r_rel - s_rel)[r_heavy].mean() > 0.3
+
+
+def test_answers_go_through_the_real_instrument_and_scorer(catalogue) -> None:
+    cohort = generate_cohort(
+        catalogue, CohortConfig(n_students=300, seed=4), observe_with_instrument
+    )
+    for k in range(len(RIASEC)):
+        r = np.corrcoef(cohort.students.interests[:, k], cohort.latent_interests[:, k])[0, 1]
+        assert r > 0.8
+    assert np.all(np.isfinite(cohort.students.interests))

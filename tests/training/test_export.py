@@ -1,0 +1,79 @@
+"""ONNX export: parity with sklearn over >= 1,000 rows, metadata, and errors on bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender.errors import ModelArtifactError
+from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
+from recommender.model import load_fit_model
+from tests.model.synthetic import tiny_trained
+from training.export import _same_top10, check_parity, write_onnx
+from training.train import TrainConfig, fit_pipeline
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, np.ndarray, int]:
+    catalogue, cohort, pipe = tiny_trained()
+    path = tmp_path_factory.mktemp("model") / "model.onnx"
+    write_onnx(pipe, path, {"version": "test-1", "data_sha256": "abc"})
+    occ = OccupationArrays.from_catalogue(catalogue)
+    n = occ.size
+    students = np.arange(3)
+    x = build_pair_features_batch(
+        cohort.students, occ, np.repeat(students, n), np.tile(np.arange(n), 3)
+    )
+    return path, pipe, x, n
+
+
+def test_onnx_matches_sklearn_within_tolerance_on_whole_catalogue_rows(exported) -> None:
+    path, pipe, x, n = exported
+    report = check_parity(pipe, path, x, n)
+    assert report.rows >= 1000
+    assert report.max_abs_diff <= 1e-4
+    assert report.top10_mismatches == 0
+    assert report.passed
+
+
+def test_parity_catches_a_different_model(exported) -> None:
+    path, _, x, n = exported
+    rng = np.random.default_rng(0)
+    other, _ = fit_pipeline(
+        x[:2000], rng.integers(0, 4, 2000).astype(np.int8), TrainConfig(max_iter=5)
+    )
+    report = check_parity(other, path, x, n)
+    assert not report.passed
+    assert report.max_abs_diff > 1e-4
+
+
+def test_metadata_carries_version_hash_and_feature_names(exported) -> None:
+    path, *_ = exported
+    model = load_fit_model(path)
+    assert model.version == "test-1"
+    assert model.metadata["data_sha256"] == "abc"
+    assert model.metadata["feature_names"].split(",") == list(FEATURE_NAMES)
+
+
+def test_top10_rule_allows_only_exact_ties() -> None:
+    a = np.linspace(1.0, 0.0, 30)
+    b = a.copy()
+    assert _same_top10(a, b)
+    b[[9, 10]] = b[[10, 9]]  # swapping two clearly different scores changes the list
+    assert not _same_top10(a, b)
+    c = a.copy()
+    c[10] = c[9]  # an exact tie at the cut may fall either way
+    d = c.copy()
+    d[9] -= 1e-6
+    assert _same_top10(c, d)
+
+
+def test_missing_and_corrupt_model_files_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelArtifactError, match="not found"):
+        load_fit_model(tmp_path / "absent.onnx")
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"not an onnx model")
+    with pytest.raises(ModelArtifactError, match=r"model\.onnx"):
+        load_fit_model(bad)

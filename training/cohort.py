@@ -1,0 +1,463 @@
+"""The synthetic cohort: a documented generative model of students and their graded outcomes.
+
+Until Mississippi's own outcome records exist, the default model learns from this cohort. Every
+assumption is listed in docs/cohort-card.md with the published findings it rests on. In short:
+
+1. Latent traits per student: six RIASEC interests, five aptitudes and six work values, jointly
+   normal with documented correlations (``latent_covariance``); interests shift by gender with the
+   meta-analytic effect sizes of Su, Rounds & Armstrong (2009). Aptitudes and values do not differ
+   by gender or race/ethnicity in this model.
+2. Gender and race/ethnicity are drawn for audits only; they never reach the features.
+3. Region: drawn in proportion to each sub-state OEWS area's total employment.
+4. Plan after high school: a multinomial choice that depends on general aptitude and interests.
+5. Observed profile: answers are simulated through the real instrument and scored by the real
+   scoring code (``training.cohort_observe``), so measurement error is the instrument's own.
+6. True relevance of occupation j for student i (``true_relevance``): a weighted sum of interest
+   congruence, aptitude shortfall against the occupation's demand, plan vs job zone, work-value
+   similarity, regional opportunity and a persistent personal taste term.
+7. Graded outcome 0..3: the true relevance plus fresh observation noise, cut at thresholds set as
+   upper quantiles of the population so grade >= 1, >= 2 and 3 hold for fixed shares of pairs.
+8. Training pairs: per student a few occupations "explored" (drawn with probability rising with
+   true relevance) plus uniformly drawn others; each pair gets its grade.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from recommender.dimensions import APTITUDES, PLANS, RIASEC, WORK_VALUES
+from recommender.features import PLAN_JOB_ZONES, OccupationArrays, StudentBatch, normal_cdf
+from recommender.ranking import score_percentile
+
+log = logging.getLogger(__name__)
+
+F64 = npt.NDArray[np.float64]
+
+#: Gender effect sizes on interests, Cohen's d, positive favouring males (Su et al., 2009).
+INTEREST_GENDER_D: Final = {"R": 0.84, "I": 0.26, "A": -0.35, "S": -0.68, "E": 0.04, "C": -0.10}
+
+#: Gender labels and shares drawn for audits.
+GENDERS: Final = ("female", "male")
+GENDER_SHARES: Final = (0.49, 0.51)
+
+#: Race/ethnicity labels and approximate shares of Mississippi public-school enrolment.
+RACE_ETHNICITY: Final = ("black", "white", "hispanic", "two_or_more", "asian", "other")
+RACE_SHARES: Final = (0.47, 0.43, 0.05, 0.03, 0.01, 0.01)
+
+#: Share of students with school records entered (ACT is taken by every Mississippi junior).
+RECORDS_SHARE: Final = 0.5
+RECORD_FIELDS: Final = ("act_english", "act_math", "act_reading", "gpa_unweighted")
+
+#: Correlation of RIASEC interests by distance on the hexagon (adjacent, alternate, opposite).
+HEXAGON_R: Final = (0.45, 0.25, 0.10)
+
+
+@dataclass(frozen=True)
+class CohortConfig:
+    """Parameters of the generative model; copied into the cohort card and model card."""
+
+    n_students: int = 50_000
+    seed: int = 2026
+    explored_per_student: int = 10
+    random_per_student: int = 10
+    explore_temperature: float = 0.35
+    weight_interests: float = 1.0
+    weight_aptitudes: float = 0.8
+    weight_education: float = 0.35
+    weight_values: float = 0.3
+    weight_region: float = 0.5
+    taste_sd: float = 0.35
+    observation_sd: float = 0.25
+    grade_shares: tuple[float, float, float] = (0.10, 0.03, 0.01)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe copy of the settings."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A generated cohort: observed profiles, audit labels, latent traits and training pairs."""
+
+    config: CohortConfig
+    students: StudentBatch
+    gender: npt.NDArray[np.str_]
+    race_ethnicity: npt.NDArray[np.str_]
+    region_index: npt.NDArray[np.int64]
+    region_codes: tuple[str, ...]
+    latent_interests: F64
+    latent_aptitudes: F64
+    latent_values: F64
+    pair_student: npt.NDArray[np.int64]
+    pair_occupation: npt.NDArray[np.int64]
+    pair_grade: npt.NDArray[np.int8]
+    thresholds: F64
+    _taste_seed: int = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        """Number of students."""
+        return self.students.size
+
+
+def _hexagon_correlation() -> F64:
+    n = len(RIASEC)
+    r = np.eye(n)
+    for i in range(n):
+        for j in range(n):
+            d = min(abs(i - j), n - abs(i - j))
+            if d:
+                r[i, j] = HEXAGON_R[d - 1]
+    return r
+
+
+def latent_covariance() -> F64:
+    """Joint correlation matrix of (6 interests, 5 aptitudes, 6 values), positive definite."""
+    ni, na, nv = len(RIASEC), len(APTITUDES), len(WORK_VALUES)
+    c = np.eye(ni + na + nv)
+    c[:ni, :ni] = _hexagon_correlation()
+    apt = np.array(
+        # verbal quant spatial mechanical perceptual
+        [
+            [1.00, 0.60, 0.45, 0.40, 0.35],
+            [0.60, 1.00, 0.55, 0.45, 0.40],
+            [0.45, 0.55, 1.00, 0.55, 0.35],
+            [0.40, 0.45, 0.55, 1.00, 0.30],
+            [0.35, 0.40, 0.35, 0.30, 1.00],
+        ]
+    )
+    c[ni : ni + na, ni : ni + na] = apt
+    ia = {
+        ("R", "mechanical"): 0.30,
+        ("R", "spatial"): 0.20,
+        ("I", "quantitative"): 0.30,
+        ("I", "verbal"): 0.20,
+        ("I", "spatial"): 0.15,
+        ("A", "verbal"): 0.20,
+        ("C", "perceptual_speed"): 0.10,
+        ("E", "verbal"): 0.05,
+    }
+    for (k, a), r in ia.items():
+        i, j = RIASEC.index(k), ni + APTITUDES.index(a)
+        c[i, j] = c[j, i] = r
+    iv = {
+        ("S", "relationships"): 0.40,
+        ("I", "achievement"): 0.20,
+        ("E", "achievement"): 0.20,
+        ("E", "recognition"): 0.30,
+        ("A", "independence"): 0.30,
+        ("E", "independence"): 0.15,
+        ("C", "support"): 0.20,
+        ("C", "working_conditions"): 0.20,
+        ("R", "working_conditions"): 0.10,
+    }
+    for (k, v), r in iv.items():
+        i, j = RIASEC.index(k), ni + na + WORK_VALUES.index(v)
+        c[i, j] = c[j, i] = r
+    vv = np.full((nv, nv), 0.15) + np.eye(nv) * 0.85
+    c[ni + na :, ni + na :] = vv
+    return c
+
+
+def _draw_latents(
+    rng: np.random.Generator, n: int, gender: npt.NDArray[np.str_]
+) -> tuple[F64, F64, F64]:
+    chol = np.linalg.cholesky(latent_covariance())
+    z = rng.standard_normal((n, chol.shape[0])) @ chol.T
+    ni, na = len(RIASEC), len(APTITUDES)
+    interests = z[:, :ni]
+    shift = np.array([INTEREST_GENDER_D[k] / 2.0 for k in RIASEC])
+    sign = np.where(gender == "male", 1.0, -1.0)[:, None]
+    interests = interests + sign * shift[None, :]
+    return interests, z[:, ni : ni + na], z[:, ni + na :]
+
+
+def _draw_plans(rng: np.random.Generator, interests: F64, aptitudes: F64) -> tuple[str, ...]:
+    g = aptitudes.mean(axis=1) / 0.8  # general ability, about unit variance
+    r_int = interests[:, RIASEC.index("R")]
+    logits = np.column_stack(
+        [
+            np.log(0.15) - 0.5 * g,  # work
+            np.log(0.10) + 0.4 * r_int,  # apprenticeship_certificate
+            np.log(0.28) + 0.0 * g,  # community_college
+            np.log(0.30) + 0.9 * g,  # four_year_college
+            np.log(0.05) + 0.3 * r_int,  # military
+            np.log(0.12) + 0.0 * g,  # undecided
+        ]
+    )
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    u = rng.random(len(p))[:, None]
+    idx = (u > np.cumsum(p, axis=1)).sum(axis=1)
+    return tuple(PLANS[min(int(i), len(PLANS) - 1)] for i in idx)
+
+
+def _zrows(x: F64) -> F64:
+    sd = x.std(axis=1, keepdims=True)
+    out: F64 = (x - x.mean(axis=1, keepdims=True)) / np.where(sd > 1e-9, sd, 1.0)
+    return out
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    """The occupation side of the true-relevance formula, precomputed once."""
+
+    occupations: OccupationArrays
+    regional_opportunity: F64  # (n_regions, n) percentile of employment, centred at 0
+    config: CohortConfig
+    occ_riasec_z: F64 = field(init=False, repr=False)
+    occ_values_z: F64 = field(init=False, repr=False)
+    plan_gap: F64 = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "occ_riasec_z", _zrows(self.occupations.riasec))
+        filled = np.where(self.occupations.values_known[:, None], self.occupations.work_values, 4.0)
+        object.__setattr__(self, "occ_values_z", _zrows(filled))
+        zones = self.occupations.job_zone
+        gaps = np.empty((len(PLANS), zones.size))
+        for p, plan in enumerate(PLANS):
+            lo, hi = PLAN_JOB_ZONES[plan]
+            gaps[p] = np.abs(zones - np.clip(zones, lo, hi))
+        object.__setattr__(self, "plan_gap", gaps)
+
+    def relevance(
+        self,
+        interests: F64,
+        aptitudes: F64,
+        values: F64,
+        plan_index: npt.NDArray[np.int64],
+        region_index: npt.NDArray[np.int64],
+        taste: F64,
+    ) -> F64:
+        """True relevance (m, n) from latent traits; ``taste`` is the (m, n) personal term."""
+        c = self.config
+        n_int = len(RIASEC)
+        congruence = _zrows(interests) @ self.occ_riasec_z.T / n_int
+        pct = normal_cdf(aptitudes)
+        shortfall = np.clip(
+            self.occupations.aptitude_demand[None, :, :] - pct[:, None, :], 0.0, None
+        ).sum(axis=2)
+        value_fit = _zrows(values) @ self.occ_values_z.T / len(WORK_VALUES)
+        value_fit = np.where(self.occupations.values_known[None, :], value_fit, 0.0)
+        out: F64 = (
+            c.weight_interests * congruence
+            - c.weight_aptitudes * shortfall
+            - c.weight_education * self.plan_gap[plan_index]
+            + c.weight_values * value_fit
+            + c.weight_region * self.regional_opportunity[region_index]
+            + taste
+        )
+        return out
+
+
+def _region_weights(catalogue: Any) -> tuple[npt.NDArray[np.int64], F64]:
+    """Indices of sub-state regions and their shares of total employment."""
+    idx = np.array([i for i, r in enumerate(catalogue.regions) if r.kind != "state"])
+    totals = np.nansum(np.asarray(catalogue.employment, dtype=np.float64)[idx], axis=1)
+    return idx, totals / totals.sum()
+
+
+def build_relevance_model(catalogue: Any, config: CohortConfig) -> RelevanceModel:
+    """Occupation-side relevance terms for a catalogue (regional opportunity centred at 0)."""
+    occupations = OccupationArrays.from_catalogue(catalogue)
+    employment = np.asarray(catalogue.employment, dtype=np.float64)
+    opportunity = np.vstack([score_percentile(row) for row in employment]).astype(np.float64) - 0.5
+    return RelevanceModel(occupations, opportunity, config)
+
+
+def _taste(seed: int, rows: npt.NDArray[np.int64], n: int, sd: float) -> F64:
+    """Persistent personal taste: the same (student, occupation) always gets the same value."""
+    out = np.empty((rows.size, n))
+    for k, i in enumerate(rows):
+        out[k] = np.random.default_rng([seed, int(i)]).normal(0.0, sd, n)
+    return out
+
+
+def _chunks(n: int, size: int) -> Iterator[npt.NDArray[np.int64]]:
+    for start in range(0, n, size):
+        yield np.arange(start, min(n, start + size), dtype=np.int64)
+
+
+ObserveFn = Callable[[F64, F64, F64, tuple[str, ...], np.random.Generator], StudentBatch]
+
+
+def generate_cohort(
+    catalogue: Any,
+    config: CohortConfig,
+    observe: ObserveFn,
+    progress: Callable[[int], object] | None = None,
+) -> Cohort:
+    """Generate students, their observed profiles and graded training pairs (seeded)."""
+    rng = np.random.default_rng(config.seed)
+    n = config.n_students
+    gender = rng.choice(np.array(GENDERS), size=n, p=GENDER_SHARES)
+    race = rng.choice(np.array(RACE_ETHNICITY), size=n, p=RACE_SHARES)
+    region_rows, shares = _region_weights(catalogue)
+    region_index = region_rows[rng.choice(region_rows.size, size=n, p=shares)]
+    interests, aptitudes, values = _draw_latents(rng, n, gender)
+    plans = _draw_plans(rng, interests, aptitudes)
+    students = observe(interests, aptitudes, values, plans, rng)
+
+    model = build_relevance_model(catalogue, config)
+    n_occ = model.occupations.size
+    plan_index = np.array([PLANS.index(p) for p in plans], dtype=np.int64)
+    taste_seed = int(rng.integers(2**31))
+
+    # thresholds from a calibration sample of the population
+    calib = rng.choice(n, size=min(n, 2000), replace=False)
+    rel = model.relevance(
+        interests[calib],
+        aptitudes[calib],
+        values[calib],
+        plan_index[calib],
+        region_index[calib],
+        _taste(taste_seed, calib, n_occ, config.taste_sd),
+    )
+    noisy = rel + rng.normal(0.0, config.observation_sd, rel.shape)
+    thresholds = np.quantile(noisy, [1.0 - s for s in config.grade_shares])
+
+    k_exp, k_rand = config.explored_per_student, config.random_per_student
+    per = k_exp + k_rand
+    pair_s = np.repeat(np.arange(n, dtype=np.int64), per)
+    pair_o = np.empty(n * per, dtype=np.int64)
+    pair_g = np.empty(n * per, dtype=np.int8)
+    for rows in _chunks(n, 1000):
+        rel = model.relevance(
+            interests[rows],
+            aptitudes[rows],
+            values[rows],
+            plan_index[rows],
+            region_index[rows],
+            _taste(taste_seed, rows, n_occ, config.taste_sd),
+        )
+        # explored: Gumbel top-k = sampling without replacement, probability ~ exp(rel / T)
+        gumbel = rng.gumbel(size=rel.shape)
+        explored = np.argsort(-(rel / config.explore_temperature + gumbel), axis=1)[:, :k_exp]
+        others = rng.integers(0, n_occ, size=(rows.size, k_rand))
+        chosen = np.concatenate([explored, others], axis=1)
+        picked = np.take_along_axis(rel, chosen, axis=1)
+        obs = picked + rng.normal(0.0, config.observation_sd, picked.shape)
+        grades = (obs[..., None] > thresholds[None, None, :]).sum(axis=2)
+        sl = slice(int(rows[0]) * per, (int(rows[-1]) + 1) * per)
+        pair_o[sl] = chosen.reshape(-1)
+        pair_g[sl] = grades.reshape(-1).astype(np.int8)
+        if progress is not None:
+            progress(rows.size)
+
+    return Cohort(
+        config=config,
+        students=students,
+        gender=gender,
+        race_ethnicity=race,
+        region_index=region_index.astype(np.int64),
+        region_codes=tuple(r.code for r in catalogue.regions),
+        latent_interests=interests,
+        latent_aptitudes=aptitudes,
+        latent_values=values,
+        pair_student=pair_s,
+        pair_occupation=pair_o,
+        pair_grade=pair_g,
+        thresholds=thresholds,
+        _taste_seed=taste_seed,
+    )
+
+
+def full_outcomes(
+    cohort: Cohort, catalogue: Any, rows: npt.NDArray[np.int64], seed: int
+) -> tuple[F64, npt.NDArray[np.int8]]:
+    """True relevance and one draw of graded outcomes (m, n_occupations) for the given students."""
+    model = build_relevance_model(catalogue, cohort.config)
+    plan_index = np.array([PLANS.index(cohort.students.plans[i]) for i in rows], dtype=np.int64)
+    rel = model.relevance(
+        cohort.latent_interests[rows],
+        cohort.latent_aptitudes[rows],
+        cohort.latent_values[rows],
+        plan_index,
+        cohort.region_index[rows],
+        _taste(cohort._taste_seed, rows, model.occupations.size, cohort.config.taste_sd),
+    )
+    rng = np.random.default_rng([seed, 7])
+    obs = rel + rng.normal(0.0, cohort.config.observation_sd, rel.shape)
+    grades = (obs[..., None] > cohort.thresholds[None, None, :]).sum(axis=2).astype(np.int8)
+    return rel, grades
+
+
+def nontraditional_by_gender(
+    cohort: Cohort, catalogue: Any, share_below: float = 0.25, sample: int = 4000
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Per gender, occupations whose expected grade->=2 population is < share_below that gender."""
+    rng = np.random.default_rng([cohort.config.seed, 11])
+    rows = np.sort(rng.choice(cohort.size, size=min(sample, cohort.size), replace=False))
+    rel, _ = full_outcomes(cohort, catalogue, rows, seed=cohort.config.seed + 1)
+    # probability of grade >= 2 under the observation noise
+    z = (rel - cohort.thresholds[1]) / cohort.config.observation_sd
+    p = normal_cdf(z)
+    genders = cohort.gender[rows]
+    mass = {g: p[genders == g].sum(axis=0) / max(1, int((genders == g).sum())) for g in GENDERS}
+    total = sum(mass.values())
+    out: dict[str, npt.NDArray[np.bool_]] = {}
+    for g in GENDERS:
+        share = np.where(total > 0, mass[g] / np.where(total > 0, total, 1.0), 0.5)
+        out[g] = np.asarray(share < share_below, dtype=bool)
+    return out
+
+
+def observe_with_noise(
+    interests: F64, aptitudes: F64, values: F64, plans: tuple[str, ...], rng: np.random.Generator
+) -> StudentBatch:
+    """Stand-in observation: latent traits plus normal error of fixed SE (tests only)."""
+    m = len(plans)
+    se_i, se_a, se_v = 0.35, 0.40, 0.45
+    return StudentBatch(
+        interests=interests + rng.normal(0, se_i, interests.shape),
+        interests_se=np.full((m, len(RIASEC)), se_i),
+        work_values=values + rng.normal(0, se_v, values.shape),
+        work_values_se=np.full((m, len(WORK_VALUES)), se_v),
+        aptitudes=aptitudes + rng.normal(0, se_a, aptitudes.shape),
+        aptitudes_se=np.full((m, len(APTITUDES)), se_a),
+        plans=plans,
+    )
+
+
+def observe_with_instrument(
+    interests: F64,
+    aptitudes: F64,
+    values: F64,
+    plans: tuple[str, ...],
+    rng: np.random.Generator,
+    *,
+    batch: int = 5000,
+) -> StudentBatch:
+    """Simulate answers through the real instrument and score them with the real scorer."""
+    from recommender.assessment import score_assessments
+    from recommender.instrument import load_instrument
+    from training.response_model import simulate_cohort_answers
+
+    instrument = load_instrument()
+    n = len(plans)
+    has_records = rng.random(n) < RECORDS_SHARE
+    profiles: list[Any] = [None] * n
+    for start in range(0, n, batch):
+        for with_records in (True, False):
+            rows = np.arange(start, min(n, start + batch))
+            rows = rows[has_records[rows] == with_records]
+            if rows.size == 0:
+                continue
+            answers = simulate_cohort_answers(
+                interests[rows],
+                aptitudes[rows],
+                values[rows],
+                rng,
+                instrument,
+                records=RECORD_FIELDS if with_records else (),
+                plans=[plans[i] for i in rows],
+            )
+            for i, profile in zip(rows, score_assessments(answers, instrument), strict=True):
+                profiles[i] = profile
+    return StudentBatch.from_profiles(profiles)

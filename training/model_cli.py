@@ -1,0 +1,206 @@
+"""Handlers of ``pathways train``, ``pathways evaluate`` and ``pathways models ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def _models_dir(args: argparse.Namespace) -> Path:
+    from recommender.model import DEFAULT_MODELS_DIR
+
+    return Path(args.models_dir) if args.models_dir else DEFAULT_MODELS_DIR
+
+
+def register(sub: Any) -> None:
+    """Add train, evaluate and models subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--models-dir", help="models folder (default: <repo>/models)")
+
+    p = sub.add_parser(
+        "train",
+        parents=[common],
+        help="train a new model version on the synthetic cohort",
+        description="Generate the synthetic cohort, fit the model, export ONNX with a parity "
+        "check, evaluate on held-out students and write models/<version>/.",
+    )
+    p.add_argument("--version", help="version name (default: <date>-<data hash>)")
+    p.add_argument("--students", type=int, default=50_000, help="cohort size (default 50000)")
+    p.add_argument("--seed", type=int, default=2026, help="cohort seed (default 2026)")
+    p.add_argument("--max-iter", type=int, default=120, help="boosting iterations (default 120)")
+    p.add_argument("--eval-students", type=int, default=2000, help="held-out students scored")
+    p.add_argument("--promote", action="store_true", help="promote the new version if it passes")
+    p.set_defaults(func=handle_train)
+
+    p = sub.add_parser(
+        "evaluate",
+        parents=[common],
+        help="evaluate a model version on a fresh synthetic cohort",
+        description="Score a fresh cohort (a different seed) with a version's ONNX model and "
+        "print NDCG@10 for the model, the baselines and the oracle.",
+    )
+    p.add_argument("--version", help="model version (default: the active one)")
+    p.add_argument("--students", type=int, default=2000, help="fresh students (default 2000)")
+    p.add_argument("--seed", type=int, default=99, help="seed of the fresh cohort (default 99)")
+    p.add_argument("--json", action="store_true", help="print the full metrics as JSON")
+    p.set_defaults(func=handle_evaluate)
+
+    models = sub.add_parser(
+        "models",
+        help="list, show, promote or roll back model versions",
+        description="Manage model versions and the registry naming the active one.",
+    )
+    msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    p = msub.add_parser("list", parents=[common], help="list versions with NDCG@10")
+    p.set_defaults(func=handle_list)
+    p = msub.add_parser("show", parents=[common], help="print a version's card")
+    p.add_argument("version", nargs="?", help="version (default: the active one)")
+    p.set_defaults(func=handle_show)
+    p = msub.add_parser("promote", parents=[common], help="make a version active after checks")
+    p.add_argument("version")
+    p.add_argument("--force", action="store_true", help="promote despite failed checks")
+    p.add_argument("--reason", default="", help="why (required with --force)")
+    p.set_defaults(func=handle_promote)
+    p = msub.add_parser("rollback", parents=[common], help="switch back to the previous version")
+    p.add_argument("--to", help="version to switch to (default: the one replaced last)")
+    p.add_argument("--reason", required=True, help="why (recorded in the registry)")
+    p.set_defaults(func=handle_rollback)
+
+
+def handle_train(args: argparse.Namespace) -> int:
+    """Train, export and evaluate a new version."""
+    from recommender.catalogue import load_catalogue
+    from recommender.errors import PathwaysError
+    from training.cohort import CohortConfig
+    from training.registry import headline_ndcg, promote_version, read_metrics
+    from training.train import TrainConfig, train_version
+
+    config = TrainConfig(
+        cohort=CohortConfig(n_students=args.students, seed=args.seed),
+        max_iter=args.max_iter,
+        eval_students=args.eval_students,
+    )
+    models_dir = _models_dir(args)
+    try:
+        folder = train_version(config, load_catalogue(), models_dir, args.version)
+    except (PathwaysError, FileExistsError) as exc:
+        print(f"pathways train: {exc}", file=sys.stderr)
+        return 2
+    metrics = read_metrics(models_dir, folder.name)
+    print(f"wrote {folder} (held-out NDCG@10 {headline_ndcg(metrics):.4f})")
+    if args.promote:
+        try:
+            promote_version(folder.name, models_dir=models_dir, reason="trained and promoted")
+        except PathwaysError as exc:
+            print(f"pathways train: not promoted: {exc}", file=sys.stderr)
+            return 1
+        print(f"promoted {folder.name}")
+    return 0
+
+
+def handle_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate a version on a fresh cohort."""
+    import numpy as np
+
+    from recommender.catalogue import load_catalogue
+    from recommender.errors import PathwaysError
+    from recommender.model import load_fit_model, locate_model_version
+    from recommender.ranking import RankingPolicy
+    from training.cohort import CohortConfig, generate_cohort, observe_with_instrument
+    from training.train import evaluate_on_students
+
+    try:
+        folder = locate_model_version(_models_dir(args), args.version)
+        model = load_fit_model(folder)
+    except PathwaysError as exc:
+        print(f"pathways evaluate: {exc}", file=sys.stderr)
+        return 2
+    catalogue = load_catalogue()
+    cohort = generate_cohort(
+        catalogue, CohortConfig(n_students=args.students, seed=args.seed), observe_with_instrument
+    )
+    metrics = evaluate_on_students(
+        model.score_fit, cohort, catalogue, np.arange(cohort.size), RankingPolicy()
+    )
+    if args.json:
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+        return 0
+    rows = [("model", metrics["model"]), *metrics["baselines"].items()]
+    print(f"version {folder.name}, {cohort.size} fresh students")
+    for name, system in rows:
+        print(f"  {name:12s} NDCG@10 {system['overall']['ndcg@10']['mean']:.4f}")
+    print(f"  {'oracle':12s} NDCG@10 {metrics['oracle']['ndcg@10']['mean']:.4f}")
+    return 0
+
+
+def handle_list(args: argparse.Namespace) -> int:
+    """List versions, marking the active one."""
+    from recommender.errors import PathwaysError
+    from recommender.model import read_active_version
+    from training.registry import headline_ndcg, list_versions, read_metrics
+
+    models_dir = _models_dir(args)
+    try:
+        active: str | None = read_active_version(models_dir)
+    except PathwaysError:
+        active = None
+    for version in list_versions(models_dir):
+        mark = "*" if version == active else " "
+        ndcg = headline_ndcg(read_metrics(models_dir, version))
+        print(f"{mark} {version}  NDCG@10 {ndcg:.4f}")
+    return 0
+
+
+def handle_show(args: argparse.Namespace) -> int:
+    """Print a version's model card."""
+    from recommender.errors import PathwaysError
+    from recommender.model import read_active_version
+
+    models_dir = _models_dir(args)
+    try:
+        version = args.version or read_active_version(models_dir)
+    except PathwaysError as exc:
+        print(f"pathways models show: {exc}", file=sys.stderr)
+        return 2
+    card = models_dir / version / "card.md"
+    if not card.is_file():
+        print(f"pathways models show: unknown model version {version!r}", file=sys.stderr)
+        return 2
+    print(card.read_text(encoding="utf-8"))
+    return 0
+
+
+def handle_promote(args: argparse.Namespace) -> int:
+    """Promote a version (refused on failed checks unless forced with a reason)."""
+    from recommender.errors import PathwaysError
+    from training.registry import promote_version
+
+    try:
+        promote_version(
+            args.version, models_dir=_models_dir(args), force=args.force, reason=args.reason
+        )
+    except PathwaysError as exc:
+        print(f"pathways models promote: {exc}", file=sys.stderr)
+        return 1
+    print(f"active model version: {args.version}")
+    return 0
+
+
+def handle_rollback(args: argparse.Namespace) -> int:
+    """Roll back to the previous (or a named) version."""
+    from recommender.errors import PathwaysError
+    from training.registry import rollback_version
+
+    try:
+        registry = rollback_version(models_dir=_models_dir(args), reason=args.reason, to=args.to)
+    except PathwaysError as exc:
+        print(f"pathways models rollback: {exc}", file=sys.stderr)
+        return 1
+    print(f"active model version: {registry['active']}")
+    return 0

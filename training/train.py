@@ -1,0 +1,395 @@
+"""Fitting the fit model: pair features from the cohort into a stock sklearn Pipeline.
+
+The production estimator is a ``HistGradientBoostingRegressor`` on the outcome grade (0..3), so
+its prediction is an expected grade and fit = prediction / 3. Trees and leaves are bounded so the
+whole catalogue scores in a few milliseconds in ONNX. Early stopping is off (set explicitly: the
+estimator would turn it on by itself above 10,000 rows). Features are float32, as served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import numpy.typing as npt
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from recommender.baselines import score_congruence_batch, score_demand_batch
+from recommender.dimensions import RIASEC
+from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
+from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
+from training.cohort import Cohort, CohortConfig, full_outcomes, nontraditional_by_gender
+
+log = logging.getLogger(__name__)
+
+ESTIMATORS = ("hgb_regressor", "hgb_classifier", "ridge")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training settings; copied into the model card and manifest."""
+
+    cohort: CohortConfig = field(default_factory=CohortConfig)
+    estimator: str = "hgb_regressor"
+    max_iter: int = 120
+    max_leaf_nodes: int = 31
+    learning_rate: float = 0.1
+    min_samples_leaf: int = 50
+    l2_regularization: float = 1.0
+    holdout_share: float = 0.2
+    eval_students: int = 2000
+    seed: int = 7
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe copy of the settings."""
+        d = asdict(self)
+        d["cohort"] = self.cohort.to_dict()
+        return d
+
+
+def make_pipeline(config: TrainConfig) -> Pipeline:
+    """An unfitted stock sklearn Pipeline for the configured estimator."""
+    if config.estimator == "hgb_regressor":
+        est: Any = HistGradientBoostingRegressor(
+            max_iter=config.max_iter,
+            max_leaf_nodes=config.max_leaf_nodes,
+            learning_rate=config.learning_rate,
+            min_samples_leaf=config.min_samples_leaf,
+            l2_regularization=config.l2_regularization,
+            early_stopping=False,
+            random_state=config.seed,
+        )
+        return Pipeline([("model", est)])
+    if config.estimator == "hgb_classifier":
+        est = HistGradientBoostingClassifier(
+            max_iter=config.max_iter,
+            max_leaf_nodes=config.max_leaf_nodes,
+            learning_rate=config.learning_rate,
+            min_samples_leaf=config.min_samples_leaf,
+            l2_regularization=config.l2_regularization,
+            early_stopping=False,
+            random_state=config.seed,
+        )
+        return Pipeline([("model", est)])
+    if config.estimator == "ridge":
+        return Pipeline([("scale", StandardScaler()), ("model", Ridge(alpha=1.0))])
+    raise ValueError(f"unknown estimator {config.estimator!r}; expected one of {ESTIMATORS}")
+
+
+def split_students(n: int, holdout_share: float, seed: int) -> tuple[npt.NDArray[np.int64], ...]:
+    """Train and held-out student indices (sorted), split at random by student."""
+    rng = np.random.default_rng([seed, 1])
+    perm = rng.permutation(n)
+    k = round(n * holdout_share)
+    return np.sort(perm[k:]), np.sort(perm[:k])
+
+
+def pair_rows(cohort: Cohort, students: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Indices of the cohort's pair rows that belong to the given students."""
+    keep = np.zeros(cohort.size, dtype=bool)
+    keep[students] = True
+    return np.flatnonzero(keep[cohort.pair_student])
+
+
+def build_training_matrix(
+    cohort: Cohort, occupations: OccupationArrays, rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int8]]:
+    """Pair features (float32) and grades for the given pair rows."""
+    x = build_pair_features_batch(
+        cohort.students, occupations, cohort.pair_student[rows], cohort.pair_occupation[rows]
+    )
+    return x, cohort.pair_grade[rows]
+
+
+def fit_pipeline(
+    x: npt.NDArray[np.float32], y: npt.NDArray[np.int8], config: TrainConfig
+) -> tuple[Pipeline, float]:
+    """Fit the configured pipeline; returns it and the fitting time in seconds."""
+    pipe = make_pipeline(config)
+    target = (y >= 2).astype(np.int8) if config.estimator == "hgb_classifier" else y
+    start = time.perf_counter()
+    pipe.fit(x, target.astype(np.float64) if config.estimator != "hgb_classifier" else target)
+    return pipe, time.perf_counter() - start
+
+
+def predict_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Fit in 0..1: grade / 3 for regressors, P(grade >= 2) for classifiers."""
+    p = pipe.predict_proba(x)[:, 1] if hasattr(pipe, "predict_proba") else pipe.predict(x) / 3.0
+    return np.clip(np.asarray(p, dtype=np.float32), 0.0, 1.0)
+
+
+def regional_parts(catalogue: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Demand and wage percentiles per region (n_regions, n), as the ranking policy uses them."""
+    demand = np.vstack([score_percentile(r) for r in np.asarray(catalogue.employment)])
+    wage = np.vstack([score_percentile(r) for r in np.asarray(catalogue.wage_median)])
+    return demand.astype(np.float32), wage.astype(np.float32)
+
+
+def evaluate_on_students(
+    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    cohort: Cohort,
+    catalogue: Any,
+    students: npt.NDArray[np.int64],
+    policy: RankingPolicy,
+    *,
+    n_resamples: int = 500,
+    progress: Callable[[int], object] | None = None,
+) -> dict[str, Any]:
+    """Full-catalogue evaluation of held-out students: model (policy score), fit only, baselines."""
+    from training.evaluate import evaluate_rankings
+
+    occupations = OccupationArrays.from_catalogue(catalogue)
+    n = occupations.size
+    demand, wage = regional_parts(catalogue)
+    hv = np.asarray(catalogue.high_value, dtype=bool)
+    m = students.size
+    final = np.empty((m, n), dtype=np.float32)
+    fit_only = np.empty((m, n), dtype=np.float32)
+    for start in range(0, m, 100):
+        chunk = students[start : start + 100]
+        si = np.repeat(chunk, n)
+        oi = np.tile(np.arange(n), chunk.size)
+        fit = score_fit(build_pair_features_batch(cohort.students, occupations, si, oi))
+        fit = fit.reshape(chunk.size, n)
+        for k, s in enumerate(chunk):
+            r = cohort.region_index[s]
+            ranked = rank_occupations(fit[k], demand[r], wage[r], hv[r], policy)
+            final[start + k] = ranked.score
+        fit_only[start : start + chunk.size] = fit
+        if progress is not None:
+            progress(chunk.size)
+    truth, grades = full_outcomes(cohort, catalogue, students, seed=cohort.config.seed + 99)
+    congruence = score_congruence_batch(
+        cohort.students.interests[students],
+        occupations.riasec,
+        occupations.job_zone.astype(np.int64),
+        [cohort.students.plans[i] for i in students],
+    )
+    demand_only = score_demand_batch(
+        np.nan_to_num(np.asarray(catalogue.employment, dtype=np.float64), nan=0.0),
+        np.asarray(catalogue.growth_pct),
+        np.asarray(catalogue.openings),
+        cohort.region_index[students],
+    )
+    region_codes = np.array(cohort.region_codes)[cohort.region_index[students]]
+    metrics = evaluate_rankings(
+        final,
+        grades,
+        {
+            "gender": cohort.gender[students],
+            "race_ethnicity": cohort.race_ethnicity[students],
+            "region": region_codes,
+        },
+        baselines={"fit_only": fit_only, "congruence": congruence, "demand_only": demand_only},
+        true_relevance=truth,
+        nontraditional_for=nontraditional_by_gender(cohort, catalogue),
+        n_resamples=n_resamples,
+        seed=cohort.config.seed,
+    )
+    metrics["interest_dimensions"] = list(RIASEC)
+    return metrics
+
+
+_CODE_FILES = (
+    "recommender/features.py",
+    "recommender/ranking.py",
+    "recommender/model.py",
+    "training/cohort.py",
+    "training/train.py",
+    "training/export.py",
+)
+
+
+def _code_version(repo: Path) -> dict[str, str]:
+    """Git commit (when available) and a hash of the source files that shape the model."""
+    digest = hashlib.sha256()
+    for rel in _CODE_FILES:
+        file = repo / rel
+        digest.update(rel.encode())
+        digest.update(file.read_bytes() if file.is_file() else b"")
+    commit = "unknown"
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode == 0:
+            commit = out.stdout.strip()
+    except OSError:
+        pass
+    return {"git_commit": commit, "code_sha256": digest.hexdigest()}
+
+
+def hash_training_data(cohort: Cohort, rows: npt.NDArray[np.int64]) -> str:
+    """sha256 over the training pairs and the students' observed profile arrays."""
+    digest = hashlib.sha256()
+    for arr in (
+        cohort.pair_student[rows],
+        cohort.pair_occupation[rows],
+        cohort.pair_grade[rows],
+        cohort.students.interests,
+        cohort.students.aptitudes,
+        cohort.students.work_values,
+    ):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    digest.update(",".join(cohort.students.plans).encode())
+    return digest.hexdigest()
+
+
+def _time_scoring(fn: Callable[[], object], repeats: int = 30) -> float:
+    """Median wall time of fn in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return float(np.median(times))
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def train_version(
+    config: TrainConfig,
+    catalogue: Any,
+    models_dir: Path,
+    version: str | None = None,
+    *,
+    observe: Any = None,
+    show_progress: bool = True,
+) -> Path:
+    """Generate the cohort, fit, export, check parity, evaluate and write models/<version>/."""
+    from tqdm import tqdm
+
+    from recommender.model import load_fit_model
+    from training.card import render_model_card
+    from training.cohort import generate_cohort, observe_with_instrument
+    from training.export import check_parity, require_parity, write_onnx
+
+    observe = observe or observe_with_instrument
+    repo = Path(__file__).resolve().parent.parent
+    occupations = OccupationArrays.from_catalogue(catalogue)
+    n_occ = occupations.size
+    steps = tqdm(total=6, desc="train", unit="step", disable=not show_progress)
+
+    with tqdm(
+        total=config.cohort.n_students, desc="cohort", unit="student", disable=not show_progress
+    ) as bar:
+        cohort = generate_cohort(
+            catalogue, config.cohort, observe, progress=lambda k: bar.update(k)
+        )
+    steps.update()
+    train_s, held_s = split_students(cohort.size, config.holdout_share, config.seed)
+    rows = pair_rows(cohort, train_s)
+    x, y = build_training_matrix(cohort, occupations, rows)
+    data_hash = hash_training_data(cohort, rows)
+    name = version or f"{time.strftime('%Y%m%d')}-{data_hash[:6]}"
+    final_dir = models_dir / name
+    if final_dir.exists():
+        raise FileExistsError(f"model version {name!r} already exists in {models_dir}")
+    log.info("fitting on %d pair rows, %d features", x.shape[0], x.shape[1])
+    pipe, fit_seconds = fit_pipeline(x, y, config)
+    del x
+    steps.update()
+
+    models_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
+    try:
+        joblib.dump(pipe, tmp / "model.joblib", compress=3)
+        meta = {"version": name, "data_sha256": data_hash, "catalogue": catalogue.version}
+        write_onnx(pipe, tmp / "model.onnx", meta)
+        parity_students = held_s[: max(2, -(-1000 // n_occ))]
+        px = build_pair_features_batch(
+            cohort.students,
+            occupations,
+            np.repeat(parity_students, n_occ),
+            np.tile(np.arange(n_occ), parity_students.size),
+        )
+        parity = check_parity(pipe, tmp / "model.onnx", px, n_occ)
+        require_parity(parity, tmp / "model.onnx")
+        steps.update()
+
+        onnx_model = load_fit_model(tmp / "model.onnx")
+        one = px[:n_occ]
+        timing = {
+            "fit_seconds": fit_seconds,
+            "train_rows": int(rows.size),
+            "onnx_ms_one_student": _time_scoring(lambda: onnx_model.score_fit(one)),
+            "sklearn_ms_one_student": _time_scoring(lambda: pipe.predict(one)),
+            "catalogue_size": n_occ,
+        }
+        steps.update()
+
+        policy = RankingPolicy()
+        eval_students = held_s[: config.eval_students]
+        with tqdm(
+            total=eval_students.size, desc="evaluate", unit="student", disable=not show_progress
+        ) as bar:
+            evaluation = evaluate_on_students(
+                onnx_model.score_fit,
+                cohort,
+                catalogue,
+                eval_students,
+                policy,
+                progress=lambda k: bar.update(k),
+            )
+        steps.update()
+
+        metrics: dict[str, Any] = {
+            "version": name,
+            "evaluation": evaluation,
+            "parity": parity.to_dict(),
+            "timing": timing,
+            "training": {
+                "rows": int(rows.size),
+                "students": int(train_s.size),
+                "grade_shares": np.bincount(y, minlength=4).astype(float).tolist(),
+            },
+        }
+        metrics["training"]["grade_shares"] = [
+            v / max(1, rows.size) for v in metrics["training"]["grade_shares"]
+        ]
+        manifest = {
+            "version": name,
+            "training_data_sha256": data_hash,
+            "training_data": "synthetic cohort (training/cohort.py)",
+            "catalogue_version": catalogue.version,
+            "code_version": _code_version(repo),
+            "train_config": config.to_dict(),
+            "feature_names": list(FEATURE_NAMES),
+            "files": {},
+        }
+        _write_json(tmp / "metrics.json", metrics)
+        _write_json(tmp / "policy.json", {"ranking": policy.to_dict()})
+        (tmp / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
+        manifest["files"] = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(tmp.iterdir())
+            if p.is_file()
+        }
+        _write_json(tmp / "manifest.json", manifest)
+        tmp.replace(final_dir)
+        steps.update()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        steps.close()
+    return final_dir
