@@ -5,10 +5,11 @@ Request models forbid unknown fields so a typo is a 422 naming the field, not si
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Role = Literal["student", "coach", "staff", "admin"]
 AccountRole = Literal["coach", "staff", "admin"]
@@ -52,16 +53,22 @@ Code = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.#-]+$"),
 ]
-SchoolYear = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
-DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def check_school_year(value: str) -> str:
     """A school year is written 'YYYY-YYYY' with consecutive years, e.g. '2025-2026'."""
+    if not re.fullmatch(r"\d{4}-\d{4}", value):
+        raise ValueError("school year must look like 2025-2026")
     first, second = value.split("-")
     if int(second) != int(first) + 1:
         raise ValueError("school year must be two consecutive years, e.g. 2025-2026")
     return value
+
+
+SchoolYear = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-\d{4}$"), AfterValidator(check_school_year)
+]
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def school_year_of(day: date) -> str:
@@ -247,11 +254,6 @@ class OutcomeIn(_In):
     event_type: OutcomeEvent
     school_year: SchoolYear
     occurred_on: date | None = None
-
-    @field_validator("school_year")
-    @classmethod
-    def _consecutive_years(cls, value: str) -> str:
-        return check_school_year(value)
 
 
 class OutcomePatch(_In):

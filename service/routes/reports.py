@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from recommender.errors import InvalidRecordError
 from service.deps import SessionDep, StaffUser
 from service.models import ACTIVITY_CATEGORIES, Activity, School
 from service.routes._common import SIGNED_IN
@@ -34,7 +35,10 @@ def build_activity_report(db: Session, school_year: str) -> ActivityReport:
     Every school appears, with zeros when it logged nothing; regions and schools are sorted by code
     and name. A student counts once per school however many activities name them.
     """
-    check_school_year(school_year)
+    try:
+        check_school_year(school_year)
+    except ValueError as exc:
+        raise InvalidRecordError("school_year", str(exc)) from None
     schools = list(db.execute(select(School).order_by(School.region_code, School.name)).scalars())
     counts = db.execute(
         select(Activity.school_id, Activity.category, func.count(), func.sum(Activity.minutes))
