@@ -649,8 +649,8 @@ def _system_metrics(
     confidence: float,
     seed: int,
     min_group_size: int,
-) -> dict[str, Any]:
-    """Overall, coverage and subgroup metrics of one system."""
+) -> tuple[dict[str, Any], IntArray]:
+    """Overall, coverage and subgroup metrics of one system, and its ranking for reuse."""
     order = rank_items(scores)
     per_student: dict[str, FloatArray] = {}
     for k in ks:
@@ -681,7 +681,7 @@ def _system_metrics(
         "overall": overall,
         f"coverage@{coverage_k}": _json_float(coverage),
         "subgroups": subgroups,
-    }
+    }, order
 
 
 def evaluate_rankings(
@@ -717,8 +717,10 @@ def evaluate_rankings(
     if not ks:
         raise InvalidArrayError("ks", "give at least one cut-off")
 
+    orders: dict[str, IntArray] = {}
+
     def measure(name: str, system: FloatArray) -> dict[str, Any]:
-        return _system_metrics(
+        summary, orders[name] = _system_metrics(
             system,
             graded,
             groups,
@@ -731,6 +733,7 @@ def evaluate_rankings(
             seed=seed,
             min_group_size=min_group_size,
         )
+        return summary
 
     result: dict[str, Any] = {
         "conventions": {**CONVENTIONS, "relevance": f"grade >= {threshold:g}"},
@@ -749,25 +752,27 @@ def evaluate_rankings(
         "model": measure("model", model),
         "baselines": {},
     }
-    baseline_arrays: dict[str, FloatArray] = {}
     for name, values in (baselines or {}).items():
         array = _scores_matrix(f"baselines[{name!r}]", values)
+        if name == "model":
+            raise InvalidArrayError(
+                "baselines", "'model' names the model; give the baseline another"
+            )
         if array.shape != model.shape:
             raise InvalidArrayError(
                 f"baselines[{name!r}]", f"expected shape {model.shape}, got {array.shape}"
             )
-        baseline_arrays[name] = array
-        result["baselines"][name] = measure(f"baseline/{name}", array)
+        result["baselines"][name] = measure(name, array)
     if true_relevance is not None:
         truth = _scores_matrix("true_relevance", true_relevance)
         if truth.shape != model.shape:
             raise InvalidArrayError(
                 "true_relevance", f"expected shape {model.shape}, got {truth.shape}"
             )
-        order = rank_items(truth)
+        truth_order = rank_items(truth)
         result["oracle"] = {
             f"ndcg@{k}": bootstrap_mean_ci(
-                _ndcg_from_order(graded, order, k),
+                _ndcg_from_order(graded, truth_order, k),
                 n_resamples,
                 confidence,
                 seed,
@@ -789,16 +794,24 @@ def evaluate_rankings(
             raise InvalidArrayError(
                 "groups", f"the exposure audit needs gender labels under {gender_group!r}"
             )
-        result["exposure"] = audit_exposure(
-            {"model": model, **baseline_arrays},
-            groups[gender_group],
-            nontraditional_for,
-            coverage_k,
-            n_resamples=n_resamples,
-            confidence=confidence,
-            seed=seed,
-            min_group_size=min_group_size,
-        )
+        genders = groups[gender_group]
+        result["exposure"] = {
+            "k": coverage_k,
+            "genders": sorted(nontraditional_for),
+            "systems": {
+                name: _exposure_summary(
+                    _exposure_from_order(
+                        order, model.shape, genders, nontraditional_for, coverage_k
+                    ),
+                    genders,
+                    n_resamples=n_resamples,
+                    confidence=confidence,
+                    seed=seed,
+                    min_group_size=min_group_size,
+                )
+                for name, order in orders.items()
+            },
+        }
     return result
 
 

@@ -64,7 +64,7 @@ _STUDENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _SCHOOL_YEAR = re.compile(r"(\d{4})-(\d{2}|\d{4})")
 _REGION = re.compile(r"\d{7}")
 _OCCUPATION = re.compile(r"\d{2}-\d{4}\.\d{2}")
-_PATHWAY = re.compile(r"[\w.#-]{1,64}")
+_PATHWAY = re.compile(r"[\w.#-]{1,160}")
 
 #: Whole words that name a protected attribute (matched against a column name's words).
 _PROTECTED_WORDS: Final = frozenset(

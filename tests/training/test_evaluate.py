@@ -440,3 +440,26 @@ def test_markdown_table_lists_every_system_and_subgroup() -> None:
     assert "**ndcg@10 by region**" in text
     assert "| nonbinary |" in text
     assert "Calibration (grade >= 2): Brier" in text
+
+
+def test_exposure_in_the_metrics_dict_matches_the_standalone_audit() -> None:
+    data = _cohort()
+    metrics = _evaluate(data)
+    rule = {"female": np.arange(40) % 5 == 0, "male": np.arange(40) % 7 == 0}
+    audit = audit_exposure(
+        {"model": data["model"], "random": data["baseline"]},
+        data["gender"],
+        rule,
+        k=10,
+        n_resamples=200,
+    )
+    exposure = metrics["exposure"]
+    assert isinstance(exposure, dict)
+    for system in ("model", "random"):
+        assert exposure["systems"][system] == audit["systems"][system]
+
+
+def test_a_baseline_may_not_be_called_model() -> None:
+    data = _cohort(m=20)
+    with pytest.raises(InvalidArrayError, match="model"):
+        evaluate_rankings(data["model"], data["grades"], baselines={"model": data["baseline"]})

@@ -403,3 +403,20 @@ def test_real_onet_codes_pass_and_retired_2006_codes_are_unknown() -> None:
     report = validate_outcome_records(frame, known)
     assert report.bad_rows == (4, 5, 6)
     assert all(p.column == "code" for p in report.problems)
+
+
+def test_every_committed_catalogue_code_is_accepted() -> None:
+    catalogue = Path(__file__).resolve().parents[2] / "data" / "catalogue"
+    if not (catalogue / "pathways.tsv").is_file():
+        pytest.skip("the catalogue has not been built")
+    pathways = pd.read_csv(catalogue / "pathways.tsv", sep="\t", dtype=str)["pathway_code"]
+    occupations = pd.read_csv(catalogue / "occupations.tsv", sep="\t", dtype=str)["code"]
+    frame = pd.DataFrame(
+        [
+            record(code_kind="pathway", code=c, student_id=f"p-pw{i:06d}")
+            for i, c in enumerate(pathways)
+        ]
+        + [record(code=c, student_id=f"p-oc{i:06d}") for i, c in enumerate(occupations)]
+    )
+    report = validate_outcome_records(frame, set(pathways) | set(occupations))
+    assert report.ok, report.format(limit=5)
