@@ -420,3 +420,28 @@ def test_every_committed_catalogue_code_is_accepted() -> None:
     )
     report = validate_outcome_records(frame, set(pathways) | set(occupations))
     assert report.ok, report.format(limit=5)
+
+
+def test_a_scored_profile_from_the_assessment_passes_as_profile_json() -> None:
+    assessment = pytest.importorskip("recommender.assessment")
+    from recommender.dimensions import APTITUDES, WORK_VALUES
+
+    profile = assessment.StudentProfile(
+        instrument_version="2025.1",
+        interests=np.linspace(-1.0, 1.0, 6),
+        interests_se=np.full(6, 0.3),
+        work_values=np.zeros(len(WORK_VALUES)),
+        work_values_se=np.full(len(WORK_VALUES), 0.4),
+        aptitudes=np.full(len(APTITUDES), np.nan),
+        aptitudes_se=np.full(len(APTITUDES), np.nan),
+        aptitude_sources={},
+        plan="community_college",
+        county_fips="28049",
+        region_code="0027140",
+        will_commute=True,
+        will_relocate=False,
+    )
+    text = json.dumps(profile.to_dict(), allow_nan=False)
+    frame = pd.DataFrame([record(profile_json=text, answers_json="")])
+    report = validate_outcome_records(frame, KNOWN)
+    assert report.ok, report.format()
