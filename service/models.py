@@ -273,7 +273,7 @@ class Outcome(Base):
         ForeignKey("students.id", ondelete="CASCADE"), index=True
     )
     code_kind: Mapped[str] = mapped_column(String(16))
-    code: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(160))
     grade: Mapped[int] = mapped_column(Integer)
     event_type: Mapped[str] = mapped_column(String(32))
     school_year: Mapped[str] = mapped_column(String(9), index=True)

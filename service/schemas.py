@@ -51,7 +51,7 @@ CountyFips = Annotated[str, StringConstraints(pattern=r"^28\d{3}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{7}$")]
 Code = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.#-]+$"),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=160, pattern=r"^[\w.#-]+$"),
 ]
 
 
