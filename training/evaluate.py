@@ -720,7 +720,7 @@ def evaluate_rankings(
     orders: dict[str, IntArray] = {}
 
     def measure(name: str, system: FloatArray) -> dict[str, Any]:
-        summary, orders[name] = _system_metrics(
+        summary, order = _system_metrics(
             system,
             graded,
             groups,
@@ -733,6 +733,7 @@ def evaluate_rankings(
             seed=seed,
             min_group_size=min_group_size,
         )
+        orders[name] = order[:, :coverage_k].copy()  # only the top lists are needed later
         return summary
 
     result: dict[str, Any] = {

@@ -40,6 +40,7 @@ __all__ = [
     "RowProblem",
     "ValidationReport",
     "find_protected_columns",
+    "load_outcome_records",
     "normalise_school_year",
     "pivot_grades",
     "read_outcome_records",
@@ -487,6 +488,26 @@ def write_outcome_records(df: pd.DataFrame, path: str | os.PathLike[str]) -> Non
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def load_outcome_records(
+    path: str | os.PathLike[str],
+    known_codes: Collection[str],
+    *,
+    feature_columns: Sequence[str] = (),
+    known_regions: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Read outcome records and return them only if they validate; else raise with every problem.
+
+    This is the one way training should take records in: ``InvalidOutcomeRecordsError``
+    carries every (row, column, reason), and ``OutcomeRecordsError`` names an unreadable file.
+    """
+    frame = read_outcome_records(path)
+    report = validate_outcome_records(
+        frame, known_codes, feature_columns=feature_columns, known_regions=known_regions
+    )
+    report.raise_if_invalid()
+    return frame
 
 
 # ------------------------------------------------------------------------ records -> matrices

@@ -20,6 +20,7 @@ from training.records import (
     REQUIRED_COLUMNS,
     RowProblem,
     find_protected_columns,
+    load_outcome_records,
     normalise_school_year,
     pivot_grades,
     read_outcome_records,
@@ -445,3 +446,28 @@ def test_a_scored_profile_from_the_assessment_passes_as_profile_json() -> None:
     frame = pd.DataFrame([record(profile_json=text, answers_json="")])
     report = validate_outcome_records(frame, KNOWN)
     assert report.ok, report.format()
+
+
+def test_loading_for_training_refuses_invalid_records(tmp_path: Path) -> None:
+    good = tmp_path / "good.parquet"
+    write_outcome_records(valid_frame(), good)
+    assert len(load_outcome_records(good, KNOWN, feature_columns=["interest_R"])) == 5
+    bad = tmp_path / "bad.csv"
+    write_outcome_records(pd.DataFrame([record(), record(grade=5), record(grade=-2)]), bad)
+    with pytest.raises(InvalidOutcomeRecordsError) as exc:
+        load_outcome_records(bad, KNOWN)
+    assert [(row, column) for row, column, _ in exc.value.problems] == [
+        (2, "student_id"),  # same student, code and year as row 1
+        (2, "grade"),
+        (3, "student_id"),
+        (3, "grade"),
+    ]
+    with pytest.raises(InvalidOutcomeRecordsError, match="gender"):
+        load_outcome_records(good, KNOWN, feature_columns=["gender"])
+
+
+def test_a_column_given_twice_is_a_table_problem() -> None:
+    frame = pd.concat([valid_frame(), valid_frame()[["grade"]]], axis=1)
+    report = validate_outcome_records(frame, KNOWN)
+    assert [(p.row, p.column) for p in report.problems] == [(None, None)]
+    assert "grade" in report.problems[0].reason
