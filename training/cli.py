@@ -15,6 +15,9 @@ def register(sub: Any) -> None:
     from training import model_cli
 
     model_cli.register(sub)
+    from training import assessment_cli
+
+    assessment_cli.register(sub)
 
 
 def _register_catalogue(sub: Any) -> None:
