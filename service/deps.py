@@ -208,6 +208,15 @@ def get_owned_assessment(principal: StudentUser, assessment: ScopedAssessment) -
 OwnedAssessment = Annotated[Assessment, Depends(get_owned_assessment)]
 
 
+def get_caseload_assessment(principal: CoachUser, assessment: ScopedAssessment) -> Assessment:
+    """An assessment of a caseload student, for what only coaches enter (school records)."""
+    _ = principal
+    return assessment
+
+
+CaseloadAssessment = Annotated[Assessment, Depends(get_caseload_assessment)]
+
+
 def describe_scope(principal: Principal) -> dict[str, Any]:
     """What the principal may see, as shown by ``GET /auth/me`` (no student names)."""
     return {

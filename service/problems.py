@@ -15,7 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from recommender.errors import (
+    AnswerError,
     CatalogueError,
+    InstrumentError,
     InvalidRecordError,
     LoginThrottledError,
     NotAuthenticatedError,
@@ -39,7 +41,9 @@ _STATUS_BY_ERROR: Final[tuple[tuple[type[Exception], int, str], ...]] = (
     (UnknownCodeError, 404, "Unknown code"),
     (RecordConflictError, 409, "Conflict"),
     (InvalidRecordError, 422, "Invalid value"),
+    (AnswerError, 422, "Invalid answers"),
     (CatalogueError, 503, "Catalogue unavailable"),
+    (InstrumentError, 503, "Instrument unavailable"),
     (LookupError, 404, "Not found"),
     (PermissionError, 403, "Not allowed"),
     (ValueError, 422, "Invalid value"),
@@ -128,9 +132,13 @@ async def _on_domain_error(_request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidRecordError):
         extra["errors"] = [{"field": exc.field, "message": exc.reason}]
+    if isinstance(exc, AnswerError):
+        extra["errors"] = [
+            {"field": f"answers.{exc.where}", "message": f"{exc.rule}: {exc.detail}"}
+        ]
     if status >= 500:
         logger.error("domain error mapped to %s: %s", status, type(exc).__name__)
-        detail = "the catalogue could not be loaded" if status == 503 else "internal error"
+        detail = "reference data could not be loaded" if status == 503 else "internal error"
     else:
         detail = str(exc)
     return problem_response(status, detail, title=title, headers=headers or None, **extra)

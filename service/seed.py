@@ -7,6 +7,7 @@ deployment turns seeding off (``PATHWAYS_SEED_DEMO=false``) or changes them at o
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -15,7 +16,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.models import Activity, CoachSchool, School, Student, User
+from recommender.catalogue import get_catalogue
+from recommender.dimensions import PLANS
+from recommender.instrument import load_instrument
+from service.assessing import new_aptitude_seeds, score_stored
+from service.db import utc_now
+from service.models import Activity, Assessment, CoachSchool, School, Student, User
 from service.schemas import school_year_of
 
 DEMO_PASSWORD: Final = "pathways-demo"
@@ -64,14 +70,13 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
         db.flush()
         db.add(CoachSchool(user_id=coach.id, school_id=school.id))
         for k, first in enumerate(_FIRST_NAMES[n - 1]):
-            db.add(
-                Student(
-                    school_id=school.id,
-                    local_id=f"S{n}{k + 1:03d}",
-                    first_name=first,
-                    grade=9 + k % 4,
-                )
+            student = Student(
+                school_id=school.id, local_id=f"S{n}{k + 1:03d}", first_name=first, grade=9 + k % 4
             )
+            db.add(student)
+            db.flush()
+            if k < 4:  # four students per school have finished the assessment
+                db.add(_completed_assessment(student.id, fips, seed=10 * n + k))
         day = date(2025, 9, 15 + n)
         db.add(
             Activity(
@@ -87,3 +92,39 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
         )
     db.flush()
     return logins
+
+
+def _completed_assessment(student_id: int, county_fips: str, *, seed: int) -> Assessment:
+    """A submitted demo assessment: ratings leaning towards two interest areas, scored for real."""
+    instrument = load_instrument()
+    rng = random.Random(seed)
+    liked = set(rng.sample(instrument.interests.scales, 2))
+    interests = {
+        item.id: min(5, max(1, (4 if item.scale in liked else 2) + rng.choice((-1, 0, 0, 1))))
+        for item in instrument.interests.items
+    }
+    values = {item.id: rng.randint(2, 5) for item in instrument.values.items}
+    answers = {
+        "interests": interests,
+        "values": values,
+        "plan": PLANS[seed % len(PLANS)],
+        "county_fips": county_fips,
+        "will_commute": bool(seed % 2),
+        "will_relocate": False,
+    }
+    seeds = new_aptitude_seeds(instrument)
+    profile = score_stored(answers, seeds, instrument, get_catalogue().county_region)
+    now = utc_now()
+    return Assessment(
+        student_id=student_id,
+        instrument_version=instrument.version,
+        language="en",
+        status="submitted",
+        answers=answers,
+        aptitude_seeds=seeds,
+        profile=profile,
+        client_key=f"demo-{seed}",
+        started_at=now,
+        updated_at=now,
+        submitted_at=now,
+    )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -20,7 +21,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
+from recommender.instrument import load_instrument
 from service.app import create_app
+from service.assessing import new_aptitude_seeds
 from service.auth import create_session, issue_access_code, make_password_hasher
 from service.db import Base, make_engine, session_scope
 from service.migrate import upgrade_database
@@ -150,9 +153,21 @@ class World:
         return {"Authorization": f"Bearer {token}"} if token else {}
 
 
+def complete_answers() -> dict[str, Any]:
+    """Answers with every interest and value item rated 3 and a plan: enough to score."""
+    instrument = load_instrument()
+    return {
+        "interests": {item.id: 3 for item in instrument.interests.items},
+        "values": {item.id: 3 for item in instrument.values.items},
+        "plan": "community_college",
+        "county_fips": "28047",
+    }
+
+
 def build_world(app: FastAPI) -> World:
     """Insert the world through the ORM and open a session for each actor."""
     world = World()
+    instrument = load_instrument()
     now = datetime.now(UTC)
     hasher = make_password_hasher(app.state.settings)
     password_hash = hasher.hash(PASSWORD)
@@ -207,7 +222,14 @@ def build_world(app: FastAPI) -> World:
                     school_year="2025-2026",
                 )
             )
-            sits.append(Assessment(student_id=student.id, instrument_version="2025.1"))
+            sits.append(
+                Assessment(
+                    student_id=student.id,
+                    instrument_version=instrument.version,
+                    answers=complete_answers(),
+                    aptitude_seeds=new_aptitude_seeds(instrument),
+                )
+            )
         db.add_all(acts + outs + sits)
         db.flush()
         world.school_a, world.school_b = schools[0].id, schools[1].id

@@ -52,6 +52,7 @@ def _ids(world: World, target: str) -> dict[str, object]:
         "assessment_id": world.assessment_b if other else world.assessment_a,
         "user_id": world.coach_b,
         "code": "29-1141.00",
+        "subtest": "spatial",
     }
 
 
@@ -60,6 +61,14 @@ SIGNED_IN = {"anon": 401, "student": 200, "coach": 200, "staff": 200, "admin": 2
 ACCOUNTS = {"anon": 401, "student": 403, "coach": 200, "staff": 200, "admin": 200}
 ADMIN = {"anon": 401, "student": 403, "coach": 403, "staff": 403, "admin": 200}
 STAFF = {"anon": 401, "student": 403, "coach": 403, "staff": 200, "admin": 200}
+STUDENT_ONLY = {"anon": 401, "student": 200, "coach": 403, "staff": 403, "admin": 403}
+OWN_ASSESSMENT: dict[str, Expect] = {
+    "anon": 401,
+    "student": (200, 404),
+    "coach": 403,
+    "staff": 403,
+    "admin": 403,
+}
 COACH_LIST = {"anon": 401, "student": 403, "coach": 200, "staff": 403, "admin": 200}
 
 
@@ -179,6 +188,33 @@ MATRIX: tuple[Row, ...] = (
     Row("DELETE", "/students/{student_id}/outcomes/{outcome_id}", caseload(204)),
     Row("GET", "/reports/activity?school_year=2025-2026", STAFF),
     Row("GET", "/reports/activity.csv?school_year=2025-2026", STAFF),
+    Row("GET", "/instrument?language=es", SIGNED_IN),
+    Row("POST", "/assessments", STUDENT_ONLY, lambda w, t: {"language": "en"}),
+    Row(
+        "GET",
+        "/assessments/{assessment_id}",
+        {"anon": 401, "student": (200, 404), "coach": (200, 404), "staff": 403, "admin": 200},
+    ),
+    Row("GET", "/assessments/{assessment_id}/aptitude/{subtest}", OWN_ASSESSMENT),
+    Row(
+        "PUT",
+        "/assessments/{assessment_id}/answers",
+        OWN_ASSESSMENT,
+        lambda w, t: {"interests": {"R01": 5}},
+    ),
+    Row(
+        "PUT",
+        "/assessments/{assessment_id}/records",
+        caseload(200),
+        lambda w, t: {"records": {"act_math": 24}},
+    ),
+    Row(
+        "POST",
+        "/assessments/{assessment_id}/submit",
+        OWN_ASSESSMENT,
+        lambda w, t: {"client_key": "matrix-key-1"},
+    ),
+    Row("GET", "/students/{student_id}/assessments", caseload(200)),
     Row("GET", "/catalogue", SIGNED_IN),
     Row("GET", "/catalogue/occupations?q=nurse", SIGNED_IN),
     Row("GET", "/catalogue/occupations/{code}", SIGNED_IN),

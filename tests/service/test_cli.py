@@ -56,4 +56,16 @@ def test_migrate_and_seed_prepare_an_empty_database_once(tmp_path: Path) -> None
     assert logins is not None
     assert {login.role for login in logins} == {"admin", "staff", "coach"}
     assert (tmp_path / "var" / "pathways.sqlite3").is_file()
+    from sqlalchemy import text
+
+    from service.db import make_engine
+
+    engine = make_engine(settings.resolved_database_url())
+    with engine.connect() as conn:
+        query = (
+            "SELECT count(*) FROM assessments WHERE status = 'submitted' AND profile IS NOT NULL"
+        )
+        done = conn.execute(text(query)).scalar_one()
+    engine.dispose()
+    assert done == 8  # four per school
     assert prepare_database(settings) is None  # the second start finds the district in place
