@@ -15,6 +15,7 @@ from service.auth import make_password_hasher
 from service.db import make_engine, make_sessionmaker
 from service.metrics import RequestMetrics
 from service.middleware import RequestGuard
+from service.pages import install_pages
 from service.problems import install_problem_handlers
 from service.routes import ROUTERS
 from service.settings import Settings, get_settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_pages(app)
     app.add_middleware(
         RequestGuard, max_body_bytes=settings.max_body_bytes, metrics=app.state.metrics
     )

@@ -1,0 +1,176 @@
+# ruff: noqa: E501  (one sentence per line reads better than split strings)
+"""Words of the student pages in English and Spanish; coach and staff pages are in English."""
+
+from __future__ import annotations
+
+from typing import Final
+
+LANGUAGES: Final = ("en", "es")
+LANG_COOKIE: Final = "pathways_lang"
+
+_STUDENT: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "skip": "Skip to main content",
+        "language": "Language",
+        "switch_to": "Español",
+        "switch_lang": "es",
+        "start_title": "Start your assessment",
+        "start_intro": (
+            "Type the access code your career coach gave you. "
+            "If you already started, the same kind of code lets you pick up where you left off."
+        ),
+        "code_label": "Access code",
+        "code_hint": "8 letters and numbers, for example ABCD-2345",
+        "start_button": "Start",
+        "code_error": "That code did not work. It may be used or expired; ask your coach for a new one.",
+        "progress": "Progress",
+        "answered": "answered",
+        "section": "Section",
+        "of": "of",
+        "next": "Next section",
+        "back": "Previous section",
+        "saved": "All answers saved.",
+        "saving": "Saving…",
+        "saved_local": "Saved on this device. We will send your answers when the connection is back.",
+        "noscript": "This assessment needs JavaScript turned on.",
+        "welcome_text": (
+            "This takes about one class period. There are no right or wrong answers in the parts "
+            "about what you like and what matters to you. Your answers save as you go, so if the "
+            "connection drops or the page reloads, nothing is lost."
+        ),
+        "begin": "Begin",
+        "timer": "Time left",
+        "start_task": "Start this task",
+        "finish_task": "I am done with this task",
+        "task_done": "Done. Your answers to this task are saved.",
+        "task_time": "You will have {minutes} minutes. The timer starts when you press the button.",
+        "task_over": "Time is up for this task.",
+        "choice": "Choice",
+        "shape": "Shape",
+        "first_shape": "The first shape",
+        "plans_prompt": "What do you plan to do after high school?",
+        "county_prompt": "Which county do you live in?",
+        "county_none": "Choose your county",
+        "yes": "Yes",
+        "no": "No",
+        "submit": "See my results",
+        "submit_missing": "Some parts still need answers. Go back to the sections marked below.",
+        "submit_offline": "You are offline. Your answers are safe here; try again when you are online.",
+        "results_title": "Your results",
+        "results_intro": "Here are career pathways that fit what you told us. Talk them over with your coach.",
+        "interest_chart": "Your interests",
+        "interest_chart_desc": "How much you like each kind of work, from 0 (not at all) to 100 (a lot).",
+        "top_pathways": "Pathways to explore",
+        "jobs_like": "Jobs like",
+        "not_submitted": "You have not finished the assessment yet.",
+        "continue": "Continue the assessment",
+        "sign_out": "Sign out",
+        "needs_more": "needs more answers",
+    },
+    "es": {
+        "skip": "Saltar al contenido principal",
+        "language": "Idioma",
+        "switch_to": "English",
+        "switch_lang": "en",
+        "start_title": "Empieza tu evaluación",
+        "start_intro": (
+            "Escribe el código de acceso que te dio tu consejero. "
+            "Si ya empezaste, un código nuevo te deja seguir donde te quedaste."
+        ),
+        "code_label": "Código de acceso",
+        "code_hint": "8 letras y números, por ejemplo ABCD-2345",
+        "start_button": "Empezar",
+        "code_error": "Ese código no funcionó. Puede estar usado o vencido; pide uno nuevo a tu consejero.",
+        "progress": "Avance",
+        "answered": "respondidas",
+        "section": "Sección",
+        "of": "de",
+        "next": "Siguiente sección",
+        "back": "Sección anterior",
+        "saved": "Todas las respuestas están guardadas.",
+        "saving": "Guardando…",
+        "saved_local": "Guardado en este equipo. Enviaremos tus respuestas cuando vuelva la conexión.",
+        "noscript": "Esta evaluación necesita JavaScript activado.",
+        "welcome_text": (
+            "Esto toma más o menos una clase. No hay respuestas buenas ni malas en las partes sobre "
+            "lo que te gusta y lo que te importa. Tus respuestas se guardan solas, así que si se cae "
+            "la conexión o se recarga la página, no pierdes nada."
+        ),
+        "begin": "Comenzar",
+        "timer": "Tiempo restante",
+        "start_task": "Empezar esta tarea",
+        "finish_task": "Terminé esta tarea",
+        "task_done": "Listo. Tus respuestas de esta tarea están guardadas.",
+        "task_time": "Tendrás {minutes} minutos. El reloj empieza cuando oprimas el botón.",
+        "task_over": "Se acabó el tiempo de esta tarea.",
+        "choice": "Opción",
+        "shape": "Figura",
+        "first_shape": "La primera figura",
+        "plans_prompt": "¿Qué piensas hacer después de la prepa?",
+        "county_prompt": "¿En qué condado vives?",
+        "county_none": "Elige tu condado",
+        "yes": "Sí",
+        "no": "No",
+        "submit": "Ver mis resultados",
+        "submit_missing": "Faltan respuestas en algunas partes. Vuelve a las secciones marcadas abajo.",
+        "submit_offline": "No hay conexión. Tus respuestas están a salvo aquí; inténtalo otra vez al volver.",
+        "results_title": "Tus resultados",
+        "results_intro": "Estas rutas de carrera encajan con lo que nos contaste. Platícalas con tu consejero.",
+        "interest_chart": "Tus intereses",
+        "interest_chart_desc": "Cuánto te gusta cada tipo de trabajo, de 0 (nada) a 100 (mucho).",
+        "top_pathways": "Rutas para explorar",
+        "jobs_like": "Empleos como",
+        "not_submitted": "Todavía no terminas la evaluación.",
+        "continue": "Seguir con la evaluación",
+        "sign_out": "Cerrar sesión",
+        "needs_more": "faltan respuestas",
+    },
+}
+
+#: RIASEC letter -> everyday name, per language (for charts a student reads).
+RIASEC_NAMES: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "R": "Building and fixing",
+        "I": "Investigating",
+        "A": "Creating",
+        "S": "Helping",
+        "E": "Leading and selling",
+        "C": "Organizing",
+    },
+    "es": {
+        "R": "Construir y reparar",
+        "I": "Investigar",
+        "A": "Crear",
+        "S": "Ayudar",
+        "E": "Dirigir y vender",
+        "C": "Organizar",
+    },
+}
+
+APTITUDE_NAMES: Final[dict[str, str]] = {
+    "verbal": "Verbal",
+    "quantitative": "Number problems",
+    "spatial": "Turning shapes",
+    "mechanical": "Mechanical",
+    "perceptual_speed": "Checking details fast",
+}
+
+ACTIVITY_LABELS: Final[dict[str, str]] = {
+    "one_on_one": "One-on-one session",
+    "group_session": "Group session",
+    "planning_session": "Planning session",
+    "job_shadow": "Job shadow",
+    "job_application": "Job application",
+    "guest_speaker": "Guest speaker",
+    "parent_conversation": "Parent conversation",
+}
+
+
+def pick_language(value: str | None) -> str:
+    """``value`` when it is a supported language code, else English."""
+    return value if value in LANGUAGES else "en"
+
+
+def student_text(language: str) -> dict[str, str]:
+    """Every student-page string in ``language`` ('en' or 'es'; anything else gives English)."""
+    return _STUDENT[pick_language(language)]

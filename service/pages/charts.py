@@ -1,0 +1,224 @@
+"""Charts drawn on the server as inline SVG: interest hexagon, aptitude bars, grouped bar chart.
+
+Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that states the numbers,
+so a screen reader gets the same facts as the picture. Sizes are in SVG user units; the SVG scales
+to its container (``viewBox``, no fixed width).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+#: Bars of the aptitude chart span this many standard deviations either side of the mean.
+APTITUDE_RANGE_SD = 3.0
+#: Whiskers show the estimate plus and minus this many standard errors (a 95% interval).
+INTERVAL_Z = 1.96
+#: Colours (all reach 4.5:1 against white for text, 3:1 for shapes).
+_INK = "#1b1b1b"
+_ACCENT = "#005ea2"
+_MUTED = "#565c65"
+_GRID = "#a9aeb1"
+_SERIES = ("#005ea2", "#c05600", "#008817", "#8b1a8b", "#a23737", "#3d4551", "#6a5acd")
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _header(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" class="chart" '
+        f'preserveAspectRatio="xMidYMid meet">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+    ]
+
+
+def draw_interest_hexagon(
+    chart_id: str,
+    scores: Sequence[float | None],
+    labels: Sequence[str],
+    *,
+    title: str,
+) -> Markup:
+    """Six scores in 0..1 (None = not measured, drawn at 0); labels clockwise from the top."""
+    if len(scores) != 6 or len(labels) != 6:
+        raise ValueError(f"a hexagon needs 6 scores and 6 labels, got {len(scores)}/{len(labels)}")
+    width, height, cx, cy, radius = 420, 360, 210, 180, 120
+
+    def point(k: int, r: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + k * math.pi / 3
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+    values = [0.0 if s is None or math.isnan(s) else min(max(float(s), 0.0), 1.0) for s in scores]
+    desc = "; ".join(
+        f"{label}: {'not measured' if s is None else round(v * 100)} of 100"
+        for label, s, v in zip(labels, scores, values, strict=True)
+    )
+    out = _header(chart_id, title, desc, width, height)
+    for ring in (0.25, 0.5, 0.75, 1.0):
+        pts = " ".join(
+            f"{_num(x)},{_num(y)}" for x, y in (point(k, radius * ring) for k in range(6))
+        )
+        out.append(f'<polygon points="{pts}" fill="none" stroke="{_GRID}" stroke-width="1"/>')
+    for k in range(6):
+        x, y = point(k, radius)
+        out.append(
+            f'<line x1="{cx}" y1="{cy}" x2="{_num(x)}" y2="{_num(y)}" stroke="{_GRID}" '
+            'stroke-width="1"/>'
+        )
+    shape = " ".join(
+        f"{_num(x)},{_num(y)}" for x, y in (point(k, radius * values[k]) for k in range(6))
+    )
+    out.append(
+        f'<polygon points="{shape}" fill="{_ACCENT}" fill-opacity="0.25" stroke="{_ACCENT}" '
+        'stroke-width="3"/>'
+    )
+    for k in range(6):
+        x, y = point(k, radius * values[k])
+        out.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4" fill="{_ACCENT}"/>')
+        lx, ly = point(k, radius + 22)
+        anchor = "middle" if k in (0, 3) else ("start" if k in (1, 2) else "end")
+        dy = -4 if k == 0 else (14 if k == 3 else 4)
+        out.append(
+            f'<text x="{_num(lx)}" y="{_num(ly + dy)}" text-anchor="{anchor}" font-size="14" '
+            f'fill="{_INK}">{escape(labels[k])} {round(values[k] * 100)}</text>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def draw_aptitude_bars(
+    chart_id: str,
+    estimates: Sequence[float | None],
+    standard_errors: Sequence[float | None],
+    labels: Sequence[str],
+    *,
+    title: str,
+) -> Markup:
+    """Z-scores as bars from 0 with ±1.96 SE whiskers, clipped to ±3; None = not measured."""
+    if not len(estimates) == len(standard_errors) == len(labels):
+        raise ValueError("estimates, standard errors and labels must have the same length")
+    row_h, label_w, plot_w, pad = 36, 170, 300, 12
+    width = label_w + plot_w + 2 * pad
+    height = row_h * len(labels) + 40
+
+    def x_of(z: float) -> float:
+        z = min(max(z, -APTITUDE_RANGE_SD), APTITUDE_RANGE_SD)
+        return label_w + pad + (z + APTITUDE_RANGE_SD) / (2 * APTITUDE_RANGE_SD) * plot_w
+
+    parts = []
+    for label, est, se in zip(labels, estimates, standard_errors, strict=True):
+        if est is None or math.isnan(est):
+            parts.append(f"{label}: not measured")
+        elif se is None or math.isnan(se):
+            parts.append(f"{label}: {est:+.1f}")
+        else:
+            low, high = est - INTERVAL_Z * se, est + INTERVAL_Z * se
+            parts.append(f"{label}: {est:+.1f} (likely between {low:+.1f} and {high:+.1f})")
+    desc = (
+        "Scores in standard deviations from the average student (0); whiskers show a 95% range. "
+        + "; ".join(parts)
+    )
+    out = _header(chart_id, title, desc, width, height)
+    for z in (-2, -1, 0, 1, 2):
+        x = x_of(z)
+        dash = "" if z == 0 else ' stroke-dasharray="3 3"'
+        out.append(
+            f'<line x1="{_num(x)}" y1="4" x2="{_num(x)}" y2="{height - 30}" '
+            f'stroke="{_GRID}"{dash}/>'
+        )
+        out.append(
+            f'<text x="{_num(x)}" y="{height - 12}" text-anchor="middle" font-size="12" '
+            f'fill="{_MUTED}">{z:+d}</text>'.replace("+0", "0")
+        )
+    for k, (label, est, se) in enumerate(zip(labels, estimates, standard_errors, strict=True)):
+        y = 8 + k * row_h
+        mid = y + row_h / 2 - 4
+        out.append(
+            f'<text x="{label_w}" y="{_num(mid + 5)}" text-anchor="end" font-size="14" '
+            f'fill="{_INK}">{escape(label)}</text>'
+        )
+        if est is None or math.isnan(est):
+            out.append(
+                f'<text x="{_num(x_of(0) + 6)}" y="{_num(mid + 5)}" font-size="13" '
+                f'fill="{_MUTED}">not measured</text>'
+            )
+            continue
+        x0, x1 = x_of(0), x_of(est)
+        out.append(
+            f'<rect x="{_num(min(x0, x1))}" y="{_num(mid - 8)}" width="{_num(abs(x1 - x0))}" '
+            f'height="16" fill="{_ACCENT}" fill-opacity="0.6"/>'
+        )
+        if se is not None and not math.isnan(se):
+            lo, hi = x_of(est - INTERVAL_Z * se), x_of(est + INTERVAL_Z * se)
+            out.append(
+                f'<line x1="{_num(lo)}" y1="{_num(mid)}" x2="{_num(hi)}" y2="{_num(mid)}" '
+                f'stroke="{_INK}" stroke-width="2"/>'
+            )
+            for xx in (lo, hi):
+                out.append(
+                    f'<line x1="{_num(xx)}" y1="{_num(mid - 7)}" x2="{_num(xx)}" '
+                    f'y2="{_num(mid + 7)}" stroke="{_INK}" stroke-width="2"/>'
+                )
+        out.append(f'<circle cx="{_num(x1)}" cy="{_num(mid)}" r="5" fill="{_INK}"/>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def draw_grouped_bars(
+    chart_id: str,
+    groups: Sequence[str],
+    series: Sequence[str],
+    values: Sequence[Sequence[float]],
+    *,
+    title: str,
+) -> Markup:
+    """Horizontal bars: one block per group, one bar per series; values[g][s] >= 0, same scale."""
+    if len(values) != len(groups) or any(len(v) != len(series) for v in values):
+        raise ValueError("values must have one row per group and one column per series")
+    if any(v < 0 for row in values for v in row):
+        raise ValueError("bar values must be >= 0")
+    bar_h, gap, label_w, plot_w = 14, 18, 190, 330
+    block = bar_h * len(series) + gap
+    legend_h = 20 * len(series) + 10
+    width = label_w + plot_w + 60
+    height = legend_h + block * len(groups) + 10
+    top = max((v for row in values for v in row), default=0.0) or 1.0
+    desc = "; ".join(
+        f"{g}: " + ", ".join(f"{s} {v:g}" for s, v in zip(series, row, strict=True))
+        for g, row in zip(groups, values, strict=True)
+    )
+    out = _header(chart_id, title, desc, width, height)
+    for s, name in enumerate(series):
+        y = 6 + 20 * s
+        colour = _SERIES[s % len(_SERIES)]
+        out.append(f'<rect x="{label_w}" y="{y}" width="14" height="14" fill="{colour}"/>')
+        out.append(
+            f'<text x="{label_w + 20}" y="{y + 12}" font-size="13" fill="{_INK}">'
+            f"{escape(name)}</text>"
+        )
+    for g, (group, row) in enumerate(zip(groups, values, strict=True)):
+        y0 = legend_h + g * block
+        out.append(
+            f'<text x="{label_w - 8}" y="{y0 + bar_h * len(series) / 2 + 5:.1f}" '
+            f'text-anchor="end" font-size="13" fill="{_INK}">{escape(group)}</text>'
+        )
+        for s, value in enumerate(row):
+            w = value / top * plot_w
+            y = y0 + s * bar_h
+            colour = _SERIES[s % len(_SERIES)]
+            out.append(
+                f'<rect x="{label_w}" y="{y}" width="{_num(w)}" height="{bar_h - 2}" '
+                f'fill="{colour}"/>'
+            )
+            out.append(
+                f'<text x="{_num(label_w + w + 4)}" y="{y + bar_h - 3}" font-size="11" '
+                f'fill="{_INK}">{value:g}</text>'
+            )
+    out.append("</svg>")
+    return Markup("".join(out))

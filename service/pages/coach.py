@@ -1,0 +1,339 @@
+"""Coach pages: caseload, access codes, one student with what-if, sessions, plan, print view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recommender.assessment import StudentProfile
+from recommender.catalogue import get_catalogue
+from recommender.dimensions import APTITUDES, PLANS, RIASEC
+from recommender.errors import PathwaysError
+from recommender.instrument import load_instrument
+from service.auth import issue_access_code
+from service.deps import ID_MAX, NowDep, SessionDep, SettingsDep, sees_student
+from service.models import ACTIVITY_CATEGORIES, Activity, Assessment, Plan, Recommendation, School
+from service.models import Student as StudentRow
+from service.pages._core import CoachPage, PageDenied, render
+from service.pages._recs import (
+    describe_recommendation,
+    get_recommender,
+    latest_assessment,
+    latest_profile,
+    list_regions,
+    region_name,
+)
+from service.pages._text import ACTIVITY_LABELS, APTITUDE_NAMES, RIASEC_NAMES
+from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
+from service.schemas import school_year_of
+
+router = APIRouter(prefix="/coach", include_in_schema=False)
+
+MAX_NOTES = 4000
+MAX_STEPS = 20
+
+
+def get_page_student(
+    student_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: CoachPage, db: SessionDep
+) -> StudentRow:
+    """A student on the coach's caseload; any other student is 'not found', as in the API."""
+    student = db.get(StudentRow, student_id)
+    if student is None or not sees_student(principal, student):
+        raise PageDenied(404, "No student with that number is on your caseload.")
+    return student
+
+
+PageStudent = Annotated[StudentRow, Depends(get_page_student)]
+
+
+def _plan_labels() -> dict[str, str]:
+    labels = dict(load_instrument(language="en").plans)
+    return {p: labels.get(p, p) for p in PLANS}
+
+
+@router.get("", response_class=HTMLResponse)
+def caseload(request: Request, principal: CoachPage, db: SessionDep) -> Response:
+    """Students of the coach's schools, by school, with the status of their latest assessment."""
+    query = select(School).order_by(School.name)
+    if principal.role == "coach":
+        query = query.where(School.id.in_(principal.school_ids))
+    schools = list(db.execute(query).scalars())
+    latest = (
+        select(Assessment.student_id, func.max(Assessment.id).label("last_id"))
+        .group_by(Assessment.student_id)
+        .subquery()
+    )
+    status_rows = db.execute(
+        select(Assessment.student_id, Assessment.status).join(
+            latest, Assessment.id == latest.c.last_id
+        )
+    ).all()
+    status = {sid: st for sid, st in status_rows}
+    groups = []
+    for school in schools:
+        students = list(
+            db.execute(
+                select(StudentRow)
+                .where(StudentRow.school_id == school.id)
+                .order_by(StudentRow.grade, StudentRow.first_name, StudentRow.local_id)
+            ).scalars()
+        )
+        rows = [{"student": s, "status": status.get(s.id, "none")} for s in students]
+        done = sum(1 for r in rows if r["status"] == "submitted")
+        groups.append({"school": school, "rows": rows, "done": done})
+    return render(request, "coach_caseload.html", {"title": "Caseload", "groups": groups})
+
+
+@router.post("/students/{student_id}/access-code", response_class=HTMLResponse)
+def new_access_code(
+    request: Request,
+    student: PageStudent,
+    principal: CoachPage,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """Issue a one-time code and show it large enough to read out or copy onto a slip."""
+    code, expires = issue_access_code(
+        db,
+        student_id=student.id,
+        issued_by=principal.user_id,
+        now=now,
+        hours=settings.access_code_hours,
+    )
+    db.commit()
+    return render(
+        request,
+        "coach_code.html",
+        {"title": "Access code", "student": student, "code": code, "expires": expires},
+    )
+
+
+def _what_if(
+    db: Session,
+    student: StudentRow,
+    profile: StudentProfile | None,
+    region: str | None,
+    plan: str | None,
+) -> dict[str, Any]:
+    school = db.get(School, student.school_id)
+    default_region = (profile.region_code if profile else None) or (
+        school.region_code if school else None
+    )
+    catalogue = get_catalogue()
+    known = {r.code for r in catalogue.regions}
+    chosen_region = region if region in known else default_region
+    if chosen_region not in known:
+        chosen_region = catalogue.regions[0].code
+    chosen_plan = plan if plan in PLANS else (profile.plan if profile else "undecided")
+    context: dict[str, Any] = {
+        "regions": list_regions(catalogue),
+        "region": chosen_region,
+        "region_name": region_name(str(chosen_region)),
+        "plan": chosen_plan,
+        "plans": _plan_labels(),
+        "pathways": [],
+        "model_version": None,
+        "catalogue_version": catalogue.version,
+    }
+    if profile is not None:
+        rec = get_recommender(db).recommend(profile, region=chosen_region, plan=chosen_plan, k=5)
+        context["pathways"] = describe_recommendation(rec)
+        context["model_version"] = rec.model_version
+        context["recommendation"] = rec
+    return context
+
+
+def _charts(profile: StudentProfile | None) -> dict[str, Any]:
+    if profile is None:
+        return {}
+    names = RIASEC_NAMES["en"]
+    interests = [None if v != v else float(v) for v in profile.interests.tolist()]
+    apt = [None if v != v else float(v) for v in profile.aptitudes.tolist()]
+    se = [None if v != v else float(v) for v in profile.aptitudes_se.tolist()]
+    return {
+        "hexagon": draw_interest_hexagon(
+            "interests", interests, [names[c] for c in RIASEC], title="Interest profile"
+        ),
+        "aptitude_chart": draw_aptitude_bars(
+            "aptitudes", apt, se, [APTITUDE_NAMES[a] for a in APTITUDES], title="Aptitudes"
+        ),
+    }
+
+
+@router.get("/students/{student_id}", response_class=HTMLResponse)
+def student_page(
+    request: Request,
+    student: PageStudent,
+    db: SessionDep,
+    region: Annotated[str | None, Query(max_length=16)] = None,
+    plan: Annotated[str | None, Query(max_length=40)] = None,
+    logged: Annotated[int, Query(ge=0, le=1)] = 0,
+    saved: Annotated[int, Query(ge=0, le=1)] = 0,
+) -> Response:
+    """Everything a coach needs across the desk from one student."""
+    profile = latest_profile(db, student.id)
+    assessment = latest_assessment(db, student.id)
+    school = db.get(School, student.school_id)
+    sessions = list(
+        db.execute(
+            select(Activity)
+            .where(Activity.student_id == student.id)
+            .order_by(Activity.occurred_on.desc(), Activity.id.desc())
+            .limit(10)
+        ).scalars()
+    )
+    plan_row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
+    context: dict[str, Any] = {
+        "title": f"{student.first_name} ({student.local_id})",
+        "student": student,
+        "school": school,
+        "assessment": assessment,
+        "profile": profile,
+        "sessions": sessions,
+        "plan_row": plan_row,
+        "categories": [(c, ACTIVITY_LABELS[c]) for c in ACTIVITY_CATEGORIES],
+        "activity_labels": ACTIVITY_LABELS,
+        "today": date.today().isoformat(),
+        "logged": logged,
+        "saved": saved,
+    }
+    context.update(_what_if(db, student, profile, region, plan))
+    context.update(_charts(profile))
+    return render(request, "coach_student.html", context)
+
+
+@router.get("/students/{student_id}/pathways", response_class=HTMLResponse)
+def student_pathways(
+    request: Request,
+    student: PageStudent,
+    db: SessionDep,
+    region: Annotated[str | None, Query(max_length=16)] = None,
+    plan: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """Only the ranked-pathways block, re-ranked for a what-if region and plan (in place)."""
+    profile = latest_profile(db, student.id)
+    context: dict[str, Any] = {"student": student, "profile": profile}
+    context.update(_what_if(db, student, profile, region, plan))
+    return render(request, "_pathways.html", context)
+
+
+@router.post("/students/{student_id}/sessions")
+def log_session(
+    student: PageStudent,
+    principal: CoachPage,
+    db: SessionDep,
+    category: Annotated[str, Form(max_length=40)],
+    occurred_on: Annotated[date, Form()],
+    minutes: Annotated[int, Form(ge=0, le=24 * 60)],
+    notes: Annotated[str, Form(max_length=MAX_NOTES)] = "",
+) -> Response:
+    """Record a session with this student in the activity log."""
+    if category not in ACTIVITY_CATEGORIES:
+        raise PageDenied(422, f"Unknown activity type {category!r}.")
+    db.add(
+        Activity(
+            coach_id=principal.user_id,
+            school_id=student.school_id,
+            student_id=student.id,
+            category=category,
+            occurred_on=occurred_on,
+            school_year=school_year_of(occurred_on),
+            minutes=minutes,
+            participants=1,
+            notes=notes.strip(),
+        )
+    )
+    db.commit()
+    return RedirectResponse(f"/coach/students/{student.id}?logged=1#sessions", status_code=303)
+
+
+@router.post("/students/{student_id}/plan")
+def save_plan(
+    student: PageStudent,
+    principal: CoachPage,
+    db: SessionDep,
+    now: NowDep,
+    chosen: Annotated[list[str] | None, Form(max_length=10)] = None,
+    next_steps: Annotated[str, Form(max_length=MAX_NOTES)] = "",
+    notes: Annotated[str, Form(max_length=MAX_NOTES)] = "",
+    region: Annotated[str | None, Form(max_length=16)] = None,
+    plan: Annotated[str | None, Form(max_length=40)] = None,
+) -> Response:
+    """Save the plan and the recommendation it was made from (model, catalogue versions)."""
+    catalogue = get_catalogue()
+    codes = {p.code for p in catalogue.pathways}
+    chosen_codes = [c for c in (chosen or []) if c in codes]
+    if len(chosen_codes) != len(chosen or []):
+        raise PageDenied(422, "One of the chosen pathways is not in the catalogue.")
+    steps = [s.strip()[:300] for s in next_steps.splitlines() if s.strip()][:MAX_STEPS]
+    row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
+    if row is None:
+        row = Plan(student_id=student.id)
+        db.add(row)
+    row.chosen_pathways = chosen_codes
+    row.next_steps = steps
+    row.notes = notes.strip()
+    row.updated_by = principal.user_id
+    row.updated_at = now
+    profile = latest_profile(db, student.id)
+    if profile is not None:
+        try:
+            context = _what_if(db, student, profile, region, plan)
+        except PathwaysError:
+            context = {}
+        rec = context.get("recommendation")
+        if rec is not None:
+            assessment = latest_assessment(db, student.id)
+            db.add(
+                Recommendation(
+                    student_id=student.id,
+                    assessment_id=assessment.id if assessment else None,
+                    model_version=rec.model_version,
+                    catalogue_version=rec.catalogue_version,
+                    inputs={"region": rec.region, "plan": rec.plan, "profile": profile.to_dict()},
+                    result=rec.to_dict(),
+                    created_by=principal.user_id,
+                )
+            )
+    db.commit()
+    query = f"?saved=1&region={region or ''}&plan={plan or ''}#plan"
+    return RedirectResponse(f"/coach/students/{student.id}{query}", status_code=303)
+
+
+@router.get("/students/{student_id}/plan/print", response_class=HTMLResponse)
+def print_plan(request: Request, student: PageStudent, db: SessionDep) -> Response:
+    """The plan on at most two printed pages, for the student and their parents."""
+    plan_row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
+    if plan_row is None:
+        raise PageDenied(404, "No plan has been saved for this student yet.")
+    stored = db.execute(
+        select(Recommendation)
+        .where(Recommendation.student_id == student.id)
+        .order_by(Recommendation.created_at.desc(), Recommendation.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    profile = latest_profile(db, student.id)
+    region = stored.inputs.get("region") if stored else None
+    plan = stored.inputs.get("plan") if stored else None
+    context: dict[str, Any] = {
+        "title": f"Career plan for {student.first_name}",
+        "student": student,
+        "school": db.get(School, student.school_id),
+        "plan_row": plan_row,
+        "profile": profile,
+    }
+    context.update(_what_if(db, student, profile, region, plan))
+    chosen = set(plan_row.chosen_pathways)
+    shown = context["pathways"]
+    context["chosen_pathways"] = [p for p in shown if p["code"] in chosen] or shown[:3]
+    catalogue = get_catalogue()
+    titles = {p.code: p.title for p in catalogue.pathways}
+    context["chosen_titles"] = [titles.get(c, c) for c in plan_row.chosen_pathways]
+    context.update(_charts(profile))
+    return render(request, "plan_print.html", context)

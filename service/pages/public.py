@@ -1,0 +1,127 @@
+"""Pages anyone can open: the front page, sign-in for accounts, the student access-code page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from recommender.errors import LoginThrottledError, NotAuthenticatedError
+from service.auth import end_session, redeem_access_code, sign_in
+from service.deps import SESSION_COOKIE, NowDep, SessionDep, SettingsDep
+from service.pages._core import HOME_OF_ROLE, MaybePrincipal, render, safe_next
+from service.pages._text import LANG_COOKIE, pick_language, student_text
+from service.routes._common import set_session_cookie
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def front_page(request: Request, principal: MaybePrincipal) -> Response:
+    """Where to go: the assessment for students, sign-in for coaches and staff."""
+    if principal is not None:
+        return RedirectResponse(HOME_OF_ROLE.get(principal.role, "/"), status_code=303)
+    return render(request, "front.html", {"title": "Pathways"})
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(
+    request: Request, next: Annotated[str | None, Query(max_length=300)] = None
+) -> Response:
+    """The account sign-in form."""
+    return render(request, "sign_in.html", {"title": "Sign in", "next": next or "", "error": ""})
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    next: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Check the password; on success set the session cookie and go to the role's home page."""
+    error = ""
+    try:
+        token, principal = sign_in(
+            db, request.app.state.hasher, settings, username=username, password=password, now=now
+        )
+    except NotAuthenticatedError:
+        error = "That username and password do not match an account. Check both and try again."
+    except LoginThrottledError as exc:
+        minutes = max(1, round(exc.retry_after / 60))
+        error = f"Too many wrong tries. This account is locked for about {minutes} minutes."
+    if error:
+        return render(
+            request,
+            "sign_in.html",
+            {"title": "Sign in", "next": next, "error": error, "username": username},
+            status_code=401,
+        )
+    db.commit()
+    home = HOME_OF_ROLE.get(principal.role, "/")
+    response = RedirectResponse(safe_next(next, home), status_code=303)
+    set_session_cookie(response, token, settings, settings.session_minutes * 60)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(principal: MaybePrincipal, db: SessionDep) -> Response:
+    """End the session and go back to the front page."""
+    target = "/start" if principal is not None and principal.role == "student" else "/"
+    if principal is not None:
+        end_session(db, principal.session_id)
+        db.commit()
+    response = RedirectResponse(target, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/start", response_class=HTMLResponse)
+def start_page(request: Request) -> Response:
+    """The student's access-code form."""
+    lang = pick_language(request.cookies.get(LANG_COOKIE))
+    t = student_text(lang)
+    return render(request, "start.html", {"title": t["start_title"], "t": t, "error": ""})
+
+
+@router.post("/start", response_class=HTMLResponse)
+def start_submit(
+    request: Request,
+    code: Annotated[str, Form(max_length=32)],
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """Exchange the access code for a student session and open the assessment."""
+    t = student_text(pick_language(request.cookies.get(LANG_COOKIE)))
+    try:
+        token, _principal = redeem_access_code(db, settings, code=code, now=now)
+    except NotAuthenticatedError:
+        db.rollback()
+        return render(
+            request,
+            "start.html",
+            {"title": t["start_title"], "t": t, "error": t["code_error"]},
+            status_code=401,
+        )
+    db.commit()
+    response = RedirectResponse("/assessment", status_code=303)
+    set_session_cookie(response, token, settings, settings.student_session_minutes * 60)
+    return response
+
+
+@router.get("/language")
+def switch_language(
+    to: Annotated[str, Query(max_length=5)],
+    next: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    """Remember the chosen language (English or Spanish) and go back to the page."""
+    response = RedirectResponse(safe_next(next, "/"), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE, pick_language(to), max_age=365 * 24 * 3600, samesite="lax", path="/"
+    )
+    return response

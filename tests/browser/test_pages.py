@@ -1,0 +1,244 @@
+"""Students, coaches and staff doing their jobs in a real browser (Chromium), with axe checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, check_page
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "pathways-demo"
+
+
+def sign_in(page: Any, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def issue_code_for_new_student(page: Any, base_url: str) -> tuple[str, str]:
+    """As coach1: issue a code for a student who has not started; returns (student id, code)."""
+    page.goto(f"{base_url}/coach")
+    row = page.locator("tr", has=page.locator(".status.none")).first
+    href = row.locator("a").first.get_attribute("href")
+    student_id = href.rsplit("/", 1)[-1]
+    row.get_by_role("button").click()
+    code = page.locator("#access-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    return student_id, code
+
+
+def answer_likert_by_keyboard(page: Any, step: Any) -> int:
+    """Answer every item of a section with the keyboard only ('Like' = 4th option)."""
+    items = step.locator("fieldset.likert").count()
+    for _ in range(items):
+        page.keyboard.press("Tab")  # into the next group (first radio, as none is checked)
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+    return items
+
+
+def visible_step(page: Any) -> Any:
+    return page.locator("section.step:not([hidden])")
+
+
+def test_student_assessment_then_coach_session(
+    browser: Any, base_url: str, axe_log: dict[str, Any]
+) -> None:
+    coach_ctx = browser.new_context()
+    coach = coach_ctx.new_page()
+    sign_in(coach, base_url, "coach1")
+    check_page(coach, "coach-caseload", axe_log)
+    student_id, code = issue_code_for_new_student(coach, base_url)
+    check_page(coach, "coach-access-code", axe_log)
+
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(f"{base_url}/")
+    check_page(page, "front", axe_log)
+    page.goto(f"{base_url}/start")
+    check_page(page, "student-start", axe_log)
+    page.get_by_label("Access code").fill(code.lower())
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"{base_url}/assessment")
+    check_page(page, "assessment-welcome", axe_log)
+
+    # keyboard only: Begin, then the first interest section
+    page.locator("#step-welcome .next").focus()
+    page.keyboard.press("Enter")
+    step = visible_step(page)
+    assert step.get_attribute("id") == "step-interests-1"
+    answered = answer_likert_by_keyboard(page, step)
+    assert step.locator("input:checked").count() == answered
+    check_page(page, "assessment-interests", axe_log)
+    page.keyboard.press("Tab")  # Back
+    page.keyboard.press("Tab")  # Next
+    page.keyboard.press("Enter")
+    step = visible_step(page)
+    assert step.get_attribute("id") == "step-interests-2"
+    step.locator("fieldset.likert").first.locator("input").first.focus()
+    page.keyboard.press("Shift+Tab")
+    answered_2 = answer_likert_by_keyboard(page, step)
+    page.wait_for_function("document.getElementById('save-status').textContent.length > 0")
+
+    # the connection drops: answers stay on the device, then the page reloads
+    ctx.set_offline(True)
+    first_offline = step.locator("fieldset.likert").first
+    first_offline.locator("input").nth(1).check()  # change one answer while offline
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('this device')"
+    )
+    ctx.set_offline(False)
+    page.reload()
+    step = visible_step(page)
+    assert step.get_attribute("id") == "step-interests-2", "the reload resumes the same section"
+    assert page.locator("#step-interests-1 input:checked").count() == answered
+    assert step.locator("input:checked").count() == answered_2
+    assert first_offline.locator("input").nth(1).is_checked(), "the offline answer survived"
+    page.wait_for_function("document.getElementById('save-status').textContent.includes('All')")
+
+    # the rest with the mouse
+    step.locator(".next").click()
+    while visible_step(page).get_attribute("data-kind") == "likert":
+        step = visible_step(page)
+        for fieldset in step.locator("fieldset.likert").all():
+            fieldset.locator("input").nth(2).check()
+        step.locator(".next").click()
+    tasks = 0
+    while visible_step(page).get_attribute("data-kind") == "task":
+        step = visible_step(page)
+        step.locator(".start-task").click()
+        step.locator(".task-items fieldset").first.wait_for()
+        timer = step.locator(".time-left")
+        assert re.fullmatch(r"\d+:\d\d", timer.inner_text())
+        if tasks == 0:
+            check_page(page, "assessment-task", axe_log)
+        for item in step.locator(".task-items fieldset").all()[:3]:
+            item.locator("input").first.check()
+        step.locator(".finish-task").click()
+        step.locator(".task-done").wait_for()
+        step.locator(".next").click()
+        tasks += 1
+    assert tasks == 4
+    step = visible_step(page)
+    assert step.get_attribute("data-kind") == "plans"
+    step.locator("input[name=plan][value=community_college]").check()
+    step.locator("#county").select_option("28047")
+    step.locator("input[name=will_commute][value=true]").check()
+    step.locator("input[name=will_relocate][value=false]").check()
+    check_page(page, "assessment-plans", axe_log)
+    step.locator("#submit").click()
+    page.wait_for_url(f"{base_url}/results")
+    pathways = page.locator(".pathway")
+    assert pathways.count() >= 3
+    assert all(len(p.locator(".reason").inner_text()) > 20 for p in pathways.all())
+    assert page.locator("svg.chart title").first.text_content() == "Your interests"
+    check_page(page, "student-results", axe_log)
+    page.get_by_role("link", name="Español").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("h1").inner_text() == "Tus resultados"
+    check_page(page, "student-results-es", axe_log)
+    ctx.close()
+
+    # the coach opens that student
+    coach.goto(f"{base_url}/coach/students/{student_id}")
+    assert coach.locator("#pathways-block .pathway").count() >= 3
+    assert coach.locator("#pathways-block .reason").first.inner_text().strip()
+    assert coach.locator("figure svg.chart").count() == 2
+    check_page(coach, "coach-student", axe_log)
+    before = coach.locator("#ranking-basis").inner_text()
+    url_before = coach.url
+    with coach.expect_response(re.compile(r"/pathways\?")):
+        coach.get_by_label("Region").select_option(label="Jackson, MS")
+    coach.wait_for_function(
+        "document.getElementById('ranking-basis').textContent.includes('Jackson')"
+    )
+    assert coach.locator("#ranking-basis").inner_text() != before
+    assert coach.url.split("?")[0] == url_before.split("?")[0]
+    assert "region=0027140" in coach.url
+
+    coach.get_by_label("Activity type").select_option("one_on_one")
+    coach.get_by_label("Minutes").fill("25")
+    coach.get_by_label("Notes", exact=True).fill("Talked about the welding programme")
+    coach.get_by_role("button", name="Log session").click()
+    coach.get_by_text("Session logged.").wait_for()
+    assert "welding programme" in coach.locator("#session-table").inner_text()
+
+    coach.locator("input[name=chosen]").first.check()
+    coach.get_by_label("Next steps (one per line)").fill(
+        "Visit the community college\nAsk about dual credit"
+    )
+    coach.get_by_role("button", name="Save plan").click()
+    coach.get_by_text("Plan saved.").wait_for()
+    coach.locator("#print-link").click()
+    coach.wait_for_url(re.compile(r"/plan/print$"))
+    assert "Visit the community college" in coach.inner_text("main")
+    check_page(coach, "coach-plan-print", axe_log)
+    coach.emulate_media(media="print")
+    coach.screenshot(path=str(SCREENSHOTS / "coach-plan-print-media.png"), full_page=True)
+    pdf = coach.pdf(format="Letter")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, f"the printed plan takes {pages} pages"
+    coach_ctx.close()
+
+
+def test_staff_sees_report_models_and_catalogue(
+    browser: Any, base_url: str, axe_log: dict[str, Any]
+) -> None:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    sign_in(page, base_url, "staff")
+    assert page.url.endswith("/staff")
+    assert page.locator("#active-version").inner_text().strip()
+    check_page(page, "staff-models", axe_log)
+    page.goto(f"{base_url}/staff/report?school_year=2025-2026")
+    table = page.locator("table.report").first
+    assert "Magnolia Coast High School" in page.inner_text("main")
+    assert table.locator("tbody tr").count() >= 1
+    assert page.locator("figure svg.chart").count() == 1
+    check_page(page, "staff-report", axe_log)
+    href = page.get_by_role("link", name="Download CSV").get_attribute("href")
+    csv = page.request.get(f"{base_url}{href}")
+    assert csv.ok and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text().splitlines()[0].startswith("school_year,region_code")
+    page.goto(f"{base_url}/staff/catalogue")
+    assert "CC BY 4.0" in page.inner_text("main")
+    check_page(page, "staff-catalogue", axe_log)
+    page.goto(f"{base_url}/staff")
+    page.locator("table a[href^='/staff/models/']").first.click()
+    assert page.locator(".model-card h2").count() >= 1
+    check_page(page, "staff-model-card", axe_log)
+    ctx.close()
+
+
+def test_coach_cannot_open_another_schools_student(
+    browser: Any, base_url: str, axe_log: dict[str, Any]
+) -> None:
+    ctx = browser.new_context()
+    other = ctx.new_page()
+    sign_in(other, base_url, "coach2")
+    other_ids = {
+        a.get_attribute("href").rsplit("/", 1)[-1]
+        for a in other.locator("a[href^='/coach/students/']").all()
+    }
+    name = other.locator("a[href^='/coach/students/']").first.inner_text()
+    ctx.close()
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    sign_in(page, base_url, "coach1")
+    target = sorted(other_ids)[0]
+    response = page.goto(f"{base_url}/coach/students/{target}")
+    assert response is not None and response.status == 404
+    assert name not in page.inner_text("main")
+    check_page(page, "coach-not-found", axe_log)
+    response = page.goto(f"{base_url}/coach/students/{target}/plan/print")
+    assert response is not None and response.status == 404
+    page.goto(f"{base_url}/sign-in")
+    check_page(page, "sign-in", axe_log)
+    ctx.close()
