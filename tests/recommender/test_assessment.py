@@ -424,3 +424,21 @@ def test_profile_rejects_wrong_shapes_and_plans() -> None:
     profile = StudentProfile.from_dict(d)
     with pytest.raises(ValueError):
         profile.interests[0] = 1.0
+
+
+_ITEM_IDS = {i.id for i in (*INSTRUMENT.interests.items, *INSTRUMENT.values.items)}
+
+
+@SLOW
+@given(
+    answers=stored_answers(INSTRUMENT),
+    section=st.sampled_from(["interests", "values"]),
+    bogus=st.text(min_size=1, max_size=8).filter(lambda s: s not in _ITEM_IDS),
+)
+def test_any_unknown_item_is_refused_by_name(
+    answers: dict[str, Any], section: str, bogus: str
+) -> None:
+    answers[section][bogus] = 3
+    with pytest.raises(UnknownItemError) as exc:
+        score_assessment(answers, INSTRUMENT)
+    assert exc.value.where == f"{section}.{bogus}"

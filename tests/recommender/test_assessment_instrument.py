@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -259,3 +260,19 @@ def test_counties_match_the_public_county_table() -> None:
     with path.open(encoding="utf-8", newline="") as f:
         source = {r["county_fips"]: r["county_name"] for r in csv.DictReader(f)}
     assert dict(load_instrument().counties) == source
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "assessment.md"
+
+
+def test_the_documentation_states_the_instrument_minutes_and_subtests() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    inst = load_instrument()
+    for section, minutes in inst.section_minutes.items():
+        assert re.search(rf"^\| {section} \|.*\| {minutes} \|$", text, re.M), section
+    assert f"**{inst.total_minutes}**" in text
+    for s in inst.subtests:
+        row = rf"^\| `{s.id}` \| {s.items} \| {s.time_limit_s // 60} min \|"
+        assert re.search(row, text, re.M), s.id
+    for field in inst.records:
+        assert f"`{field.id}`" in text, field.id
