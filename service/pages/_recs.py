@@ -62,6 +62,17 @@ def best_reason(reasons: tuple[Reason, ...], language: str) -> str:
     return top.text_es if language == "es" else top.text
 
 
+def _fresh_reason(reasons: tuple[Reason, ...], language: str, used: set[str]) -> str:
+    """The strongest helping reason not already given for a higher pathway (else the strongest)."""
+    ranked = sorted(reasons, key=lambda r: -r.weight)
+    for r in ranked:
+        text = r.text_es if language == "es" else r.text
+        if r.weight > 0 and text not in used:
+            used.add(text)
+            return text
+    return best_reason(reasons, language)
+
+
 @dataclass(frozen=True)
 class RegionChoice:
     """A region a coach can pick in the what-if controls."""
@@ -87,7 +98,8 @@ def region_name(code: str) -> str:
 def describe_recommendation(rec: Recommendation, language: str = "en") -> list[dict[str, Any]]:
     """Pathways as template-ready dicts: reason sentence, occupations with wages and programmes."""
     catalogue = get_catalogue()
-    out = []
+    out: list[dict[str, Any]] = []
+    used: set[str] = set()
     for rank, p in enumerate(rec.pathways, start=1):
         occupations = []
         for o in p.occupations:
@@ -112,7 +124,9 @@ def describe_recommendation(rec: Recommendation, language: str = "en") -> list[d
                 "title": p.title,
                 "cluster": p.cluster,
                 "score": p.score,
-                "reason": occupations[0]["reason"] if occupations else "",
+                "reason": _fresh_reason(p.occupations[0].reasons, language, used)
+                if p.occupations
+                else "",
                 "occupations": occupations,
             }
         )

@@ -48,7 +48,7 @@ def draw_interest_hexagon(
     """Six scores in 0..1 (None = not measured, drawn at 0); labels clockwise from the top."""
     if len(scores) != 6 or len(labels) != 6:
         raise ValueError(f"a hexagon needs 6 scores and 6 labels, got {len(scores)}/{len(labels)}")
-    width, height, cx, cy, radius = 420, 360, 210, 180, 120
+    width, height, cx, cy, radius = 560, 340, 280, 170, 115
 
     def point(k: int, r: float) -> tuple[float, float]:
         angle = -math.pi / 2 + k * math.pi / 3
