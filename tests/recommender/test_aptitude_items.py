@@ -206,3 +206,23 @@ def test_bad_arguments_are_named() -> None:
         issue_items("spatial", -1, 3)
     with pytest.raises(ValueError, match="seed"):
         verify_answer("spatial", 2**63, 0, 0)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_aptitude_wording_passes_the_content_lints(language: str) -> None:
+    from recommender.aptitude_items import _TEXT
+    from recommender.content_lint import find_gendered_terms, find_ppra_terms
+
+    for key, text in _TEXT[language].items():
+        assert find_ppra_terms(text, language) == (), key
+        assert find_gendered_terms(text, language) == (), key
+
+
+def test_fallback_shapes_have_no_mirror_or_turning_symmetry() -> None:
+    from recommender.aptitude_items import _FALLBACK_SHAPES
+
+    for n, shape in _FALLBACK_SHAPES.items():
+        assert len(shape) == n
+        turned = {rotate_cells(shape, a) for a in (0, 90, 180, 270)}
+        flipped = {rotate_cells(mirror_cells(shape), a) for a in (0, 90, 180, 270)}
+        assert len(turned) == 4 and not turned & flipped, n
