@@ -179,13 +179,18 @@ class UnknownModelVersionError(PathwaysError, LookupError):
         super().__init__(f"unknown model version {version!r}")
 
 
-class PromotionRefusedError(PathwaysError, ValueError):
-    """A promotion or rollback was refused; ``reasons`` lists every failed check."""
+class PromotionRefusedError(RecordConflictError):
+    """A promotion or rollback was refused; ``reasons`` lists every failed check.
+
+    It conflicts with the stored active version, so it is a ``RecordConflictError`` (kind
+    ``model version``); the message keeps its own wording.
+    """
 
     def __init__(self, version: str, reasons: tuple[str, ...]) -> None:
         self.version = version
         self.reasons = reasons
-        super().__init__(f"refusing to promote {version!r}: " + "; ".join(reasons))
+        super().__init__("model version", "; ".join(reasons))
+        self.args = (f"refusing to promote {version!r}: " + "; ".join(reasons),)
 
 
 class RawDataError(PathwaysError, ValueError):

@@ -1,7 +1,8 @@
 """The application factory: ``create_app(settings)`` builds a FastAPI app bound to one database.
 
-No state is kept in process memory apart from metrics: sessions, throttling and the active model
-version live in the database, so several processes can serve one database.
+No state is kept in process memory apart from metrics and the loaded model: sessions, throttling
+and the active model version live in the database, so several processes can serve one database;
+each process's ``ModelHolder`` (``app.state.models``) follows the database's active version.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from recommender.model import DEFAULT_MODELS_DIR
 from service.auth import make_password_hasher
 from service.db import make_engine, make_sessionmaker
 from service.metrics import RequestMetrics
 from service.middleware import RequestGuard
 from service.pages import install_pages
 from service.problems import install_problem_handlers
+from service.recommending import ModelHolder
 from service.routes import ROUTERS
 from service.settings import Settings, get_settings
 
@@ -29,7 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.resolved_database_url())
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.models.start(app.state.sessionmaker)
         yield
         engine.dispose()
 
@@ -47,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.hasher = make_password_hasher(settings)
     app.state.metrics = RequestMetrics()
+    app.state.models = ModelHolder(DEFAULT_MODELS_DIR)
+    app.state.models_dir = DEFAULT_MODELS_DIR
     app.dependency_overrides[get_settings] = lambda: settings
     install_problem_handlers(app)
     for router in ROUTERS:

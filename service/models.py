@@ -303,4 +303,27 @@ class ServiceSetting(Base):
     )
 
 
+MODEL_ACTIONS: Final = ("promote", "rollback", "initialise")
+
+
+class ModelEvent(Base):
+    """One change of the active model version: who, when, from what, forced or not, and why."""
+
+    __tablename__ = "model_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(String(64))
+    replaced: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_checks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    by_user: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (CheckConstraint(_in("action", MODEL_ACTIONS), name="ck_model_events_action"),)
+
+
 Index("ix_activities_school_year_school", Activity.school_year, Activity.school_id)

@@ -17,57 +17,37 @@ from typing import Any
 
 from recommender.errors import ModelArtifactError, PromotionRefusedError, UnknownModelVersionError
 from recommender.model import DEFAULT_MODELS_DIR, read_registry
+from recommender.versions import (
+    CHECKED_GROUPS,
+    MAX_SUBGROUP_SHORTFALL,
+    check_promotion,
+    check_subgroups,
+    headline_ndcg,
+    list_model_versions,
+    read_model_metrics,
+)
 
-#: A subgroup's NDCG@10 may trail the overall mean by at most this much.
-MAX_SUBGROUP_SHORTFALL = 0.05
-#: Groups checked; each must exist in metrics.json.
-CHECKED_GROUPS = ("gender", "race_ethnicity", "region")
+__all__ = [
+    "CHECKED_GROUPS",
+    "MAX_SUBGROUP_SHORTFALL",
+    "check_subgroups",
+    "headline_ndcg",
+    "largest_subgroup_gap",
+    "list_versions",
+    "promote_version",
+    "read_metrics",
+    "rollback_version",
+]
 
 
 def list_versions(models_dir: Path = DEFAULT_MODELS_DIR) -> list[str]:
     """Model version folders (those holding metrics.json), sorted by name."""
-    if not models_dir.is_dir():
-        return []
-    return sorted(p.name for p in models_dir.iterdir() if (p / "metrics.json").is_file())
+    return list_model_versions(models_dir)
 
 
 def read_metrics(models_dir: Path, version: str) -> dict[str, Any]:
     """metrics.json of one version."""
-    file = models_dir / version / "metrics.json"
-    if not file.is_file():
-        raise UnknownModelVersionError(version)
-    try:
-        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelArtifactError(str(file), f"unreadable metrics: {exc}") from None
-    return data
-
-
-def headline_ndcg(metrics: dict[str, Any]) -> float:
-    """Held-out NDCG@10 (mean) of the model's final ranking."""
-    try:
-        return float(metrics["evaluation"]["model"]["overall"]["ndcg@10"]["mean"])
-    except (KeyError, TypeError):
-        raise ModelArtifactError("metrics.json", "no evaluation.model.overall.ndcg@10") from None
-
-
-def check_subgroups(metrics: dict[str, Any]) -> list[str]:
-    """Problems: subgroups whose NDCG@10 trails the overall mean by > MAX_SUBGROUP_SHORTFALL."""
-    overall = headline_ndcg(metrics)
-    problems: list[str] = []
-    groups = metrics.get("evaluation", {}).get("model", {}).get("subgroups", {})
-    for group in CHECKED_GROUPS:
-        if group not in groups:
-            problems.append(f"no subgroup metrics for {group}")
-            continue
-        for label, entry in groups[group].items():
-            mean = entry.get("ndcg@10", {}).get("mean")
-            if mean is not None and overall - float(mean) > MAX_SUBGROUP_SHORTFALL:
-                problems.append(
-                    f"{group}={label}: NDCG@10 {float(mean):.3f} trails overall {overall:.3f} "
-                    f"by more than {MAX_SUBGROUP_SHORTFALL}"
-                )
-    return problems
+    return read_model_metrics(models_dir, version)
 
 
 def largest_subgroup_gap(metrics: dict[str, Any]) -> tuple[str, float]:
@@ -119,13 +99,8 @@ def promote_version(
     active = registry.get("active")
     if active == version:
         raise PromotionRefusedError(version, ("it is already the active version",))
-    problems = check_subgroups(metrics)
-    if not metrics.get("parity", {}).get("passed", False):
-        problems.append("its ONNX export did not pass the parity check")
-    if active:
-        new, old = headline_ndcg(metrics), headline_ndcg(read_metrics(models_dir, active))
-        if new < old:
-            problems.append(f"held-out NDCG@10 {new:.4f} is below the active {active}'s {old:.4f}")
+    active_metrics = read_metrics(models_dir, active) if active else None
+    problems = check_promotion(metrics, active_metrics, active_version=active)
     if problems and not force:
         raise PromotionRefusedError(version, tuple(problems))
     registry["history"].append(

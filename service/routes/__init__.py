@@ -7,7 +7,9 @@ from service.routes import (
     assessments,
     auth,
     catalogue,
+    models,
     ops,
+    recommendations,
     records,
     reports,
     schools,
@@ -26,4 +28,6 @@ ROUTERS = (
     reports.router,
     assessments.router,
     catalogue.router,
+    recommendations.router,
+    models.router,
 )

@@ -25,7 +25,7 @@ def livez() -> HealthOut:
 
 @router.get("/readyz", response_model=HealthOut, responses={503: _PROBLEM})
 def readyz(request: Request) -> HealthOut:
-    """The database answers and is at the newest migration; 503 with the reason otherwise."""
+    """The database answers at the newest migration and the active model is served; else 503."""
     engine = request.app.state.engine
     try:
         with engine.connect() as conn:
@@ -38,7 +38,16 @@ def readyz(request: Request) -> HealthOut:
         raise ServiceUnavailableError(
             f"database is at migration {revision or 'none'}, code needs {head}; run migrations"
         )
-    return HealthOut(status="ok", checks={"database": "ok", "migration": revision})
+    holder = request.app.state.models
+    with request.app.state.sessionmaker() as db:
+        holder.sync(db)
+        db.commit()
+    status = holder.status()
+    if status.problem is not None or status.serving is None:
+        raise ServiceUnavailableError(status.problem or "no model is loaded")
+    return HealthOut(
+        status="ok", checks={"database": "ok", "migration": revision, "model": status.serving}
+    )
 
 
 @router.get("/metrics", response_class=PlainTextResponse)

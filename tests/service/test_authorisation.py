@@ -53,6 +53,7 @@ def _ids(world: World, target: str) -> dict[str, object]:
         "user_id": world.coach_b,
         "code": "29-1141.00",
         "subtest": "spatial",
+        "version": "2026.1-synthetic",
     }
 
 
@@ -70,6 +71,16 @@ OWN_ASSESSMENT: dict[str, Expect] = {
     "admin": 403,
 }
 COACH_LIST = {"anon": 401, "student": 403, "coach": 200, "staff": 403, "admin": 200}
+#: The world's assessments are not submitted, so a permitted caller reaches the 409 "none yet".
+RECOMMENDATIONS: dict[str, Expect] = {
+    "anon": 401,
+    "student": (409, 404),
+    "coach": (409, 404),
+    "staff": 403,
+    "admin": 409,
+}
+#: Promoting the active version, or rolling back with none earlier, is refused after the role check.
+MODEL_REFUSED = {"anon": 401, "student": 403, "coach": 403, "staff": 409, "admin": 409}
 
 
 def caseload(ok: int) -> dict[str, Expect]:
@@ -219,6 +230,16 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/catalogue/occupations?q=nurse", SIGNED_IN),
     Row("GET", "/catalogue/occupations/{code}", SIGNED_IN),
     Row("GET", "/catalogue/pathways", SIGNED_IN),
+    Row("GET", "/students/{student_id}/recommendations", RECOMMENDATIONS),
+    Row("GET", "/models", STAFF),
+    Row("GET", "/models/{version}", STAFF),
+    Row(
+        "POST",
+        "/models/{version}/promote",
+        MODEL_REFUSED,
+        lambda w, t: {"force": False, "reason": None},
+    ),
+    Row("POST", "/models/rollback", MODEL_REFUSED, lambda w, t: {"reason": "matrix check"}),
 )
 
 

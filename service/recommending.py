@@ -1,0 +1,524 @@
+"""The loaded model of one process, kept in step with the database's active-model pointer.
+
+Every process holds one ``ModelHolder`` (``app.state.models``). The database row
+``service_settings.active_model_version`` names the version all processes must serve; a process
+reads it (one primary-key read) at most once per ``check_seconds`` when it recommends or answers
+``/readyz``. When the pointer names another version, the process loads that version completely
+(ONNX session, policy, precomputed regional arrays) while requests keep using the old one, then
+swaps one reference. A version that cannot be loaded leaves the last good model serving and
+records the reason, which ``/readyz`` reports as 503 until it is fixed.
+
+Recommendations for a stored student, promotion and rollback are here too, so routes stay thin.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, cast
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from recommender.assessment import StudentProfile
+from recommender.catalogue import Catalogue, get_catalogue
+from recommender.dimensions import PLANS
+from recommender.engine import STATEWIDE_REGION, Recommender
+from recommender.errors import (
+    InvalidRecordError,
+    ModelArtifactError,
+    PathwaysError,
+    PromotionRefusedError,
+    RecordConflictError,
+    UnknownModelVersionError,
+)
+from recommender.model import DEFAULT_MODELS_DIR, read_active_version
+from recommender.versions import check_promotion, is_version_name, read_model_metrics
+from service.db import utc_now
+from service.models import Assessment, ModelEvent, Student
+from service.models import Recommendation as StoredRecommendation
+from service.problems import ServiceUnavailableError
+from service.state import get_active_model_version, set_active_model_version
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two reads of the database pointer in one process.
+CHECK_SECONDS: Final = 1.0
+#: Pathways in a default (stored) recommendation.
+DEFAULT_K: Final = 5
+#: Training programmes listed per occupation.
+PROGRAMS_PER_OCCUPATION: Final = 3
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A fully loaded model version, ready to recommend; ``loaded_at`` is UTC."""
+
+    version: str
+    recommender: Recommender
+    loaded_at: datetime
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """What a process serves (``serving``), what the database asks for (``wanted``), and why not."""
+
+    serving: str | None
+    wanted: str | None
+    problem: str | None
+
+
+def _file_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """(name, mtime_ns, size) of the files a load reads, so a changed file is loaded afresh."""
+    out = []
+    for name in ("model.onnx", "policy.json"):
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            continue
+        out.append((name, stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_recommender(
+    models_dir: str, version: str, signature: tuple[tuple[str, int, int], ...]
+) -> Recommender:
+    """Load one version once per process and file state (apps in one process share it)."""
+    _ = signature  # part of the cache key only
+    recommender = Recommender.load(Path(models_dir), version, catalogue=get_catalogue())
+    if recommender.model_version != version:
+        raise ModelArtifactError(
+            str(Path(models_dir) / version / "model.onnx"),
+            f"the model says it is version {recommender.model_version!r}, "
+            f"but its folder is {version!r}",
+        )
+    return recommender
+
+
+def load_model_version(models_dir: Path, version: str) -> LoadedModel:
+    """Load a version completely; UnknownModelVersionError or ModelArtifactError (etc.) if not."""
+    if not is_version_name(version):
+        raise UnknownModelVersionError(version)
+    folder = models_dir / version
+    if not folder.is_dir():
+        raise UnknownModelVersionError(version)
+    if not (folder / "model.onnx").is_file():
+        raise ModelArtifactError(str(folder / "model.onnx"), "model file not found")
+    recommender = _load_recommender(str(models_dir), version, _file_signature(folder))
+    return LoadedModel(version=version, recommender=recommender, loaded_at=utc_now())
+
+
+class ModelHolder:
+    """The model one process serves, swapped atomically when the database pointer changes."""
+
+    def __init__(
+        self,
+        models_dir: Path = DEFAULT_MODELS_DIR,
+        *,
+        check_seconds: float = CHECK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.models_dir = models_dir
+        self.check_seconds = check_seconds
+        self._clock = clock
+        self._current: LoadedModel | None = None
+        self._wanted: str | None = None
+        self._problem: str | None = None
+        self._failed: tuple[str, tuple[tuple[str, int, int], ...]] | None = None
+        self._checked_at = -float("inf")
+        self._loading = threading.Lock()
+
+    @property
+    def current(self) -> LoadedModel | None:
+        """The model serving now (None before the first successful load)."""
+        return self._current
+
+    def status(self) -> ModelStatus:
+        """Serving and wanted versions and the reason they differ (None when all is well)."""
+        current = self._current
+        return ModelStatus(current.version if current else None, self._wanted, self._problem)
+
+    def start(self, factory: sessionmaker[Session]) -> None:
+        """At start-up: set the pointer from registry.json if empty, then load; never raises."""
+        try:
+            with factory() as db:
+                self.sync(db, force=True)
+                db.commit()
+        except SQLAlchemyError as exc:
+            self._problem = f"cannot read the active model version ({type(exc).__name__})"
+            logger.warning("model not loaded at start: %s", self._problem)
+
+    def prepare(self, version: str) -> LoadedModel:
+        """Load ``version`` fully without serving it (raises when it cannot be loaded)."""
+        return load_model_version(self.models_dir, version)
+
+    def install(self, loaded: LoadedModel) -> None:
+        """Serve ``loaded`` from now on (one reference swap; requests in flight keep the old)."""
+        self._current = loaded
+        self._wanted = loaded.version
+        self._problem = None
+        self._failed = None
+        logger.info("serving model version %s", loaded.version)
+
+    def sync(self, db: Session, *, force: bool = False) -> None:
+        """Follow the database pointer (read at most once per check_seconds unless forced)."""
+        now = self._clock()
+        if not force and self._current is not None and now - self._checked_at < self.check_seconds:
+            return
+        self._checked_at = now
+        wanted = get_active_model_version(db)
+        if wanted is None:
+            wanted = initialise_active_version(db, self.models_dir)
+        self._wanted = wanted
+        current = self._current
+        if wanted is None:
+            file = self.models_dir / "registry.json"
+            self._problem = f"no active model version: the database names none and {file} neither"
+            return
+        if current is not None and current.version == wanted:
+            self._problem = None
+            return
+        # The first load blocks (there is nothing else to serve); later ones never make a request
+        # wait: if another thread is already loading, this request uses the current model.
+        if not self._loading.acquire(blocking=current is None):
+            return
+        try:
+            if self._current is not None and self._current.version == wanted:
+                return
+            key = (wanted, _file_signature(self.models_dir / wanted))
+            if key == self._failed:
+                return
+            try:
+                loaded = self.prepare(wanted)
+            except (PathwaysError, OSError) as exc:
+                self._failed = key
+                serving = f"; still serving {current.version}" if current else ""
+                self._problem = f"model version {wanted!r} cannot be loaded: {exc}{serving}"
+                logger.error("model load failed: %s", self._problem)
+                return
+            self.install(loaded)
+        finally:
+            self._loading.release()
+
+    def get(self, db: Session) -> LoadedModel:
+        """The model to use for this request; ServiceUnavailableError (503) when none is loaded."""
+        try:
+            self.sync(db)
+        except SQLAlchemyError:
+            if self._current is None:
+                raise
+        current = self._current
+        if current is None:
+            raise ServiceUnavailableError(self._problem or "no model is loaded")
+        return current
+
+
+def initialise_active_version(db: Session, models_dir: Path) -> str | None:
+    """First start: copy registry.json's active version into the empty pointer (None if absent)."""
+    try:
+        version = read_active_version(models_dir)
+    except ModelArtifactError as exc:
+        logger.warning("no model registry to start from: %s", exc.reason)
+        return None
+    now = utc_now()
+    previous = set_active_model_version(db, version, now=now)
+    if previous is not None:  # another process set it first: keep theirs
+        set_active_model_version(db, previous, now=now)
+        return previous
+    db.add(
+        ModelEvent(
+            action="initialise",
+            version=version,
+            replaced=None,
+            forced=False,
+            failed_checks=[],
+            reason="first start: registry.json names this version active",
+            at=now,
+        )
+    )
+    db.flush()
+    return version
+
+
+# ------------------------------------------------------------------------- recommendations
+
+
+def latest_submitted_assessment(db: Session, student_id: int) -> Assessment | None:
+    """The student's most recently submitted assessment that has a scored profile, or None."""
+    return db.execute(
+        select(Assessment)
+        .where(
+            Assessment.student_id == student_id,
+            Assessment.status == "submitted",
+            Assessment.profile.is_not(None),
+        )
+        .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def hash_profile(profile: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the profile's canonical JSON: equal profiles, equal hashes."""
+    text = json.dumps(profile, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _region_name(catalogue: Catalogue, code: str) -> str:
+    for region in catalogue.regions:
+        if region.code == code:
+            return region.name
+    return code
+
+
+def _with_programs(occupation: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+    i = catalogue.index_of(occupation["code"])
+    programs = catalogue.programs[i][:PROGRAMS_PER_OCCUPATION]
+    listed = [{"cip_code": p.cip_code, "title": p.title} for p in programs]
+    return {**occupation, "programs": listed}
+
+
+def describe_result(loaded: LoadedModel, profile: StudentProfile, **what_if: Any) -> dict[str, Any]:
+    """The engine's result as stored and served: regions named, programmes per occupation."""
+    result = loaded.recommender.recommend(profile, **what_if).to_dict()
+    catalogue = cast(Catalogue, loaded.recommender.catalogue)
+    result["region_name"] = _region_name(catalogue, result["region"])
+    for pathway in result["pathways"]:
+        pathway["occupations"] = [_with_programs(o, catalogue) for o in pathway["occupations"]]
+    result["occupations"] = [_with_programs(o, catalogue) for o in result["occupations"]]
+    return result
+
+
+def check_what_if(
+    loaded: LoadedModel, region: str | None, plan: str | None
+) -> tuple[str | None, str | None]:
+    """Validated what-if region and plan (InvalidRecordError naming the query field)."""
+    catalogue = cast(Catalogue, loaded.recommender.catalogue)
+    if region is not None and region not in {r.code for r in catalogue.regions}:
+        raise InvalidRecordError("query.region", f"unknown region {region!r}")
+    if plan is not None and plan not in PLANS:
+        raise InvalidRecordError("query.plan", f"{plan!r} is not one of {list(PLANS)}")
+    return region, plan
+
+
+def recommend_for_student(
+    db: Session,
+    holder: ModelHolder,
+    student: Student,
+    *,
+    region: str | None = None,
+    plan: str | None = None,
+    k: int | None = None,
+    by_user: int | None = None,
+) -> dict[str, Any]:
+    """Ranked pathways from the latest submitted profile; only the default result is stored.
+
+    With no what-if parameter the result is stored (or the stored one reused when model,
+    catalogue and inputs are unchanged); with any, the result is computed and not stored.
+    """
+    assessment = latest_submitted_assessment(db, student.id)
+    if assessment is None or assessment.profile is None:
+        raise RecordConflictError("recommendation", "the student has no submitted assessment yet")
+    profile = StudentProfile.from_dict(assessment.profile)
+    loaded = holder.get(db)
+    region, plan = check_what_if(loaded, region, plan)
+    what_if = region is not None or plan is not None or k is not None
+    profile_hash = hash_profile(assessment.profile)
+    envelope: dict[str, Any] = {
+        "student_id": student.id,
+        "assessment_id": assessment.id,
+        "profile_hash": profile_hash,
+        "what_if": what_if,
+    }
+    if what_if:
+        result = describe_result(
+            loaded, profile, region=region, plan=plan, k=DEFAULT_K if k is None else k
+        )
+        return {
+            **envelope,
+            "recommendation_id": None,
+            "stored": False,
+            "created_at": None,
+            "k": DEFAULT_K if k is None else k,
+            **result,
+        }
+    inputs = {
+        "assessment_id": assessment.id,
+        "profile_hash": profile_hash,
+        "region": profile.region_code or STATEWIDE_REGION,
+        "plan": profile.plan,
+        "k": DEFAULT_K,
+    }
+    catalogue_version = loaded.recommender.catalogue.version
+    row = db.execute(
+        select(StoredRecommendation)
+        .where(StoredRecommendation.student_id == student.id)
+        .order_by(StoredRecommendation.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if not (
+        row is not None
+        and row.model_version == loaded.version
+        and row.catalogue_version == catalogue_version
+        and row.inputs == inputs
+    ):
+        result = describe_result(loaded, profile, k=DEFAULT_K)
+        row = StoredRecommendation(
+            student_id=student.id,
+            assessment_id=assessment.id,
+            model_version=loaded.version,
+            catalogue_version=catalogue_version,
+            inputs=inputs,
+            result=result,
+            created_by=by_user,
+            created_at=utc_now(),
+        )
+        db.add(row)
+        db.flush()
+    return {
+        **envelope,
+        "recommendation_id": row.id,
+        "stored": True,
+        "created_at": row.created_at,
+        "k": DEFAULT_K,
+        **row.result,
+    }
+
+
+# ------------------------------------------------------------------- promotion and rollback
+
+
+def _record(
+    db: Session,
+    action: str,
+    version: str,
+    previous: str | None,
+    *,
+    forced: bool = False,
+    failed_checks: list[str] | None = None,
+    reason: str = "",
+    by_user: int | None,
+    now: datetime,
+) -> ModelEvent:
+    event = ModelEvent(
+        action=action,
+        version=version,
+        replaced=previous,
+        forced=forced,
+        failed_checks=failed_checks or [],
+        reason=reason,
+        by_user=by_user,
+        at=now,
+    )
+    db.add(event)
+    db.flush()
+    return event
+
+
+def _prepare_or_refuse(holder: ModelHolder, version: str) -> LoadedModel:
+    try:
+        return holder.prepare(version)
+    except UnknownModelVersionError:
+        raise
+    except (PathwaysError, OSError) as exc:
+        raise PromotionRefusedError(version, (f"its model cannot be loaded: {exc}",)) from None
+
+
+def promote_model(
+    db: Session,
+    holder: ModelHolder,
+    version: str,
+    *,
+    force: bool,
+    reason: str | None,
+    by_user: int | None,
+    now: datetime,
+) -> ModelEvent:
+    """Point every process at ``version`` after the guard (forcing needs a reason); load it first.
+
+    A version whose model cannot be loaded is refused even when forced.
+    """
+    why = (reason or "").strip()
+    if force and not why:
+        raise PromotionRefusedError(version, ("a forced promotion needs a reason",))
+    try:
+        metrics = read_model_metrics(holder.models_dir, version)
+    except ModelArtifactError as exc:
+        raise PromotionRefusedError(version, (f"its metrics are unreadable: {exc}",)) from None
+    active = get_active_model_version(db)
+    if active == version:
+        raise PromotionRefusedError(version, ("it is already the active version",))
+    problems: list[str] = []
+    active_metrics = None
+    if active is not None:
+        try:
+            active_metrics = read_model_metrics(holder.models_dir, active)
+        except PathwaysError as exc:
+            problems.append(f"the active version's metrics cannot be read for comparison: {exc}")
+    try:
+        problems += check_promotion(metrics, active_metrics, active_version=active)
+    except ModelArtifactError as exc:
+        problems.append(f"its metrics lack the headline figure: {exc.reason}")
+    if problems and not force:
+        raise PromotionRefusedError(version, tuple(problems))
+    loaded = _prepare_or_refuse(holder, version)
+    previous = set_active_model_version(db, version, now=now, by_user=by_user)
+    event = _record(
+        db,
+        "promote",
+        version,
+        previous,
+        forced=bool(force and problems),
+        failed_checks=problems,
+        reason=why,
+        by_user=by_user,
+        now=now,
+    )
+    holder.install(loaded)
+    return event
+
+
+def rollback_model(
+    db: Session,
+    holder: ModelHolder,
+    *,
+    reason: str,
+    to: str | None,
+    by_user: int | None,
+    now: datetime,
+) -> ModelEvent:
+    """Point every process back at the version the active one replaced (or at ``to``)."""
+    why = reason.strip()
+    if not why:
+        raise PromotionRefusedError(to or "<previous>", ("a rollback needs a reason",))
+    active = get_active_model_version(db)
+    target = to
+    if target is None:
+        target = db.execute(
+            select(ModelEvent.replaced)
+            .where(
+                ModelEvent.action == "promote",
+                ModelEvent.version == active,
+                ModelEvent.replaced.is_not(None),
+            )
+            .order_by(ModelEvent.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    if target is None:
+        raise PromotionRefusedError("<previous>", ("no earlier version to roll back to",))
+    if target == active:
+        raise PromotionRefusedError(target, ("it is already the active version",))
+    loaded = _prepare_or_refuse(holder, target)
+    previous = set_active_model_version(db, target, now=now, by_user=by_user)
+    event = _record(db, "rollback", target, previous, reason=why, by_user=by_user, now=now)
+    holder.install(loaded)
+    return event

@@ -1,0 +1,112 @@
+"""Ranked pathways for one student: the stored default result, and what-if re-rankings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from recommender.dimensions import PLANS
+from service.deps import CurrentUser, OwnOrCaseloadStudent, SessionDep
+from service.recommending import ModelHolder, recommend_for_student
+from service.routes._common import SIGNED_IN
+
+router = APIRouter(tags=["recommendations"], responses=SIGNED_IN)
+
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def get_model_holder(request: Request) -> ModelHolder:
+    """The process's model holder, made by the app factory."""
+    holder: ModelHolder = request.app.state.models
+    return holder
+
+
+ModelHolderDep = Annotated[ModelHolder, Depends(get_model_holder)]
+
+
+class ReasonOut(BaseModel):
+    factor: str = Field(description="interests, aptitudes, values, education, demand or wage")
+    weight: float = Field(description="score points the factor adds over its neutral value")
+    text: str
+    es: str = Field(description="the same reason in Spanish")
+
+
+class ProgramOut(BaseModel):
+    cip_code: str
+    title: str
+
+
+class OccupationOut(BaseModel):
+    code: str
+    title: str
+    score: float
+    fit: float
+    demand: float
+    wage: float
+    high_value: bool
+    employment: float | None = Field(description="jobs in the region (None when not published)")
+    wage_median: float | None = Field(description="annual median wage in the region, US dollars")
+    reasons: list[ReasonOut]
+    programs: list[ProgramOut] = Field(description="first CIP programmes that train for it")
+
+
+class PathwayOut(BaseModel):
+    code: str
+    title: str
+    cluster: str
+    score: float
+    occupations: list[OccupationOut]
+
+
+class RecommendationOut(BaseModel):
+    student_id: int
+    assessment_id: int
+    profile_hash: str = Field(description="SHA-256 of the scored profile the result came from")
+    what_if: bool = Field(description="true when region, plan or k was given (not stored)")
+    stored: bool
+    recommendation_id: int | None
+    created_at: datetime | None
+    model_version: str
+    catalogue_version: str
+    region: str
+    region_name: str
+    plan: str
+    k: int
+    policy: dict[str, float]
+    pathways: list[PathwayOut]
+    occupations: list[OccupationOut] = Field(description="the k best occupations overall")
+
+
+@router.get(
+    "/students/{student_id}/recommendations",
+    response_model=RecommendationOut,
+    responses={
+        409: {"description": "no submitted assessment yet", **_PROBLEM},
+        503: {"description": "no model can be served", **_PROBLEM},
+    },
+)
+def get_recommendations(
+    student: OwnOrCaseloadStudent,
+    principal: CurrentUser,
+    db: SessionDep,
+    holder: ModelHolderDep,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{7}$", description="what-if: OEWS area code")
+    ] = None,
+    plan: Annotated[
+        str | None,
+        Query(pattern="^(" + "|".join(PLANS) + ")$", description="what-if: plan after school"),
+    ] = None,
+    k: Annotated[int | None, Query(ge=1, le=20, description="what-if: pathways to list")] = None,
+) -> dict[str, Any]:
+    """Top pathways from the latest submitted assessment; with region, plan or k a what-if.
+
+    The default result is stored with its model and catalogue versions and inputs; a what-if
+    re-ranks without touching what is stored.
+    """
+    return recommend_for_student(
+        db, holder, student, region=region, plan=plan, k=k, by_user=principal.user_id
+    )
