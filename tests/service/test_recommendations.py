@@ -1,0 +1,274 @@
+"""GET /students/{id}/recommendations: stored default, what-if re-ranking, faithful reasons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from recommender.assessment import StudentProfile
+from recommender.catalogue import get_catalogue
+from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+from recommender.features import StudentBatch, build_pair_features_batch
+from recommender.ranking import NEUTRAL_PERCENTILE, score_percentile
+from service.db import session_scope
+from service.models import Assessment, Recommendation
+from tests.service.conftest import World
+
+FACTORS = {"interests", "aptitudes", "values", "education", "demand", "wage"}
+
+
+def make_profile(
+    *, region: str | None = "2800005", plan: str = "community_college", seed: int = 7
+) -> StudentProfile:
+    """A scored profile with clear interests, values and aptitudes (one aptitude unknown)."""
+    rng = np.random.default_rng(seed)
+    aptitudes = rng.normal(size=len(APTITUDES)).astype(np.float32)
+    aptitudes[-1] = np.nan
+    return StudentProfile(
+        instrument_version="2025.1",
+        interests=rng.normal(size=len(RIASEC)).astype(np.float32),
+        interests_se=np.full(len(RIASEC), 0.3, dtype=np.float32),
+        work_values=rng.normal(size=len(WORK_VALUES)).astype(np.float32),
+        work_values_se=np.full(len(WORK_VALUES), 0.4, dtype=np.float32),
+        aptitudes=aptitudes,
+        aptitudes_se=np.full(len(APTITUDES), 0.35, dtype=np.float32),
+        aptitude_sources={},
+        plan=plan,
+        county_fips=None,
+        region_code=region,
+        will_commute=True,
+        will_relocate=False,
+    )
+
+
+def submit_profile(app: FastAPI, student_id: int, profile: StudentProfile) -> int:
+    """Store a submitted assessment with ``profile`` for the student; returns its id."""
+    with session_scope(app.state.sessionmaker) as db:
+        sitting = Assessment(
+            student_id=student_id,
+            instrument_version=profile.instrument_version,
+            status="submitted",
+            answers={},
+            aptitude_seeds={},
+            profile=profile.to_dict(),
+            submitted_at=datetime.now(UTC),
+        )
+        db.add(sitting)
+        db.flush()
+        return sitting.id
+
+
+def stored_rows(app: FastAPI, student_id: int) -> list[dict[str, Any]]:
+    """Every stored recommendation of a student, as plain dicts, oldest first."""
+    with session_scope(app.state.sessionmaker) as db:
+        rows = db.execute(
+            select(Recommendation)
+            .where(Recommendation.student_id == student_id)
+            .order_by(Recommendation.id)
+        ).scalars()
+        return [
+            {
+                "id": r.id,
+                "model_version": r.model_version,
+                "catalogue_version": r.catalogue_version,
+                "inputs": r.inputs,
+                "result": r.result,
+                "created_at": r.created_at,
+                "assessment_id": r.assessment_id,
+            }
+            for r in rows
+        ]
+
+
+def _url(world: World, student: str = "a") -> str:
+    sid = world.student_a if student == "a" else world.student_b
+    return f"/students/{sid}/recommendations"
+
+
+def test_a_coach_gets_ranked_pathways_with_reasons_wages_and_programmes(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile())
+    response = client.get(_url(world), headers=world.headers("coach"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model_version"] == "2026.1-synthetic"
+    assert body["catalogue_version"] == get_catalogue().version
+    assert body["region"] == "2800005"
+    assert body["region_name"] and body["region_name"] != "2800005"
+    assert len(body["pathways"]) == 5 and len(body["occupations"]) == 5
+    scores = [p["score"] for p in body["pathways"]]
+    assert scores == sorted(scores, reverse=True)
+    catalogue = get_catalogue()
+    for pathway in body["pathways"]:
+        assert 1 <= len(pathway["occupations"]) <= 3
+        for occupation in pathway["occupations"]:
+            assert {r["factor"] for r in occupation["reasons"]} == FACTORS
+            assert all(r["text"] and r["es"] for r in occupation["reasons"])
+            expected = catalogue.programs[catalogue.index_of(occupation["code"])][:3]
+            assert [p["cip_code"] for p in occupation["programs"]] == [p.cip_code for p in expected]
+            region_row = catalogue.region_index("2800005")
+            wage = catalogue.wage_median[region_row, catalogue.index_of(occupation["code"])]
+            if np.isfinite(wage):
+                assert occupation["wage_median"] == pytest.approx(float(wage))
+
+
+def test_the_default_result_is_stored_once_with_versions_and_inputs(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    profile = make_profile()
+    assessment_id = submit_profile(app, world.student_a, profile)
+    first = client.get(_url(world), headers=world.headers("coach")).json()
+    second = client.get(_url(world), headers=world.headers("admin")).json()
+    rows = stored_rows(app, world.student_a)
+    assert len(rows) == 1
+    row = rows[0]
+    assert first["stored"] and not first["what_if"]
+    assert first["recommendation_id"] == second["recommendation_id"] == row["id"]
+    assert row["model_version"] == "2026.1-synthetic"
+    assert row["catalogue_version"] == get_catalogue().version
+    assert row["assessment_id"] == assessment_id
+    assert row["inputs"]["region"] == "2800005"
+    assert row["inputs"]["plan"] == "community_college"
+    assert row["inputs"]["k"] == 5
+    assert row["inputs"]["profile_hash"] == first["profile_hash"]
+    assert len(first["profile_hash"]) == 64
+    assert row["result"]["pathways"] == first["pathways"]
+
+
+def test_a_new_submission_stores_a_new_result(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile(seed=1))
+    first = client.get(_url(world), headers=world.headers("coach")).json()
+    submit_profile(app, world.student_a, make_profile(seed=2, plan="apprenticeship_certificate"))
+    second = client.get(_url(world), headers=world.headers("coach")).json()
+    assert second["recommendation_id"] != first["recommendation_id"]
+    assert second["plan"] == "apprenticeship_certificate"
+    assert len(stored_rows(app, world.student_a)) == 2
+
+
+def test_a_what_if_reranks_without_changing_the_stored_result(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile())
+    client.get(_url(world), headers=world.headers("coach"))
+    before = stored_rows(app, world.student_a)
+    what_if = client.get(
+        _url(world),
+        params={"region": "0025060", "plan": "four_year_college", "k": 3},
+        headers=world.headers("coach"),
+    )
+    assert what_if.status_code == 200, what_if.text
+    body = what_if.json()
+    assert body["what_if"] and not body["stored"] and body["recommendation_id"] is None
+    assert (body["region"], body["plan"]) == ("0025060", "four_year_college")
+    assert len(body["pathways"]) == 3
+    assert stored_rows(app, world.student_a) == before
+    again = client.get(_url(world), headers=world.headers("coach")).json()
+    assert again["recommendation_id"] == before[0]["id"]
+    assert again["region"] == "2800005"
+
+
+def test_the_student_sees_their_own_recommendations_and_no_one_elses(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile())
+    submit_profile(app, world.student_b, make_profile(seed=3))
+    own = client.get(_url(world), headers=world.headers("student"))
+    assert own.status_code == 200
+    assert own.json()["student_id"] == world.student_a
+    other = client.get(_url(world, "b"), headers=world.headers("student"))
+    assert other.status_code == 404
+
+
+def test_no_submitted_assessment_is_a_409_problem(client: TestClient, world: World) -> None:
+    response = client.get(_url(world), headers=world.headers("coach"))
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "no submitted assessment" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"region": "9999999"}, "query.region"),
+        ({"region": "north"}, "query.region"),
+        ({"plan": "astronaut"}, "query.plan"),
+        ({"k": 0}, "query.k"),
+    ],
+)
+def test_a_bad_what_if_names_the_query_field(
+    app: FastAPI, client: TestClient, world: World, params: dict[str, Any], field: str
+) -> None:
+    submit_profile(app, world.student_a, make_profile())
+    response = client.get(_url(world), params=params, headers=world.headers("coach"))
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert stored_rows(app, world.student_a) == []
+
+
+def _neutral(profile: StudentProfile, factor: str) -> StudentProfile:
+    """The profile with one factor at its neutral baseline, built here independently."""
+    data = profile.to_dict()
+    if factor == "interests":
+        data["interests"] = [float(np.mean(profile.interests))] * len(RIASEC)
+    elif factor == "values":
+        data["work_values"] = [float(np.mean(profile.work_values))] * len(WORK_VALUES)
+    elif factor == "aptitudes":
+        data["aptitudes"] = [0.0] * len(APTITUDES)
+        data["aptitudes_se"] = [1.0] * len(APTITUDES)
+    else:
+        data["plan"] = "undecided"
+    return StudentProfile.from_dict(data)
+
+
+def test_reason_weights_equal_an_independent_ablation(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    profile = make_profile()
+    submit_profile(app, world.student_a, profile)
+    body = client.get(_url(world), headers=world.headers("coach")).json()
+    engine = app.state.models.current.recommender
+    catalogue = get_catalogue()
+    policy = engine.policy
+    region = catalogue.region_index(body["region"])
+    demand_pct = score_percentile(catalogue.employment[region])
+    wage_pct = score_percentile(catalogue.wage_median[region])
+
+    def fit(p: StudentProfile, j: int) -> float:
+        students = StudentBatch.from_profiles([p])
+        x = build_pair_features_batch(students, engine.occupations, np.zeros(1), np.array([j]))
+        return float(engine.score_fit(x)[0])
+
+    checked = 0
+    for occupation in body["occupations"]:
+        j = catalogue.index_of(occupation["code"])
+        weights = {r["factor"]: r["weight"] for r in occupation["reasons"]}
+        for factor in ("interests", "aptitudes", "values", "education"):
+            moved = policy.fit_weight * (fit(profile, j) - fit(_neutral(profile, factor), j))
+            assert weights[factor] == pytest.approx(moved, abs=1e-4), factor
+        boost = policy.high_value_boost * bool(catalogue.high_value[region, j])
+        demand = policy.demand_weight * (demand_pct[j] - NEUTRAL_PERCENTILE) + boost
+        wage = policy.wage_weight * (wage_pct[j] - NEUTRAL_PERCENTILE)
+        assert weights["demand"] == pytest.approx(demand, abs=1e-5)
+        assert weights["wage"] == pytest.approx(wage, abs=1e-5)
+        checked += 1
+    assert checked == 5
+    assert any(abs(r["weight"]) > 1e-3 for o in body["occupations"] for r in o["reasons"])
+
+
+def test_stored_rows_count_stays_zero_for_a_what_if_only(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile())
+    response = client.get(_url(world), params={"k": 2}, headers=world.headers("coach"))
+    assert response.status_code == 200
+    with session_scope(app.state.sessionmaker) as db:
+        assert db.execute(select(func.count()).select_from(Recommendation)).scalar_one() == 0
