@@ -1,15 +1,22 @@
 """HTTP: the recommendation endpoint under load from ``wrk``, beside the framework's ceiling.
 
 ``pathways serve`` runs with its production settings on a temporary SQLite database seeded with
-the demo district. A coach signs in (Bearer token) and ``wrk`` requests
-``GET /students/{id}/recommendations`` for the coach's students with submitted assessments, in
-turn, at 16 connections; ``GET /livez`` (no database, no model) is the ceiling of the framework
-on this machine. The two alternate in rounds of equal length within one run. Every default
-recommendation stores a row, so the database write is part of what is measured.
+the demo district. A coach signs in (Bearer token) and ``wrk`` requests, at 16 connections, the
+recommendations of the coach's students with submitted assessments, in turn:
+
+* ``stored`` — ``GET /students/{id}/recommendations``: the default result, which the service
+  stores on first request and returns from the database while model and inputs are unchanged;
+* ``what_if`` — the same with ``?plan=community_college``: computed afresh on every request;
+* ``livez`` — ``GET /livez`` (no database, no model): the framework's ceiling on this machine.
+
+The three rotate in rounds of equal length within one run. Beside wrk's figures each round
+records the server's CPU milliseconds per request (all its processes), which is steadier than
+latency when other programs share the machine.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -81,15 +88,45 @@ def parse_wrk(output: str) -> dict[str, Any]:
     return out
 
 
-def run_wrk(wrk: str, url: str, script: Path | None, seconds: int) -> dict[str, Any]:
-    """One wrk run: one thread, CONNECTIONS connections, for the given seconds."""
+def _descendants(pid: int) -> list[int]:
+    """pid and all its child processes (uvicorn workers), from /proc."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            out.extend(_descendants(int(child)))
+    return out
+
+
+def read_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants so far (0.0 if gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in _descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def run_wrk(
+    wrk: str, url: str, script: Path | None, seconds: int, server_pid: int
+) -> dict[str, Any]:
+    """One wrk run (one thread, CONNECTIONS connections); adds the server's CPU ms per request."""
+    cpu_before = read_cpu_seconds(server_pid)
     cmd = [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script is not None:
         cmd += ["-s", str(script)]
     done = subprocess.run(
         [*cmd, url], capture_output=True, text=True, check=True, timeout=seconds + 60
     )
-    return parse_wrk(done.stdout)
+    result = parse_wrk(done.stdout)
+    cpu = read_cpu_seconds(server_pid) - cpu_before
+    result["server_cpu_ms_per_request"] = (
+        round(cpu / result["requests"] * 1000, 2) if result["requests"] else None
+    )
+    return result
 
 
 def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -97,7 +134,7 @@ def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     import statistics
 
     out: dict[str, Any] = {"rounds": rounds}
-    for key in ("rps", "p50_ms", "p75_ms", "p90_ms", "p99_ms"):
+    for key in ("rps", "p50_ms", "p75_ms", "p90_ms", "p99_ms", "server_cpu_ms_per_request"):
         vals = [r[key] for r in rounds if r.get(key) is not None]
         out[key] = round(statistics.median(vals), 2) if vals else None
     for key in ("requests", "non_2xx", "socket_errors"):
@@ -124,35 +161,41 @@ def measure_workers(wrk: str, workers: int, rounds: int, seconds: int) -> dict[s
             paths.append(path)
         if not paths:
             raise RuntimeError("no demo student of coach1 has a recommendation to load")
-        script = Path(tmp) / "recs.lua"
-        script.write_text(_LUA % (", ".join(f'"{p}"' for p in paths), token), encoding="utf-8")
-        recs: list[dict[str, Any]] = []
-        livez: list[dict[str, Any]] = []
+        listed = ", ".join(f'"{p}"' for p in paths)
+        whatif = ", ".join(f'"{p}?plan=community_college"' for p in paths)
+        scripts: dict[str, Path | None] = {"livez": None}
+        for name, text in (("stored", listed), ("what_if", whatif)):
+            scripts[name] = Path(tmp) / f"{name}.lua"
+            scripts[name].write_text(_LUA % (text, token), encoding="utf-8")  # type: ignore[union-attr]
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in scripts}
+        names = list(scripts)
         for i in range(rounds):
-            pair = [("recs", script), ("livez", None)]
-            for name, lua in pair if i % 2 == 0 else pair[::-1]:
+            for name in names[i % 3 :] + names[: i % 3]:
+                lua = scripts[name]
                 target = server.base_url + ("/" if lua else "/livez")
-                result = run_wrk(wrk, target, lua, seconds)
-                (recs if name == "recs" else livez).append(result)
-    rec = _merge(recs)
-    ceiling = _merge(livez)
-    rec["share_of_ceiling_rps"] = round(rec["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None
+                runs[name].append(run_wrk(wrk, target, lua, seconds, server.process.pid))
+    merged = {name: _merge(r) for name, r in runs.items()}
+    ceiling = merged["livez"]["rps"]
+    for name in ("stored", "what_if"):
+        share = merged[name]["rps"] / ceiling if ceiling else None
+        merged[name]["share_of_ceiling_rps"] = round(share, 3) if share else None
     return {
         "workers": workers,
         "students_loaded": len(paths),
-        "recommendations": rec,
-        "livez": ceiling,
+        "recommendations": merged["stored"],
+        "what_if": merged["what_if"],
+        "livez": merged["livez"],
     }
 
 
 def run(quick: bool) -> dict[str, Any]:
     """Load one-worker (production default) and two-worker servers; return the figures."""
     wrk = ensure_wrk()
-    rounds, seconds = (2, 3) if quick else (4, 10)
+    rounds, seconds = (1, 3) if quick else (3, 10)
     variants = [measure_workers(wrk, w, rounds, seconds) for w in ((1,) if quick else (1, 2))]
     main = variants[0]["recommendations"]
     return {
-        "what": f"wrk -t1 -c{CONNECTIONS}, {rounds} rounds x {seconds} s per endpoint, alternating",
+        "what": f"wrk -t1 -c{CONNECTIONS}, {rounds} rounds x {seconds} s per endpoint, rotating",
         "wrk": subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split("\n")[0],
         "variants": variants,
         "targets": {
