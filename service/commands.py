@@ -1,4 +1,4 @@
-"""Service subcommands of ``pathways``: ``serve`` (and ``migrate`` for operators)."""
+"""Service subcommands of ``pathways``: ``serve``, and ``migrate`` and ``export`` for operators."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    """Add ``serve`` and ``migrate`` to the ``pathways`` parser's subparsers."""
+    """Add ``serve``, ``migrate`` and ``export`` to the ``pathways`` parser's subparsers."""
     serve = sub.add_parser(
         "serve",
         help="run the web service",
@@ -38,6 +38,29 @@ def register(sub: Any) -> None:
     )
     migrate.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
     migrate.set_defaults(func=run_migrate)
+
+    export = sub.add_parser(
+        "export",
+        help="export service data for training",
+        description="Export data the service holds, in the formats training reads.",
+    )
+    what = export.add_subparsers(dest="export_what", required=True, metavar="WHAT")
+    outcomes = what.add_parser(
+        "outcomes",
+        help="one school year of outcomes as outcome records (CSV or Parquet)",
+        description=(
+            "Write one school year's coach-recorded outcomes in the outcome-record schema "
+            "(docs/outcome-records.md), students under keyed pseudonyms. The records are "
+            "validated first; nothing is written when they fail. Exit 0 on success, 1 when the "
+            "records or the database are unusable, 2 for a bad option."
+        ),
+    )
+    outcomes.add_argument("--year", required=True, help="school year, e.g. 2025-26 or 2025-2026")
+    outcomes.add_argument(
+        "--out", required=True, help="output file; .csv, .parquet or .pq chooses the format"
+    )
+    outcomes.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
+    outcomes.set_defaults(func=run_export_outcomes)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
@@ -135,5 +158,48 @@ def run_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=False,
+    )
+    return 0
+
+
+def run_export_outcomes(args: argparse.Namespace) -> int:
+    """Export one school year's outcome records; print a one-line summary or the problems."""
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from recommender.errors import (
+        InvalidOutcomeRecordsError,
+        InvalidRecordError,
+        OutcomeRecordsError,
+    )
+    from service.db import make_engine, make_sessionmaker, session_scope
+    from service.exporting import export_outcomes
+    from service.settings import Settings
+
+    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        with session_scope(make_sessionmaker(engine)) as db:
+            summary = export_outcomes(db, args.year, Path(args.out))
+    except InvalidRecordError as exc:
+        print(f"pathways export outcomes: {exc}", file=sys.stderr)
+        return 2
+    except InvalidOutcomeRecordsError as exc:
+        print(f"pathways export outcomes: nothing written: {exc}", file=sys.stderr)
+        return 1
+    except OutcomeRecordsError as exc:
+        print(f"pathways export outcomes: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"pathways export outcomes: database error: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(
+        f"wrote {summary.rows} outcome record(s) of {summary.students} student(s) for "
+        f"{summary.school_year} to {summary.path}; left out {summary.skipped_rows} row(s) of "
+        f"{summary.skipped_students} student(s) with no assessment submitted that year"
     )
     return 0
