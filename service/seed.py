@@ -7,6 +7,7 @@ deployment turns seeding off (``PATHWAYS_SEED_DEMO=false``) or changes them at o
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,8 @@ from service.assessing import new_aptitude_seeds, score_stored
 from service.db import utc_now
 from service.models import Activity, Assessment, CoachSchool, School, Student, User
 from service.schemas import school_year_of
+
+logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD: Final = "pathways-demo"
 
@@ -91,7 +94,32 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
             )
         )
     db.flush()
+    _store_demo_recommendations(db)
     return logins
+
+
+def _store_demo_recommendations(db: Session) -> None:
+    """Store the default recommendation of every demo student who finished the assessment.
+
+    Skipped (they are then computed on first view) when no model can be loaded.
+    """
+    from recommender.errors import PathwaysError
+    from service.problems import ServiceUnavailableError
+    from service.recommending import ModelHolder, recommend_for_student
+
+    holder = ModelHolder()
+    finished = db.execute(
+        select(Student)
+        .where(
+            Student.id.in_(select(Assessment.student_id).where(Assessment.status == "submitted"))
+        )
+        .order_by(Student.id)
+    ).scalars()
+    try:
+        for student in finished:
+            recommend_for_student(db, holder, student)
+    except (PathwaysError, ServiceUnavailableError) as exc:
+        logger.warning("demo recommendations not stored: %s", type(exc).__name__)
 
 
 def _completed_assessment(student_id: int, county_fips: str, *, seed: int) -> Assessment:

@@ -272,3 +272,21 @@ def test_stored_rows_count_stays_zero_for_a_what_if_only(
     assert response.status_code == 200
     with session_scope(app.state.sessionmaker) as db:
         assert db.execute(select(func.count()).select_from(Recommendation)).scalar_one() == 0
+
+
+def test_the_demo_district_is_seeded_with_stored_recommendations(app: FastAPI) -> None:
+    from service.auth import make_password_hasher
+    from service.seed import seed_demo_district
+
+    with session_scope(app.state.sessionmaker) as db:
+        assert seed_demo_district(db, make_password_hasher(app.state.settings))
+    with session_scope(app.state.sessionmaker) as db:
+        finished = set(
+            db.execute(
+                select(Assessment.student_id).where(Assessment.status == "submitted")
+            ).scalars()
+        )
+        stored = db.execute(select(Recommendation)).scalars().all()
+        assert finished and {r.student_id for r in stored} == finished
+        assert len(stored) == len(finished)
+        assert {r.model_version for r in stored} == {"2026.1-synthetic"}
