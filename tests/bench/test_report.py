@@ -1,0 +1,50 @@
+"""The wrk output parser and the README Figures section writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.http import parse_wrk
+from bench.report import update_readme
+
+WRK = """Running 3s test @ http://127.0.0.1:1/
+  1 threads and 16 connections
+  Latency Distribution
+     50%   53.96ms
+     75%  131.68ms
+     90%    1.20s
+     99%  900.00us
+  947 requests in 3.01s, 30.00MB read
+  Non-2xx or 3xx responses: 4
+  Socket errors: connect 0, read 1, write 0, timeout 2
+Requests/sec:    314.62
+"""
+
+
+def test_parse_wrk_reads_rate_units_and_errors() -> None:
+    got = parse_wrk(WRK)
+    assert got["rps"] == pytest.approx(314.62)
+    assert got["requests"] == 947
+    assert got["p50_ms"] == pytest.approx(53.96)
+    assert got["p90_ms"] == pytest.approx(1200.0)
+    assert got["p99_ms"] == pytest.approx(0.9)
+    assert got["non_2xx"] == 4
+    assert got["socket_errors"] == 3
+
+
+def test_parse_wrk_refuses_unreadable_output() -> None:
+    with pytest.raises(ValueError, match="unreadable wrk output"):
+        parse_wrk("connection refused")
+
+
+def test_update_readme_replaces_only_the_figures_section(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# P\n\nintro\n\n## Figures\n\nold table\n\n## Later\n\nkept\n")
+    update_readme(tmp_path / "no-results", readme)
+    text = readme.read_text()
+    assert "old table" not in text
+    assert text.startswith("# P\n\nintro\n\n## Figures\n")
+    assert text.endswith("## Later\n\nkept\n")
+    assert text.count("## Figures") == 1
