@@ -44,7 +44,8 @@ def get_now() -> datetime:
     return utc_now()
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+# Committed before the response is sent, so a client never sees a success the database lacks.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
