@@ -189,3 +189,9 @@ def update_readme(folder: Path, readme: Path = REPO / "README.md") -> None:
     tmp = readme.with_name(f".{readme.name}.tmp")
     tmp.write_text(new, encoding="utf-8")
     tmp.replace(readme)
+
+
+if __name__ == "__main__":
+    from bench._common import RESULTS_DIR
+
+    update_readme(RESULTS_DIR)
