@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from service.db import session_scope
+from service.recommending import LoadedModel, ModelHolder, ModelStatus
 from service.settings import Settings
+from service.state import set_active_model_version
 from tests.service.conftest import World, build_world
 from tests.service.test_models_api import SHIPPED, add_version, make_models_dir, use_models_dir
 from tests.service.test_recommendations import make_profile, submit_profile
@@ -87,6 +91,14 @@ def test_no_request_fails_while_versions_swap_under_load(
     pair: tuple[TestClient, TestClient, World],
 ) -> None:
     one, two, world = pair
+    staff = world.headers("staff")
+    # FastAPI builds each route's parameter models on its first request, inside a
+    # warnings.catch_warnings() block; that block is process-global and not thread-safe, so with
+    # warnings as errors a first request racing other threads can fail. Warm every route first.
+    assert _recommend(two, world).status_code == _recommend(two, world, k=3).status_code == 200
+    assert one.post(f"/models/{NEW}/promote", json={}, headers=staff).status_code == 200
+    assert one.post("/models/rollback", json={"reason": "warm"}, headers=staff).status_code == 200
+    assert _recommend(one, world).status_code == 200
     statuses: list[int] = []
     versions: set[str] = set()
     errors: list[BaseException] = []
@@ -106,7 +118,6 @@ def test_no_request_fails_while_versions_swap_under_load(
     for worker in workers:
         worker.start()
     try:
-        staff = world.headers("staff")
         for _ in range(4):
             assert one.post(f"/models/{NEW}/promote", json={}, headers=staff).status_code == 200
             _recommend(one, world)
@@ -156,3 +167,45 @@ def test_a_missing_model_at_start_gives_503_with_the_reason(
     assert response.status_code == 503
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "2026.9-gone" in response.json()["detail"]
+
+
+class _GatedHolder(ModelHolder):
+    """A holder whose loads wait at a gate after loading, so a test can look mid-swap."""
+
+    def __init__(self, models_dir: Path) -> None:
+        super().__init__(models_dir, check_seconds=0.0)
+        self.gate = threading.Event()
+        self.loading = threading.Event()
+
+    def prepare(self, version: str) -> LoadedModel:
+        loaded = super().prepare(version)
+        if version == NEW:
+            self.loading.set()
+            self.gate.wait(timeout=30)
+        return loaded
+
+
+def test_requests_keep_the_old_model_while_a_new_one_loads_then_see_the_new_one(
+    first: FastAPI, models_dir: Path
+) -> None:
+    factory = first.state.sessionmaker
+    holder = _GatedHolder(models_dir)
+    holder.start(factory)
+    assert holder.status().serving == SHIPPED
+    with session_scope(factory) as db:
+        set_active_model_version(db, NEW, now=datetime.now(UTC))
+    seen: list[str] = []
+
+    def request() -> None:
+        with factory() as db:
+            seen.append(holder.get(db).version)
+
+    loader = threading.Thread(target=request)
+    loader.start()
+    assert holder.loading.wait(timeout=30)
+    request()  # meanwhile: answered at once by the current model
+    assert seen == [SHIPPED]
+    holder.gate.set()
+    loader.join(timeout=30)
+    assert seen == [SHIPPED, NEW]
+    assert holder.status() == ModelStatus(serving=NEW, wanted=NEW, problem=None)
