@@ -1,14 +1,15 @@
 """Staff pages: model versions, metrics and card, promote and roll back, activity report, catalogue.
 
-Promotion and rollback switch the database pointer every service process reads
-(``service.state``); the page keeps a short log of those switches (who, when, why) beside it.
+Promotion and rollback go through ``service.recommending.promote_model`` / ``rollback_model``,
+the same guarded functions as the JSON API: the version is loaded before the pointer moves, a
+failed guard is refused unless forced with a reason, and every switch is a ``model_events`` row.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -18,25 +19,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.catalogue import get_catalogue
-from recommender.model import DEFAULT_MODELS_DIR, read_registry
+from recommender.errors import PathwaysError, PromotionRefusedError
+from recommender.versions import check_promotion, read_model_metrics
 from service.deps import NowDep, SessionDep
-from service.models import ACTIVITY_CATEGORIES, Activity, ServiceSetting
+from service.models import ACTIVITY_CATEGORIES, Activity, ModelEvent
 from service.pages._core import ATTRIBUTION_FILE, PageDenied, StaffPage, render
 from service.pages._markdown import render_markdown
 from service.pages._text import ACTIVITY_LABELS
 from service.pages.charts import draw_grouped_bars
+from service.recommending import ModelHolder, promote_model, rollback_model
+from service.routes.recommendations import ModelHolderDep
 from service.routes.reports import build_activity_report
 from service.schemas import check_school_year, school_year_of
-from service.state import get_active_model_version, set_active_model_version
+from service.state import get_active_model_version
 
 router = APIRouter(include_in_schema=False)
 
-MODEL_LOG_KEY: Final = "model_pointer_log"
-MAX_LOG: Final = 50
-
-
-def _models_dir(request: Request) -> Path:
-    return Path(getattr(request.app.state, "models_dir", DEFAULT_MODELS_DIR))
+#: Model events listed on the staff page, newest first.
+EVENTS_SHOWN: Final = 20
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -90,35 +90,38 @@ def _list_models(models_dir: Path) -> list[dict[str, Any]]:
     return [_summarise(p) for p in folders]
 
 
-def _active_version(db: Session, models_dir: Path) -> str | None:
-    active = get_active_model_version(db)
-    if active:
-        return active
+def _guard_failures(models_dir: Path, version: str, active: str | None) -> list[str]:
+    """The promotion guard's failed checks for ``version`` against the active version."""
+    if version == active:
+        return []
     try:
-        return str(read_registry(models_dir)["active"])
-    except Exception:  # no registry file: nothing is active yet
+        candidate = read_model_metrics(models_dir, version)
+        current = read_model_metrics(models_dir, active) if active else None
+        return check_promotion(candidate, current, active_version=active)
+    except PathwaysError as exc:
+        return [f"its metrics cannot be compared: {exc}"]
+
+
+def _recent_events(db: Session) -> list[ModelEvent]:
+    return list(
+        db.execute(select(ModelEvent).order_by(ModelEvent.id.desc()).limit(EVENTS_SHOWN)).scalars()
+    )
+
+
+def _rollback_target(db: Session, active: str | None) -> str | None:
+    """The version the active one replaced when it was last promoted (as rollback_model finds)."""
+    if active is None:
         return None
-
-
-def _pointer_log(db: Session) -> list[dict[str, Any]]:
-    row = db.get(ServiceSetting, MODEL_LOG_KEY)
-    if row is None or not row.value:
-        return []
-    try:
-        data = json.loads(row.value)
-    except json.JSONDecodeError:
-        return []
-    return data if isinstance(data, list) else []
-
-
-def _append_log(db: Session, event: dict[str, Any], now: datetime) -> None:
-    log = [*_pointer_log(db), event][-MAX_LOG:]
-    row = db.get(ServiceSetting, MODEL_LOG_KEY)
-    if row is None:
-        row = ServiceSetting(key=MODEL_LOG_KEY, value=None, updated_at=now)
-        db.add(row)
-    row.value = json.dumps(log)
-    row.updated_at = now
+    return db.execute(
+        select(ModelEvent.replaced)
+        .where(
+            ModelEvent.action == "promote",
+            ModelEvent.version == active,
+            ModelEvent.replaced.is_not(None),
+        )
+        .order_by(ModelEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 @router.get("/staff", response_class=HTMLResponse)
@@ -126,21 +129,23 @@ def models_page(
     request: Request,
     principal: StaffPage,
     db: SessionDep,
+    holder: ModelHolderDep,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """Model versions with their held-out metrics; the active one marked."""
+    """Model versions with their held-out metrics; the active one marked; the model events."""
     _ = principal
-    models_dir = _models_dir(request)
-    active = _active_version(db, models_dir)
-    log = list(reversed(_pointer_log(db)))
+    active = get_active_model_version(db)
+    status = holder.status()
     return render(
         request,
         "staff_models.html",
         {
             "title": "Model versions",
-            "models": _list_models(models_dir),
+            "models": _list_models(holder.models_dir),
             "active": active,
-            "log": log,
+            "serving": status.serving,
+            "problem": status.problem,
+            "events": _recent_events(db),
             "done": done,
             "can_roll_back": _rollback_target(db, active) is not None,
         },
@@ -149,12 +154,11 @@ def models_page(
 
 @router.get("/staff/models/{version}", response_class=HTMLResponse)
 def model_card_page(
-    request: Request, version: str, principal: StaffPage, db: SessionDep
+    request: Request, version: str, principal: StaffPage, db: SessionDep, holder: ModelHolderDep
 ) -> Response:
     """One version's model card and metrics."""
     _ = principal
-    models_dir = _models_dir(request)
-    folder = _version_folder(models_dir, version)
+    folder = _version_folder(holder.models_dir, version)
     card = folder / "card.md"
     html = render_markdown(card.read_text(encoding="utf-8")) if card.is_file() else None
     return render(
@@ -164,7 +168,7 @@ def model_card_page(
             "title": f"Model {version}",
             "model": _summarise(folder),
             "card": html,
-            "active": _active_version(db, models_dir),
+            "active": get_active_model_version(db),
         },
     )
 
@@ -176,70 +180,52 @@ def _version_folder(models_dir: Path, version: str) -> Path:
     return models_dir / version
 
 
-def _rollback_target(db: Session, active: str | None) -> str | None:
-    for event in reversed(_pointer_log(db)):
-        if event.get("version") == active and event.get("replaced"):
-            return str(event["replaced"])
-    return None
+def _confirm_context(
+    db: Session, holder: ModelHolder, action: str, version: str, refused: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """What the confirmation page shows: both versions, the guard's failed checks, any refusal."""
+    models_dir = holder.models_dir
+    candidate = _summarise(_version_folder(models_dir, version))
+    active = get_active_model_version(db)
+    current = _summarise(models_dir / active) if active and (models_dir / active).is_dir() else None
+    failed = _guard_failures(models_dir, version, active) if action == "promote" else []
+    blocked = []
+    if version == active:
+        blocked.append(f"{version} is already the active version.")
+    if not candidate["has_model"]:
+        blocked.append("This version has no model.onnx file, so it cannot be served.")
+    verb = "Roll back" if action == "rollback" else "Promote"
+    return {
+        "title": f"{verb} to {version}?" if action == "rollback" else f"Promote {version}?",
+        "action": action,
+        "candidate": candidate,
+        "current": current,
+        "active": active,
+        "failed_checks": failed,
+        "refused": list(refused),
+        "blocked": blocked,
+    }
 
 
 @router.get("/staff/models/{version}/promote", response_class=HTMLResponse)
 def confirm_promote(
-    request: Request, version: str, principal: StaffPage, db: SessionDep
+    request: Request, version: str, principal: StaffPage, db: SessionDep, holder: ModelHolderDep
 ) -> Response:
-    """Ask for confirmation, showing the candidate beside the active version."""
+    """Ask for confirmation, showing the candidate beside the active version and failed checks."""
     _ = principal
-    models_dir = _models_dir(request)
-    candidate = _summarise(_version_folder(models_dir, version))
-    active = _active_version(db, models_dir)
-    current = _summarise(models_dir / active) if active and (models_dir / active).is_dir() else None
-    warnings = []
-    if not candidate["has_model"]:
-        warnings.append("This version has no model.onnx file, so it cannot be served.")
-    if not candidate["parity"]:
-        warnings.append("Its ONNX export did not pass the parity check.")
-    new, old = candidate["ndcg10"], current["ndcg10"] if current else None
-    if new is not None and old is not None and new < old:
-        warnings.append(
-            f"Its held-out NDCG@10 ({new:.3f}) is below the active version's ({old:.3f})."
-        )
-    return render(
-        request,
-        "staff_confirm.html",
-        {
-            "title": f"Promote {version}?",
-            "action": "promote",
-            "candidate": candidate,
-            "current": current,
-            "active": active,
-            "warnings": warnings,
-            "blocked": version == active or not candidate["has_model"] or not candidate["parity"],
-        },
-    )
+    return render(request, "staff_confirm.html", _confirm_context(db, holder, "promote", version))
 
 
 @router.get("/staff/rollback", response_class=HTMLResponse)
-def confirm_rollback(request: Request, principal: StaffPage, db: SessionDep) -> Response:
+def confirm_rollback(
+    request: Request, principal: StaffPage, db: SessionDep, holder: ModelHolderDep
+) -> Response:
     """Ask for confirmation before switching back to the version the active one replaced."""
     _ = principal
-    models_dir = _models_dir(request)
-    active = _active_version(db, models_dir)
-    target = _rollback_target(db, active)
+    target = _rollback_target(db, get_active_model_version(db))
     if target is None:
         raise PageDenied(409, "There is no earlier version to roll back to.")
-    return render(
-        request,
-        "staff_confirm.html",
-        {
-            "title": f"Roll back to {target}?",
-            "action": "rollback",
-            "candidate": _summarise(models_dir / target),
-            "current": _summarise(models_dir / active) if active else None,
-            "active": active,
-            "warnings": [],
-            "blocked": False,
-        },
-    )
+    return render(request, "staff_confirm.html", _confirm_context(db, holder, "rollback", target))
 
 
 @router.post("/staff/models/switch")
@@ -247,42 +233,45 @@ def switch_model(
     request: Request,
     principal: StaffPage,
     db: SessionDep,
+    holder: ModelHolderDep,
     now: NowDep,
     action: Annotated[str, Form(max_length=10)],
     version: Annotated[str, Form(max_length=64)],
-    reason: Annotated[str, Form(min_length=3, max_length=500)],
+    reason: Annotated[str, Form(max_length=1000)] = "",
     confirm: Annotated[str, Form(max_length=3)] = "",
+    force: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    """Promote a version or roll back, after the confirmation box was ticked and a reason given."""
-    if confirm != "yes":
-        raise PageDenied(422, "Tick the confirmation box to switch the model.")
-    models_dir = _models_dir(request)
-    folder = _version_folder(models_dir, version)
+    """Promote (guarded; forcing needs a reason) or roll back, once confirmed; refusals listed."""
     if action not in ("promote", "rollback"):
         raise PageDenied(422, f"Unknown action {action!r}.")
-    summary = _summarise(folder)
-    if not summary["has_model"] or not summary["parity"]:
-        raise PageDenied(
-            409, f"Version {version} cannot be served (no model file or failed parity)."
-        )
-    active = _active_version(db, models_dir)
-    if action == "rollback" and _rollback_target(db, active) != version:
-        raise PageDenied(409, f"{version} is not the version to roll back to.")
-    if version == active:
-        raise PageDenied(409, f"{version} is already the active version.")
-    set_active_model_version(db, version, now=now, by_user=principal.user_id)
-    _append_log(
-        db,
-        {
-            "action": action,
-            "version": version,
-            "replaced": active,
-            "reason": reason.strip(),
-            "at": now.isoformat(timespec="seconds"),
-            "by": principal.user_id,
-        },
-        now,
-    )
+    _version_folder(holder.models_dir, version)
+    missing = []
+    if len(reason.strip()) < 3:
+        missing.append("give a reason of at least 3 characters (it is kept with the switch)")
+    if confirm != "yes":
+        missing.append("tick the confirmation box to switch the model")
+    if missing:
+        context = _confirm_context(db, holder, action, version, tuple(missing))
+        return render(request, "staff_confirm.html", context, status_code=422)
+    try:
+        if action == "promote":
+            promote_model(
+                db,
+                holder,
+                version,
+                force=force == "yes",
+                reason=reason,
+                by_user=principal.user_id,
+                now=now,
+            )
+        else:
+            rollback_model(
+                db, holder, reason=reason, to=version, by_user=principal.user_id, now=now
+            )
+    except PromotionRefusedError as exc:
+        db.rollback()
+        context = _confirm_context(db, holder, action, version, exc.reasons)
+        return render(request, "staff_confirm.html", context, status_code=409)
     db.commit()
     return RedirectResponse(f"/staff?done={action}", status_code=303)
 
