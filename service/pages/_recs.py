@@ -1,30 +1,25 @@
-"""Glue between stored assessments and the recommender for the pages (no scoring logic here)."""
+"""Glue between the service's recommendations and the page templates (no ranking logic here).
+
+Pages ask ``service.recommending.recommend_for_student`` with the process's model holder, exactly
+as ``GET /students/{id}/recommendations`` does, so a page and the API show the same stored
+default result; a coach's what-if passes region and plan through the same function.
+"""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.assessment import StudentProfile
 from recommender.catalogue import Catalogue, get_catalogue
-from recommender.engine import Recommendation, Recommender
-from recommender.explain import Reason
-from service.models import Assessment
-from service.state import get_active_model_version
-
-
-@functools.lru_cache(maxsize=4)
-def _load_recommender(version: str | None) -> Recommender:
-    return Recommender.load(version=version, catalogue=get_catalogue())
-
-
-def get_recommender(db: Session) -> Recommender:
-    """The recommender of the model version the database names active (else the registry's)."""
-    return _load_recommender(get_active_model_version(db))
+from service.models import Assessment, Student
+from service.pages._core import PageDenied
+from service.problems import ServiceUnavailableError
+from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
 
 
 def latest_assessment(db: Session, student_id: int) -> Assessment | None:
@@ -39,35 +34,46 @@ def latest_assessment(db: Session, student_id: int) -> Assessment | None:
 
 def latest_profile(db: Session, student_id: int) -> StudentProfile | None:
     """The scored profile of the student's most recent submitted assessment, or None."""
-    row = db.execute(
-        select(Assessment)
-        .where(
-            Assessment.student_id == student_id,
-            Assessment.status == "submitted",
-            Assessment.profile.is_not(None),
-        )
-        .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    row = latest_submitted_assessment(db, student_id)
     if row is None or row.profile is None:
         return None
     return StudentProfile.from_dict(row.profile)
 
 
-def best_reason(reasons: tuple[Reason, ...], language: str) -> str:
+def page_recommendation(
+    request: Request,
+    db: Session,
+    student: Student,
+    *,
+    region: str | None = None,
+    plan: str | None = None,
+    by_user: int | None = None,
+) -> dict[str, Any]:
+    """The API's recommendation (stored default, or what-if); a 503 page when no model loads."""
+    holder: ModelHolder = request.app.state.models
+    try:
+        return recommend_for_student(db, holder, student, region=region, plan=plan, by_user=by_user)
+    except ServiceUnavailableError as exc:
+        raise PageDenied(503, f"Recommendations are unavailable just now: {exc.reason}") from None
+
+
+def _reason_text(reason: dict[str, Any], language: str) -> str:
+    return str(reason["es"] if language == "es" else reason["text"])
+
+
+def best_reason(reasons: list[dict[str, Any]], language: str) -> str:
     """The sentence of the factor that helped most (largest weight; first on ties)."""
     if not reasons:
         return ""
-    top = max(reasons, key=lambda r: r.weight)
-    return top.text_es if language == "es" else top.text
+    top = max(reasons, key=lambda r: float(r["weight"]))
+    return _reason_text(top, language)
 
 
-def _fresh_reason(reasons: tuple[Reason, ...], language: str, used: set[str]) -> str:
+def _fresh_reason(reasons: list[dict[str, Any]], language: str, used: set[str]) -> str:
     """The strongest helping reason not already given for a higher pathway (else the strongest)."""
-    ranked = sorted(reasons, key=lambda r: -r.weight)
-    for r in ranked:
-        text = r.text_es if language == "es" else r.text
-        if r.weight > 0 and text not in used:
+    for r in sorted(reasons, key=lambda r: -float(r["weight"])):
+        text = _reason_text(r, language)
+        if float(r["weight"]) > 0 and text not in used:
             used.add(text)
             return text
     return best_reason(reasons, language)
@@ -87,46 +93,35 @@ def list_regions(catalogue: Catalogue | None = None) -> list[RegionChoice]:
     return [RegionChoice(r.code, r.name) for r in cat.regions]
 
 
-def region_name(code: str) -> str:
-    """The region's name, or the code itself when the catalogue does not know it."""
-    for r in get_catalogue().regions:
-        if r.code == code:
-            return r.name
-    return code
-
-
-def describe_recommendation(rec: Recommendation, language: str = "en") -> list[dict[str, Any]]:
-    """Pathways as template-ready dicts: reason sentence, occupations with wages and programmes."""
+def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict[str, Any]]:
+    """A recommendation's pathways as template-ready dicts: a reason each, occupations, wages."""
     catalogue = get_catalogue()
     out: list[dict[str, Any]] = []
     used: set[str] = set()
-    for rank, p in enumerate(rec.pathways, start=1):
-        occupations = []
-        for o in p.occupations:
-            occupation = catalogue.occupation(o.code)
-            occupations.append(
-                {
-                    "code": o.code,
-                    "title": o.title,
-                    "reason": best_reason(o.reasons, language),
-                    "reasons": [r.text_es if language == "es" else r.text for r in o.reasons],
-                    "wage_median": o.wage_median,
-                    "employment": o.employment,
-                    "high_value": o.high_value,
-                    "education": occupation.education,
-                    "programs": [pr.title for pr in occupation.programs[:3]],
-                }
-            )
+    for rank, p in enumerate(result["pathways"], start=1):
+        occupations = [
+            {
+                "code": o["code"],
+                "title": o["title"],
+                "reason": best_reason(o["reasons"], language),
+                "reasons": [_reason_text(r, language) for r in o["reasons"]],
+                "wage_median": o["wage_median"],
+                "employment": o["employment"],
+                "high_value": o["high_value"],
+                "education": catalogue.occupation(o["code"]).education,
+                "programs": [pr["title"] for pr in o.get("programs", [])],
+            }
+            for o in p["occupations"]
+        ]
+        first = p["occupations"][0]["reasons"] if p["occupations"] else []
         out.append(
             {
                 "rank": rank,
-                "code": p.code,
-                "title": p.title,
-                "cluster": p.cluster,
-                "score": p.score,
-                "reason": _fresh_reason(p.occupations[0].reasons, language, used)
-                if p.occupations
-                else "",
+                "code": p["code"],
+                "title": p["title"],
+                "cluster": p["cluster"],
+                "score": p["score"],
+                "reason": _fresh_reason(first, language, used),
                 "occupations": occupations,
             }
         )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from recommender.assessment import StudentProfile
 from recommender.catalogue import get_catalogue
 from recommender.dimensions import APTITUDES, PLANS, RIASEC
-from recommender.errors import PathwaysError
+from recommender.engine import STATEWIDE_REGION
 from recommender.instrument import load_instrument
 from service.auth import issue_access_code
 from service.deps import ID_MAX, NowDep, SessionDep, SettingsDep, sees_student
@@ -21,15 +21,15 @@ from service.models import ACTIVITY_CATEGORIES, Activity, Assessment, Plan, Reco
 from service.models import Student as StudentRow
 from service.pages._core import CoachPage, PageDenied, render
 from service.pages._recs import (
-    describe_recommendation,
-    get_recommender,
+    describe_pathways,
     latest_assessment,
     latest_profile,
     list_regions,
-    region_name,
+    page_recommendation,
 )
 from service.pages._text import ACTIVITY_LABELS, APTITUDE_NAMES, RIASEC_NAMES
 from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
+from service.recommending import latest_submitted_assessment
 from service.schemas import school_year_of
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
@@ -114,38 +114,69 @@ def new_access_code(
     )
 
 
+#: Envelope fields of a served recommendation that are not part of the stored result.
+_ENVELOPE = (
+    "student_id",
+    "assessment_id",
+    "profile_hash",
+    "what_if",
+    "stored",
+    "recommendation_id",
+    "created_at",
+)
+
+
 def _what_if(
+    request: Request,
     db: Session,
     student: StudentRow,
     profile: StudentProfile | None,
     region: str | None,
     plan: str | None,
+    *,
+    by_user: int | None = None,
 ) -> dict[str, Any]:
-    school = db.get(School, student.school_id)
-    default_region = (profile.region_code if profile else None) or (
-        school.region_code if school else None
-    )
+    """The what-if controls and the ranked pathways: the stored default unless region/plan differ.
+
+    An unknown region or plan in the query falls back to the student's own (as the form offers
+    only known ones, that is a hand-edited address).
+    """
     catalogue = get_catalogue()
+    own_region = (profile.region_code if profile else None) or STATEWIDE_REGION
+    own_plan = profile.plan if profile else "undecided"
     known = {r.code for r in catalogue.regions}
-    chosen_region = region if region in known else default_region
-    if chosen_region not in known:
-        chosen_region = catalogue.regions[0].code
-    chosen_plan = plan if plan in PLANS else (profile.plan if profile else "undecided")
     context: dict[str, Any] = {
         "regions": list_regions(catalogue),
-        "region": chosen_region,
-        "region_name": region_name(str(chosen_region)),
-        "plan": chosen_plan,
+        "region": own_region,
+        "region_name": own_region,
+        "plan": own_plan,
         "plans": _plan_labels(),
         "pathways": [],
         "model_version": None,
         "catalogue_version": catalogue.version,
+        "recommendation": None,
     }
-    if profile is not None:
-        rec = get_recommender(db).recommend(profile, region=chosen_region, plan=chosen_plan, k=5)
-        context["pathways"] = describe_recommendation(rec)
-        context["model_version"] = rec.model_version
-        context["recommendation"] = rec
+    if profile is None:
+        return context
+    result = page_recommendation(
+        request,
+        db,
+        student,
+        region=region if region in known and region != own_region else None,
+        plan=plan if plan in PLANS and plan != own_plan else None,
+        by_user=by_user,
+    )
+    context.update(
+        {
+            "region": result["region"],
+            "region_name": result["region_name"],
+            "plan": result["plan"],
+            "pathways": describe_pathways(result),
+            "model_version": result["model_version"],
+            "catalogue_version": result["catalogue_version"],
+            "recommendation": result,
+        }
+    )
     return context
 
 
@@ -170,6 +201,7 @@ def _charts(profile: StudentProfile | None) -> dict[str, Any]:
 def student_page(
     request: Request,
     student: PageStudent,
+    principal: CoachPage,
     db: SessionDep,
     region: Annotated[str | None, Query(max_length=16)] = None,
     plan: Annotated[str | None, Query(max_length=40)] = None,
@@ -203,7 +235,7 @@ def student_page(
         "logged": logged,
         "saved": saved,
     }
-    context.update(_what_if(db, student, profile, region, plan))
+    context.update(_what_if(request, db, student, profile, region, plan, by_user=principal.user_id))
     context.update(_charts(profile))
     return render(request, "coach_student.html", context)
 
@@ -212,6 +244,7 @@ def student_page(
 def student_pathways(
     request: Request,
     student: PageStudent,
+    principal: CoachPage,
     db: SessionDep,
     region: Annotated[str | None, Query(max_length=16)] = None,
     plan: Annotated[str | None, Query(max_length=40)] = None,
@@ -219,7 +252,7 @@ def student_pathways(
     """Only the ranked-pathways block, re-ranked for a what-if region and plan (in place)."""
     profile = latest_profile(db, student.id)
     context: dict[str, Any] = {"student": student, "profile": profile}
-    context.update(_what_if(db, student, profile, region, plan))
+    context.update(_what_if(request, db, student, profile, region, plan, by_user=principal.user_id))
     return render(request, "_pathways.html", context)
 
 
@@ -255,6 +288,7 @@ def log_session(
 
 @router.post("/students/{student_id}/plan")
 def save_plan(
+    request: Request,
     student: PageStudent,
     principal: CoachPage,
     db: SessionDep,
@@ -283,22 +317,28 @@ def save_plan(
     row.updated_at = now
     profile = latest_profile(db, student.id)
     if profile is not None:
-        try:
-            context = _what_if(db, student, profile, region, plan)
-        except PathwaysError:
-            context = {}
-        rec = context.get("recommendation")
-        if rec is not None:
-            assessment = latest_assessment(db, student.id)
+        context = _what_if(request, db, student, profile, region, plan, by_user=principal.user_id)
+        result = context["recommendation"]
+        if result is not None and not result["stored"]:
+            # the plan was made from a what-if: keep that ranking beside it (the default is
+            # stored by recommend_for_student already)
             db.add(
                 Recommendation(
                     student_id=student.id,
-                    assessment_id=assessment.id if assessment else None,
-                    model_version=rec.model_version,
-                    catalogue_version=rec.catalogue_version,
-                    inputs={"region": rec.region, "plan": rec.plan, "profile": profile.to_dict()},
-                    result=rec.to_dict(),
+                    assessment_id=result["assessment_id"],
+                    model_version=result["model_version"],
+                    catalogue_version=result["catalogue_version"],
+                    inputs={
+                        "what_if": True,
+                        "assessment_id": result["assessment_id"],
+                        "profile_hash": result["profile_hash"],
+                        "region": result["region"],
+                        "plan": result["plan"],
+                        "k": result["k"],
+                    },
+                    result={k: v for k, v in result.items() if k not in _ENVELOPE},
                     created_by=principal.user_id,
+                    created_at=now,
                 )
             )
     db.commit()
@@ -312,23 +352,30 @@ def print_plan(request: Request, student: PageStudent, db: SessionDep) -> Respon
     plan_row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
     if plan_row is None:
         raise PageDenied(404, "No plan has been saved for this student yet.")
-    stored = db.execute(
-        select(Recommendation)
-        .where(Recommendation.student_id == student.id)
-        .order_by(Recommendation.created_at.desc(), Recommendation.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
     profile = latest_profile(db, student.id)
-    region = stored.inputs.get("region") if stored else None
-    plan = stored.inputs.get("plan") if stored else None
     context: dict[str, Any] = {
         "title": f"Career plan for {student.first_name}",
         "student": student,
         "school": db.get(School, student.school_id),
         "plan_row": plan_row,
         "profile": profile,
+        "pathways": [],
+        "region_name": "",
     }
-    context.update(_what_if(db, student, profile, region, plan))
+    stored = db.execute(
+        select(Recommendation)
+        .where(Recommendation.student_id == student.id)
+        .order_by(Recommendation.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    submitted = latest_submitted_assessment(db, student.id)
+    current = stored is not None and submitted is not None and stored.assessment_id == submitted.id
+    result = stored.result if stored is not None and current else None
+    if result is None and profile is not None:
+        result = page_recommendation(request, db, student)
+    if result is not None:
+        context["pathways"] = describe_pathways(result)
+        context["region_name"] = result.get("region_name", result.get("region", ""))
     chosen = set(plan_row.chosen_pathways)
     shown = context["pathways"]
     context["chosen_pathways"] = [p for p in shown if p["code"] in chosen] or shown[:3]

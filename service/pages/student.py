@@ -16,15 +16,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from recommender.aptitude_items import issue_items, new_seed
-from recommender.assessment import load_instrument, score_assessment
+from recommender.assessment import StudentProfile, load_instrument, score_assessment
 from recommender.catalogue import get_catalogue
 from recommender.dimensions import PLANS, RIASEC
 from recommender.errors import AnswerError
 from recommender.instrument import Instrument, Subtest
 from service.deps import NowDep, SessionDep
-from service.models import Assessment
+from service.models import Assessment, Student
 from service.pages._core import PageDenied, StudentPage, render
-from service.pages._recs import describe_recommendation, get_recommender, latest_assessment
+from service.pages._recs import describe_pathways, latest_assessment, page_recommendation
 from service.pages._text import LANG_COOKIE, RIASEC_NAMES, pick_language, student_text
 from service.pages.charts import draw_interest_hexagon
 
@@ -389,10 +389,11 @@ def results_page(request: Request, principal: StudentPage, db: SessionDep) -> Re
         return render(
             request, "results.html", {"title": t["results_title"], "pending": True, **base}
         )
-    from recommender.assessment import StudentProfile
-
     profile = StudentProfile.from_dict(assessment.profile)
-    rec = get_recommender(db).recommend(profile, k=5)
+    student = db.get(Student, principal.student_id)
+    if student is None:
+        raise PageDenied(404, "Your student record was not found.")
+    result = page_recommendation(request, db, student)
     names = RIASEC_NAMES[language]
     interests = [None if v != v else float(v) for v in profile.interests.tolist()]
     chart = draw_interest_hexagon(
@@ -405,7 +406,7 @@ def results_page(request: Request, principal: StudentPage, db: SessionDep) -> Re
             "title": t["results_title"],
             "pending": False,
             "chart": chart,
-            "pathways": describe_recommendation(rec, language),
+            "pathways": describe_pathways(result, language),
             **base,
         },
     )
