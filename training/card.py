@@ -14,6 +14,92 @@ def _mean(entry: Any) -> str:
     return "–"
 
 
+def _share(entry: Any) -> str:
+    if not isinstance(entry, dict) or entry.get("mean") is None:
+        return "–"
+    text = f"{100 * entry['mean']:.1f} %"
+    if entry.get("ci_low") is not None and entry.get("ci_high") is not None:
+        text += f" ({100 * entry['ci_low']:.1f}–{100 * entry['ci_high']:.1f})"
+    return text
+
+
+def _region_legend(manifest: dict[str, Any]) -> list[str]:
+    names = manifest.get("region_names") or {}
+    if not names:
+        return []
+    legend = "; ".join(f"`{code}` {name}" for code, name in sorted(names.items()))
+    return [f"Regions: {legend}.", ""]
+
+
+def _exposure_notes(ev: dict[str, Any]) -> list[str]:
+    """The exposure audit's rule, the oracle's figures and the counts behind them."""
+    oracle = ev.get("exposure_oracle")
+    counts = ev.get("nontraditional_counts", {})
+    if not oracle:
+        return []
+    by = oracle.get("by_gender", {})
+    cells = [_share(by.get(g, {}).get("share")) for g in ("female", "male")]
+    return [
+        "Exposure audit: an occupation is nontraditional for a gender when that gender holds "
+        "under 25 % of the cohort's expected grade-≥2 outcomes in it "
+        f"({counts.get('female', '?')} occupations for females, {counts.get('male', '?')} for "
+        "males). For comparison, ranking by the cohort's true relevance (the oracle) gives "
+        f"female {cells[0]}, male {cells[1]}, all {_share(oracle.get('overall'))}.",
+        "",
+    ]
+
+
+def _calibration_section(ev: dict[str, Any]) -> list[str]:
+    calibration = ev.get("calibration")
+    if not calibration:
+        return []
+    raw = ev.get("calibration_raw_fit", {})
+    rel = calibration["reliability"]
+    rows = [
+        "| bin | pairs | mean predicted | observed rate |",
+        "|---|---|---|---|",
+    ]
+    for lo, hi, c, p, o in zip(
+        rel["lower"],
+        rel["upper"],
+        rel["count"],
+        rel["mean_predicted"],
+        rel["observed_rate"],
+        strict=True,
+    ):
+        if c:
+            rows.append(f"| {lo:.1f}–{hi:.1f} | {c:,} | {p:.4f} | {o:.4f} |")
+    return [
+        "### Calibration",
+        "",
+        "The fit is an expected grade, not a probability. `calibration.json` maps it to "
+        f"P({calibration['target']}) by isotonic regression fitted on "
+        f"{calibration.get('students', '?')} other held-out students (whole catalogue each); "
+        "the lookup keeps the order of occupations. On the evaluation students: Brier "
+        f"{calibration['brier']:.4f}, expected calibration error "
+        f"{rel['expected_calibration_error']:.4f} (base rate {calibration['base_rate']:.4f}). "
+        "Reading fit = grade / 3 as a probability instead would give Brier "
+        f"{raw.get('brier', float('nan')):.4f} and ECE {raw.get('ece', float('nan')):.4f}.",
+        "",
+        "![Reliability of P(grade ≥ 2)](reliability.svg)",
+        "",
+        *rows,
+        "",
+    ]
+
+
+def _cohort_section(metrics: dict[str, Any]) -> list[str]:
+    cohort = metrics.get("cohort")
+    if not cohort:
+        return []
+    lines = ["### Who is in the cohort", ""]
+    for key in ("region", "race_ethnicity", "gender"):
+        shares = cohort.get(key, {})
+        text = ", ".join(f"{label} {100 * v:.1f} %" for label, v in sorted(shares.items()))
+        lines.append(f"- {key}: {text}")
+    return [*lines, ""]
+
+
 def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str, Any]) -> str:
     """Markdown model card for one version, from its metrics.json and manifest.json contents."""
     from training.evaluate import render_metrics_markdown
@@ -23,11 +109,6 @@ def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str,
     oracle = ev.get("oracle", {})
     ratio = model["ndcg@10"]["mean"] / oracle["ndcg@10"]["mean"] if oracle else float("nan")
     group, gap = largest_subgroup_gap(metrics)
-    exposure = ev.get("exposure", {}).get("systems", {})
-    exp_lines = []
-    for system in ("model", "congruence", "demand_only"):
-        if system in exposure:
-            exp_lines.append(f"- {system}: {json.dumps(exposure[system], sort_keys=True)}")
     timing = metrics.get("timing", {})
     return "\n".join(
         [
@@ -78,11 +159,10 @@ def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str,
             "",
             f"Largest subgroup gap in NDCG@10: {gap:.3f} ({group}).",
             "",
-            "Exposure audit (share of students whose top 10 includes an occupation nontraditional "
-            "for their gender, by the cohort's < 25 % rule):",
-            "",
-            *exp_lines,
-            "",
+            *_region_legend(manifest),
+            *_exposure_notes(ev),
+            *_calibration_section(ev),
+            *_cohort_section(metrics),
             f"Training time: {timing.get('fit_seconds', float('nan')):.1f} s for "
             f"{metrics['training']['rows']:,} rows. ONNX parity: "
             f"`{json.dumps(metrics.get('parity', {}), sort_keys=True)}`",

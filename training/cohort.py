@@ -7,8 +7,10 @@ assumption is listed in docs/cohort-card.md with the published findings it rests
    normal with documented correlations (``latent_covariance``); interests shift by gender with the
    meta-analytic effect sizes of Su, Rounds & Armstrong (2009). Aptitudes and values do not differ
    by gender or race/ethnicity in this model.
-2. Gender and race/ethnicity are drawn for audits only; they never reach the features.
-3. Region: drawn in proportion to each sub-state OEWS area's total employment.
+2. Region: drawn in proportion to each sub-state OEWS area's total employment in Mississippi
+   (``region_employment_shares``; Memphis counts only its Mississippi part).
+3. Gender and race/ethnicity are drawn for audits only; they never reach the features. Race and
+   ethnicity depend on the region (``race_shares_by_region``) and on nothing else.
 4. Plan after high school: a multinomial choice that depends on general aptitude and interests.
 5. Observed profile: answers are simulated through the real instrument and scored by the real
    scoring code (``training.cohort_observe``), so measurement error is the instrument's own.
@@ -46,9 +48,28 @@ INTEREST_GENDER_D: Final = {"R": 0.84, "I": 0.26, "A": -0.35, "S": -0.68, "E": 0
 GENDERS: Final = ("female", "male")
 GENDER_SHARES: Final = (0.49, 0.51)
 
-#: Race/ethnicity labels and approximate shares of Mississippi public-school enrolment.
-RACE_ETHNICITY: Final = ("black", "white", "hispanic", "two_or_more", "asian", "other")
-RACE_SHARES: Final = (0.47, 0.43, 0.05, 0.03, 0.01, 0.01)
+#: Race/ethnicity labels and approximate statewide shares of Mississippi public-school enrolment
+#: (NCES Common Core of Data, rounded; "other" pools Asian, Native American, Pacific Islander
+#: and two or more races).
+RACE_ETHNICITY: Final = ("black", "white", "hispanic", "other")
+RACE_SHARES: Final = (0.48, 0.44, 0.05, 0.03)
+
+#: Assumed regional pattern of (black, white, hispanic, other) before raking to the statewide
+#: shares: the Delta is majority Black, the coast has more Hispanic and other students, the
+#: north-east and the Memphis suburbs are majority white. Approximate, see docs/cohort-card.md.
+REGION_RACE_PATTERN: Final = {
+    "0025060": (0.25, 0.60, 0.08, 0.07),  # Gulfport-Biloxi
+    "0025620": (0.40, 0.52, 0.05, 0.03),  # Hattiesburg
+    "0027140": (0.62, 0.32, 0.04, 0.02),  # Jackson
+    "0032820": (0.40, 0.50, 0.07, 0.03),  # Memphis, Mississippi part
+    "2800005": (0.75, 0.21, 0.03, 0.01),  # West Delta
+    "2800006": (0.35, 0.58, 0.05, 0.02),  # Upper East
+    "2800007": (0.55, 0.41, 0.03, 0.01),  # Lower West
+    "2800008": (0.42, 0.52, 0.04, 0.02),  # Lower East
+}
+
+#: OEWS area code of the Memphis TN-MS-AR metro, whose figures include Tennessee and Arkansas.
+MEMPHIS_REGION: Final = "0032820"
 
 #: Share of students with school records entered (ACT is taken by every Mississippi junior).
 RECORDS_SHARE: Final = 0.5
@@ -256,11 +277,52 @@ class RelevanceModel:
         return out
 
 
-def _region_weights(catalogue: Any) -> tuple[npt.NDArray[np.int64], F64]:
-    """Indices of sub-state regions and their shares of total employment."""
-    idx = np.array([i for i, r in enumerate(catalogue.regions) if r.kind != "state"])
-    totals = np.nansum(np.asarray(catalogue.employment, dtype=np.float64)[idx], axis=1)
-    return idx, totals / totals.sum()
+def region_employment_totals(catalogue: Any) -> F64:
+    """Total employment per catalogue region (jobs): each OEWS series counted once.
+
+    O*NET detail codes sharing one OEWS series carry the same figure, so summing every
+    occupation would count those jobs several times; occupations without a series count alone.
+    """
+    employment = np.nan_to_num(np.asarray(catalogue.employment, dtype=np.float64), nan=0.0)
+    series = [code or f"occupation:{i}" for i, code in enumerate(catalogue.oews_codes)]
+    _, first = np.unique(np.array(series), return_index=True)
+    totals: F64 = employment[:, np.sort(first)].sum(axis=1)
+    return totals
+
+
+def region_employment_shares(catalogue: Any) -> tuple[npt.NDArray[np.int64], F64]:
+    """Sub-state region rows and their shares (sum 1) of Mississippi's total employment.
+
+    Mississippi's OEWS areas partition the state, but the Memphis figures cover the whole
+    three-state metro; its Mississippi part is the statewide total minus the other areas'.
+    """
+    totals = region_employment_totals(catalogue)
+    kinds = [r.kind for r in catalogue.regions]
+    state = kinds.index("state")
+    idx = np.array([i for i, k in enumerate(kinds) if k != "state"], dtype=np.int64)
+    weights = totals[idx].copy()
+    codes = [catalogue.regions[i].code for i in idx]
+    if MEMPHIS_REGION in codes:
+        m = codes.index(MEMPHIS_REGION)
+        rest = weights.sum() - weights[m]
+        weights[m] = max(totals[state] - rest, 0.0)
+    if weights.sum() <= 0:
+        raise ValueError("the catalogue has no employment in its sub-state regions")
+    return idx, weights / weights.sum()
+
+
+def race_shares_by_region(
+    region_codes: tuple[str, ...] | list[str], region_weights: F64, *, iterations: int = 200
+) -> F64:
+    """(n_regions, 4) shares per region, raked so their region_weights mix is RACE_SHARES."""
+    default = np.asarray(RACE_SHARES, dtype=np.float64)
+    table = np.vstack([REGION_RACE_PATTERN.get(c, RACE_SHARES) for c in region_codes])
+    table = table.astype(np.float64) * np.asarray(region_weights, dtype=np.float64)[:, None]
+    for _ in range(iterations):
+        table *= (default / table.sum(axis=0))[None, :]
+        table *= (np.asarray(region_weights) / table.sum(axis=1))[:, None]
+    out: F64 = table / table.sum(axis=1, keepdims=True)
+    return out
 
 
 def build_relevance_model(catalogue: Any, config: CohortConfig) -> RelevanceModel:
@@ -297,9 +359,13 @@ def generate_cohort(
     rng = np.random.default_rng(config.seed)
     n = config.n_students
     gender = rng.choice(np.array(GENDERS), size=n, p=GENDER_SHARES)
-    race = rng.choice(np.array(RACE_ETHNICITY), size=n, p=RACE_SHARES)
-    region_rows, shares = _region_weights(catalogue)
-    region_index = region_rows[rng.choice(region_rows.size, size=n, p=shares)]
+    region_rows, shares = region_employment_shares(catalogue)
+    local = rng.choice(region_rows.size, size=n, p=shares)
+    region_index = region_rows[local]
+    race_table = race_shares_by_region([catalogue.regions[i].code for i in region_rows], shares)
+    u = rng.random(n)[:, None]
+    race_pick = (u > np.cumsum(race_table[local], axis=1)).sum(axis=1)
+    race = np.array(RACE_ETHNICITY)[np.minimum(race_pick, len(RACE_ETHNICITY) - 1)]
     interests, aptitudes, values = _draw_latents(rng, n, gender)
     plans = _draw_plans(rng, interests, aptitudes)
     students = observe(interests, aptitudes, values, plans, rng)

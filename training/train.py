@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from recommender.baselines import score_congruence_batch, score_demand_batch
+from recommender.calibration import CALIBRATION_FILE, FitCalibration, calibrate_fit
 from recommender.dimensions import RIASEC
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
@@ -52,6 +53,7 @@ class TrainConfig:
     l2_regularization: float = 1.0
     holdout_share: float = 0.2
     eval_students: int = 2000
+    calibration_students: int = 1000
     seed: int = 7
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,6 +134,50 @@ def predict_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.fl
     return np.clip(np.asarray(p, dtype=np.float32), 0.0, 1.0)
 
 
+def score_whole_catalogue(
+    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    cohort: Cohort,
+    occupations: OccupationArrays,
+    students: npt.NDArray[np.int64],
+    chunk: int = 100,
+) -> npt.NDArray[np.float32]:
+    """Fit (m, n_occupations) of the given students against every occupation."""
+    n = occupations.size
+    out = np.empty((students.size, n), dtype=np.float32)
+    for start in range(0, students.size, chunk):
+        rows = students[start : start + chunk]
+        x = build_pair_features_batch(
+            cohort.students, occupations, np.repeat(rows, n), np.tile(np.arange(n), rows.size)
+        )
+        out[start : start + rows.size] = score_fit(x).reshape(rows.size, n)
+    return out
+
+
+def fit_calibration(
+    fit: npt.ArrayLike, grades: npt.ArrayLike, threshold: int = 2, max_knots: int = 200
+) -> FitCalibration:
+    """Isotonic map from fit to P(grade >= threshold); at most max_knots knots kept (0..1)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    x = np.asarray(fit, dtype=np.float64).ravel()
+    y = (np.asarray(grades).ravel() >= threshold).astype(np.float64)
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
+    iso.fit(x, y)
+    knots_x = np.asarray(iso.X_thresholds_, dtype=np.float64)
+    knots_y = np.asarray(iso.y_thresholds_, dtype=np.float64)
+    if knots_x.size > max_knots:
+        # keep knots at evenly spaced quantiles of the fit, plus both ends
+        grid = np.unique(np.quantile(x, np.linspace(0.0, 1.0, max_knots)))
+        knots_x, knots_y = grid, iso.predict(grid)
+    knots_x = np.clip(knots_x, 0.0, 1.0)
+    knots_y = np.maximum.accumulate(np.clip(knots_y, 0.0, 1.0))
+    return FitCalibration(
+        fit=tuple(float(v) for v in knots_x),
+        probability=tuple(float(v) for v in knots_y),
+        target=f"grade >= {threshold}",
+    )
+
+
 def regional_parts(catalogue: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Demand and wage percentiles per region (n_regions, n), as the ranking policy uses them."""
     demand = np.vstack([score_percentile(r) for r in np.asarray(catalogue.employment)])
@@ -146,11 +192,21 @@ def evaluate_on_students(
     students: npt.NDArray[np.int64],
     policy: RankingPolicy,
     *,
+    calibration: FitCalibration | None = None,
     n_resamples: int = 500,
     progress: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
-    """Full-catalogue evaluation of held-out students: model (policy score), fit only, baselines."""
-    from training.evaluate import evaluate_rankings
+    """Full-catalogue evaluation of held-out students: model (policy score), fit only, baselines.
+
+    With a calibration, the calibrated fit is scored as P(grade >= 2) (Brier, reliability).
+    """
+    from training.evaluate import (
+        RELEVANCE_THRESHOLD,
+        audit_exposure,
+        brier_score,
+        evaluate_rankings,
+        reliability_curve,
+    )
 
     occupations = OccupationArrays.from_catalogue(catalogue)
     n = occupations.size
@@ -186,6 +242,8 @@ def evaluate_on_students(
         cohort.region_index[students],
     )
     region_codes = np.array(cohort.region_codes)[cohort.region_index[students]]
+    nontraditional = nontraditional_by_gender(cohort, catalogue)
+    probabilities = None if calibration is None else calibrate_fit(fit_only, calibration)
     metrics = evaluate_rankings(
         final,
         grades,
@@ -196,17 +254,49 @@ def evaluate_on_students(
         },
         baselines={"fit_only": fit_only, "congruence": congruence, "demand_only": demand_only},
         true_relevance=truth,
-        nontraditional_for=nontraditional_by_gender(cohort, catalogue),
+        probabilities=probabilities,
+        nontraditional_for=nontraditional,
         n_resamples=n_resamples,
         seed=cohort.config.seed,
     )
+    metrics["exposure_oracle"] = audit_exposure(
+        {"oracle": truth},
+        cohort.gender[students],
+        nontraditional,
+        n_resamples=n_resamples,
+        seed=cohort.config.seed,
+    )["systems"]["oracle"]
+    relevant = grades >= RELEVANCE_THRESHOLD
+    metrics["calibration_raw_fit"] = {
+        "target": f"grade >= {RELEVANCE_THRESHOLD}",
+        "brier": brier_score(fit_only, relevant),
+        "ece": reliability_curve(fit_only, relevant).expected_calibration_error,
+    }
+    metrics["nontraditional_counts"] = {g: int(v.sum()) for g, v in nontraditional.items()}
     metrics["interest_dimensions"] = list(RIASEC)
     return metrics
+
+
+def describe_cohort(cohort: Cohort) -> dict[str, Any]:
+    """Shares of the cohort's students by region, race/ethnicity and gender (0..1)."""
+
+    def shares(labels: npt.NDArray[np.str_]) -> dict[str, float]:
+        values, counts = np.unique(labels, return_counts=True)
+        return {str(v): float(c) / labels.size for v, c in zip(values, counts, strict=True)}
+
+    regions = np.array(cohort.region_codes)[cohort.region_index]
+    return {
+        "students": cohort.size,
+        "region": shares(regions),
+        "race_ethnicity": shares(cohort.race_ethnicity),
+        "gender": shares(cohort.gender),
+    }
 
 
 _CODE_FILES = (
     "recommender/features.py",
     "recommender/ranking.py",
+    "recommender/calibration.py",
     "recommender/model.py",
     "training/cohort.py",
     "training/train.py",
@@ -339,6 +429,20 @@ def train_version(
 
         policy = RankingPolicy()
         eval_students = held_s[: config.eval_students]
+        calib_students = held_s[
+            config.eval_students : config.eval_students + config.calibration_students
+        ]
+        calibration = None
+        if calib_students.size:
+            calib_fit = score_whole_catalogue(
+                onnx_model.score_fit, cohort, occupations, calib_students
+            )
+            _, calib_grades = full_outcomes(
+                cohort, catalogue, calib_students, seed=cohort.config.seed + 55
+            )
+            calibration = fit_calibration(calib_fit, calib_grades)
+            _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
+            del calib_fit, calib_grades
         with tqdm(
             total=eval_students.size, desc="evaluate", unit="student", disable=not show_progress
         ) as bar:
@@ -348,8 +452,24 @@ def train_version(
                 catalogue,
                 eval_students,
                 policy,
+                calibration=calibration,
                 progress=lambda k: bar.update(k),
             )
+        if "calibration" in evaluation:
+            from training.evaluate import ReliabilityCurve, write_reliability_svg
+
+            rel = evaluation["calibration"]["reliability"]
+            curve = ReliabilityCurve(
+                lower=tuple(rel["lower"]),
+                upper=tuple(rel["upper"]),
+                mean_predicted=tuple(np.nan if v is None else v for v in rel["mean_predicted"]),
+                observed_rate=tuple(np.nan if v is None else v for v in rel["observed_rate"]),
+                count=tuple(rel["count"]),
+            )
+            write_reliability_svg(
+                curve, tmp / "reliability.svg", f"P(grade >= 2), model {name}, held-out students"
+            )
+            evaluation["calibration"]["students"] = int(calib_students.size)
         steps.update()
 
         metrics: dict[str, Any] = {
@@ -357,6 +477,7 @@ def train_version(
             "evaluation": evaluation,
             "parity": parity.to_dict(),
             "timing": timing,
+            "cohort": describe_cohort(cohort),
             "training": {
                 "rows": int(rows.size),
                 "students": int(train_s.size),
@@ -374,6 +495,7 @@ def train_version(
             "code_version": _code_version(repo),
             "train_config": config.to_dict(),
             "feature_names": list(FEATURE_NAMES),
+            "region_names": {r.code: r.name for r in catalogue.regions},
             "files": {},
         }
         _write_json(tmp / "metrics.json", metrics)
