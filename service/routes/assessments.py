@@ -2,7 +2,9 @@
 
 A student works only on their own assessment. Answers autosave with PUT of partial answers
 (maps merge item by item). Aptitude items are issued from a seed held on the server and scored
-there. Submitting twice with the same client key returns the same result.
+there; issuing a subtest starts its clock, and answers after its time limit are refused.
+Submitting twice with the same client key returns the same result. A coach's school records
+can be entered before or after submission; after it, the profile is scored again.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from sqlalchemy import select
 from recommender.catalogue import Catalogue, get_catalogue
 from recommender.errors import RecordConflictError
 from service.assessing import (
+    describe_clock,
     describe_instrument,
+    finish_subtest,
     get_instrument,
     issue_subtest,
     merge_answers,
-    new_aptitude_seeds,
     score_stored,
+    start_or_resume,
 )
 from service.deps import (
     CaseloadAssessment,
@@ -136,27 +140,10 @@ def start_assessment(
     body: StartIn, principal: StudentUser, db: SessionDep, now: NowDep, response: Response
 ) -> AssessmentOut:
     """Resume the student's open assessment (200) or start one on the current instrument (201)."""
-    open_one = db.execute(
-        select(Assessment)
-        .where(Assessment.student_id == principal.student_id, Assessment.status == "in_progress")
-        .order_by(Assessment.id.desc())
-    ).scalar_one_or_none()
-    if open_one is not None:
-        return _out(open_one)
-    instrument = get_instrument(None, body.language)
-    assessment = Assessment(
-        student_id=principal.student_id,
-        instrument_version=instrument.version,
-        language=body.language,
-        status="in_progress",
-        answers={},
-        aptitude_seeds=new_aptitude_seeds(instrument),
-        started_at=now,
-        updated_at=now,
-    )
-    db.add(assessment)
-    db.flush()
-    response.status_code = 201
+    assert principal.student_id is not None
+    assessment, created = start_or_resume(db, principal.student_id, body.language, now)
+    if created:
+        response.status_code = 201
     return _out(assessment)
 
 
@@ -166,20 +153,44 @@ def get_assessment(assessment: ScopedAssessment) -> AssessmentOut:
     return _out(assessment)
 
 
+SubtestPath = Annotated[str, Path(pattern=r"^[a-z_]{1,32}$")]
+
+
 @router.get("/assessments/{assessment_id}/aptitude/{subtest}")
 def get_aptitude_items(
-    assessment: OwnedAssessment,
-    subtest: Annotated[str, Path(pattern=r"^[a-z_]{1,32}$")],
-    db: SessionDep,
+    assessment: OwnedAssessment, subtest: SubtestPath, db: SessionDep, now: NowDep
 ) -> dict[str, Any]:
-    """The items of one aptitude subtest, generated from the seed kept on the server."""
+    """A subtest's items from the seed kept on the server; the first call starts its clock.
+
+    ``remaining_s`` is the time left (0 once the time is up or the student finished it).
+    """
     _check_open(assessment)
     instrument = get_instrument(assessment.instrument_version, assessment.language)
-    items, block = issue_subtest(instrument, assessment.aptitude_seeds or {}, subtest)
+    items, block = issue_subtest(instrument, assessment.aptitude_seeds or {}, subtest, now)
     assessment.aptitude_seeds = {**(assessment.aptitude_seeds or {}), subtest: block}
     db.flush()
-    spec = instrument.subtest(subtest)
-    return {"subtest": subtest, "time_limit_s": spec.time_limit_s, "items": items}
+    clock = describe_clock(instrument, assessment.aptitude_seeds, now)[subtest]
+    return {
+        "subtest": subtest,
+        "time_limit_s": clock["time_limit_s"],
+        "remaining_s": clock["remaining_s"],
+        "finished": clock["finished"],
+        "items": items,
+    }
+
+
+@router.post("/assessments/{assessment_id}/aptitude/{subtest}/finish")
+def finish_aptitude(
+    assessment: OwnedAssessment, subtest: SubtestPath, db: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """The student is done with a subtest before its time ran out; later answers are refused."""
+    _check_open(assessment)
+    instrument = get_instrument(assessment.instrument_version, assessment.language)
+    block = finish_subtest(instrument, assessment.aptitude_seeds or {}, subtest)
+    assessment.aptitude_seeds = {**(assessment.aptitude_seeds or {}), subtest: block}
+    db.flush()
+    clock = describe_clock(instrument, assessment.aptitude_seeds, now)[subtest]
+    return {"subtest": subtest, **clock}
 
 
 @router.put("/assessments/{assessment_id}/answers", response_model=AssessmentOut)
@@ -190,7 +201,11 @@ def save_answers(
     _check_open(assessment)
     instrument = get_instrument(assessment.instrument_version, assessment.language)
     assessment.answers = merge_answers(
-        assessment.answers or {}, body.model_dump(exclude_unset=True), instrument
+        assessment.answers or {},
+        body.model_dump(exclude_unset=True),
+        instrument,
+        assessment.aptitude_seeds or {},
+        now,
     )
     assessment.updated_at = now
     db.flush()
@@ -199,14 +214,26 @@ def save_answers(
 
 @router.put("/assessments/{assessment_id}/records", response_model=AssessmentOut)
 def save_records(
-    assessment: CaseloadAssessment, body: RecordsIn, db: SessionDep, now: NowDep
+    assessment: CaseloadAssessment,
+    body: RecordsIn,
+    db: SessionDep,
+    now: NowDep,
+    catalogue: CatalogueDep,
 ) -> AssessmentOut:
-    """A coach enters school records (ACT, WorkKeys, GPA) for a caseload student's assessment."""
-    _check_open(assessment)
+    """A coach enters school records (ACT, WorkKeys, GPA); a submitted profile is scored again."""
     instrument = get_instrument(assessment.instrument_version, assessment.language)
-    assessment.answers = merge_answers(
-        assessment.answers or {}, {"records": body.records}, instrument
+    answers = merge_answers(
+        assessment.answers or {},
+        {"records": body.records},
+        instrument,
+        assessment.aptitude_seeds or {},
+        now,
     )
+    if assessment.status == "submitted":
+        assessment.profile = score_stored(
+            answers, assessment.aptitude_seeds or {}, instrument, catalogue.county_region
+        )
+    assessment.answers = answers
     assessment.updated_at = now
     db.flush()
     return _out(assessment)

@@ -1,10 +1,12 @@
 // The student assessment: one section at a time, autosave to the server, unsent answers kept in
-// localStorage so a reload or a dropped connection loses nothing, and timed tasks.
+// localStorage so a reload or a dropped connection loses nothing, and timed tasks. It calls the
+// JSON API (/assessments/{id}/...) with the student's session cookie.
 (function () {
   "use strict";
   var root = document.getElementById("assessment");
   if (!root) { return; }
   var id = root.dataset.id;
+  var API = "/assessments/" + id;
   var KEY = "pathways.assessment." + id;
   var text = JSON.parse(document.getElementById("page-text").textContent);
   var server = JSON.parse(document.getElementById("saved-answers").textContent);
@@ -55,14 +57,21 @@
     inFlight = true;
     var batch = JSON.parse(JSON.stringify(pending));
     say(text.saving);
-    return fetch("/assessment/answers", {
+    return fetch(API + "/answers", {
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json" }, body: JSON.stringify(batch)
     }).then(function (r) {
       inFlight = false;
-      if (r.redirected) { window.location.assign(r.url); return false; }
+      if (r.status === 401) { window.location.assign("/start?next=/assessment"); return false; }
+      if (r.status === 409) { window.location.assign("/results"); return false; }
       if (r.status === 422) {
-        return r.json().then(function (p) { dropSent(batch, p.where); say(p.detail); return false; });
+        return r.json().then(function (p) {
+          var first = (p.errors && p.errors[0]) || {};
+          dropSent(batch, first.field || "");
+          say(first.message ? first.field.replace(/^body\./, "") + ": " + first.message : p.detail);
+          if (hasPending()) { schedule(1000); }
+          return false;
+        });
       }
       if (!r.ok) { throw new Error(String(r.status)); }
       dropSent(batch, null);
@@ -89,8 +98,19 @@
     ["plan", "county_fips", "will_commute", "will_relocate"].forEach(function (f) {
       if (f in batch && pending[f] === batch[f]) { delete pending[f]; }
     });
-    if (rejected) { pending = emptyBatch(); }
+    if (rejected !== null) { dropRejected(rejected); }
     store("pending", pending);
+  }
+  function dropRejected(field) {
+    // only the refused answer is forgotten (e.g. "body.aptitude.spatial" after its time ran out);
+    // the rest of the batch is sent again
+    var parts = field.replace(/^body\./, "").split(".");
+    var section = parts[0], key = parts[1];
+    if (section === "interests" || section === "values" || section === "aptitude") {
+      if (key !== undefined && pending[section]) { delete pending[section][key]; }
+      else { pending[section] = {}; }
+    } else if (section in pending) { delete pending[section]; }
+    else { pending = emptyBatch(); }
   }
   function record(section, key, value) {
     if (section === "interests" || section === "values") {
@@ -250,11 +270,16 @@
   function startTask(step) {
     var task = step.dataset.task;
     step.querySelector(".start-task").disabled = true;
-    fetch("/assessment/tasks/" + task + "/start", { method: "POST", credentials: "same-origin" })
-      .then(function (r) { if (r.redirected) { window.location.assign(r.url); } if (!r.ok) { throw new Error(); } return r.json(); })
+    fetch(API + "/aptitude/" + task, { credentials: "same-origin" })
+      .then(function (r) {
+        if (r.status === 401) { window.location.assign("/start?next=/assessment"); }
+        if (r.status === 409) { window.location.assign("/results"); }
+        if (!r.ok) { throw new Error(String(r.status)); }
+        return r.json();
+      })
       .then(function (data) {
         step.dataset.started = "1";
-        if (data.remaining <= 0) { setTaskDone(step); return; }
+        if (data.finished || data.remaining_s <= 0) { setTaskDone(step); return; }
         renderItems(step, data.items);
         step.querySelector(".start-task").hidden = true;
         step.querySelector(".finish-task").hidden = false;
@@ -262,7 +287,7 @@
         var timer = step.querySelector(".timer");
         timer.hidden = false;
         var left = step.querySelector(".time-left"), announce = step.querySelector(".task-announce");
-        var end = Date.now() + data.remaining * 1000;
+        var end = Date.now() + data.remaining_s * 1000;
         function tick() {
           var s = Math.max(0, Math.round((end - Date.now()) / 1000));
           left.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
@@ -282,7 +307,7 @@
     var task = step.dataset.task;
     clearInterval(timers[task]);
     flush().then(function () {
-      return fetch("/assessment/tasks/" + task + "/finish", { method: "POST", credentials: "same-origin" });
+      return fetch(API + "/aptitude/" + task + "/finish", { method: "POST", credentials: "same-origin" });
     }).catch(function () { /* the server closes the task at its time limit anyway */ });
     setTaskDone(step);
     step.querySelector(".next").focus();
@@ -330,17 +355,22 @@
     button.disabled = true;
     flush().then(function (ok) {
       if (!ok || hasPending()) { throw new Error("offline"); }
-      return fetch("/assessment/submit", {
+      return fetch(API + "/submit", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_key: key })
       });
     }).then(function (r) {
-      if (r.redirected) { window.location.assign(r.url); return; }
+      if (r.status === 401) { window.location.assign("/start?next=/assessment"); return; }
+      if (r.ok || r.status === 409) {
+        // 409: already submitted (from another tab or device): the results are there
+        try { ["pending", "step", "client_key"].forEach(function (n) { localStorage.removeItem(KEY + "." + n); }); } catch (e) { /* ignore */ }
+        window.location.assign("/results");
+        return;
+      }
       return r.json().then(function (p) {
-        if (r.ok) {
-          try { ["pending", "step", "client_key"].forEach(function (n) { localStorage.removeItem(KEY + "." + n); }); } catch (e) { /* ignore */ }
-          window.location.assign(p.results);
-        } else { button.disabled = false; say(p.detail); }
+        var first = (p.errors && p.errors[0]) || {};
+        button.disabled = false;
+        say(first.message ? first.field.replace(/^answers\./, "") + ": " + first.message : p.detail);
       });
     }).catch(function () { button.disabled = false; say(text.submit_offline); });
   }

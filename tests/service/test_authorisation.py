@@ -207,6 +207,7 @@ MATRIX: tuple[Row, ...] = (
         {"anon": 401, "student": (200, 404), "coach": (200, 404), "staff": 403, "admin": 200},
     ),
     Row("GET", "/assessments/{assessment_id}/aptitude/{subtest}", OWN_ASSESSMENT),
+    Row("POST", "/assessments/{assessment_id}/aptitude/{subtest}/finish", OWN_ASSESSMENT),
     Row(
         "PUT",
         "/assessments/{assessment_id}/answers",
