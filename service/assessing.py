@@ -210,7 +210,8 @@ def _check_record(field: Any, value: Any) -> None:
         or not low <= value <= high
         or (field.integer and float(value) != int(value))
     ):
-        raise InvalidRecordError(f"body.records.{field.id}", f"{field.label} must be {shown}")
+        name = field.label.split(" (")[0]
+        raise InvalidRecordError(f"body.records.{field.id}", f"{name} must be {shown}")
 
 
 def _check_responses(
@@ -328,3 +329,32 @@ def score_stored(
         scoring_answers(answers, seeds, instrument), instrument, county_region=county_region
     )
     return profile.to_dict()
+
+
+def check_records(assessment: Assessment, records: Mapping[str, Any]) -> None:
+    """InvalidRecordError naming the first school record out of its range; nothing is stored."""
+    instrument = get_instrument(assessment.instrument_version, assessment.language)
+    fields = {r.id: r for r in instrument.records}
+    for key, value in records.items():
+        if key not in fields:
+            raise InvalidRecordError(f"body.records.{key}", "not in this instrument")
+        _check_record(fields[key], value)
+
+
+def enter_records(
+    assessment: Assessment,
+    records: Mapping[str, Any],
+    county_region: Mapping[str, str] | None,
+    now: datetime,
+) -> None:
+    """Merge a coach's school records (null clears one); a submitted profile is scored again.
+
+    InvalidRecordError names the first field out of range; the assessment is then unchanged.
+    """
+    instrument = get_instrument(assessment.instrument_version, assessment.language)
+    seeds = assessment.aptitude_seeds or {}
+    answers = merge_answers(assessment.answers or {}, {"records": records}, instrument, seeds, now)
+    if assessment.status == "submitted":
+        assessment.profile = score_stored(answers, seeds, instrument, county_region)
+    assessment.answers = answers
+    assessment.updated_at = now

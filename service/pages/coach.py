@@ -14,8 +14,10 @@ from recommender.assessment import StudentProfile
 from recommender.catalogue import get_catalogue
 from recommender.dimensions import APTITUDES, PLANS, RIASEC
 from recommender.engine import STATEWIDE_REGION
+from recommender.errors import InvalidRecordError
 from recommender.instrument import load_instrument
-from service.auth import issue_access_code
+from service.assessing import check_records, enter_records
+from service.auth import Principal, issue_access_code
 from service.deps import ID_MAX, NowDep, SessionDep, SettingsDep, sees_student
 from service.models import ACTIVITY_CATEGORIES, Activity, Assessment, Plan, Recommendation, School
 from service.models import Student as StudentRow
@@ -197,18 +199,33 @@ def _charts(profile: StudentProfile | None) -> dict[str, Any]:
     }
 
 
-@router.get("/students/{student_id}", response_class=HTMLResponse)
-def student_page(
+def _records_form(assessment: Assessment | None) -> list[dict[str, Any]]:
+    """The school-record fields of the student's latest assessment's instrument, with values."""
+    if assessment is None:
+        return []
+    instrument = load_instrument(assessment.instrument_version, "en")
+    entered = (assessment.answers or {}).get("records") or {}
+    return [
+        {
+            "id": r.id,
+            "label": r.label,
+            "minimum": r.minimum,
+            "maximum": r.maximum,
+            "step": "1" if r.integer else "0.01",
+            "value": "" if entered.get(r.id) is None else f"{entered[r.id]:g}",
+        }
+        for r in instrument.records
+    ]
+
+
+def _student_context(
     request: Request,
-    student: PageStudent,
-    principal: CoachPage,
-    db: SessionDep,
-    region: Annotated[str | None, Query(max_length=16)] = None,
-    plan: Annotated[str | None, Query(max_length=40)] = None,
-    logged: Annotated[int, Query(ge=0, le=1)] = 0,
-    saved: Annotated[int, Query(ge=0, le=1)] = 0,
-) -> Response:
-    """Everything a coach needs across the desk from one student."""
+    db: Session,
+    student: StudentRow,
+    principal: Principal,
+    region: str | None,
+    plan: str | None,
+) -> dict[str, Any]:
     profile = latest_profile(db, student.id)
     assessment = latest_assessment(db, student.id)
     school = db.get(School, student.school_id)
@@ -232,12 +249,80 @@ def student_page(
         "categories": [(c, ACTIVITY_LABELS[c]) for c in ACTIVITY_CATEGORIES],
         "activity_labels": ACTIVITY_LABELS,
         "today": date.today().isoformat(),
-        "logged": logged,
-        "saved": saved,
+        "records": _records_form(assessment),
+        "record_errors": {},
     }
     context.update(_what_if(request, db, student, profile, region, plan, by_user=principal.user_id))
     context.update(_charts(profile))
+    return context
+
+
+@router.get("/students/{student_id}", response_class=HTMLResponse)
+def student_page(
+    request: Request,
+    student: PageStudent,
+    principal: CoachPage,
+    db: SessionDep,
+    region: Annotated[str | None, Query(max_length=16)] = None,
+    plan: Annotated[str | None, Query(max_length=40)] = None,
+    logged: Annotated[int, Query(ge=0, le=1)] = 0,
+    saved: Annotated[int, Query(ge=0, le=1)] = 0,
+    records: Annotated[int, Query(ge=0, le=1)] = 0,
+) -> Response:
+    """Everything a coach needs across the desk from one student."""
+    context = _student_context(request, db, student, principal, region, plan)
+    context.update({"logged": logged, "saved": saved, "records_saved": records})
     return render(request, "coach_student.html", context)
+
+
+@router.post("/students/{student_id}/records", response_class=HTMLResponse)
+async def save_records(
+    request: Request,
+    student: PageStudent,
+    principal: CoachPage,
+    db: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Enter school records (ACT, WorkKeys, GPA) for the latest assessment; blank clears one.
+
+    A submitted profile is scored again, so the aptitude chart and the pathways follow. Every
+    field out of range is named beside its box (422) and nothing is saved.
+    """
+    assessment = latest_assessment(db, student.id)
+    if assessment is None:
+        raise PageDenied(409, "The student has not started an assessment yet.")
+    form = await request.form()
+    fields = _records_form(assessment)
+    values: dict[str, float | None] = {}
+    errors: dict[str, str] = {}
+    for field in fields:
+        raw = str(form.get(field["id"], "")).strip()
+        field["value"] = raw
+        if not raw:
+            values[field["id"]] = None
+            continue
+        try:
+            number = float(raw)
+        except ValueError:
+            errors[field["id"]] = f"{field['label']}: enter a number"
+            continue
+        values[field["id"]] = int(number) if number.is_integer() else number
+        try:  # one field at a time, so every bad field is named at once
+            check_records(assessment, {field["id"]: values[field["id"]]})
+        except InvalidRecordError as exc:
+            errors[field["id"]] = exc.reason
+    if not errors:
+        try:
+            enter_records(assessment, values, get_catalogue().county_region, now)
+        except InvalidRecordError as exc:
+            errors[exc.field.rsplit(".", 1)[-1]] = exc.reason
+    if errors:
+        db.rollback()
+        context = _student_context(request, db, student, principal, None, None)
+        context.update({"records": fields, "record_errors": errors})
+        return render(request, "coach_student.html", context, status_code=422)
+    db.commit()
+    return RedirectResponse(f"/coach/students/{student.id}?records=1#records", status_code=303)
 
 
 @router.get("/students/{student_id}/pathways", response_class=HTMLResponse)

@@ -21,6 +21,7 @@ from recommender.errors import RecordConflictError
 from service.assessing import (
     describe_clock,
     describe_instrument,
+    enter_records,
     finish_subtest,
     get_instrument,
     issue_subtest,
@@ -221,20 +222,7 @@ def save_records(
     catalogue: CatalogueDep,
 ) -> AssessmentOut:
     """A coach enters school records (ACT, WorkKeys, GPA); a submitted profile is scored again."""
-    instrument = get_instrument(assessment.instrument_version, assessment.language)
-    answers = merge_answers(
-        assessment.answers or {},
-        {"records": body.records},
-        instrument,
-        assessment.aptitude_seeds or {},
-        now,
-    )
-    if assessment.status == "submitted":
-        assessment.profile = score_stored(
-            answers, assessment.aptitude_seeds or {}, instrument, catalogue.county_region
-        )
-    assessment.answers = answers
-    assessment.updated_at = now
+    enter_records(assessment, body.records, catalogue.county_region, now)
     db.flush()
     return _out(assessment)
 

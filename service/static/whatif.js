@@ -6,6 +6,29 @@
   if (!form) { return; }
   var status = document.getElementById("whatif-status");
   var planForm = document.getElementById("plan-form");
+  function updateChoices() {
+    // the plan's pathway boxes follow the new ranking; a pathway ticked before stays ticked
+    var box = document.getElementById("plan-choices");
+    if (!box) { return; }
+    var ticked = {}, titles = {};
+    box.querySelectorAll("input[name=chosen]").forEach(function (i) {
+      if (i.checked) { ticked[i.value] = true; titles[i.value] = i.parentNode.textContent.trim(); }
+    });
+    var codes = [];
+    document.querySelectorAll("#pathways-block li.pathway").forEach(function (li) {
+      codes.push(li.dataset.pathway); titles[li.dataset.pathway] = li.dataset.title;
+    });
+    Object.keys(ticked).forEach(function (c) { if (codes.indexOf(c) < 0) { codes.push(c); } });
+    box.querySelectorAll("div").forEach(function (d) { d.remove(); });
+    codes.forEach(function (code) {
+      var div = document.createElement("div"), label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "checkbox"; input.name = "chosen"; input.value = code; input.checked = !!ticked[code];
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + titles[code]));
+      div.appendChild(label); box.appendChild(div);
+    });
+  }
   function rerank() {
     var params = new URLSearchParams(new FormData(form));
     var block = document.getElementById("pathways-block");
@@ -19,6 +42,7 @@
           planForm.elements.region.value = params.get("region");
           planForm.elements.plan.value = params.get("plan");
         }
+        updateChoices();
         var basis = document.getElementById("ranking-basis");
         status.textContent = "Pathways re-ranked. " + (basis ? basis.textContent : "");
       })

@@ -162,6 +162,23 @@ def test_student_assessment_then_coach_session(
     assert coach.locator("#ranking-basis").inner_text() != before
     assert coach.url.split("?")[0] == url_before.split("?")[0]
     assert "region=0027140" in coach.url
+    ranked = [
+        li.get_attribute("data-pathway") for li in coach.locator("#pathways-block li.pathway").all()
+    ]
+    boxes = [i.get_attribute("value") for i in coach.locator("#plan-choices input").all()]
+    assert boxes[: len(ranked)] == ranked, "the plan's boxes follow the re-ranked pathways"
+
+    # school records: a bad value is named beside its box, then good ones re-score the profile
+    coach.get_by_label("ACT math score (1-36)").fill("40")
+    coach.get_by_label("WorkKeys Applied Math level (3-7)").fill("6")
+    coach.get_by_role("button", name="Save records").click()
+    coach.locator("#record-errors").wait_for()
+    assert "1 to 36" in coach.locator("#rec-act_math-error").inner_text()
+    check_page(coach, "coach-records-error", axe_log)
+    coach.get_by_label("ACT math score (1-36)").fill("31")
+    coach.get_by_role("button", name="Save records").click()
+    coach.get_by_text("Records saved.").wait_for()
+    assert coach.get_by_label("ACT math score (1-36)").input_value() == "31"
 
     coach.get_by_label("Activity type").select_option("one_on_one")
     coach.get_by_label("Minutes").fill("25")
