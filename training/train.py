@@ -469,6 +469,7 @@ def train_version(
             write_reliability_svg(
                 curve, tmp / "reliability.svg", f"P(grade >= 2), model {name}, held-out students"
             )
+            (tmp / "reliability.svg").chmod(0o644)
             evaluation["calibration"]["students"] = int(calib_students.size)
         steps.update()
 

@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from recommender.model import read_active_version
 from service.app import create_app
 from service.settings import Settings
 from tests.service.conftest import PASSWORD, World, build_world
@@ -53,7 +54,7 @@ def _ids(world: World, target: str) -> dict[str, object]:
         "user_id": world.coach_b,
         "code": "29-1141.00",
         "subtest": "spatial",
-        "version": "2026.1-synthetic",
+        "version": read_active_version(),
     }
 
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from recommender.model import DEFAULT_MODELS_DIR
+from recommender.model import DEFAULT_MODELS_DIR, read_active_version
 from service.app import create_app
 from service.db import session_scope
 from service.models import ModelEvent
@@ -27,7 +27,7 @@ from service.settings import Settings
 from service.state import get_active_model_version
 from tests.service.conftest import World, build_world
 
-SHIPPED = "2026.1-synthetic"
+SHIPPED = read_active_version()
 
 
 def add_version(

@@ -9,15 +9,17 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from recommender.assessment import StudentProfile
 from recommender.catalogue import get_catalogue
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.features import StudentBatch, build_pair_features_batch
+from recommender.model import read_active_version
 from recommender.ranking import NEUTRAL_PERCENTILE, score_percentile
 from service.db import session_scope
 from service.models import Assessment, Recommendation
+from service.routes.recommendations import RecommendationOut
 from tests.service.conftest import World
 
 FACTORS = {"interests", "aptitudes", "values", "education", "demand", "wage"}
@@ -98,7 +100,7 @@ def test_a_coach_gets_ranked_pathways_with_reasons_wages_and_programmes(
     response = client.get(_url(world), headers=world.headers("coach"))
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["model_version"] == "2026.1-synthetic"
+    assert body["model_version"] == read_active_version()
     assert body["catalogue_version"] == get_catalogue().version
     assert body["region"] == "2800005"
     assert body["region_name"] and body["region_name"] != "2800005"
@@ -131,7 +133,7 @@ def test_the_default_result_is_stored_once_with_versions_and_inputs(
     row = rows[0]
     assert first["stored"] and not first["what_if"]
     assert first["recommendation_id"] == second["recommendation_id"] == row["id"]
-    assert row["model_version"] == "2026.1-synthetic"
+    assert row["model_version"] == read_active_version()
     assert row["catalogue_version"] == get_catalogue().version
     assert row["assessment_id"] == assessment_id
     assert row["inputs"]["region"] == "2800005"
@@ -289,4 +291,88 @@ def test_the_demo_district_is_seeded_with_stored_recommendations(app: FastAPI) -
         stored = db.execute(select(Recommendation)).scalars().all()
         assert finished and {r.student_id for r in stored} == finished
         assert len(stored) == len(finished)
-        assert {r.model_version for r in stored} == {"2026.1-synthetic"}
+        assert {r.model_version for r in stored} == {read_active_version()}
+
+
+def _as_schema(body: dict[str, Any]) -> dict[str, Any]:
+    """The body validated as the documented schema and dumped back to JSON types."""
+    return RecommendationOut.model_validate(body).model_dump(mode="json")
+
+
+def test_the_stored_body_is_the_documented_schema_and_equals_the_freshly_computed_one(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile())
+    fresh = client.get(_url(world), headers=world.headers("coach"))  # computed, then stored
+    again = client.get(_url(world), headers=world.headers("coach"))  # the stored JSON text
+    assert fresh.status_code == again.status_code == 200
+    assert again.headers["content-type"] == "application/json"
+    first, second = fresh.json(), again.json()
+    assert set(second) == set(RecommendationOut.model_fields)
+    assert _as_schema(second) == second  # nothing the schema would change or drop
+    assert first == second
+    row = stored_rows(app, world.student_a)[0]
+    created = RecommendationOut.model_validate(second).created_at
+    assert created == row["created_at"]
+    assert (
+        second["created_at"]
+        == _as_schema({**second, "created_at": row["created_at"]})["created_at"]
+    )
+
+
+def test_the_api_body_equals_what_pages_get_from_recommend_for_student(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    from service.models import Student
+    from service.recommending import recommend_for_student
+
+    submit_profile(app, world.student_a, make_profile())
+    for params in ({}, {"plan": "four_year_college", "k": 2}):
+        body = client.get(_url(world), params=params, headers=world.headers("coach")).json()
+        with session_scope(app.state.sessionmaker) as db:
+            student = db.get(Student, world.student_a)
+            assert student is not None
+            direct = recommend_for_student(db, app.state.models, student, **params)
+        assert _as_schema(direct) == body
+
+
+def test_a_what_if_body_has_exactly_the_documented_fields(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile())
+    body = client.get(
+        _url(world), params={"region": "0025060"}, headers=world.headers("coach")
+    ).json()
+    assert set(body) == set(RecommendationOut.model_fields)
+    assert _as_schema(body) == body
+    assert body["created_at"] is None and body["k"] == 5
+
+
+def test_the_openapi_document_describes_the_recommendation_body(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ok = spec["paths"]["/students/{student_id}/recommendations"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/RecommendationOut")
+
+
+def test_a_stored_recommendation_takes_five_queries_at_most(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    """Session with account and schools, student, latest profile, stored row, model pointer."""
+    submit_profile(app, world.student_a, make_profile())
+    assert client.get(_url(world), headers=world.headers("coach")).status_code == 200
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            statements.append(statement)
+
+    engine = app.state.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(_url(world), headers=world.headers("coach"))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and response.json()["stored"]
+    assert 4 <= len(statements) <= 5, statements
+    assert sum("auth_sessions" in s for s in statements) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,12 +13,18 @@ from recommender.dimensions import RIASEC
 from recommender.features import StudentBatch
 from training.cohort import (
     INTEREST_GENDER_D,
+    MEMPHIS_REGION,
+    RACE_ETHNICITY,
+    RACE_SHARES,
     CohortConfig,
     build_relevance_model,
     generate_cohort,
     latent_covariance,
     observe_with_instrument,
     observe_with_noise,
+    race_shares_by_region,
+    region_employment_shares,
+    region_employment_totals,
 )
 
 
@@ -102,3 +109,82 @@ def test_answers_go_through_the_real_instrument_and_scorer(catalogue) -> None:
         r = np.corrcoef(cohort.students.interests[:, k], cohort.latent_interests[:, k])[0, 1]
         assert r > 0.8
     assert np.all(np.isfinite(cohort.students.interests))
+
+
+# ------------------------------------------------------------------ regions and race/ethnicity
+
+RAW_OEWS = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "raw"
+    / "bls_oews_2025"
+    / "oews_may2025_mississippi_areas.csv"
+)
+
+
+def test_memphis_weight_is_the_statewide_total_minus_the_other_areas(catalogue) -> None:
+    totals = region_employment_totals(catalogue)
+    rows, shares = region_employment_shares(catalogue)
+    codes = [catalogue.regions[i].code for i in rows]
+    state = [r.kind for r in catalogue.regions].index("state")
+    others = sum(totals[i] for i, c in zip(rows, codes, strict=True) if c != MEMPHIS_REGION)
+    memphis_ms = totals[state] - others
+    assert shares.sum() == pytest.approx(1.0)
+    assert shares[codes.index(MEMPHIS_REGION)] == pytest.approx(memphis_ms / totals[state])
+    # the whole three-state metro is several times its Mississippi part
+    assert totals[catalogue.region_index(MEMPHIS_REGION)] > 3 * memphis_ms
+
+
+def test_cohort_regions_follow_the_employment_shares(catalogue, cohort) -> None:
+    rows, shares = region_employment_shares(catalogue)
+    drawn = np.bincount(cohort.region_index, minlength=len(catalogue.regions))[rows] / cohort.size
+    np.testing.assert_allclose(drawn, shares, atol=0.015)
+    memphis = catalogue.region_index(MEMPHIS_REGION)
+    assert (cohort.region_index == memphis).mean() < 0.2
+    state = catalogue.region_index("2800000")
+    assert not (cohort.region_index == state).any()
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not RAW_OEWS.is_file(), reason="../shared/data/raw is not beside the repo")
+def test_catalogue_region_totals_agree_with_oews_all_occupations() -> None:
+    import csv
+
+    catalogue = load_catalogue()
+    with RAW_OEWS.open(encoding="utf-8", newline="") as fh:
+        published = {
+            row["area_code"]: float(row["tot_emp"])
+            for row in csv.DictReader(fh)
+            if row["occ_code"] == "00-0000" and row["area_code"] != "0000000"
+        }
+    totals = region_employment_totals(catalogue)
+    for region in catalogue.regions:
+        got = totals[catalogue.region_index(region.code)]
+        assert got == pytest.approx(published[region.code], rel=0.05), region.code
+
+
+def test_race_shares_rake_to_the_statewide_figures_and_keep_the_regional_pattern(
+    catalogue,
+) -> None:
+    rows, shares = region_employment_shares(catalogue)
+    codes = [catalogue.regions[i].code for i in rows]
+    table = race_shares_by_region(codes, shares)
+    np.testing.assert_allclose(table.sum(axis=1), 1.0)
+    np.testing.assert_allclose(shares @ table, RACE_SHARES, atol=1e-6)
+    black = RACE_ETHNICITY.index("black")
+    assert table[codes.index("2800005"), black] > 0.6  # the Delta is majority Black
+    assert table[codes.index("2800006"), black] < 0.45
+    assert table[codes.index("2800005"), black] == table[:, black].max()
+
+
+def test_cohort_race_depends_on_region_but_not_on_interests(catalogue, cohort) -> None:
+    shares = {r: float((cohort.race_ethnicity == r).mean()) for r in RACE_ETHNICITY}
+    for r, target in zip(RACE_ETHNICITY, RACE_SHARES, strict=True):
+        assert shares[r] == pytest.approx(target, abs=0.02)
+    delta = cohort.region_index == catalogue.region_index("2800005")
+    assert (cohort.race_ethnicity[delta] == "black").mean() > 0.6
+    # no interest differences by race/ethnicity are generated
+    for r in ("black", "white"):
+        group = cohort.latent_interests[cohort.race_ethnicity == r]
+        np.testing.assert_allclose(group.mean(axis=0), 0.0, atol=0.15)

@@ -7,15 +7,19 @@ import json
 import numpy as np
 import pytest
 
+from recommender.calibration import calibrate_fit, load_calibration
+from recommender.features import OccupationArrays
 from recommender.model import DEFAULT_MODELS_DIR
 from recommender.ranking import RankingPolicy
 from tests.model.synthetic import sklearn_scorer, tiny_trained
-from training.cohort import CohortConfig, generate_cohort, observe_with_noise
+from training.cohort import CohortConfig, full_outcomes, generate_cohort, observe_with_noise
 from training.train import (
     TrainConfig,
     evaluate_on_students,
+    fit_calibration,
     make_pipeline,
     pair_rows,
+    score_whole_catalogue,
     split_students,
 )
 
@@ -69,3 +73,50 @@ def test_shipped_model_beat_congruence_in_its_own_metrics() -> None:
     assert model > ev["baselines"]["congruence"]["overall"]["ndcg@10"]["mean"]
     assert model > ev["baselines"]["demand_only"]["overall"]["ndcg@10"]["mean"]
     assert metrics["parity"]["passed"] is True
+
+
+def test_isotonic_calibration_recovers_known_probabilities() -> None:
+    rng = np.random.default_rng(4)
+    fit = rng.random(60_000)
+    truth = 0.05 + 0.6 * fit**2  # a monotone curve far from the identity
+    grades = np.where(rng.random(fit.size) < truth, 2, 0)
+    calibration = fit_calibration(fit, grades, max_knots=50)
+    assert len(calibration.fit) <= 50
+    assert np.all(np.diff(calibration.probability) >= 0)
+    grid = np.linspace(0.05, 0.95, 19)
+    np.testing.assert_allclose(calibrate_fit(grid, calibration), 0.05 + 0.6 * grid**2, atol=0.04)
+
+
+def test_calibrated_fit_is_better_calibrated_than_fit_read_as_a_probability() -> None:
+    catalogue, _, pipe = tiny_trained()
+    fresh = generate_cohort(catalogue, CohortConfig(n_students=260, seed=78), observe_with_noise)
+    occupations = OccupationArrays.from_catalogue(catalogue)
+    calib = score_whole_catalogue(sklearn_scorer(pipe), fresh, occupations, np.arange(200, 260))
+    _, grades = full_outcomes(fresh, catalogue, np.arange(200, 260), seed=3)
+    calibration = fit_calibration(calib, grades)
+    metrics = evaluate_on_students(
+        sklearn_scorer(pipe),
+        fresh,
+        catalogue,
+        np.arange(200),
+        RankingPolicy(),
+        calibration=calibration,
+        n_resamples=20,
+    )
+    ece = metrics["calibration"]["reliability"]["expected_calibration_error"]
+    assert metrics["calibration"]["brier"] < metrics["calibration_raw_fit"]["brier"]
+    assert ece < metrics["calibration_raw_fit"]["ece"]
+    assert ece < 0.02
+
+
+def test_shipped_model_carries_its_calibration_and_reliability_picture() -> None:
+    active = json.loads((DEFAULT_MODELS_DIR / "registry.json").read_text())["active"]
+    folder = DEFAULT_MODELS_DIR / active
+    if not (folder / "calibration.json").is_file():
+        pytest.skip(f"{active} predates stored calibration")
+    calibration = load_calibration(folder)
+    metrics = json.loads((folder / "metrics.json").read_text())["evaluation"]["calibration"]
+    assert 0 <= metrics["brier"] < metrics["base_rate"]  # better than a constant guess of 0
+    assert (folder / "reliability.svg").read_text().startswith("<svg")
+    assert "reliability.svg" in (folder / "card.md").read_text()
+    assert calibrate_fit([0.0], calibration)[0] <= calibrate_fit([1.0], calibration)[0]
