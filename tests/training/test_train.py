@@ -120,3 +120,18 @@ def test_shipped_model_carries_its_calibration_and_reliability_picture() -> None
     assert (folder / "reliability.svg").read_text().startswith("<svg")
     assert "reliability.svg" in (folder / "card.md").read_text()
     assert calibrate_fit([0.0], calibration)[0] <= calibrate_fit([1.0], calibration)[0]
+
+
+def test_model_card_shows_the_audits_as_tables_not_raw_json() -> None:
+    from training.card import render_model_card
+
+    active = json.loads((DEFAULT_MODELS_DIR / "registry.json").read_text())["active"]
+    folder = DEFAULT_MODELS_DIR / active
+    metrics = json.loads((folder / "metrics.json").read_text())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    card = render_model_card(active, metrics, manifest)
+    assert '"by_gender"' not in card
+    for group in ("gender", "race_ethnicity", "region"):
+        assert f"**ndcg@10 by {group}**" in card
+    assert "| system | all | female | male |" in card
+    assert "(the oracle) gives female" in card
