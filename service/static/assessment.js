@@ -210,6 +210,75 @@
     });
     return svg;
   }
+  // mechanical figures drawn from the item's numbers; the text alternative states the same facts
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, k) { return String(values[k]); });
+  }
+  function el(svg, name, attrs, body) {
+    var node = document.createElementNS("http://www.w3.org/2000/svg", name);
+    Object.keys(attrs).forEach(function (a) { node.setAttribute(a, attrs[a]); });
+    if (body !== undefined) { node.textContent = body; }
+    svg.appendChild(node);
+    return node;
+  }
+  function gear(svg, cx, cy, teeth, label) {
+    var r = 8 + teeth * 1.1, d = "";
+    for (var i = 0; i < teeth * 2; i += 1) {
+      var a = Math.PI * i / teeth, rr = i % 2 === 0 ? r + 5 : r;
+      d += (i === 0 ? "M" : "L") + (cx + rr * Math.cos(a)).toFixed(1) + "," + (cy + rr * Math.sin(a)).toFixed(1);
+    }
+    el(svg, "path", { d: d + "Z", fill: "#d9e8f6", stroke: "#005ea2", "stroke-width": "2" });
+    el(svg, "circle", { cx: cx, cy: cy, r: 3, fill: "#1b1b1b" });
+    el(svg, "text", { x: cx, y: cy + r + 22, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, label);
+    return r + 5;
+  }
+  function svgFigure(fig) {
+    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg"), label = "", w = 320, h = 150;
+    svg.setAttribute("class", "figure");
+    svg.setAttribute("role", "img");
+    if (fig.type === "gear_chain" || fig.type === "gear_pair") {
+      var big = Math.max.apply(null, fig.teeth) * 1.1 + 13;
+      var x = 10, y = big + 20, names = fig.type === "gear_pair" ? ["A", "B"] : null;
+      fig.teeth.forEach(function (t, i) {
+        var r = 8 + t * 1.1 + 5;
+        x += r;
+        gear(svg, x, y, t, names ? names[i] + " (" + t + ")" : String(t));
+        x += r - 4;
+      });
+      w = Math.max(x + 10, 320); h = 2 * big + 50;
+      if (fig.first) {
+        el(svg, "text", { x: 6, y: 14, "font-size": "13", fill: "#1b1b1b" }, fig.first === "clockwise" ? "↻" : "↺");
+      }
+      label = fig.type === "gear_pair" ? fill(text.fig_pair, { a: fig.teeth[0], b: fig.teeth[1] })
+        : fill(text.fig_gears, { n: fig.teeth.length, teeth: fig.teeth.join(", "), dir: text[fig.first] || fig.first });
+    } else if (fig.type === "lever") {
+      var span = fig.load_arm + fig.effort_arm, unit = 260 / span, pivot = 30 + fig.load_arm * unit;
+      el(svg, "line", { x1: 30, y1: 80, x2: 290, y2: 80, stroke: "#1b1b1b", "stroke-width": "5" });
+      el(svg, "polygon", { points: pivot + ",83 " + (pivot - 14) + ",110 " + (pivot + 14) + ",110", fill: "#565c65" });
+      el(svg, "rect", { x: 14, y: 46, width: 32, height: 32, fill: "#d9e8f6", stroke: "#005ea2", "stroke-width": "2" });
+      el(svg, "text", { x: 30, y: 40, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.load + " lb");
+      el(svg, "line", { x1: 290, y1: 30, x2: 290, y2: 74, stroke: "#c05600", "stroke-width": "3" });
+      el(svg, "polygon", { points: "283,66 297,66 290,78", fill: "#c05600" });
+      el(svg, "text", { x: (30 + pivot) / 2, y: 130, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.load_arm + " ft");
+      el(svg, "text", { x: (pivot + 290) / 2, y: 130, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.effort_arm + " ft");
+      label = fill(text.fig_lever, { load: fig.load, la: fig.load_arm, ea: fig.effort_arm });
+    } else if (fig.type === "pulley") {
+      var n = fig.ropes, gap = 22, left = 60, right = left + gap * (n - 1);
+      el(svg, "line", { x1: 20, y1: 12, x2: right + 60, y2: 12, stroke: "#565c65", "stroke-width": "4" });
+      for (var k = 0; k < n; k += 1) {
+        el(svg, "line", { x1: left + k * gap, y1: 12, x2: left + k * gap, y2: 96, stroke: "#1b1b1b", "stroke-width": "2" });
+      }
+      el(svg, "rect", { x: left - 14, y: 96, width: right - left + 28, height: 34, fill: "#d9e8f6", stroke: "#005ea2", "stroke-width": "2" });
+      el(svg, "text", { x: (left + right) / 2, y: 118, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.load + " lb");
+      el(svg, "line", { x1: right + 40, y1: 12, x2: right + 40, y2: 80, stroke: "#c05600", "stroke-width": "3" });
+      el(svg, "polygon", { points: (right + 33) + ",72 " + (right + 47) + ",72 " + (right + 40) + ",84", fill: "#c05600" });
+      w = Math.max(right + 80, 320);
+      label = fill(text.fig_pulley, { load: fig.load, ropes: n });
+    } else { return null; }
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+    svg.setAttribute("aria-label", label);
+    return svg;
+  }
   function renderItems(step, items) {
     var box = step.querySelector(".task-items");
     var task = step.dataset.task;
@@ -228,6 +297,7 @@
         fs.appendChild(p);
       }
       if (item.prompt.shape) { fs.appendChild(svgCells(item.prompt.shape, text.first_shape)); }
+      if (item.prompt.figure) { var drawn = svgFigure(item.prompt.figure); if (drawn) { fs.appendChild(drawn); } }
       var choices = document.createElement("div");
       choices.className = "choices";
       item.options.forEach(function (opt, k) {

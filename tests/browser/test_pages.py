@@ -119,6 +119,11 @@ def test_student_assessment_then_coach_session(
         assert re.fullmatch(r"\d+:\d\d", timer.inner_text())
         if tasks == 0:
             check_page(page, "assessment-task", axe_log)
+        if step.get_attribute("data-task") == "mechanical":
+            figures = step.locator(".task-items svg.figure")
+            assert figures.count() >= 1, "gears, levers and pulleys are drawn"
+            assert all(len(f.get_attribute("aria-label") or "") > 20 for f in figures.all())
+            check_page(page, "assessment-mechanical", axe_log)
         for item in step.locator(".task-items fieldset").all()[:3]:
             item.locator("input").first.check()
         step.locator(".finish-task").click()
