@@ -95,31 +95,44 @@ def create_session(
 
 
 def resolve_session(db: Session, token: str, now: datetime) -> Principal:
-    """The principal of a live session; NotAuthenticatedError if unknown, expired or disabled."""
-    row = db.execute(
-        select(AuthSession).where(AuthSession.token_hash == digest_secret(token))
-    ).scalar_one_or_none()
-    if row is None or row.expires_at <= now:
-        raise NotAuthenticatedError("the session is unknown or has expired; sign in again")
-    if row.role == "student":
-        return Principal(
-            role="student", session_id=row.id, expires_at=row.expires_at, student_id=row.student_id
+    """The principal of a live session; NotAuthenticatedError if unknown, expired or disabled.
+
+    One indexed query (the token digest is unique): the session joined to its account and, for
+    a coach, one row per assigned school.
+    """
+    rows = db.execute(
+        select(
+            AuthSession.id,
+            AuthSession.role,
+            AuthSession.expires_at,
+            AuthSession.student_id,
+            User.id,
+            User.role,
+            User.active,
+            CoachSchool.school_id,
         )
-    user = db.get(User, row.user_id)
-    if user is None or not user.active:
+        .select_from(AuthSession)
+        .outerjoin(User, User.id == AuthSession.user_id)
+        .outerjoin(CoachSchool, CoachSchool.user_id == User.id)
+        .where(AuthSession.token_hash == digest_secret(token))
+    ).all()
+    if not rows or rows[0][2] <= now:
+        raise NotAuthenticatedError("the session is unknown or has expired; sign in again")
+    session_id, session_role, expires_at, student_id, user_id, user_role, active, _ = rows[0]
+    if session_role == "student":
+        return Principal(
+            role="student", session_id=session_id, expires_at=expires_at, student_id=student_id
+        )
+    if user_id is None or not active:
         raise NotAuthenticatedError("the account is disabled")
     schools: frozenset[int] = frozenset()
-    if user.role == "coach":
-        schools = frozenset(
-            db.execute(select(CoachSchool.school_id).where(CoachSchool.user_id == user.id))
-            .scalars()
-            .all()
-        )
+    if user_role == "coach":
+        schools = frozenset(row[7] for row in rows if row[7] is not None)
     return Principal(
-        role=user.role,
-        session_id=row.id,
-        expires_at=row.expires_at,
-        user_id=user.id,
+        role=user_role,
+        session_id=session_id,
+        expires_at=expires_at,
+        user_id=user_id,
         school_ids=schools,
     )
 

@@ -9,10 +9,12 @@ aliases below and never repeat an ownership check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any, Final
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
@@ -20,18 +22,19 @@ from recommender.errors import NotAuthenticatedError, PermissionDeniedError, Rec
 from service.auth import Principal, resolve_session
 from service.db import utc_now
 from service.models import Activity, Assessment, Outcome, School, Student
-from service.settings import Settings, get_settings
+from service.settings import Settings
 
 SESSION_COOKIE: Final = "pathways_session"
 ID_MAX: Final = 2**31 - 1
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A database session for one request: committed when the route returns, else rolled back."""
-    session: Session = request.app.state.sessionmaker()
+def _end_session(session: Session, failed: bool) -> None:
+    """Commit (or, after an error, roll back) and close; a failed commit is rolled back too."""
     try:
-        yield session
-        session.commit()
+        if failed:
+            session.rollback()
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
@@ -39,14 +42,41 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_now() -> datetime:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A database session for one request: committed when the route returns, else rolled back.
+
+    Opening a session does no I/O (the connection is taken on first use, in the route's worker
+    thread), so only the end of the request, shielded from cancellation, runs in a thread.
+    """
+    session: Session = request.app.state.sessionmaker()
+    failed = False
+    try:
+        yield session
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):
+            # its own limiter: ending a session must never wait for a busy worker pool
+            await anyio.to_thread.run_sync(
+                _end_session, session, failed, limiter=anyio.CapacityLimiter(1)
+            )
+
+
+async def get_now() -> datetime:
     """The request's clock (UTC); tests override it to move time."""
     return utc_now()
 
 
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the app was built with (``app.state.settings``)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 # Committed before the response is sent, so a client never sees a success the database lacks.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 

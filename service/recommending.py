@@ -21,11 +21,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, cast
 
-from sqlalchemy import select
+from sqlalchemy import Text, select
+from sqlalchemy import cast as cast_sql
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -310,6 +311,127 @@ def check_what_if(
     return region, plan
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """A recommendation before encoding: the envelope and either the result or its JSON text."""
+
+    envelope: dict[str, Any]
+    result: dict[str, Any] | None
+    result_json: str | None
+
+
+def _latest_profile(db: Session, student_id: int) -> tuple[int, dict[str, Any]] | None:
+    """(id, profile) of the latest submitted, scored assessment: two columns, one indexed query."""
+    row = db.execute(
+        select(Assessment.id, Assessment.profile)
+        .where(
+            Assessment.student_id == student_id,
+            Assessment.status == "submitted",
+            Assessment.profile.is_not(None),
+        )
+        .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None or row[1] is None:
+        return None
+    return int(row[0]), row[1]
+
+
+def _stored_or_new(
+    db: Session,
+    loaded: LoadedModel,
+    student_id: int,
+    inputs: dict[str, Any],
+    profile: StudentProfile,
+    by_user: int | None,
+) -> tuple[int, datetime, dict[str, Any] | None, str | None]:
+    """The student's stored default result if model, catalogue and inputs match, else a new one.
+
+    A stored result is read as its JSON text (never decoded); a new one is returned as a dict.
+    """
+    catalogue_version = loaded.recommender.catalogue.version
+    row = db.execute(
+        select(
+            StoredRecommendation.id,
+            StoredRecommendation.model_version,
+            StoredRecommendation.catalogue_version,
+            StoredRecommendation.inputs,
+            StoredRecommendation.created_at,
+            cast_sql(StoredRecommendation.result, Text),
+        )
+        .where(StoredRecommendation.student_id == student_id)
+        .order_by(StoredRecommendation.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if (
+        row is not None
+        and row[1] == loaded.version
+        and row[2] == catalogue_version
+        and row[3] == inputs
+    ):
+        return int(row[0]), row[4], None, str(row[5])
+    result = describe_result(loaded, profile, k=DEFAULT_K)
+    stored = StoredRecommendation(
+        student_id=student_id,
+        assessment_id=inputs["assessment_id"],
+        model_version=loaded.version,
+        catalogue_version=catalogue_version,
+        inputs=inputs,
+        result=result,
+        created_by=by_user,
+        created_at=utc_now(),
+    )
+    db.add(stored)
+    db.flush()
+    return stored.id, stored.created_at, result, None
+
+
+def _answer(
+    db: Session,
+    holder: ModelHolder,
+    student: Student,
+    *,
+    region: str | None,
+    plan: str | None,
+    k: int | None,
+    by_user: int | None,
+) -> _Answer:
+    latest = _latest_profile(db, student.id)
+    if latest is None:
+        raise RecordConflictError("recommendation", "the student has no submitted assessment yet")
+    assessment_id, profile = latest
+    loaded = holder.get(db)
+    region, plan = check_what_if(loaded, region, plan)
+    what_if = region is not None or plan is not None or k is not None
+    profile_hash = hash_profile(profile)
+    envelope: dict[str, Any] = {
+        "student_id": student.id,
+        "assessment_id": assessment_id,
+        "profile_hash": profile_hash,
+        "what_if": what_if,
+    }
+    if what_if:
+        chosen_k = DEFAULT_K if k is None else k
+        result = describe_result(
+            loaded, StudentProfile.from_dict(profile), region=region, plan=plan, k=chosen_k
+        )
+        envelope.update(recommendation_id=None, stored=False, created_at=None, k=chosen_k)
+        return _Answer(envelope, result, None)
+    scored = StudentProfile.from_dict(profile)
+    inputs = {
+        "assessment_id": assessment_id,
+        "profile_hash": profile_hash,
+        "region": scored.region_code or STATEWIDE_REGION,
+        "plan": scored.plan,
+        "k": DEFAULT_K,
+    }
+    row_id, created_at, fresh, text = _stored_or_new(
+        db, loaded, student.id, inputs, scored, by_user
+    )
+    envelope.update(recommendation_id=row_id, stored=True, created_at=created_at, k=DEFAULT_K)
+    return _Answer(envelope, fresh, text)
+
+
 def recommend_for_student(
     db: Session,
     holder: ModelHolder,
@@ -325,73 +447,45 @@ def recommend_for_student(
     With no what-if parameter the result is stored (or the stored one reused when model,
     catalogue and inputs are unchanged); with any, the result is computed and not stored.
     """
-    assessment = latest_submitted_assessment(db, student.id)
-    if assessment is None or assessment.profile is None:
-        raise RecordConflictError("recommendation", "the student has no submitted assessment yet")
-    profile = StudentProfile.from_dict(assessment.profile)
-    loaded = holder.get(db)
-    region, plan = check_what_if(loaded, region, plan)
-    what_if = region is not None or plan is not None or k is not None
-    profile_hash = hash_profile(assessment.profile)
-    envelope: dict[str, Any] = {
-        "student_id": student.id,
-        "assessment_id": assessment.id,
-        "profile_hash": profile_hash,
-        "what_if": what_if,
-    }
-    if what_if:
-        result = describe_result(
-            loaded, profile, region=region, plan=plan, k=DEFAULT_K if k is None else k
-        )
-        return {
-            **envelope,
-            "recommendation_id": None,
-            "stored": False,
-            "created_at": None,
-            "k": DEFAULT_K if k is None else k,
-            **result,
-        }
-    inputs = {
-        "assessment_id": assessment.id,
-        "profile_hash": profile_hash,
-        "region": profile.region_code or STATEWIDE_REGION,
-        "plan": profile.plan,
-        "k": DEFAULT_K,
-    }
-    catalogue_version = loaded.recommender.catalogue.version
-    row = db.execute(
-        select(StoredRecommendation)
-        .where(StoredRecommendation.student_id == student.id)
-        .order_by(StoredRecommendation.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if not (
-        row is not None
-        and row.model_version == loaded.version
-        and row.catalogue_version == catalogue_version
-        and row.inputs == inputs
-    ):
-        result = describe_result(loaded, profile, k=DEFAULT_K)
-        row = StoredRecommendation(
-            student_id=student.id,
-            assessment_id=assessment.id,
-            model_version=loaded.version,
-            catalogue_version=catalogue_version,
-            inputs=inputs,
-            result=result,
-            created_by=by_user,
-            created_at=utc_now(),
-        )
-        db.add(row)
-        db.flush()
-    return {
-        **envelope,
-        "recommendation_id": row.id,
-        "stored": True,
-        "created_at": row.created_at,
-        "k": DEFAULT_K,
-        **row.result,
-    }
+    answer = _answer(db, holder, student, region=region, plan=plan, k=k, by_user=by_user)
+    result = answer.result
+    if result is None:
+        result = json.loads(answer.result_json or "{}")
+    return {**answer.envelope, **result}
+
+
+def _json_timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` suffix, as pydantic writes it (None stays None)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def recommendation_json(
+    db: Session,
+    holder: ModelHolder,
+    student: Student,
+    *,
+    region: str | None = None,
+    plan: str | None = None,
+    k: int | None = None,
+    by_user: int | None = None,
+) -> bytes:
+    """``recommend_for_student`` as the UTF-8 JSON body of the API (same fields and values).
+
+    A stored result is spliced in as the text the database holds, without decoding it.
+    """
+    answer = _answer(db, holder, student, region=region, plan=plan, k=k, by_user=by_user)
+    envelope = {**answer.envelope, "created_at": _json_timestamp(answer.envelope["created_at"])}
+    head = json.dumps(envelope, separators=(",", ":"))
+    if answer.result_json is None:
+        body = json.dumps(answer.result, separators=(",", ":"), allow_nan=False)
+    else:
+        body = answer.result_json.strip()
+    if not (body.startswith("{") and body.endswith("}")) or body == "{}":
+        rec = answer.envelope["recommendation_id"]
+        raise ValueError(f"stored recommendation {rec} holds no JSON object with fields")
+    return (head[:-1] + "," + body[1:]).encode("utf-8")
 
 
 # ------------------------------------------------------------------- promotion and rollback

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from recommender.dimensions import PLANS
 from service.deps import CurrentUser, OwnOrCaseloadStudent, SessionDep
-from service.recommending import ModelHolder, recommend_for_student
+from service.recommending import ModelHolder, recommendation_json
 from service.routes._common import SIGNED_IN
 
 router = APIRouter(tags=["recommendations"], responses=SIGNED_IN)
@@ -101,12 +101,15 @@ def get_recommendations(
         Query(pattern="^(" + "|".join(PLANS) + ")$", description="what-if: plan after school"),
     ] = None,
     k: Annotated[int | None, Query(ge=1, le=20, description="what-if: pathways to list")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Top pathways from the latest submitted assessment; with region, plan or k a what-if.
 
     The default result is stored with its model and catalogue versions and inputs; a what-if
     re-ranks without touching what is stored.
     """
-    return recommend_for_student(
+    # The body is written by service.recommending (a stored result is sent as the JSON text the
+    # database holds); RecommendationOut documents it and the tests check the two agree.
+    body = recommendation_json(
         db, holder, student, region=region, plan=plan, k=k, by_user=principal.user_id
     )
+    return Response(body, media_type="application/json")
