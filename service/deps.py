@@ -173,6 +173,18 @@ CaseloadStudent = Annotated[Student, Depends(get_caseload_student)]
 OwnOrCaseloadStudent = Annotated[Student, Depends(get_own_or_caseload_student)]
 
 
+def resolve_own_or_caseload_student(
+    request: Request, db: Session, now: datetime, student_id: int
+) -> tuple[Principal, Student]:
+    """CurrentUser then OwnOrCaseloadStudent as one plain call (the same checks, same errors).
+
+    For a hot route that does all its database work in one worker-thread hop instead of one hop
+    per dependency; call it from inside that hop.
+    """
+    principal = get_principal(request, db, now)
+    return principal, get_own_or_caseload_student(student_id, principal, db)
+
+
 def get_scoped_school(
     school_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: AccountUser, db: SessionDep
 ) -> School:
