@@ -101,13 +101,25 @@ def measure_factor_weights(
     if students.size != 1:
         raise ValueError(f"explanations are for one student at a time, got {students.size}")
     idx = np.asarray(occupation_index, dtype=np.int64)
-    zeros = np.zeros(idx.size, dtype=np.int64)
     fit = ranked.fit[idx]
     weights: dict[str, F32] = {}
-    for factor in STUDENT_FACTORS:
-        neutral = neutralise_students(students, factor)
-        fit_neutral = score_fit(build_pair_features_batch(neutral, occupations, zeros, idx))
-        weights[factor] = (policy.fit_weight * (fit - fit_neutral)).astype(np.float32)
+    # every neutral variant in one batch: one feature build and one model call, not one each
+    variants = [neutralise_students(students, factor) for factor in STUDENT_FACTORS]
+    stacked = StudentBatch(
+        interests=np.concatenate([v.interests for v in variants]),
+        interests_se=np.concatenate([v.interests_se for v in variants]),
+        work_values=np.concatenate([v.work_values for v in variants]),
+        work_values_se=np.concatenate([v.work_values_se for v in variants]),
+        aptitudes=np.concatenate([v.aptitudes for v in variants]),
+        aptitudes_se=np.concatenate([v.aptitudes_se for v in variants]),
+        plans=tuple(p for v in variants for p in v.plans),
+    )
+    rows = np.repeat(np.arange(len(variants), dtype=np.int64), idx.size)
+    fit_neutral = score_fit(
+        build_pair_features_batch(stacked, occupations, rows, np.tile(idx, len(variants)))
+    ).reshape(len(variants), idx.size)
+    for v, factor in enumerate(STUDENT_FACTORS):
+        weights[factor] = (policy.fit_weight * (fit - fit_neutral[v])).astype(np.float32)
     demand_neutral = policy.demand_weight * NEUTRAL_PERCENTILE
     weights["demand"] = (ranked.demand_part[idx] + ranked.boost_part[idx] - demand_neutral).astype(
         np.float32
@@ -121,7 +133,8 @@ def measure_factor_weights(
 def _top_interests(students: StudentBatch) -> tuple[str, ...]:
     s = students.interests[0]
     order = np.argsort(-s, kind="stable")
-    return tuple(RIASEC[i] for i in order[:2] if s[i] > s.mean() + 1e-6)
+    above = float(s.mean()) + 1e-6
+    return tuple(RIASEC[i] for i in order[:2] if s[i] > above)
 
 
 def _sentence_interests(weight: float, students: StudentBatch, occ_riasec: F32) -> tuple[str, str]:
