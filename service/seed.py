@@ -8,19 +8,22 @@ deployment turns seeding off (``PATHWAYS_SEED_DEMO=false``) or changes them at o
 from __future__ import annotations
 
 import logging
+import math
 import random
 from dataclasses import dataclass
-from datetime import date
-from typing import Final
+from datetime import date, datetime
+from typing import Any, Final
 
+import numpy as np
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from recommender.aptitude_items import compute_item_parameters
 from recommender.catalogue import get_catalogue
 from recommender.dimensions import PLANS
-from recommender.instrument import load_instrument
-from service.assessing import new_aptitude_seeds, score_stored
+from recommender.instrument import Instrument, load_instrument
+from service.assessing import finish_subtest, issue_subtest, merge_answers, score_stored
 from service.db import utc_now
 from service.models import Activity, Assessment, CoachSchool, School, Student, User
 from service.schemas import school_year_of
@@ -79,7 +82,7 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
             db.add(student)
             db.flush()
             if k < 4:  # four students per school have finished the assessment
-                db.add(_completed_assessment(student.id, fips, seed=10 * n + k))
+                db.add(_completed_assessment(student.id, fips, student.grade, seed=10 * n + k))
         day = date(2025, 9, 15 + n)
         db.add(
             Activity(
@@ -122,8 +125,74 @@ def _store_demo_recommendations(db: Session) -> None:
         logger.warning("demo recommendations not stored: %s", type(exc).__name__)
 
 
-def _completed_assessment(student_id: int, county_fips: str, *, seed: int) -> Assessment:
-    """A submitted demo assessment: ratings leaning towards two interest areas, scored for real."""
+def _issue_and_answer(
+    instrument: Instrument,
+    seeds: dict[str, Any],
+    rng: random.Random,
+    ability: float,
+    now: datetime,
+) -> dict[str, dict[str, int]]:
+    """Issue every subtest as the assessment page does and answer it like a student would.
+
+    Each item is right with probability ``g + (1 - g) * logistic(theta - b)``: ``theta`` is the
+    student's ability plus a per-subtest wobble, ``b`` the item's difficulty, ``g`` one over its
+    option count (a guess). A wrong answer is another option at random. Power subtests are
+    answered through to the end; the timed perceptual-speed subtest only as far as the
+    student's pace allows. ``seeds`` is updated in place as the real flow updates it.
+    """
+    responses: dict[str, dict[str, int]] = {}
+    for spec in instrument.subtests:
+        items, block = issue_subtest(instrument, seeds, spec.id, now)
+        seeds[spec.id] = block
+        params = compute_item_parameters(spec.id, int(block["seed"]), np.arange(len(items)))
+        theta = ability + rng.gauss(0.0, 0.5)
+        reached = len(items)
+        if spec.id == "perceptual_speed":
+            reached = max(
+                spec.min_answered, min(len(items), round(len(items) * (0.88 + 0.08 * theta)))
+            )
+        given: dict[str, int] = {}
+        for item in items[:reached]:
+            j = int(item["index"])
+            key, n_options = int(params.key[j]), len(item["options"])
+            guess = 1.0 / n_options
+            right = guess + (1.0 - guess) / (1.0 + math.exp(float(params.difficulty[j]) - theta))
+            if rng.random() < right:
+                given[str(j)] = key
+            else:
+                given[str(j)] = rng.choice([o for o in range(n_options) if o != key])
+        responses[spec.id] = given
+    return responses
+
+
+def _school_records(rng: random.Random, ability: float, grade: int) -> dict[str, float | int]:
+    """Records a counsellor might hold: GPA from grade 10, ACT from 11, WorkKeys for some."""
+    records: dict[str, float | int] = {}
+    if grade >= 10:
+        gpa = min(4.0, max(1.2, 2.9 + 0.45 * ability + rng.gauss(0.0, 0.25)))
+        records["gpa_unweighted"] = round(gpa, 2)
+    if grade >= 11:
+        composite = min(36, max(12, round(19 + 3.5 * ability + rng.gauss(0.0, 1.5))))
+        records["act_composite"] = composite
+        for part in ("act_english", "act_math", "act_reading", "act_science"):
+            records[part] = min(36, max(10, composite + round(rng.gauss(0.0, 2.0))))
+        if rng.random() < 0.5:
+            for part in (
+                "workkeys_applied_math",
+                "workkeys_graphic_literacy",
+                "workkeys_workplace_documents",
+            ):
+                records[part] = min(7, max(3, round(4.5 + ability + rng.gauss(0.0, 0.6))))
+    return records
+
+
+def _completed_assessment(
+    student_id: int, county_fips: str, grade: int, *, seed: int
+) -> Assessment:
+    """A submitted demo assessment scored for real: interests leaning towards two areas, values,
+    every aptitude subtest issued and answered at the student's own level, school records
+    for some; the same ``seed`` always gives the same answers.
+    """
     instrument = load_instrument()
     rng = random.Random(seed)
     liked = set(rng.sample(instrument.interests.scales, 2))
@@ -132,17 +201,26 @@ def _completed_assessment(student_id: int, county_fips: str, *, seed: int) -> As
         for item in instrument.interests.items
     }
     values = {item.id: rng.randint(2, 5) for item in instrument.values.items}
-    answers = {
+    ability = rng.gauss(0.0, 0.8)
+    now = utc_now()
+    # a stored seed per subtest, as new_aptitude_seeds makes them, but from the demo's RNG
+    seeds: dict[str, Any] = {
+        s.id: {"seed": rng.getrandbits(63), "issued": 0} for s in instrument.subtests
+    }
+    patch: dict[str, Any] = {
         "interests": interests,
         "values": values,
         "plan": PLANS[seed % len(PLANS)],
         "county_fips": county_fips,
         "will_commute": bool(seed % 2),
         "will_relocate": False,
+        "aptitude": _issue_and_answer(instrument, seeds, rng, ability, now),
+        "records": _school_records(rng, ability, grade),
     }
-    seeds = new_aptitude_seeds(instrument)
+    answers = merge_answers({}, patch, instrument, seeds, now)
+    for spec in instrument.subtests:
+        seeds[spec.id] = finish_subtest(instrument, seeds, spec.id)
     profile = score_stored(answers, seeds, instrument, get_catalogue().county_region)
-    now = utc_now()
     return Assessment(
         student_id=student_id,
         instrument_version=instrument.version,

@@ -1,0 +1,118 @@
+"""The demo district: aptitude subtests issued and answered like real sittings, scored for real."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from recommender.aptitude_items import issue_items, verify_answer
+from recommender.catalogue import get_catalogue
+from recommender.dimensions import APTITUDES
+from recommender.instrument import load_instrument
+from service.assessing import check_records, score_stored
+from service.auth import make_password_hasher
+from service.db import session_scope
+from service.models import Assessment, Student
+from service.seed import seed_demo_district
+from tests.service.conftest import clear_tables
+
+
+def _seeded(app: FastAPI) -> list[tuple[Assessment, Student]]:
+    with session_scope(app.state.sessionmaker) as db:
+        assert seed_demo_district(db, make_password_hasher(app.state.settings))
+    with session_scope(app.state.sessionmaker) as db:
+        rows = db.execute(
+            select(Assessment, Student)
+            .join(Student, Student.id == Assessment.student_id)
+            .where(Assessment.status == "submitted")
+            .order_by(Student.id)
+        ).all()
+        return [(a, s) for a, s in rows]
+
+
+@pytest.fixture
+def seeded(app: FastAPI) -> list[tuple[Assessment, Student]]:
+    return _seeded(app)
+
+
+def test_every_subtest_is_issued_answered_and_finished(
+    seeded: list[tuple[Assessment, Student]],
+) -> None:
+    instrument = load_instrument()
+    assert len(seeded) == 8
+    for assessment, _ in seeded:
+        for spec in instrument.subtests:
+            block = assessment.aptitude_seeds[spec.id]
+            assert block["issued"] == spec.items
+            assert block["started_at"] and block["finished"] is True
+            responses = assessment.answers["aptitude"][spec.id]
+            assert spec.min_answered <= len(responses) <= spec.items
+            indexes = sorted(int(k) for k in responses)
+            assert indexes == list(range(len(indexes)))  # answered in order, none skipped
+            items = issue_items(spec.id, int(block["seed"]), spec.items)
+            for key, choice in responses.items():
+                assert 0 <= choice < len(items[int(key)].options)
+
+
+def test_answers_are_neither_guesses_nor_perfect_and_differ_between_students(
+    seeded: list[tuple[Assessment, Student]],
+) -> None:
+    instrument = load_instrument()
+    shares: list[float] = []
+    for assessment, _ in seeded:
+        right = total = 0
+        for spec in instrument.subtests:
+            seed = int(assessment.aptitude_seeds[spec.id]["seed"])
+            for key, choice in assessment.answers["aptitude"][spec.id].items():
+                right += verify_answer(spec.id, seed, int(key), choice)
+                total += 1
+        shares.append(right / total)
+    assert all(0.35 < s < 0.98 for s in shares), shares
+    assert max(shares) - min(shares) > 0.1, shares
+
+
+def test_the_stored_profile_is_what_a_real_submit_scores_and_aptitudes_are_measured(
+    seeded: list[tuple[Assessment, Student]],
+) -> None:
+    instrument = load_instrument()
+    region_of = get_catalogue().county_region
+    for assessment, _ in seeded:
+        again = score_stored(assessment.answers, assessment.aptitude_seeds, instrument, region_of)
+        assert again == assessment.profile
+        profile: dict[str, Any] = assessment.profile or {}
+        sources = profile["aptitude_sources"]
+        for spec in instrument.subtests:
+            assert "measured" in sources[spec.dimension]
+            value = profile["aptitudes"][APTITUDES.index(spec.dimension)]
+            assert value is not None and -4 < value < 4
+
+
+def test_school_records_are_in_range_and_only_for_older_students(
+    seeded: list[tuple[Assessment, Student]],
+) -> None:
+    with_records = 0
+    for assessment, student in seeded:
+        records = assessment.answers.get("records") or {}
+        check_records(assessment, records)  # raises on any value out of range
+        if student.grade == 9:
+            assert records == {}
+        else:
+            assert "gpa_unweighted" in records
+        if student.grade >= 11:
+            assert 1 <= records["act_composite"] <= 36
+        with_records += bool(records)
+    assert 0 < with_records < len(seeded)
+
+
+def test_seeding_twice_gives_the_same_answers_and_profiles(app: FastAPI) -> None:
+    first = [(a.answers, a.aptitude_seeds, a.profile) for a, _ in _seeded(app)]
+    clear_tables(app.state.settings.resolved_database_url())
+    second = [(a.answers, a.aptitude_seeds, a.profile) for a, _ in _seeded(app)]
+
+    def strip(seeds: dict[str, Any]) -> dict[str, Any]:
+        return {k: {f: v for f, v in b.items() if f != "started_at"} for k, b in seeds.items()}
+
+    assert [(a, strip(s), p) for a, s, p in first] == [(a, strip(s), p) for a, s, p in second]
