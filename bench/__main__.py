@@ -39,10 +39,10 @@ def _run_recommend(quick: bool) -> dict[str, Any]:
     return recommend.run(quick)
 
 
-def _run_http(quick: bool) -> dict[str, Any]:
+def _run_http(quick: bool, baseline: str | None = None) -> dict[str, Any]:
     from bench import http
 
-    return http.run(quick)
+    return http.run(quick, baseline=baseline)
 
 
 def _run_class_submit(quick: bool) -> dict[str, Any]:
@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller loads")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for the JSON results")
     parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="http: also load a server running git revision REF, interleaved (before/after)",
+    )
+    parser.add_argument(
         "--readme",
         action="store_true",
         help="rewrite README.md's Figures table from the result files in --out",
@@ -122,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_before": load_before,
         }
         try:
-            record["result"] = BENCHMARKS[name](args.quick)
+            if name == "http" and args.baseline:
+                record["result"] = _run_http(args.quick, baseline=args.baseline)
+            else:
+                record["result"] = BENCHMARKS[name](args.quick)
         except Exception as exc:
             failed += 1
             record["error"] = f"{type(exc).__name__}: {exc}"

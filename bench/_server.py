@@ -93,22 +93,29 @@ def wait_until_live(base_url: str, process: subprocess.Popen[bytes], timeout: fl
 
 @contextlib.contextmanager
 def run_server(
-    database_url: str, workers: int = 1, log_path: Path | None = None
+    database_url: str, workers: int = 1, log_path: Path | None = None, tree: Path | None = None
 ) -> Iterator[Server]:
-    """Run ``pathways serve`` until the block ends (then SIGTERM, and SIGKILL if it lingers)."""
+    """Run ``pathways serve`` until the block ends (then SIGTERM, and SIGKILL if it lingers).
+
+    ``tree``: serve the code, model and data of another checkout (see ``exported_tree``) with
+    this repository's virtual environment; default: this repository.
+    """
     port = find_free_port()
-    env = single_thread_env(
-        {
-            "PATHWAYS_DATABASE_URL": database_url,
-            "PATHWAYS_PORT": str(port),
-            "PATHWAYS_HOST": "127.0.0.1",
-            "PATHWAYS_WORKERS": str(workers),
-        }
-    )
+    extra = {
+        "PATHWAYS_DATABASE_URL": database_url,
+        "PATHWAYS_PORT": str(port),
+        "PATHWAYS_HOST": "127.0.0.1",
+        "PATHWAYS_WORKERS": str(workers),
+    }
+    command = [str(PATHWAYS), "serve"]
+    if tree is not None:
+        extra["PYTHONPATH"] = str(tree)  # found before the editable install of this checkout
+        command = [str(REPO / ".venv" / "bin" / "python"), "-m", "service.cli", "serve"]
+    env = single_thread_env(extra)
     log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed below
     started = time.monotonic()
     process = subprocess.Popen(
-        [str(PATHWAYS), "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        command, cwd=tree or REPO, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -122,6 +129,17 @@ def run_server(
             process.kill()
             process.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def exported_tree(ref: str) -> Iterator[Path]:
+    """The files of git revision ``ref`` (code, models, data) in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="pathways-ref-") as tmp:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", ref], cwd=REPO, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        yield Path(tmp)
 
 
 def sign_in(base_url: str, username: str) -> str:

@@ -16,6 +16,7 @@ latency when other programs share the machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -24,7 +25,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench._server import fresh_database, get_json, run_server, sign_in
+from bench._common import REPO
+from bench._server import (
+    Server,
+    exported_tree,
+    fresh_database,
+    get_json,
+    run_server,
+    sign_in,
+)
 
 CONNECTIONS = 16
 TARGET_RPS = 300.0
@@ -142,62 +151,112 @@ def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _prepare(server: Server, tmp: Path, tag: str) -> tuple[int, dict[str, Path | None]]:
+    """Sign in coach1 and write the wrk scripts for this server; (students, scripts)."""
+    token = sign_in(server.base_url, "coach1")
+    students = get_json(server.base_url, "/students", token)
+    paths = []
+    for s in students:
+        path = f"/students/{s['id']}/recommendations"
+        try:
+            get_json(server.base_url, path, token)
+        except Exception:  # no submitted assessment: not part of the load
+            continue
+        paths.append(path)
+    if not paths:
+        raise RuntimeError("no demo student of coach1 has a recommendation to load")
+    listed = ", ".join(f'"{p}"' for p in paths)
+    whatif = ", ".join(f'"{p}?plan=community_college"' for p in paths)
+    scripts: dict[str, Path | None] = {"livez": None}
+    for name, text in (("stored", listed), ("what_if", whatif)):
+        script = tmp / f"{tag}-{name}.lua"
+        script.write_text(_LUA % (text, token), encoding="utf-8")
+        scripts[name] = script
+    return len(paths), scripts
+
+
+def measure_servers(
+    wrk: str, workers: int, rounds: int, seconds: int, trees: dict[str, Path | None]
+) -> dict[str, dict[str, Any]]:
+    """Stored, what-if and /livez rounds against one server per tree, all rotating in one run.
+
+    ``trees`` maps a label to a checkout (None: this repository); each server has its own fresh
+    SQLite database with the demo district. Servers not being loaded sit idle.
+    """
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pathways-wrk-")))
+        servers: dict[str, Server] = {}
+        loaded: dict[str, int] = {}
+        scripts: dict[tuple[str, str], Path | None] = {}
+        for label, tree in trees.items():
+            url = stack.enter_context(fresh_database("sqlite"))
+            servers[label] = stack.enter_context(run_server(url, workers=workers, tree=tree))
+            loaded[label], per_server = _prepare(servers[label], tmp, label)
+            for name, script in per_server.items():
+                scripts[(label, name)] = script
+        runs: dict[tuple[str, str], list[dict[str, Any]]] = {key: [] for key in scripts}
+        keys = list(scripts)
+        for i in range(rounds):
+            shift = i % len(keys)
+            for label, name in keys[shift:] + keys[:shift]:
+                lua = scripts[(label, name)]
+                server = servers[label]
+                target = server.base_url + ("/" if lua else "/livez")
+                runs[(label, name)].append(run_wrk(wrk, target, lua, seconds, server.process.pid))
+    out: dict[str, dict[str, Any]] = {}
+    for label in trees:
+        merged = {name: _merge(runs[(label, name)]) for name in ("stored", "what_if", "livez")}
+        ceiling = merged["livez"]["rps"]
+        for name in ("stored", "what_if"):
+            share = merged[name]["rps"] / ceiling if ceiling else None
+            merged[name]["share_of_ceiling_rps"] = round(share, 3) if share else None
+        out[label] = {
+            "workers": workers,
+            "students_loaded": loaded[label],
+            "recommendations": merged["stored"],
+            "what_if": merged["what_if"],
+            "livez": merged["livez"],
+        }
+    return out
+
+
 def measure_workers(wrk: str, workers: int, rounds: int, seconds: int) -> dict[str, Any]:
     """Recommendation and /livez rounds, alternating, against a server with ``workers``."""
-    with (
-        fresh_database("sqlite") as url,
-        run_server(url, workers=workers) as server,
-        tempfile.TemporaryDirectory(prefix="pathways-wrk-") as tmp,
-    ):
-        token = sign_in(server.base_url, "coach1")
-        students = get_json(server.base_url, "/students", token)
-        paths = []
-        for s in students:
-            path = f"/students/{s['id']}/recommendations"
-            try:
-                get_json(server.base_url, path, token)
-            except Exception:  # no submitted assessment: not part of the load
-                continue
-            paths.append(path)
-        if not paths:
-            raise RuntimeError("no demo student of coach1 has a recommendation to load")
-        listed = ", ".join(f'"{p}"' for p in paths)
-        whatif = ", ".join(f'"{p}?plan=community_college"' for p in paths)
-        scripts: dict[str, Path | None] = {"livez": None}
-        for name, text in (("stored", listed), ("what_if", whatif)):
-            scripts[name] = Path(tmp) / f"{name}.lua"
-            scripts[name].write_text(_LUA % (text, token), encoding="utf-8")  # type: ignore[union-attr]
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in scripts}
-        names = list(scripts)
-        for i in range(rounds):
-            for name in names[i % 3 :] + names[: i % 3]:
-                lua = scripts[name]
-                target = server.base_url + ("/" if lua else "/livez")
-                runs[name].append(run_wrk(wrk, target, lua, seconds, server.process.pid))
-    merged = {name: _merge(r) for name, r in runs.items()}
-    ceiling = merged["livez"]["rps"]
-    for name in ("stored", "what_if"):
-        share = merged[name]["rps"] / ceiling if ceiling else None
-        merged[name]["share_of_ceiling_rps"] = round(share, 3) if share else None
-    return {
-        "workers": workers,
-        "students_loaded": len(paths),
-        "recommendations": merged["stored"],
-        "what_if": merged["what_if"],
-        "livez": merged["livez"],
-    }
+    return measure_servers(wrk, workers, rounds, seconds, {"current": None})["current"]
 
 
-def run(quick: bool) -> dict[str, Any]:
-    """Load one-worker (production default) and two-worker servers; return the figures."""
+def run(quick: bool, baseline: str | None = None) -> dict[str, Any]:
+    """Load one-worker (production default) and two-worker servers; return the figures.
+
+    With ``baseline`` (a git revision) the one-worker rounds also load a server running that
+    revision, interleaved with the current code in the same run, for a before/after comparison.
+    """
     wrk = ensure_wrk()
     rounds, seconds = (1, 3) if quick else (3, 10)
-    variants = [measure_workers(wrk, w, rounds, seconds) for w in ((1,) if quick else (1, 2))]
+    extra: dict[str, Any] = {}
+    if baseline is None:
+        first = measure_workers(wrk, 1, rounds, seconds)
+    else:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", baseline],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        with exported_tree(baseline) as tree:
+            pair = measure_servers(wrk, 1, rounds, seconds, {"current": None, "baseline": tree})
+        first = pair["current"]
+        extra["baseline"] = {"ref": baseline, "commit": commit, **pair["baseline"]}
+    variants = [first]
+    if not quick:
+        variants.append(measure_workers(wrk, 2, rounds, seconds))
     main = variants[0]["recommendations"]
     return {
         "what": f"wrk -t1 -c{CONNECTIONS}, {rounds} rounds x {seconds} s per endpoint, rotating",
         "wrk": subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split("\n")[0],
         "variants": variants,
+        **extra,
         "targets": {
             "rps>=300": main["rps"] >= TARGET_RPS,
             "p99_ms<=50": main["p99_ms"] is not None and main["p99_ms"] <= TARGET_P99_MS,

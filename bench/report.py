@@ -70,6 +70,20 @@ def build_rows(folder: Path) -> list[tuple[str, str, str, str]]:
                     "",
                 )
             )
+        before = http["result"].get("baseline")
+        if before:
+            for key, label in (("recommendations", "stored"), ("what_if", "what-if")):
+                s = before[key]
+                rows.append(
+                    (
+                        f"… before, at {before['commit']} ({label}), same run, 1 worker",
+                        f"{s['rps']:.0f}/s, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, "
+                        f"{s['server_cpu_ms_per_request']} CPU-ms/req, "
+                        f"{s['share_of_ceiling_rps']:.0%} of /livez",
+                        "",
+                        "",
+                    )
+                )
     cls = _load(folder, "class_submit")
     if cls:
         for var in cls["result"]["variants"]:

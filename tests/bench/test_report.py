@@ -48,3 +48,33 @@ def test_update_readme_replaces_only_the_figures_section(tmp_path: Path) -> None
     assert text.startswith("# P\n\nintro\n\n## Figures\n")
     assert text.endswith("## Later\n\nkept\n")
     assert text.count("## Figures") == 1
+
+
+def _http_variant(rps: float, cpu: float) -> dict[str, object]:
+    figures = {"rps": rps, "p50_ms": 10.0, "p99_ms": 40.0, "server_cpu_ms_per_request": cpu}
+    return {
+        "workers": 1,
+        "recommendations": {**figures, "share_of_ceiling_rps": 0.25},
+        "what_if": {**figures, "share_of_ceiling_rps": 0.05},
+        "livez": {"rps": 2000.0, "p99_ms": 5.0},
+    }
+
+
+def test_a_baseline_measured_in_the_same_run_gets_its_own_rows(tmp_path: Path) -> None:
+    import json
+
+    from bench.report import build_rows
+
+    result = {
+        "variants": [_http_variant(500.0, 2.0)],
+        "baseline": {"ref": "abc1234", "commit": "abc1234", **_http_variant(200.0, 5.0)},
+    }
+    (tmp_path / "http.json").write_text(json.dumps({"result": result}))
+    rows = build_rows(tmp_path)
+    before = [r for r in rows if "abc1234" in r[0]]
+    assert [r[0] for r in before] == [
+        "… before, at abc1234 (stored), same run, 1 worker",
+        "… before, at abc1234 (what-if), same run, 1 worker",
+    ]
+    assert before[0][1].startswith("200/s") and "5.0 CPU-ms/req" in before[0][1]
+    assert any(r[1].startswith("500/s") and r[3] == "met" for r in rows)
