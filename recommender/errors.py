@@ -83,6 +83,24 @@ class InvalidOutcomeRecordsError(PathwaysError, ValueError):
         super().__init__(f"{len(problems)} problem(s) in {n_rows} outcome record(s): {shown}{more}")
 
 
+class TrainingRecordsRefusedError(PathwaysError, ValueError):
+    """Outcome-record files failed the checks before training, so nothing was trained or written.
+
+    ``files`` holds one ``(file, n_rows, problems)`` per file with a problem, each problem a
+    1-based ``(row, column, reason)`` as in ``InvalidOutcomeRecordsError``.
+    """
+
+    def __init__(
+        self,
+        files: tuple[tuple[str, int, tuple[tuple[int | None, str | None, str], ...]], ...],
+    ) -> None:
+        self.files = files
+        total = sum(len(problems) for _, _, problems in files)
+        first = next(((f, p[0]) for f, _, p in files if p), None)
+        shown = "" if first is None else f"; first: {first[0]}: {_describe_problem(*first[1])}"
+        super().__init__(f"{total} problem(s) in {len(files)} outcome-record file(s){shown}")
+
+
 def _describe_problem(row: int | None, column: str | None, reason: str) -> str:
     """Render one validation problem as 'row 3, column 'outcome': reason'."""
     where = "table" if row is None else f"row {row}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from training.registry import largest_subgroup_gap
@@ -100,6 +101,112 @@ def _cohort_section(metrics: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _from_records(metrics: dict[str, Any]) -> bool:
+    return bool(metrics.get("training", {}).get("source") == "outcome records")
+
+
+def _headline(
+    model: dict[str, Any], oracle: dict[str, Any], ratio: float, ev: dict[str, Any]
+) -> str:
+    if oracle:
+        return (
+            f"NDCG@10: model {_mean(model['ndcg@10'])}, oracle {_mean(oracle.get('ndcg@10'))} "
+            f"(ratio {ratio:.2f}). The model row is the final policy ranking; `fit_only` is the "
+            "learned fit alone."
+        )
+    congruence = ev.get("baselines", {}).get("congruence", {}).get("overall", {})
+    within = ev.get("recorded_only", {})
+    within_line = ""
+    if within:
+        cells = ", ".join(
+            f"{label} {_mean(entry.get('ndcg@10'))}"
+            for label, entry in [("model", within["model"]), *within["baselines"].items()]
+        )
+        within_line = (
+            " Ranking only the occupations each held-out student has a record for, NDCG@10 is: "
+            f"{cells}."
+        )
+    return (
+        f"NDCG@10: model {_mean(model['ndcg@10'])}, congruence baseline "
+        f"{_mean(congruence.get('ndcg@10'))}. There is **no oracle** on real records: they carry "
+        "no true relevance, only the grades observed, and an occupation without a record counts "
+        "as grade 0. The model row is the final policy ranking; `fit_only` is the learned fit "
+        f"alone; an `active` row is the version that was active, scored on the same students."
+        f"{within_line}"
+    )
+
+
+def _training_section(metrics: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
+    ev = metrics["evaluation"]
+    common = [
+        f"- catalogue version: {manifest.get('catalogue_version')}; training data hash: "
+        f"{manifest.get('training_data_sha256', '')[:16]}; code version: "
+        f"{manifest.get('code_version')}",
+        f"- settings: `{json.dumps(manifest.get('train_config', {}), sort_keys=True)}`",
+        "",
+    ]
+    if not _from_records(metrics):
+        return [
+            "## Training data",
+            "",
+            "**This default model learned from a synthetic cohort**, not from Mississippi "
+            "students: "
+            "see `docs/cohort-card.md` for every assumption. Its metrics say how well it recovers "
+            "the cohort's own generative model, not how well it serves real students. Retrain on "
+            "a year of real outcome records before relying on it.",
+            "",
+            f"- training pairs: {metrics['training']['rows']:,} rows from "
+            f"{metrics['training']['students']:,} students; held-out students for evaluation: "
+            f"{ev['n_students']:,} (whole catalogue of {ev['n_items']} occupations each)",
+            *common,
+        ]
+    records = metrics.get("records", {})
+    training = metrics["training"]
+    files = [
+        f"- `{Path(f['path']).name}`: {f['rows']:,} rows, school year(s) "
+        f"{', '.join(f['school_years'])}, sha256 `{f['sha256']}`"
+        for f in records.get("files", [])
+    ]
+    audit = records.get("audit_columns", [])
+    return [
+        "## Training data",
+        "",
+        "This model learned from **outcome records** (`docs/outcome-records.md`): graded "
+        "outcomes that coaches recorded for students, exported by the service. Files:",
+        "",
+        *files,
+        "",
+        f"- school years: {', '.join(records.get('school_years', []))}; "
+        f"{records.get('rows', 0):,} rows, {records.get('occupation_rows', 0):,} of them "
+        f"occupation-coded; {records.get('profiles', 0):,} student profiles of "
+        f"{records.get('people', 0):,} students "
+        f"({records.get('profiles_scored_from_answers', 0):,} profiles scored from their answers)",
+        f"- pathway-coded rows left out: {records.get('pathway_rows_left_out', 0):,} (a pathway "
+        "grade does not say which member occupation fitted); students with only pathway rows "
+        f"left out: {records.get('students_with_only_pathway_rows_left_out', 0):,}",
+        f"- split: {training['split']['rule']}; training pairs {training['rows']:,} from "
+        f"{training['students']:,} profiles; held out {training['held_out_students']:,} "
+        f"({training['evaluated_students']:,} evaluated against the whole catalogue of "
+        f"{ev['n_items']} occupations, {training['calibration_students']:,} for calibration)",
+        "- audit columns present: "
+        + (", ".join(audit) if audit else "none (no gender or race/ethnicity subgroups)")
+        + "; used for the subgroup tables only, never as features",
+        *common,
+    ]
+
+
+def _data_limitation(metrics: dict[str, Any]) -> str:
+    if _from_records(metrics):
+        return (
+            "- Outcome records show only what coaches recorded: occupations a student was never "
+            "shown count as grade 0, so the metrics favour whatever students were shown before."
+        )
+    return (
+        "- Synthetic training data: the cohort's correlations and effect sizes come from "
+        "published findings, but Mississippi students may differ; real records will."
+    )
+
+
 def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str, Any]) -> str:
     """Markdown model card for one version, from its metrics.json and manifest.json contents."""
     from training.evaluate import render_metrics_markdown
@@ -133,27 +240,10 @@ def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str,
             "learned: they enter the final order through the ranking policy "
             "(`recommender/ranking.py`). Gender, race and ethnicity are never features.",
             "",
-            "## Training data",
-            "",
-            "**This default model learned from a synthetic cohort**, not from Mississippi "
-            "students: "
-            "see `docs/cohort-card.md` for every assumption. Its metrics say how well it recovers "
-            "the cohort's own generative model, not how well it serves real students. Retrain on "
-            "a year of real outcome records before relying on it.",
-            "",
-            f"- training pairs: {metrics['training']['rows']:,} rows from "
-            f"{metrics['training']['students']:,} students; held-out students for evaluation: "
-            f"{ev['n_students']:,} (whole catalogue of {ev['n_items']} occupations each)",
-            f"- catalogue version: {manifest.get('catalogue_version')}; training data hash: "
-            f"{manifest.get('training_data_sha256', '')[:16]}; code version: "
-            f"{manifest.get('code_version')}",
-            f"- settings: `{json.dumps(manifest.get('train_config', {}), sort_keys=True)}`",
-            "",
+            *_training_section(metrics, manifest),
             "## Metrics (held out by student)",
             "",
-            f"NDCG@10: model {_mean(model['ndcg@10'])}, oracle {_mean(oracle.get('ndcg@10'))} "
-            f"(ratio {ratio:.2f}). The model row is the final policy ranking; `fit_only` is the "
-            "learned fit alone.",
+            _headline(model, oracle, ratio, ev),
             "",
             render_metrics_markdown(ev, "ndcg@10"),
             "",
@@ -169,8 +259,7 @@ def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str,
             "",
             "## Limitations",
             "",
-            "- Synthetic training data: the cohort's correlations and effect sizes come from "
-            "published findings, but Mississippi students may differ; real records will.",
+            _data_limitation(metrics),
             "- The catalogue's O*NET and BLS figures are national or regional averages; a single "
             "employer or county can differ a lot.",
             "- Interest gender differences in the cohort shape what the model learns; the exposure "

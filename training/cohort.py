@@ -527,3 +527,76 @@ def observe_with_instrument(
             for i, profile in zip(rows, score_assessments(answers, instrument), strict=True):
                 profiles[i] = profile
     return StudentBatch.from_profiles(profiles)
+
+
+def cohort_outcome_records(
+    cohort: Cohort,
+    catalogue: Any,
+    school_year: str,
+    *,
+    instrument_version: str,
+    id_prefix: str = "syn",
+) -> Any:
+    """The cohort's training pairs as an outcome-record table (one row per student and occupation).
+
+    Each student gets the pseudonym ``<prefix><seed>-<index>``; a pair drawn twice keeps its
+    highest grade, as the service's export does; ``profile_json`` is the observed profile as
+    ``StudentProfile.to_dict()``; gender and race/ethnicity fill the audit columns.
+    """
+    import json
+
+    import pandas as pd
+
+    from recommender.assessment import StudentProfile
+    from training.records import normalise_school_year
+
+    year = normalise_school_year(school_year)
+    if year is None:
+        raise ValueError(f"{school_year!r} is not a school year like 2025-26 or 2025-2026")
+    b = cohort.students
+    region_codes = np.array(cohort.region_codes)[cohort.region_index]
+    ids = [f"{id_prefix}{cohort.config.seed}-{i:07d}" for i in range(cohort.size)]
+    profiles = [
+        json.dumps(
+            StudentProfile(
+                instrument_version=instrument_version,
+                interests=b.interests[i],
+                interests_se=b.interests_se[i],
+                work_values=b.work_values[i],
+                work_values_se=b.work_values_se[i],
+                aptitudes=b.aptitudes[i],
+                aptitudes_se=b.aptitudes_se[i],
+                aptitude_sources={},
+                plan=b.plans[i],
+                county_fips=None,
+                region_code=str(region_codes[i]),
+                will_commute=False,
+                will_relocate=False,
+            ).to_dict(),
+            sort_keys=True,
+        )
+        for i in range(cohort.size)
+    ]
+    pairs = pd.DataFrame(
+        {
+            "s": cohort.pair_student,
+            "o": cohort.pair_occupation,
+            "grade": cohort.pair_grade.astype(np.int64),
+        }
+    )
+    best = pairs.groupby(["s", "o"], sort=True, as_index=False)["grade"].max()
+    s = best["s"].to_numpy()
+    codes = np.array(catalogue.codes)
+    return pd.DataFrame(
+        {
+            "student_id": np.array(ids, dtype=object)[s],
+            "school_year": year,
+            "region_code": region_codes[s],
+            "code_kind": "occupation",
+            "code": codes[best["o"].to_numpy()],
+            "grade": best["grade"].to_numpy(),
+            "profile_json": np.array(profiles, dtype=object)[s],
+            "gender": cohort.gender[s],
+            "race_ethnicity": cohort.race_ethnicity[s],
+        }
+    )

@@ -26,13 +26,29 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "train",
         parents=[common],
-        help="train a new model version on the synthetic cohort",
-        description="Generate the synthetic cohort, fit the model, export ONNX with a parity "
-        "check, evaluate on held-out students and write models/<version>/.",
+        help="train a new model version on outcome records or the synthetic cohort",
+        description="Fit the model on outcome records (--records) or on a generated synthetic "
+        "cohort, export ONNX with a parity check, evaluate on held-out students and write "
+        "models/<version>/. Invalid records are refused with every bad row named and nothing "
+        "written.",
+    )
+    p.add_argument(
+        "--records",
+        nargs="+",
+        metavar="FILE",
+        help="outcome-record files (.csv or .parquet; several school years allowed); without "
+        "it the synthetic cohort is generated",
+    )
+    p.add_argument(
+        "--problem-limit",
+        type=int,
+        default=50,
+        help="bad-record problems printed before '... and N more' (default 50)",
     )
     p.add_argument("--version", help="version name (default: <date>-<data hash>)")
     p.add_argument("--students", type=int, default=50_000, help="cohort size (default 50000)")
     p.add_argument("--seed", type=int, default=2026, help="cohort seed (default 2026)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--max-iter", type=int, default=120, help="boosting iterations (default 120)")
     p.add_argument("--eval-students", type=int, default=2000, help="held-out students scored")
     p.add_argument("--promote", action="store_true", help="promote the new version if it passes")
@@ -50,6 +66,20 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=99, help="seed of the fresh cohort (default 99)")
     p.add_argument("--json", action="store_true", help="print the full metrics as JSON")
     p.set_defaults(func=handle_evaluate)
+
+    cohort = sub.add_parser(
+        "cohort",
+        help="export the synthetic cohort as outcome records",
+        description="Generate the synthetic cohort and write its graded outcomes in the "
+        "outcome-record schema, so training on records can run without real students.",
+    )
+    csub = cohort.add_subparsers(dest="cohort_command", required=True, metavar="ACTION")
+    p = csub.add_parser("export", help="write the cohort's outcomes as outcome records")
+    p.add_argument("--students", type=int, default=2000, help="cohort size (default 2000)")
+    p.add_argument("--seed", type=int, default=2026, help="cohort seed (default 2026)")
+    p.add_argument("--year", required=True, help="school year written, e.g. 2025-26")
+    p.add_argument("--out", required=True, type=Path, help="output file (.csv or .parquet)")
+    p.set_defaults(func=handle_cohort_export)
 
     models = sub.add_parser(
         "models",
@@ -73,8 +103,90 @@ def register(sub: Any) -> None:
     p.set_defaults(func=handle_rollback)
 
 
+def handle_cohort_export(args: argparse.Namespace) -> int:
+    """Write a synthetic cohort's outcomes as outcome records."""
+    from recommender.catalogue import load_catalogue
+    from recommender.errors import PathwaysError
+    from recommender.instrument import load_instrument
+    from training.cohort import (
+        CohortConfig,
+        cohort_outcome_records,
+        generate_cohort,
+        observe_with_instrument,
+    )
+    from training.records import write_outcome_records
+
+    if args.students < 1:
+        print("pathways cohort export: --students must be at least 1", file=sys.stderr)
+        return 2
+    catalogue = load_catalogue()
+    try:
+        cohort = generate_cohort(
+            catalogue,
+            CohortConfig(n_students=args.students, seed=args.seed),
+            observe_with_instrument,
+        )
+        frame = cohort_outcome_records(
+            cohort, catalogue, args.year, instrument_version=load_instrument().version
+        )
+        write_outcome_records(frame, args.out)
+    except (PathwaysError, ValueError) as exc:
+        print(f"pathways cohort export: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}: {len(frame)} outcome records of {cohort.size} synthetic students")
+    return 0
+
+
+def _train_records(args: argparse.Namespace) -> int:
+    """Train on outcome-record files; refused files print every problem and exit 1."""
+    from recommender.catalogue import load_catalogue
+    from recommender.errors import PathwaysError, TrainingRecordsRefusedError
+    from training.records_training import format_refusal, train_version_from_records
+    from training.registry import headline_ndcg, promote_version, read_metrics
+    from training.train import TrainConfig
+
+    models_dir = _models_dir(args)
+    config = TrainConfig(max_iter=args.max_iter, eval_students=args.eval_students)
+    try:
+        folder = train_version_from_records(
+            args.records,
+            load_catalogue(),
+            models_dir,
+            args.version,
+            config=config,
+            show_progress=not args.quiet,
+        )
+    except TrainingRecordsRefusedError as exc:
+        print(format_refusal(exc, args.problem_limit), file=sys.stderr)
+        return 1
+    except (PathwaysError, FileExistsError) as exc:
+        print(f"pathways train: {exc}", file=sys.stderr)
+        return 2
+    metrics = read_metrics(models_dir, folder.name)
+    ev = metrics["evaluation"]
+    records = metrics["records"]
+    print(
+        f"wrote {folder}: {records['rows']} rows, {records['people']} students, "
+        f"years {', '.join(records['school_years'])}"
+    )
+    print(f"  held-out NDCG@10 model {headline_ndcg(metrics):.4f}")
+    for name, system in ev["baselines"].items():
+        print(f"  held-out NDCG@10 {name} {system['overall']['ndcg@10']['mean']:.4f}")
+    print("  (no oracle on real records)")
+    if args.promote:
+        try:
+            promote_version(folder.name, models_dir=models_dir, reason="trained and promoted")
+        except PathwaysError as exc:
+            print(f"pathways train: not promoted: {exc}", file=sys.stderr)
+            return 1
+        print(f"promoted {folder.name}")
+    return 0
+
+
 def handle_train(args: argparse.Namespace) -> int:
     """Train, export and evaluate a new version."""
+    if args.records:
+        return _train_records(args)
     from recommender.catalogue import load_catalogue
     from recommender.errors import PathwaysError
     from training.cohort import CohortConfig
@@ -88,7 +200,9 @@ def handle_train(args: argparse.Namespace) -> int:
     )
     models_dir = _models_dir(args)
     try:
-        folder = train_version(config, load_catalogue(), models_dir, args.version)
+        folder = train_version(
+            config, load_catalogue(), models_dir, args.version, show_progress=not args.quiet
+        )
     except (PathwaysError, FileExistsError) as exc:
         print(f"pathways train: {exc}", file=sys.stderr)
         return 2
