@@ -18,6 +18,12 @@ from typing import Any, Final, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from recommender.calibration import (
+    CALIBRATION_FILE,
+    FitCalibration,
+    calibrate_fit,
+    load_calibration,
+)
 from recommender.errors import FeatureInputError, UnknownCodeError
 from recommender.explain import Reason, explain_occupations
 from recommender.features import (
@@ -88,10 +94,11 @@ class OccupationResult:
     employment: float | None
     wage_median: float | None
     reasons: tuple[Reason, ...]
+    probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
+        """JSON-safe form (``probability`` is not in it until the service's schema carries it)."""
+        out: dict[str, Any] = {
             "code": self.code,
             "title": self.title,
             "score": self.score,
@@ -103,6 +110,7 @@ class OccupationResult:
             "wage_median": self.wage_median,
             "reasons": [r.to_dict() for r in self.reasons],
         }
+        return out
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,7 @@ class Recommender:
     occupations: OccupationArrays
     demand: F32
     wage: F32
+    calibration: FitCalibration | None = None
 
     @classmethod
     def build(
@@ -174,8 +183,12 @@ class Recommender:
         score_fit: Callable[[F32], F32],
         model_version: str,
         policy: RankingPolicy | None = None,
+        calibration: FitCalibration | None = None,
     ) -> Recommender:
-        """Assemble from parts (tests pass their own scorer); precomputes regional percentiles."""
+        """Assemble from parts (tests pass their own scorer); precomputes regional percentiles.
+
+        With a calibration, each occupation also carries P(grade >= 2) looked up from its fit.
+        """
         employment = np.asarray(catalogue.employment)
         wages = np.asarray(catalogue.wage_median)
         return cls(
@@ -186,6 +199,7 @@ class Recommender:
             occupations=OccupationArrays.from_catalogue(catalogue),
             demand=np.vstack([score_percentile(r) for r in employment]),
             wage=np.vstack([score_percentile(r) for r in wages]),
+            calibration=calibration,
         )
 
     @classmethod
@@ -200,7 +214,8 @@ class Recommender:
     ) -> Recommender:
         """Load a model version (the active one by default) and the shipped catalogue from disk.
 
-        The policy is, in order: the argument, the version's policy.json, the defaults.
+        The policy is, in order: the argument, the version's policy.json, the defaults; the
+        version's calibration.json, when present, adds each occupation's probability.
         """
         folder = locate_model_version(models_dir, version)
         model = load_fit_model(folder, intra_op_threads=intra_op_threads)
@@ -210,7 +225,8 @@ class Recommender:
             catalogue = load_catalogue()
         if policy is None and (folder / "policy.json").is_file():
             policy = load_ranking_policy(folder / "policy.json")
-        return cls.build(catalogue, model.score_fit, model.version, policy)
+        calibration = load_calibration(folder) if (folder / CALIBRATION_FILE).is_file() else None
+        return cls.build(catalogue, model.score_fit, model.version, policy, calibration)
 
     def _region_row(self, code: str) -> int:
         try:
@@ -283,6 +299,9 @@ class Recommender:
         self, j: int, r: int, ranked: Any, reasons: tuple[Reason, ...]
     ) -> OccupationResult:
         employment = float(np.asarray(self.catalogue.employment)[r, j])
+        probability = None
+        if self.calibration is not None:
+            probability = float(calibrate_fit([float(ranked.fit[j])], self.calibration)[0])
         wage = float(np.asarray(self.catalogue.wage_median)[r, j])
         return OccupationResult(
             code=self.catalogue.codes[j],
@@ -295,4 +314,5 @@ class Recommender:
             employment=_finite_or_none(employment),
             wage_median=_finite_or_none(wage),
             reasons=reasons,
+            probability=probability,
         )

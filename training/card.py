@@ -75,7 +75,8 @@ def _calibration_section(ev: dict[str, Any]) -> list[str]:
         "",
         "The fit is an expected grade, not a probability. `calibration.json` maps it to "
         f"P({calibration['target']}) by isotonic regression fitted on "
-        f"{calibration.get('students', '?')} other held-out students (whole catalogue each); "
+        f"{calibration.get('students', '?')} other held-out students "
+        f"({calibration.get('pairs', 'whole catalogue each')}); "
         "the lookup keeps the order of occupations. On the evaluation students: Brier "
         f"{calibration['brier']:.4f}, expected calibration error "
         f"{rel['expected_calibration_error']:.4f} (base rate {calibration['base_rate']:.4f}). "
