@@ -20,26 +20,35 @@ router = APIRouter(tags=["recommendations"], responses=SIGNED_IN)
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
-#: Worker threads that may answer recommendation requests at once in one process. Threads beyond
-#: the cores only contend for the interpreter lock: at 16 connections on 2 cores the shared pool
-#: (40 threads) gave a p99 about twice that of 4 threads, at more CPU per request. Waiting
-#: requests queue in order on the event loop instead. See bench/README.md.
-RECOMMEND_THREADS: Final = 4
+#: Worker threads that may answer recommendation requests at once in one process, by database.
+#: Threads beyond what can overlap only contend for the interpreter lock and cost CPU: on 2 cores
+#: at 16 connections (bench/README.md), SQLite with 1 thread gave about 610 stored results/s at
+#: p99 32 ms and 1.7 CPU-ms each, 2 threads 545/s at p99 34-45 ms and 1.95 CPU-ms, 4 threads
+#: 505/s at p99 50-57 ms and 2.2 CPU-ms, the shared pool (40) 390/s at p99 about 120 ms.
+#: Two, not one, so that a slow request (a model load after a promotion elsewhere, a what-if, a
+#: busy SQLite file) does not hold up every other. A server database adds network round trips,
+#: which a few more threads overlap. Waiting requests queue in order on the event loop.
+RECOMMEND_THREADS: Final = {"sqlite": 2}
+RECOMMEND_THREADS_SERVER_DB: Final = 4
 
-_limiter: RunVar[CapacityLimiter] = RunVar("pathways_recommend_limiter")
+_limiters: RunVar[dict[int, CapacityLimiter]] = RunVar("pathways_recommend_limiters")
 
 
-def _recommend_limiter() -> CapacityLimiter:
-    """The event loop's limiter for recommendation work (one per loop, made on first use)."""
+def _recommend_limiter(request: Request) -> CapacityLimiter:
+    """The event loop's limiter for recommendation work on this app's database (made once)."""
+    dialect = str(request.app.state.engine.dialect.name)
+    tokens = RECOMMEND_THREADS.get(dialect, RECOMMEND_THREADS_SERVER_DB)
     try:
-        return _limiter.get()
+        limiters = _limiters.get()
     except LookupError:
-        limiter = CapacityLimiter(RECOMMEND_THREADS)
-        _limiter.set(limiter)
-        return limiter
+        limiters = {}
+        _limiters.set(limiters)
+    if tokens not in limiters:
+        limiters[tokens] = CapacityLimiter(tokens)
+    return limiters[tokens]
 
 
-def get_model_holder(request: Request) -> ModelHolder:
+async def get_model_holder(request: Request) -> ModelHolder:
     """The process's model holder, made by the app factory."""
     holder: ModelHolder = request.app.state.models
     return holder
@@ -141,5 +150,5 @@ async def get_recommendations(
 
     # The body is written by service.recommending (a stored result is sent as the JSON text the
     # database holds); RecommendationOut documents it and the tests check the two agree.
-    body = await anyio.to_thread.run_sync(answer, limiter=_recommend_limiter())
+    body = await anyio.to_thread.run_sync(answer, limiter=_recommend_limiter(request))
     return Response(body, media_type="application/json")
