@@ -97,7 +97,7 @@ class OccupationResult:
     probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (``probability`` is not in it until the service's schema carries it)."""
+        """JSON-safe form; ``probability`` is None when the version has no calibration."""
         out: dict[str, Any] = {
             "code": self.code,
             "title": self.title,
@@ -108,6 +108,7 @@ class OccupationResult:
             "high_value": self.high_value,
             "employment": self.employment,
             "wage_median": self.wage_median,
+            "probability": self.probability,
             "reasons": [r.to_dict() for r in self.reasons],
         }
         return out

@@ -37,6 +37,8 @@ OutcomeEvent = Literal[
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=4000)]
+#: A person's display name; the column holds 120 characters (users.display_name).
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Username = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=64, pattern=r"^[\w.@-]+$"),
@@ -136,13 +138,13 @@ class SchoolOut(_Out):
 
 class UserIn(_In):
     username: Username
-    display_name: Text
+    display_name: DisplayName
     role: AccountRole
     password: NewPassword
 
 
 class UserPatch(_In):
-    display_name: Text | None = None
+    display_name: DisplayName | None = None
     active: bool | None = None
     password: NewPassword | None = None
 

@@ -79,6 +79,11 @@ class OccupationOut(BaseModel):
     high_value: bool
     employment: float | None = Field(description="jobs in the region (None when not published)")
     wage_median: float | None = Field(description="annual median wage in the region, US dollars")
+    probability: float | None = Field(
+        default=None,
+        description="calibrated chance of a strong outcome (grade 2 or more) for a student with "
+        "this fit; None when the model version has no calibration",
+    )
     reasons: list[ReasonOut]
     programs: list[ProgramOut] = Field(description="first CIP programmes that train for it")
 

@@ -119,6 +119,12 @@ def test_a_coach_gets_ranked_pathways_with_reasons_wages_and_programmes(
             wage = catalogue.wage_median[region_row, catalogue.index_of(occupation["code"])]
             if np.isfinite(wage):
                 assert occupation["wage_median"] == pytest.approx(float(wage))
+    # the shipped version carries a calibration, so each occupation has a probability that
+    # never falls as the learned fit rises
+    served = sorted(body["occupations"], key=lambda o: o["fit"])
+    probabilities = [o["probability"] for o in served]
+    assert all(p is not None and 0.0 <= p <= 1.0 for p in probabilities)
+    assert probabilities == sorted(probabilities)
 
 
 def test_the_default_result_is_stored_once_with_versions_and_inputs(

@@ -1,0 +1,65 @@
+"""Request schemas never accept a string longer than the column that stores it.
+
+A value that passes validation but overflows its column is a 500 on PostgreSQL (SQLite does not
+enforce lengths), so every string limit in ``service.schemas`` is checked against the tables.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import defaultdict
+
+import annotated_types
+from pydantic import BaseModel
+from sqlalchemy import String
+
+from service import models, schemas
+from service.db import Base
+
+
+def _column_lengths() -> dict[str, int]:
+    """Shortest String length of any column with a given name, across all tables."""
+    lengths: dict[str, list[int]] = defaultdict(list)
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, String) and column.type.length:
+                lengths[column.name].append(column.type.length)
+    return {name: min(values) for name, values in lengths.items()}
+
+
+def _string_limits() -> list[tuple[str, str, int]]:
+    """(schema, field, max_length) for every constrained string field of a request schema."""
+    found = []
+    for name, cls in inspect.getmembers(schemas, inspect.isclass):
+        if not issubclass(cls, BaseModel) or cls is BaseModel:
+            continue
+        for field_name, field in cls.model_fields.items():
+            for meta in field.metadata:
+                limit = getattr(meta, "max_length", None)
+                if isinstance(meta, annotated_types.MaxLen):
+                    limit = meta.max_length
+                if isinstance(limit, int):
+                    found.append((name, field_name, limit))
+            annotation = field.annotation
+            for arg in getattr(annotation, "__args__", ()) or ():
+                for meta in getattr(arg, "__metadata__", ()):
+                    limit = getattr(meta, "max_length", None)
+                    if isinstance(limit, int):
+                        found.append((name, field_name, limit))
+    return found
+
+
+def test_the_check_sees_the_tables_and_the_limits() -> None:
+    assert models.User.__tablename__ in Base.metadata.tables
+    assert _column_lengths()["display_name"] == 120
+    assert any(field == "display_name" for _, field, _ in _string_limits())
+
+
+def test_no_schema_string_is_longer_than_its_column() -> None:
+    columns = _column_lengths()
+    too_long = [
+        f"{schema}.{field}: accepts {limit}, column holds {columns[field]}"
+        for schema, field, limit in _string_limits()
+        if field in columns and limit > columns[field]
+    ]
+    assert not too_long, "\n".join(too_long)
