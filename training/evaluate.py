@@ -892,3 +892,64 @@ def render_metrics_markdown(metrics: Mapping[str, Any], group_metric: str | None
         )
         lines += ["", f"Calibration ({calibration['target']}): {shown}."]
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ what the top k is made of
+
+
+def _item_matrix(name: str, values: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
+    """A per-student item matrix of the scores' shape (one row given is used for every student)."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 1:
+        array = np.broadcast_to(array, shape)
+    if array.shape != shape:
+        raise InvalidArrayError(name, f"shape {array.shape} must be {shape} or ({shape[1]},)")
+    return array
+
+
+def high_value_share_at_k(
+    scores: npt.ArrayLike, high_value: npt.ArrayLike, k: int = 10
+) -> FloatArray:
+    """Per student (m,): share of the top k that are high-value in the student's region (0..1).
+
+    ``high_value`` is (m, n) or (n,) booleans; k above n counts all n items; ties as rank_items.
+    """
+    array = _scores_matrix("scores", scores)
+    flags = _item_matrix("high_value", high_value, array.shape)
+    n = array.shape[1]
+    if n == 0:
+        return np.full(array.shape[0], np.nan)
+    top = rank_items(array)[:, : _cutoff(k, n)]
+    share: FloatArray = np.take_along_axis(flags, top, axis=1).astype(bool).mean(axis=1)
+    return share
+
+
+def wage_ratio_at_k(
+    scores: npt.ArrayLike,
+    wages: npt.ArrayLike,
+    region_median: npt.ArrayLike,
+    k: int = 10,
+) -> FloatArray:
+    """Per student (m,): median wage of the top k over the region's all-occupation median wage.
+
+    ``wages`` (m, n) or (n,) are regional median wages (NaN = unknown, skipped); ``region_median``
+    is (m,) or a scalar, > 0. A student whose top k has no known wage gets NaN. 1.0 means the
+    typical job on the list pays what the region's typical job pays.
+    """
+    array = _scores_matrix("scores", scores)
+    pay = _item_matrix("wages", wages, array.shape)
+    m, n = array.shape
+    base = np.broadcast_to(np.asarray(region_median, dtype=np.float64), (m,))
+    bad = np.flatnonzero(~(np.isfinite(base) & (base > 0)))
+    if bad.size:
+        raise InvalidArrayError(
+            "region_median", f"must be a positive number; row {int(bad[0])} is {base[bad[0]]!r}"
+        )
+    if n == 0:
+        return np.full(m, np.nan)
+    top = np.take_along_axis(pay, rank_items(array)[:, : _cutoff(k, n)], axis=1)
+    known = np.isfinite(top).any(axis=1)
+    out = np.full(m, np.nan)
+    if known.any():
+        out[known] = np.nanmedian(top[known], axis=1) / base[known]
+    return out

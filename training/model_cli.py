@@ -65,6 +65,14 @@ def register(sub: Any) -> None:
     p.add_argument("--students", type=int, default=2000, help="fresh students (default 2000)")
     p.add_argument("--seed", type=int, default=99, help="seed of the fresh cohort (default 99)")
     p.add_argument("--json", action="store_true", help="print the full metrics as JSON")
+    p.add_argument(
+        "--sweep",
+        action="store_true",
+        help="sweep a grid of (demand_weight, wage_weight, high_value_boost) on the fresh "
+        "students and print NDCG@10, high-value share, wage ratio and coverage of the top 10 "
+        "per policy, marking the one the selection rule picks (docs/model.md)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=handle_evaluate)
 
     cohort = sub.add_parser(
@@ -236,6 +244,8 @@ def handle_evaluate(args: argparse.Namespace) -> int:
         print(f"pathways evaluate: {exc}", file=sys.stderr)
         return 2
     catalogue = load_catalogue()
+    if args.sweep:
+        return _print_sweep(args, folder, model.score_fit, catalogue)
     cohort = generate_cohort(
         catalogue, CohortConfig(n_students=args.students, seed=args.seed), observe_with_instrument
     )
@@ -250,6 +260,35 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     for name, system in rows:
         print(f"  {name:12s} NDCG@10 {system['overall']['ndcg@10']['mean']:.4f}")
     print(f"  {'oracle':12s} NDCG@10 {metrics['oracle']['ndcg@10']['mean']:.4f}")
+    return 0
+
+
+def _print_sweep(args: argparse.Namespace, folder: Path, score_fit: Any, catalogue: Any) -> int:
+    """Run the policy sweep and print it as a table (or JSON), the chosen row marked."""
+    from training.train import choose_policy, run_policy_sweep
+
+    rows = run_policy_sweep(
+        score_fit,
+        catalogue,
+        n_students=args.students,
+        seed=args.seed,
+        show_progress=not args.quiet,
+    )
+    chosen = choose_policy(rows)
+    if args.json:
+        print(json.dumps({"rows": rows, "chosen": chosen}, indent=2, sort_keys=True))
+        return 0
+    print(f"version {folder.name}, {args.students} fresh students (seed {args.seed}), top 10")
+    print(" demand   wage  boost  NDCG@10  high-value  wage ratio  coverage")
+    for row in rows:
+        mark = "*" if row is chosen else " "
+        print(
+            f"{mark}{row['demand_weight']:6.2f} {row['wage_weight']:6.2f} "
+            f"{row['high_value_boost']:6.2f}  {row['ndcg@10']:.4f}  "
+            f"{row['high_value_share@10']:10.3f}  {row['wage_ratio@10']:10.3f}  "
+            f"{row['coverage@10']:8.3f}"
+        )
+    print("* highest high-value share with NDCG@10 within 0.01 of fit only")
     return 0
 
 

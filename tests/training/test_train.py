@@ -135,3 +135,48 @@ def test_model_card_shows_the_audits_as_tables_not_raw_json() -> None:
         assert f"**ndcg@10 by {group}**" in card
     assert "| system | all | female | male |" in card
     assert "(the oracle) gives female" in card
+
+
+def _sweep_catalogue() -> object:
+    """Two regions, four occupations: item 3 pays most and is high-value in region 0 only."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        employment=np.array([[40.0, 30.0, 20.0, 10.0], [10.0, 20.0, 30.0, 40.0]]),
+        wage_median=np.array([[20e3, 30e3, 40e3, 90e3], [20e3, 30e3, np.nan, 90e3]]),
+        high_value=np.array([[False, False, False, True], [False, False, False, False]]),
+        regions=(SimpleNamespace(code="A"), SimpleNamespace(code="B")),
+        manifest={"coverage_pct": {"oews_by_region": {"A": {"all_occupation_median_wage": 30e3}}}},
+    )
+
+
+def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
+    from training.train import choose_policy, region_median_wages, sweep_policies
+
+    catalogue = _sweep_catalogue()
+    # region B has no stored all-occupation median: the median of its known rows (30k)
+    assert region_median_wages(catalogue).tolist() == [30e3, 30e3]
+    fit = np.array([[0.9, 0.8, 0.7, 0.6], [0.9, 0.8, 0.7, 0.6]], dtype=np.float32)
+    grades = np.array([[3, 2, 1, 0], [3, 2, 1, 0]])
+    policies = [
+        RankingPolicy(demand_weight=0.0, wage_weight=0.0, high_value_boost=0.0),
+        RankingPolicy(demand_weight=0.0, wage_weight=0.0, high_value_boost=1.0),
+    ]
+    rows = sweep_policies(fit, grades, np.array([0, 1]), catalogue, policies, k=1)
+    plain, boosted = rows
+    assert plain["ndcg@1"] == 1.0 and plain["high_value_share@1"] == 0.0
+    assert plain["wage_ratio@1"] == pytest.approx(20e3 / 30e3)
+    assert boosted["high_value_share@1"] == 0.5  # only region 0's student sees the boost
+    assert boosted["ndcg@1"] == 0.5
+    assert boosted["coverage@1"] == 0.5
+    # the boost costs 0.5 NDCG: allowed with a loose tolerance, refused with a tight one
+    assert choose_policy(rows, k=1, tolerance=0.6) is boosted
+    assert choose_policy(rows, k=1, tolerance=0.01) is plain
+
+
+def test_choose_policy_needs_the_fit_only_row() -> None:
+    from training.train import choose_policy
+
+    row = {"demand_weight": 0.1, "wage_weight": 0.0, "high_value_boost": 0.0, "ndcg@10": 0.3}
+    with pytest.raises(ValueError, match="fit-only"):
+        choose_policy([row])
