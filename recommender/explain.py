@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from recommender.dimensions import APTITUDES, RIASEC, RIASEC_NAMES, WORK_VALUES
+from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.features import (
     STUDENT_FACTORS,
     OccupationArrays,
@@ -35,14 +35,28 @@ REASON_FACTORS: Final = (*STUDENT_FACTORS, "demand", "wage")
 #: Weights smaller than this (score points) are reported as "about even".
 SMALL_WEIGHT: Final = 0.005
 
-_RIASEC_ES: Final = {
-    "R": "Realista",
-    "I": "Investigador",
-    "A": "Artístico",
-    "S": "Social",
-    "E": "Emprendedor",
-    "C": "Convencional",
+#: Everyday names of the interest areas, as the student pages show them.
+INTEREST_AREA_NAMES: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "R": "Building and fixing",
+        "I": "Investigating",
+        "A": "Creating",
+        "S": "Helping",
+        "E": "Leading and selling",
+        "C": "Organizing",
+    },
+    "es": {
+        "R": "Construir y reparar",
+        "I": "Investigar",
+        "A": "Crear",
+        "S": "Ayudar",
+        "E": "Dirigir y vender",
+        "C": "Organizar",
+    },
 }
+
+#: Interest profiles whose highest and lowest areas differ by less than this (0..1) are flat.
+FLAT_INTEREST_SPREAD: Final = 0.1
 _APTITUDE_EN: Final = {
     "verbal": "reading and words",
     "quantitative": "math",
@@ -131,29 +145,67 @@ def measure_factor_weights(
 
 
 def _top_interests(students: StudentBatch) -> tuple[str, ...]:
-    s = students.interests[0]
+    """The student's top areas: up to three, well above their own mean, highest first."""
+    s = students.interests[0].astype(np.float64)
+    spread = float(s.max() - s.min())
+    if spread < FLAT_INTEREST_SPREAD:
+        return ()
     order = np.argsort(-s, kind="stable")
-    above = float(s.mean()) + 1e-6
-    return tuple(RIASEC[i] for i in order[:2] if s[i] > above)
+    floor = float(s.mean()) + 0.25 * spread
+    return tuple(RIASEC[i] for i in order[:3] if s[i] >= floor)
+
+
+def job_high_points(occ_riasec: npt.ArrayLike) -> tuple[str, ...]:
+    """The job's high-point letters: up to three above its own mean level, highest first (ties in
+    RIASEC order)."""
+    r = np.asarray(occ_riasec, dtype=np.float64)
+    order = np.argsort(-r, kind="stable")
+    mean = float(r.mean())
+    return tuple(RIASEC[i] for i in order[:3] if r[i] > mean)
+
+
+def _join_areas(areas: Sequence[str], lang: str) -> str:
+    names = {k: v.lower() for k, v in INTEREST_AREA_NAMES[lang].items()}
+    if len(areas) == 1:
+        return names[areas[0]]
+    word = " and " if lang == "en" else " y "
+    return ", ".join(names[a] for a in areas[:-1]) + "," + word + names[areas[-1]]
 
 
 def _sentence_interests(weight: float, students: StudentBatch, occ_riasec: F32) -> tuple[str, str]:
-    areas = _top_interests(students) or (RIASEC[int(np.argmax(occ_riasec))],)
-    en = " and ".join(RIASEC_NAMES[a] for a in areas)
-    es = " y ".join(_RIASEC_ES[a] for a in areas)
-    if weight >= SMALL_WEIGHT:
+    student_top = _top_interests(students)
+    job_top = job_high_points(occ_riasec) or (RIASEC[int(np.argmax(occ_riasec))],)
+    shared = tuple(a for a in student_top if a in job_top)
+    main_en = _join_areas(job_top[:1], "en")
+    main_es = _join_areas(job_top[:1], "es")
+    if not student_top:
         return (
-            f"Your {en} interests match the kind of work people do in this job.",
-            f"Tus intereses {es} coinciden con el trabajo que se hace en este empleo.",
+            "You liked most kinds of work about the same, so your interests do not point "
+            "to this job or away from it.",
+            "Te gustaron casi todos los tipos de trabajo por igual, así que tus intereses "
+            "no te acercan ni te alejan de este empleo.",
         )
     if weight <= -SMALL_WEIGHT:
         return (
-            "This job is mostly about activities you said you like less.",
-            "Este empleo trata sobre todo de actividades que dijiste que te gustan menos.",
+            f"This job is mostly {main_en}, which is not one of the things you like most.",
+            f"Este empleo trata sobre todo de {main_es}, y eso no es lo que más te gusta.",
+        )
+    if shared:
+        en, es = _join_areas(shared, "en"), _join_areas(shared, "es")
+        if len(shared) == 1:
+            return (
+                f"This job is a lot of {en}, one of the things you like most.",
+                f"Este empleo tiene mucho de {es}, una de las cosas que más te gustan.",
+            )
+        return (
+            f"This job mixes things you like most: {en}.",
+            f"Este empleo junta cosas que más te gustan: {es}.",
         )
     return (
-        "Your interests neither help nor hurt the match for this job.",
-        "Tus intereses no cambian mucho qué tan bien te queda este empleo.",
+        f"This job is mostly {main_en}; that is not one of your top interests, so the match "
+        "is weak.",
+        f"Este empleo trata sobre todo de {main_es}; no está entre lo que más te gusta, así que "
+        "coincide poco contigo.",
     )
 
 

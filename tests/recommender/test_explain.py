@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from recommender.explain import REASON_FACTORS, explain_occupations, measure_factor_weights
+from recommender.explain import (
+    REASON_FACTORS,
+    Reason,
+    explain_occupations,
+    job_high_points,
+    measure_factor_weights,
+)
 from recommender.features import (
     FEATURE_NAMES,
+    StudentBatch,
     build_pair_features_batch,
     neutralise_students,
 )
@@ -88,3 +97,69 @@ def test_one_student_at_a_time() -> None:
     occ, _, ranked, policy = setup(5)
     with pytest.raises(ValueError, match="one student"):
         measure_factor_weights(make_students(2), occ, [0], score_fit, ranked, policy)
+
+
+def _one_student(interests: list[float]) -> StudentBatch:
+    from types import SimpleNamespace
+
+    from tests.model.synthetic import make_profile
+
+    base = make_profile(3)
+    profile = SimpleNamespace(**{**vars(base), "interests": np.array(interests, dtype=np.float32)})
+    return StudentBatch.from_profiles([profile])
+
+
+_CORRELATION = FEATURE_NAMES.index("interest_correlation")
+
+
+def score_by_interest(x: np.ndarray) -> np.ndarray:
+    """A scorer where only the interest correlation counts (so the interest weight follows it)."""
+    return (0.5 + 0.4 * x[:, _CORRELATION]).astype(np.float32)
+
+
+def _interest_texts(students: StudentBatch, riasec_rows: list[list[float]]) -> list[Reason]:
+    base = make_occupations(len(riasec_rows), seed=5)
+    occupations = dataclasses.replace(base, riasec=np.array(riasec_rows, dtype=np.float64))
+    n = occupations.size
+    rows = np.zeros(n, dtype=np.int64)
+    fit = score_by_interest(build_pair_features_batch(students, occupations, rows, np.arange(n)))
+    policy = RankingPolicy()
+    ranked = rank_occupations(fit, np.full(n, 0.5), np.full(n, 0.5), np.zeros(n, bool), policy)
+    scorer = score_by_interest
+    reasons = explain_occupations(students, occupations, range(n), scorer, ranked, policy)
+    return [next(r for r in rs if r.factor == "interests") for rs in reasons]
+
+
+# R I A S E C
+BUILDER = [0.95, 0.3, 0.2, 0.3, 0.2, 0.85]  # likes Building and fixing, then Organizing
+MECHANIC = [6.5, 4.0, 1.5, 2.0, 2.5, 3.5]  # high points R, I, C
+NURSE = [2.0, 4.5, 1.5, 6.8, 2.5, 3.0]  # high points S, I
+CLERK = [1.5, 2.0, 1.2, 3.0, 3.5, 6.9]  # high points C, E, S
+
+
+def test_interest_sentence_names_the_areas_the_job_and_student_share() -> None:
+    students = _one_student(BUILDER)
+    mechanic, nurse, clerk = _interest_texts(students, [MECHANIC, NURSE, CLERK])
+    assert "building and fixing" in mechanic.text and "organizing" in mechanic.text
+    assert "construir y reparar" in mechanic.text_es and "organizar" in mechanic.text_es
+    assert "organizing" in clerk.text and "building" not in clerk.text
+    assert len({mechanic.text, nurse.text, clerk.text}) == 3
+    assert len({mechanic.text_es, nurse.text_es, clerk.text_es}) == 3
+    # the nurse shares none of the student's top areas: the sentence names the job's main area
+    assert "helping" in nurse.text and "building" not in nurse.text
+
+
+def test_flat_profile_gets_the_weak_match_sentence() -> None:
+    students = _one_student([0.5, 0.52, 0.49, 0.51, 0.5, 0.53])
+    texts = _interest_texts(students, [MECHANIC, NURSE, CLERK])
+    assert {r.text for r in texts} == {
+        "You liked most kinds of work about the same, so your interests do not point "
+        "to this job or away from it."
+    }
+    assert len({r.text_es for r in texts}) == 1
+
+
+def test_job_high_points_are_above_the_jobs_own_mean() -> None:
+    assert job_high_points(MECHANIC) == ("R", "I", "C")
+    assert job_high_points(NURSE) == ("S", "I")
+    assert job_high_points([4.0] * 6) == ()
