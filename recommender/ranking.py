@@ -37,12 +37,16 @@ NEUTRAL_PERCENTILE: Final = 0.5
 
 @dataclass(frozen=True)
 class RankingPolicy:
-    """Weights of the final score; all non-negative, ``fit_weight`` positive."""
+    """Weights of the final score; all non-negative, ``fit_weight`` positive.
+
+    The defaults are the policy sweep's choice (docs/model.md, "Choosing the policy"): the highest
+    high-value share of the top 10 with NDCG@10 within 0.01 of the fit-only ranking.
+    """
 
     fit_weight: float = 1.0
-    demand_weight: float = 0.06
-    wage_weight: float = 0.02
-    high_value_boost: float = 0.01
+    demand_weight: float = 0.10
+    wage_weight: float = 0.10
+    high_value_boost: float = 0.05
     pathway_top_n: int = 3
 
     def __post_init__(self) -> None:

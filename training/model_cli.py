@@ -59,7 +59,8 @@ def register(sub: Any) -> None:
         parents=[common],
         help="evaluate a model version on a fresh synthetic cohort",
         description="Score a fresh cohort (a different seed) with a version's ONNX model and "
-        "print NDCG@10 for the model, the baselines and the oracle.",
+        "ranking policy and print NDCG@10 for the model, the baselines and the oracle; with "
+        "--sweep, compare ranking policies instead.",
     )
     p.add_argument("--version", help="model version (default: the active one)")
     p.add_argument("--students", type=int, default=2000, help="fresh students (default 2000)")
@@ -233,7 +234,7 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     from recommender.catalogue import load_catalogue
     from recommender.errors import PathwaysError
     from recommender.model import load_fit_model, locate_model_version
-    from recommender.ranking import RankingPolicy
+    from recommender.ranking import RankingPolicy, load_ranking_policy
     from training.cohort import CohortConfig, generate_cohort, observe_with_instrument
     from training.train import evaluate_on_students
 
@@ -249,8 +250,14 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     cohort = generate_cohort(
         catalogue, CohortConfig(n_students=args.students, seed=args.seed), observe_with_instrument
     )
+    policy_file = folder / "policy.json"
+    try:
+        policy = load_ranking_policy(policy_file) if policy_file.is_file() else RankingPolicy()
+    except PathwaysError as exc:
+        print(f"pathways evaluate: {exc}", file=sys.stderr)
+        return 2
     metrics = evaluate_on_students(
-        model.score_fit, cohort, catalogue, np.arange(cohort.size), RankingPolicy()
+        model.score_fit, cohort, catalogue, np.arange(cohort.size), policy
     )
     if args.json:
         print(json.dumps(metrics, indent=2, sort_keys=True))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recommender.errors import RankingPolicyError
 from recommender.ranking import (
@@ -110,3 +112,22 @@ def test_bad_policy_files_name_file_and_setting(tmp_path: Path, text: str, setti
 def test_missing_policy_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RankingPolicyError, match="cannot read"):
         load_ranking_policy(tmp_path / "absent.toml")
+
+
+def test_default_policy_lifts_a_well_paid_high_value_job_over_a_small_fit_gap() -> None:
+    # job 0 fits a little better; job 1 pays well and is high-value in the region
+    fit, demand, wage, hv = [0.55, 0.50], [0.5, 0.5], [0.2, 0.8], [False, True]
+    assert rank_occupations(fit, demand, wage, hv, RankingPolicy()).order.tolist() == [1, 0]
+    fit_only = RankingPolicy(demand_weight=0, wage_weight=0, high_value_boost=0)
+    assert rank_occupations(fit, demand, wage, hv, fit_only).order.tolist() == [0, 1]
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_policy_never_overturns_a_fit_gap_larger_than_its_weights(
+    d0: float, d1: float, w0: float, w1: float
+) -> None:
+    p = RankingPolicy()
+    gap = p.demand_weight + p.wage_weight + p.high_value_boost + 1e-3
+    fit = [0.2 + gap, 0.2]
+    r = rank_occupations(fit, [d0, d1], [w0, w1], [False, True], p)
+    assert r.order.tolist() == [0, 1]
