@@ -295,6 +295,21 @@ class ReliabilityCurve:
             if c
         ) / float(total)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReliabilityCurve:
+        """Rebuild a curve from ``to_dict`` output (None -> NaN)."""
+
+        def floats(key: str) -> tuple[float, ...]:
+            return tuple(np.nan if v is None else float(v) for v in data[key])
+
+        return cls(
+            lower=floats("lower"),
+            upper=floats("upper"),
+            mean_predicted=floats("mean_predicted"),
+            observed_rate=floats("observed_rate"),
+            count=tuple(int(c) for c in data["count"]),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Return the curve as JSON-safe lists (NaN -> None)."""
         return {
@@ -410,6 +425,7 @@ def write_reliability_svg(
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(render_reliability_svg(curve, title))
+        os.chmod(temporary, 0o644)  # readable like every other file of a model version
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -704,18 +704,11 @@ def train_version_from_records(
                 progress=bar.update,
             )
         if "calibration" in evaluation:
-            rel = evaluation["calibration"]["reliability"]
-            curve = ReliabilityCurve(
-                lower=tuple(rel["lower"]),
-                upper=tuple(rel["upper"]),
-                mean_predicted=tuple(np.nan if v is None else v for v in rel["mean_predicted"]),
-                observed_rate=tuple(np.nan if v is None else v for v in rel["observed_rate"]),
-                count=tuple(rel["count"]),
-            )
             write_reliability_svg(
-                curve, tmp / "reliability.svg", f"P(grade >= 2), model {name}, held-out records"
+                ReliabilityCurve.from_dict(evaluation["calibration"]["reliability"]),
+                tmp / "reliability.svg",
+                f"P(grade >= 2), model {name}, held-out records",
             )
-            (tmp / "reliability.svg").chmod(0o644)
             evaluation["calibration"]["students"] = int(calib_rows.size)
         steps.update()
 

@@ -17,6 +17,7 @@ from recommender.errors import InvalidArrayError
 from training.evaluate import (
     MISSING_LABEL,
     RELEVANCE_THRESHOLD,
+    ReliabilityCurve,
     audit_exposure,
     bootstrap_mean_ci,
     brier_score,
@@ -249,6 +250,17 @@ def test_reliability_svg_is_well_formed_and_plots_each_non_empty_bin(tmp_path: P
     write_reliability_svg(curve, target, title="Fit")
     assert target.read_text(encoding="utf-8").startswith("<svg")
     assert [p.name for p in tmp_path.iterdir()] == ["reliability.svg"]
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_reliability_curve_survives_its_json_form_including_empty_bins() -> None:
+    curve = reliability_curve([0.05, 0.15, 0.15, 0.95, 1.0], [0, 1, 0, 1, 1], n_bins=10)
+    again = ReliabilityCurve.from_dict(json.loads(json.dumps(curve.to_dict())))
+    assert again.count == curve.count
+    assert again.lower == curve.lower and again.upper == curve.upper
+    assert math.isnan(again.observed_rate[4]) and math.isnan(again.mean_predicted[4])
+    assert again.observed_rate[1] == curve.observed_rate[1]
+    assert again.expected_calibration_error == pytest.approx(curve.expected_calibration_error)
 
 
 # ---------------------------------------------------------------------- intervals, subgroups
