@@ -19,6 +19,26 @@ RIASEC_NAMES: Final = {
     "C": "Conventional",
 }
 
+#: Everyday names of the interest areas, per language, as students read them (pages, reasons).
+RIASEC_EVERYDAY_NAMES: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "R": "Building and fixing",
+        "I": "Investigating",
+        "A": "Creating",
+        "S": "Helping",
+        "E": "Leading and selling",
+        "C": "Organizing",
+    },
+    "es": {
+        "R": "Construir y reparar",
+        "I": "Investigar",
+        "A": "Crear",
+        "S": "Ayudar",
+        "E": "Dirigir y vender",
+        "C": "Organizar",
+    },
+}
+
 #: Aptitude dimensions the assessment measures and the catalogue summarises from O*NET.
 APTITUDES: Final = ("verbal", "quantitative", "spatial", "mechanical", "perceptual_speed")
 

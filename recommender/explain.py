@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+from recommender.dimensions import APTITUDES, RIASEC, RIASEC_EVERYDAY_NAMES, WORK_VALUES
 from recommender.features import (
     STUDENT_FACTORS,
     OccupationArrays,
@@ -34,26 +34,6 @@ REASON_FACTORS: Final = (*STUDENT_FACTORS, "demand", "wage")
 
 #: Weights smaller than this (score points) are reported as "about even".
 SMALL_WEIGHT: Final = 0.005
-
-#: Everyday names of the interest areas, as the student pages show them.
-INTEREST_AREA_NAMES: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        "R": "Building and fixing",
-        "I": "Investigating",
-        "A": "Creating",
-        "S": "Helping",
-        "E": "Leading and selling",
-        "C": "Organizing",
-    },
-    "es": {
-        "R": "Construir y reparar",
-        "I": "Investigar",
-        "A": "Crear",
-        "S": "Ayudar",
-        "E": "Dirigir y vender",
-        "C": "Organizar",
-    },
-}
 
 #: Interest profiles whose highest and lowest areas differ by less than this (0..1) are flat.
 FLAT_INTEREST_SPREAD: Final = 0.1
@@ -165,7 +145,7 @@ def job_high_points(occ_riasec: npt.ArrayLike) -> tuple[str, ...]:
 
 
 def _join_areas(areas: Sequence[str], lang: str) -> str:
-    names = {k: v.lower() for k, v in INTEREST_AREA_NAMES[lang].items()}
+    names = {k: v.lower() for k, v in RIASEC_EVERYDAY_NAMES[lang].items()}
     if len(areas) == 1:
         return names[areas[0]]
     word = " and " if lang == "en" else " y "

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from recommender.dimensions import RIASEC_EVERYDAY_NAMES
+
 LANGUAGES: Final = ("en", "es")
 LANG_COOKIE: Final = "pathways_lang"
 
@@ -142,24 +144,7 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
 }
 
 #: RIASEC letter -> everyday name, per language (for charts a student reads).
-RIASEC_NAMES: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        "R": "Building and fixing",
-        "I": "Investigating",
-        "A": "Creating",
-        "S": "Helping",
-        "E": "Leading and selling",
-        "C": "Organizing",
-    },
-    "es": {
-        "R": "Construir y reparar",
-        "I": "Investigar",
-        "A": "Crear",
-        "S": "Ayudar",
-        "E": "Dirigir y vender",
-        "C": "Organizar",
-    },
-}
+RIASEC_NAMES: Final = RIASEC_EVERYDAY_NAMES
 
 APTITUDE_NAMES: Final[dict[str, str]] = {
     "verbal": "Verbal",
