@@ -68,6 +68,7 @@ from training.train import (
     fit_pipeline,
     regional_parts,
     split_students,
+    write_version_documents,
 )
 
 log = logging.getLogger(__name__)
@@ -606,7 +607,6 @@ def train_version_from_records(
     from tqdm import tqdm
 
     from recommender.model import load_fit_model
-    from training.card import render_model_card
     from training.evaluate import ReliabilityCurve, write_reliability_svg
     from training.export import check_parity, require_parity, write_onnx
 
@@ -748,15 +748,7 @@ def train_version_from_records(
             "files": {},
         }
         timing["total_seconds"] = time.perf_counter() - started
-        _write_json(tmp / "metrics.json", metrics)
-        _write_json(tmp / "policy.json", {"ranking": RankingPolicy().to_dict()})
-        (tmp / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
-        manifest["files"] = {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(tmp.iterdir())
-            if p.is_file()
-        }
-        _write_json(tmp / "manifest.json", manifest)
+        write_version_documents(tmp, name, metrics, manifest, RankingPolicy())
         tmp.replace(final_dir)
         steps.update()
     except BaseException:

@@ -369,7 +369,6 @@ def train_version(
     from tqdm import tqdm
 
     from recommender.model import load_fit_model
-    from training.card import render_model_card
     from training.cohort import generate_cohort, observe_with_instrument
     from training.export import check_parity, require_parity, write_onnx
 
@@ -492,15 +491,7 @@ def train_version(
             "region_names": {r.code: r.name for r in catalogue.regions},
             "files": {},
         }
-        _write_json(tmp / "metrics.json", metrics)
-        _write_json(tmp / "policy.json", {"ranking": policy.to_dict()})
-        (tmp / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
-        manifest["files"] = {
-            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(tmp.iterdir())
-            if p.is_file()
-        }
-        _write_json(tmp / "manifest.json", manifest)
+        write_version_documents(tmp, name, metrics, manifest, policy)
         tmp.replace(final_dir)
         steps.update()
     except BaseException:
@@ -509,6 +500,28 @@ def train_version(
     finally:
         steps.close()
     return final_dir
+
+
+def write_version_documents(
+    folder: Path,
+    name: str,
+    metrics: dict[str, Any],
+    manifest: dict[str, Any],
+    policy: RankingPolicy,
+) -> None:
+    """Write metrics.json, policy.json and card.md into a version folder being built, then
+    manifest.json with the sha256 of every file in it (so it is written last)."""
+    from training.card import render_model_card
+
+    _write_json(folder / "metrics.json", metrics)
+    _write_json(folder / "policy.json", {"ranking": policy.to_dict()})
+    (folder / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
+    manifest["files"] = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
+    _write_json(folder / "manifest.json", manifest)
 
 
 #: Default grid of the policy sweep: demand weights, wage weights, high-value boosts.
