@@ -650,8 +650,14 @@ def _build_pathways(
 
 
 def _build_programs(raw: Path, socs: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """CIP programmes per SOC, most specific first: a programme that leads to fewer occupations
+    in the whole crosswalk comes before a broad one; ties by CIP code."""
     table = _read_table(raw, "cip_soc", ["CIP2020Code", "CIP2020Title", "SOC2018Code"])
     table = table[~table["CIP2020Code"].str.startswith("99.9999")]
+    table = table[~table["SOC2018Code"].str.strip().str.startswith("99-9999")]
+    reach: dict[str, set[str]] = {}
+    for cip, soc in zip(table["CIP2020Code"], table["SOC2018Code"], strict=True):
+        reach.setdefault(cip.strip(), set()).add(soc.strip())
     wanted = set(socs)
     out: dict[str, set[tuple[str, str]]] = {}
     for cip, title, soc in zip(
@@ -660,7 +666,10 @@ def _build_programs(raw: Path, socs: Sequence[str]) -> dict[str, list[tuple[str,
         soc = soc.strip()
         if soc in wanted:
             out.setdefault(soc, set()).add((cip.strip(), _clean_text(title).rstrip(".")))
-    return {soc: sorted(items) for soc, items in out.items()}
+    return {
+        soc: sorted(items, key=lambda item: (len(reach[item[0]]), item[0]))
+        for soc, items in out.items()
+    }
 
 
 def _build_lay_titles(raw: Path, occ: _Occupations) -> list[tuple[str, str, str]]:
