@@ -78,10 +78,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci --prefix tests/browser)")
+    # .ci/run installs both; a missing one must fail the run, not quietly skip the browser tests
+    assert CHROMIUM.exists(), "Chromium is not at /usr/bin/chromium: apt-get install chromium"
+    assert AXE.exists(), "axe-core is not installed: npm ci --prefix tests/browser"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

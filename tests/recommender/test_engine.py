@@ -66,8 +66,7 @@ def test_missing_region_uses_statewide_and_unknown_region_is_an_error(engine: Re
 
 
 def test_shipped_model_loads_and_recommends() -> None:
-    if not (DEFAULT_MODELS_DIR / "registry.json").is_file():
-        pytest.skip("no model version shipped yet")
+    assert (DEFAULT_MODELS_DIR / "registry.json").is_file(), "the shipped registry is missing"
     rec = Recommender.load()
     result = rec.recommend(profile(), k=5)
     assert len(result.pathways) == 5
