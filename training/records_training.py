@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-import joblib
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -62,11 +61,11 @@ from training.records import (
 from training.train import (
     TrainConfig,
     _code_version,
-    _time_scoring,
     _write_json,
     fit_calibration,
     fit_pipeline,
     regional_parts,
+    save_and_check_model,
     split_students,
     write_version_documents,
 )
@@ -606,15 +605,12 @@ def train_version_from_records(
     """
     from tqdm import tqdm
 
-    from recommender.model import load_fit_model
     from training.evaluate import ReliabilityCurve, write_reliability_svg
-    from training.export import check_parity, require_parity, write_onnx
 
     config = config or TrainConfig()
     started = time.perf_counter()
     repo = Path(__file__).resolve().parent.parent
     occupations = OccupationArrays.from_catalogue(catalogue)
-    n_occ = occupations.size
     steps = tqdm(total=5, desc="train", unit="step", disable=not show_progress)
     try:
         with tqdm(desc="profiles", unit="student", disable=not show_progress) as bar:
@@ -654,26 +650,16 @@ def train_version_from_records(
     models_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
     try:
-        joblib.dump(pipe, tmp / "model.joblib", compress=3)
-        write_onnx(pipe, tmp / "model.onnx", {"version": name, "data_sha256": data_hash})
-        parity_rows = held_s[: max(2, -(-1000 // n_occ))]
-        px = build_pair_features_batch(
+        onnx_model, parity, timing = save_and_check_model(
+            pipe,
+            tmp,
+            {"version": name, "data_sha256": data_hash},
             records.students,
             occupations,
-            np.repeat(parity_rows, n_occ),
-            np.tile(np.arange(n_occ), parity_rows.size),
+            held_s,
+            fit_seconds,
+            int(y.size),
         )
-        parity = check_parity(pipe, tmp / "model.onnx", px, n_occ)
-        require_parity(parity, tmp / "model.onnx")
-        onnx_model = load_fit_model(tmp / "model.onnx")
-        one = px[:n_occ]
-        timing = {
-            "fit_seconds": fit_seconds,
-            "train_rows": int(y.size),
-            "onnx_ms_one_student": _time_scoring(lambda: onnx_model.score_fit(one)),
-            "sklearn_ms_one_student": _time_scoring(lambda: pipe.predict(one)),
-            "catalogue_size": n_occ,
-        }
         steps.update()
 
         eval_rows = held_s[: config.eval_students]

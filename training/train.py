@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -34,6 +34,10 @@ from recommender.dimensions import RIASEC
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
 from training.cohort import Cohort, CohortConfig, full_outcomes, nontraditional_by_gender
+
+if TYPE_CHECKING:
+    from recommender.model import FitModel
+    from training.export import ParityReport
 
 log = logging.getLogger(__name__)
 
@@ -368,14 +372,11 @@ def train_version(
     """Generate the cohort, fit, export, check parity, evaluate and write models/<version>/."""
     from tqdm import tqdm
 
-    from recommender.model import load_fit_model
     from training.cohort import generate_cohort, observe_with_instrument
-    from training.export import check_parity, require_parity, write_onnx
 
     observe = observe or observe_with_instrument
     repo = Path(__file__).resolve().parent.parent
     occupations = OccupationArrays.from_catalogue(catalogue)
-    n_occ = occupations.size
     steps = tqdm(total=6, desc="train", unit="step", disable=not show_progress)
 
     with tqdm(
@@ -401,29 +402,11 @@ def train_version(
     models_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
     try:
-        joblib.dump(pipe, tmp / "model.joblib", compress=3)
         meta = {"version": name, "data_sha256": data_hash, "catalogue": catalogue.version}
-        write_onnx(pipe, tmp / "model.onnx", meta)
-        parity_students = held_s[: max(2, -(-1000 // n_occ))]
-        px = build_pair_features_batch(
-            cohort.students,
-            occupations,
-            np.repeat(parity_students, n_occ),
-            np.tile(np.arange(n_occ), parity_students.size),
+        onnx_model, parity, timing = save_and_check_model(
+            pipe, tmp, meta, cohort.students, occupations, held_s, fit_seconds, int(rows.size)
         )
-        parity = check_parity(pipe, tmp / "model.onnx", px, n_occ)
-        require_parity(parity, tmp / "model.onnx")
         steps.update()
-
-        onnx_model = load_fit_model(tmp / "model.onnx")
-        one = px[:n_occ]
-        timing = {
-            "fit_seconds": fit_seconds,
-            "train_rows": int(rows.size),
-            "onnx_ms_one_student": _time_scoring(lambda: onnx_model.score_fit(one)),
-            "sklearn_ms_one_student": _time_scoring(lambda: pipe.predict(one)),
-            "catalogue_size": n_occ,
-        }
         steps.update()
 
         policy = RankingPolicy()
@@ -500,6 +483,48 @@ def train_version(
     finally:
         steps.close()
     return final_dir
+
+
+def save_and_check_model(
+    pipe: Pipeline,
+    folder: Path,
+    meta: dict[str, str],
+    students: Any,
+    occupations: OccupationArrays,
+    held_students: npt.NDArray[np.intp],
+    fit_seconds: float,
+    train_rows: int,
+) -> tuple[FitModel, ParityReport, dict[str, float]]:
+    """Save the pipeline as model.joblib and model.onnx in ``folder``, check ONNX parity on at
+    least 1,000 held-out pair rows (raising when it fails) and time one student's scoring.
+
+    Returns the loaded ONNX model, the parity report and the timing figures.
+    """
+    from recommender.model import load_fit_model
+    from training.export import check_parity, require_parity, write_onnx
+
+    n_occ = occupations.size
+    joblib.dump(pipe, folder / "model.joblib", compress=3)
+    write_onnx(pipe, folder / "model.onnx", meta)
+    parity_students = held_students[: max(2, -(-1000 // n_occ))]
+    px = build_pair_features_batch(
+        students,
+        occupations,
+        np.repeat(parity_students, n_occ),
+        np.tile(np.arange(n_occ), parity_students.size),
+    )
+    parity = check_parity(pipe, folder / "model.onnx", px, n_occ)
+    require_parity(parity, folder / "model.onnx")
+    onnx_model = load_fit_model(folder / "model.onnx")
+    one = px[:n_occ]
+    timing = {
+        "fit_seconds": fit_seconds,
+        "train_rows": train_rows,
+        "onnx_ms_one_student": _time_scoring(lambda: onnx_model.score_fit(one)),
+        "sklearn_ms_one_student": _time_scoring(lambda: pipe.predict(one)),
+        "catalogue_size": n_occ,
+    }
+    return onnx_model, parity, timing
 
 
 def write_version_documents(
