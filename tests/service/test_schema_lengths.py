@@ -63,3 +63,17 @@ def test_no_schema_string_is_longer_than_its_column() -> None:
         if field in columns and limit > columns[field]
     ]
     assert not too_long, "\n".join(too_long)
+
+
+def test_request_choices_are_the_stored_choices() -> None:
+    """The schemas' Literal types list exactly the values the tables accept, in the same order."""
+    from typing import get_args
+
+    pairs = {
+        "Role": (schemas.Role, models.ROLES),
+        "AccountRole": (schemas.AccountRole, models.ACCOUNT_ROLES),
+        "ActivityCategory": (schemas.ActivityCategory, models.ACTIVITY_CATEGORIES),
+        "OutcomeEvent": (schemas.OutcomeEvent, models.OUTCOME_EVENTS),
+    }
+    for name, (literal, stored) in pairs.items():
+        assert get_args(literal) == tuple(stored), name
