@@ -42,12 +42,23 @@ NEUTRAL_PLAN: Final = "undecided"
 
 _EPS: Final = 1e-6
 
+#: Population norms of the six interest scales on the instrument's 0..1 scale (R, I, A, S, E, C):
+#: mean and SD of the scale means of the 4,034 real US respondents aged 19 or under in the
+#: Open-Source Psychometrics Project's RIASEC sample (data/benchmarks/people.tsv, the 1..5 scale
+#: means mapped to 0..1 as the scorer maps ratings; docs/benchmarks.md).
+INTEREST_NORM_MEAN: Final = (0.2208, 0.4896, 0.3913, 0.5815, 0.3919, 0.3137)
+INTEREST_NORM_SD: Final = (0.2141, 0.2623, 0.2650, 0.2372, 0.2326, 0.2371)
+
+_KEYED_NAMES: Final = tuple(f"interest_keyed_{a}{b}" for a in RIASEC for b in RIASEC)
+
 _INTEREST_NAMES: Final = (
     "interest_correlation",
     "interest_high_point_match",
     "interest_top3_overlap",
     "interest_weighted_level",
     *(f"interest_product_{k}" for k in RIASEC),
+    "interest_norm_correlation",
+    *_KEYED_NAMES,
     "interest_se_mean",
 )
 _APTITUDE_NAMES: Final = (
@@ -124,6 +135,15 @@ FEATURE_DOCS: Final[Mapping[str, str]] = MappingProxyType(
         **{
             f"interest_product_{k}": f"student z({k}) x occupation z({k}), within-profile z-scores"
             for k in RIASEC
+        },
+        "interest_norm_correlation": "Pearson r of the student's interests, standardised"
+        " against the population norms, with the occupation's six levels (-1..1; 0 if flat)",
+        **{
+            f"interest_keyed_{a}{b}": f"unit-length centred normative profile of the student at"
+            f" {a} x unit-length centred occupation profile at {b} (-1..1); the 36 cross terms"
+            " let a model learn which interest patterns go with which kinds of work"
+            for a in RIASEC
+            for b in RIASEC
         },
         "interest_se_mean": "mean standard error of the student's six interest scores",
         **{
@@ -210,6 +230,24 @@ def _zscore_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.nan_to_num(z, nan=0.0)
 
 
+def unit_centred_rows(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Rows centred on their own mean and scaled to unit length; flat rows become all zeros."""
+    centred = x - x.mean(axis=1, keepdims=True)
+    norm = np.sqrt((centred * centred).sum(axis=1, keepdims=True))
+    out: npt.NDArray[np.float64] = np.where(
+        norm > _EPS, centred / np.where(norm > _EPS, norm, 1.0), 0.0
+    )
+    return out
+
+
+def normative_interests(interests: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Interests (m, 6) on 0..1 as z-scores against the population norms (INTEREST_NORM_*)."""
+    mean = np.asarray(INTEREST_NORM_MEAN, dtype=np.float64)
+    sd = np.asarray(INTEREST_NORM_SD, dtype=np.float64)
+    out: npt.NDArray[np.float64] = (interests - mean[None, :]) / sd[None, :]
+    return out
+
+
 def _weights_above_min(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Row weights proportional to each entry's excess over the row minimum; flat rows uniform."""
     w = x - x.min(axis=1, keepdims=True)
@@ -257,6 +295,7 @@ class OccupationArrays:
     riasec_z: npt.NDArray[np.float64] = field(init=False, repr=False)
     riasec_top3: npt.NDArray[np.bool_] = field(init=False, repr=False)
     riasec_first: npt.NDArray[np.int64] = field(init=False, repr=False)
+    riasec_unit: npt.NDArray[np.float64] = field(init=False, repr=False)
     values_known: npt.NDArray[np.bool_] = field(init=False, repr=False)
     values_z: npt.NDArray[np.float64] = field(init=False, repr=False)
     attributes: npt.NDArray[np.float64] = field(init=False, repr=False)
@@ -284,6 +323,7 @@ class OccupationArrays:
         object.__setattr__(self, "riasec_z", _zscore_rows(self.riasec))
         object.__setattr__(self, "riasec_top3", _top3_mask(self.riasec, above_mean=False))
         object.__setattr__(self, "riasec_first", np.argmax(self.riasec, axis=1))
+        object.__setattr__(self, "riasec_unit", unit_centred_rows(self.riasec))
         object.__setattr__(self, "values_known", values_known)
         filled = np.where(values_known[:, None], self.work_values, 4.0)
         object.__setattr__(self, "values_z", _zscore_rows(filled))
@@ -438,6 +478,13 @@ def build_pair_features_batch(
     out[:, cols[2]] = (s_top3[si] & occupations.riasec_top3[oi]).sum(axis=1) / 3.0
     out[:, cols[3]] = (s_w[si] * occupations.riasec[oi]).sum(axis=1)
     out[:, cols[4 : 4 + len(RIASEC)]] = products
+    s_unit = unit_centred_rows(normative_interests(s_int))
+    o_unit = occupations.riasec_unit
+    k0 = 4 + len(RIASEC)
+    out[:, cols[k0]] = (s_unit[si] * o_unit[oi]).sum(axis=1)
+    n_keyed = len(_KEYED_NAMES)
+    keyed = s_unit[si][:, :, None] * o_unit[oi][:, None, :]
+    out[:, cols[k0 + 1 : k0 + 1 + n_keyed]] = keyed.reshape(si.size, n_keyed)
     out[:, cols[-1]] = students.interests_se.mean(axis=1)[si]
 
     # aptitudes

@@ -1,7 +1,10 @@
 """Scoring the learned fit with ONNX Runtime, and reading which model version is active.
 
 A model version is a folder ``models/<version>/`` holding ``model.onnx`` (a float32 pair matrix in,
-the predicted outcome grade 0..3 out). The fit of an occupation is that prediction divided by 3 and
+the predicted outcome grade 0..3 out). Its metadata names the feature columns it reads, a subset of
+``FEATURE_NAMES`` in its own order; the scorer takes the full pair matrix the one feature builder
+makes and hands the model exactly those columns, so versions trained on different subsets serve
+side by side. The fit of an occupation is that prediction divided by 3 and
 clipped to 0..1. ``models/registry.json`` names the active version; only training writes it.
 """
 
@@ -36,14 +39,23 @@ class FitModel:
     metadata: dict[str, str]
     _session: Any
     _input_name: str
+    _columns: npt.NDArray[np.int64] | None = None
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The feature columns this model reads, in its input order."""
+        if self._columns is None:
+            return FEATURE_NAMES
+        return tuple(FEATURE_NAMES[int(i)] for i in self._columns)
 
     def predict_grade(self, features: F32) -> F32:
-        """Predicted outcome grade per row (about 0..3), float32 (n,)."""
-        x = np.ascontiguousarray(features, dtype=np.float32)
+        """Predicted outcome grade per row (about 0..3), float32 (n,), from the full pair matrix."""
+        x = np.asarray(features, dtype=np.float32)
         if x.ndim != 2 or x.shape[1] != len(FEATURE_NAMES):
             raise ModelArtifactError(
                 str(self.path), f"expected features (n, {len(FEATURE_NAMES)}), got {x.shape}"
             )
+        x = np.ascontiguousarray(x if self._columns is None else x[:, self._columns])
         out = self._session.run(None, {self._input_name: x})[0]
         return np.asarray(out, dtype=np.float32).reshape(-1)
 
@@ -72,21 +84,29 @@ def load_fit_model(path: Path, *, intra_op_threads: int = 1) -> FitModel:
     inputs = session.get_inputs()
     if len(inputs) != 1:
         raise ModelArtifactError(str(file), f"expected one input, found {len(inputs)}")
-    width = inputs[0].shape[1] if len(inputs[0].shape) == 2 else None
-    if width is not None and width != len(FEATURE_NAMES):
-        raise ModelArtifactError(
-            str(file), f"model takes {width} features, this code builds {len(FEATURE_NAMES)}"
-        )
     meta = dict(session.get_modelmeta().custom_metadata_map)
     names = meta.get("feature_names")
-    if names is not None and tuple(names.split(",")) != FEATURE_NAMES:
-        raise ModelArtifactError(str(file), "model was trained on different feature names")
+    wanted = FEATURE_NAMES if names is None else tuple(names.split(","))
+    unknown = [n for n in wanted if n not in FEATURE_NAMES]
+    if unknown:
+        raise ModelArtifactError(
+            str(file), f"model reads features this code does not build: {', '.join(unknown[:3])}"
+        )
+    width = inputs[0].shape[1] if len(inputs[0].shape) == 2 else None
+    if width is not None and width != len(wanted):
+        raise ModelArtifactError(
+            str(file), f"model takes {width} features but its metadata names {len(wanted)}"
+        )
+    columns = None
+    if wanted != FEATURE_NAMES:
+        columns = np.array([FEATURE_NAMES.index(n) for n in wanted], dtype=np.int64)
     return FitModel(
         path=file,
         version=meta.get("version", file.parent.name),
         metadata=meta,
         _session=session,
         _input_name=inputs[0].name,
+        _columns=columns,
     )
 
 

@@ -24,14 +24,35 @@ PARITY_MIN_ROWS = 1000
 TARGET_OPSET = 17
 
 
+#: Attribute of a fitted pipeline naming the feature columns it was fitted on (in order).
+FEATURES_ATTRIBUTE = "pathways_features"
+
+
+def pipeline_features(pipe: Pipeline) -> tuple[str, ...]:
+    """The feature columns a fitted pipeline reads (all of FEATURE_NAMES when it names none)."""
+    return tuple(getattr(pipe, FEATURES_ATTRIBUTE, FEATURE_NAMES))
+
+
+def model_input(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The columns of a full pair matrix (n, len(FEATURE_NAMES)) that the pipeline reads."""
+    names = pipeline_features(pipe)
+    if names == FEATURE_NAMES:
+        return x
+    return np.ascontiguousarray(x[:, [FEATURE_NAMES.index(n) for n in names]])
+
+
 def convert_pipeline(pipe: Pipeline, metadata: dict[str, str]) -> Any:
-    """ONNX ModelProto of a fitted pipeline: float32 input (n, features), no ZipMap, metadata."""
+    """ONNX ModelProto of a fitted pipeline: float32 input (n, features), no ZipMap, metadata.
+
+    The input has one column per feature the pipeline reads; their names go into the metadata.
+    """
     from skl2onnx import to_onnx
 
-    sample = np.zeros((1, len(FEATURE_NAMES)), dtype=np.float32)
+    names = pipeline_features(pipe)
+    sample = np.zeros((1, len(names)), dtype=np.float32)
     options = {id(pipe.steps[-1][1]): {"zipmap": False}} if hasattr(pipe, "predict_proba") else None
     onx = to_onnx(pipe, sample, options=options, target_opset=TARGET_OPSET)
-    entries = {**metadata, "feature_names": ",".join(FEATURE_NAMES)}
+    entries = {**metadata, "feature_names": ",".join(names)}
     for key, value in sorted(entries.items()):
         prop = onx.metadata_props.add()
         prop.key = key
@@ -78,6 +99,7 @@ class ParityReport:
 
 
 def _sklearn_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    x = model_input(pipe, x)
     if hasattr(pipe, "predict_proba"):
         return np.asarray(pipe.predict_proba(x)[:, 1], dtype=np.float64)
     return np.asarray(pipe.predict(x), dtype=np.float64) / MAX_GRADE
@@ -98,11 +120,12 @@ def _same_top10(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> bool:
 def check_parity(
     pipe: Pipeline, onnx_path: Path, x: npt.NDArray[np.float32], group_size: int
 ) -> ParityReport:
-    """Compare ONNX and sklearn fit on x; rows come in groups of group_size (one student each)."""
+    """Compare ONNX and sklearn fit on the full pair matrix x; rows come in groups of group_size
+    (one student each)."""
     model = load_fit_model(onnx_path)
     ref = _sklearn_fit(pipe, x)
     if hasattr(pipe, "predict_proba"):
-        raw = model._session.run(None, {model._input_name: np.ascontiguousarray(x)})
+        raw = model._session.run(None, {model._input_name: model_input(pipe, x)})
         got = np.asarray(raw[1])[:, 1].astype(np.float64)
     else:
         got = model.predict_grade(x).astype(np.float64) / MAX_GRADE

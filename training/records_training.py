@@ -729,7 +729,7 @@ def train_version_from_records(
             "catalogue_version": catalogue.version,
             "code_version": _code_version(repo),
             "train_config": {k: v for k, v in config.to_dict().items() if k != "cohort"},
-            "feature_names": list(FEATURE_NAMES),
+            "feature_names": list(config.features),
             "region_names": {r.code: r.name for r in catalogue.regions},
             "files": {},
         }

@@ -43,6 +43,18 @@ log = logging.getLogger(__name__)
 
 ESTIMATORS = ("hgb_regressor", "hgb_classifier", "ridge")
 
+#: Feature columns that carry an occupation's size or demand (national openings, growth, Bright
+#: Outlook). The fit never reads them: demand and wages enter only through the ranking policy.
+DEMAND_FEATURES: tuple[str, ...] = (
+    "occ_growth_pct",
+    "occ_growth_known",
+    "occ_log_openings",
+    "occ_bright_outlook",
+)
+
+#: The columns a newly trained fit reads: every feature except the demand ones.
+FIT_FEATURES: tuple[str, ...] = tuple(n for n in FEATURE_NAMES if n not in DEMAND_FEATURES)
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -59,10 +71,19 @@ class TrainConfig:
     eval_students: int = 2000
     calibration_students: int = 1000
     seed: int = 7
+    features: tuple[str, ...] = FIT_FEATURES
+
+    def __post_init__(self) -> None:
+        unknown = [n for n in self.features if n not in FEATURE_NAMES]
+        if unknown:
+            raise ValueError(f"unknown feature columns {unknown}; expected names in FEATURE_NAMES")
+        if set(self.features) & set(DEMAND_FEATURES):
+            raise ValueError(f"the fit may not read demand columns {DEMAND_FEATURES}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe copy of the settings."""
         d = asdict(self)
+        d["features"] = list(self.features)
         d["cohort"] = self.cohort.to_dict()
         return d
 
@@ -124,16 +145,26 @@ def build_training_matrix(
 def fit_pipeline(
     x: npt.NDArray[np.float32], y: npt.NDArray[np.int8], config: TrainConfig
 ) -> tuple[Pipeline, float]:
-    """Fit the configured pipeline; returns it and the fitting time in seconds."""
+    """Fit the configured pipeline on the full pair matrix's ``config.features`` columns; returns
+    it (naming those columns, see training.export.pipeline_features) and the time in seconds."""
+    from training.export import FEATURES_ATTRIBUTE
+
     pipe = make_pipeline(config)
     target = (y >= 2).astype(np.int8) if config.estimator == "hgb_classifier" else y
+    columns = [FEATURE_NAMES.index(n) for n in config.features]
     start = time.perf_counter()
-    pipe.fit(x, target.astype(np.float64) if config.estimator != "hgb_classifier" else target)
+    xs = np.ascontiguousarray(x[:, columns])
+    pipe.fit(xs, target.astype(np.float64) if config.estimator != "hgb_classifier" else target)
+    setattr(pipe, FEATURES_ATTRIBUTE, tuple(config.features))
     return pipe, time.perf_counter() - start
 
 
 def predict_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Fit in 0..1: grade / 3 for regressors, P(grade >= 2) for classifiers."""
+    """Fit in 0..1 from the full pair matrix: grade / 3 for regressors, P(grade >= 2) for
+    classifiers."""
+    from training.export import model_input
+
+    x = model_input(pipe, x)
     p = pipe.predict_proba(x)[:, 1] if hasattr(pipe, "predict_proba") else pipe.predict(x) / 3.0
     return np.clip(np.asarray(p, dtype=np.float32), 0.0, 1.0)
 
@@ -470,7 +501,7 @@ def train_version(
             "catalogue_version": catalogue.version,
             "code_version": _code_version(repo),
             "train_config": config.to_dict(),
-            "feature_names": list(FEATURE_NAMES),
+            "feature_names": list(config.features),
             "region_names": {r.code: r.name for r in catalogue.regions},
             "files": {},
         }
@@ -521,7 +552,7 @@ def save_and_check_model(
         "fit_seconds": fit_seconds,
         "train_rows": train_rows,
         "onnx_ms_one_student": _time_scoring(lambda: onnx_model.score_fit(one)),
-        "sklearn_ms_one_student": _time_scoring(lambda: pipe.predict(one)),
+        "sklearn_ms_one_student": _time_scoring(lambda: predict_fit(pipe, one)),
         "catalogue_size": n_occ,
     }
     return onnx_model, parity, timing

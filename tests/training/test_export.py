@@ -11,8 +11,8 @@ from recommender.errors import ModelArtifactError
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.model import load_fit_model
 from tests.model.synthetic import tiny_trained
-from training.export import _same_top10, check_parity, write_onnx
-from training.train import TrainConfig, fit_pipeline
+from training.export import FEATURES_ATTRIBUTE, _same_top10, check_parity, write_onnx
+from training.train import DEMAND_FEATURES, FIT_FEATURES, TrainConfig, fit_pipeline, make_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,41 @@ def test_metadata_carries_version_hash_and_feature_names(exported) -> None:
     model = load_fit_model(path)
     assert model.version == "test-1"
     assert model.metadata["data_sha256"] == "abc"
-    assert model.metadata["feature_names"].split(",") == list(FEATURE_NAMES)
+    assert model.metadata["feature_names"].split(",") == list(FIT_FEATURES)
+    assert model.feature_names == FIT_FEATURES
+    assert not set(model.feature_names) & set(DEMAND_FEATURES)
+
+
+def test_served_model_reads_its_own_columns_by_name(exported) -> None:
+    """The ONNX model gets the columns its metadata names, so a demand column cannot move it."""
+    path, pipe, x, n = exported
+    model = load_fit_model(path)
+    changed = x.copy()
+    for name in DEMAND_FEATURES:
+        changed[:, FEATURE_NAMES.index(name)] = 1e6
+    np.testing.assert_array_equal(model.score_fit(x), model.score_fit(changed))
+    keyed = FEATURE_NAMES.index("interest_norm_correlation")
+    moved = x.copy()
+    moved[:, keyed] = -moved[:, keyed] + 3.0
+    assert not np.array_equal(model.score_fit(x), model.score_fit(moved))
+
+
+def test_a_version_trained_on_every_column_still_loads(tmp_path: Path) -> None:
+    """Versions name their columns: one fitted on all of FEATURE_NAMES serves unchanged."""
+    catalogue, cohort, _ = tiny_trained()
+    occ = OccupationArrays.from_catalogue(catalogue)
+    n = occ.size
+    x = build_pair_features_batch(
+        cohort.students, occ, np.repeat(np.arange(3), n), np.tile(np.arange(n), 3)
+    )
+    rng = np.random.default_rng(1)
+    pipe = make_pipeline(TrainConfig(max_iter=5))
+    pipe.fit(x, rng.integers(0, 4, x.shape[0]).astype(np.float64))
+    setattr(pipe, FEATURES_ATTRIBUTE, FEATURE_NAMES)
+    write_onnx(pipe, tmp_path / "model.onnx", {"version": "old"})
+    model = load_fit_model(tmp_path / "model.onnx")
+    assert model.feature_names == FEATURE_NAMES
+    assert check_parity(pipe, tmp_path / "model.onnx", x, n).passed
 
 
 def test_top10_rule_allows_only_exact_ties() -> None:
