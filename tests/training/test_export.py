@@ -61,7 +61,7 @@ def test_metadata_carries_version_hash_and_feature_names(exported) -> None:
 
 def test_served_model_reads_its_own_columns_by_name(exported) -> None:
     """The ONNX model gets the columns its metadata names, so a demand column cannot move it."""
-    path, pipe, x, n = exported
+    path, _, x, _ = exported
     model = load_fit_model(path)
     changed = x.copy()
     for name in DEMAND_FEATURES:
