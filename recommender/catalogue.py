@@ -158,13 +158,59 @@ class Occupation:
     programs: tuple[Program, ...]
 
 
+#: Whose regional figures an occupation carries: its own OEWS series, a group's, or none at all.
+FIGURES_SCOPES: Final = ("occupation", "group", "none")
+
+
+@dataclass(frozen=True)
+class OewsSeries:
+    """The OEWS series whose regional employment and wages an occupation carries.
+
+    ``series_size`` is how many catalogue occupations carry the same series (0 when none).
+    ``figures_are_group`` is true when the figures are not the occupation's alone: the series is
+    shared (``series_size`` > 1) or is a SOC broad group (``match == "broad"``). ``title`` is the
+    catalogue's title of the series' own SOC code (``<code>.00``), "" when the catalogue has none
+    (broad groups, "All Other" codes); the catalogue holds no OEWS titles of its own.
+    """
+
+    code: str
+    match: str
+    title: str
+    series_size: int
+    figures_are_group: bool
+
+    @property
+    def scope(self) -> str:
+        """One of ``FIGURES_SCOPES``."""
+        if not self.code:
+            return "none"
+        return "group" if self.figures_are_group else "occupation"
+
+
+def split_employment(
+    employment: npt.ArrayLike, series_size: npt.ArrayLike
+) -> npt.NDArray[np.float32]:
+    """Each occupation's even share of its series' employment: employment / series size.
+
+    ``employment`` is (..., n) and ``series_size`` (n,); a size of 0 or 1 leaves the figure as it
+    is and NaN stays NaN. An even split is an assumption (OEWS does not publish O*NET detail
+    occupations): it stops a series shared by k occupations from counting its jobs k times.
+    """
+    size = np.maximum(np.asarray(series_size, dtype=np.float64), 1.0)
+    share = np.asarray(employment, dtype=np.float64) / size
+    return share.astype(np.float32)
+
+
 @dataclass(frozen=True, eq=False)
 class Catalogue:
     """The loaded catalogue; arrays are read-only and row i of each is occupation ``codes[i]``.
 
     Regional arrays are (n_regions, n_occupations). ``oews_codes[i]`` is the OEWS series whose
-    figures occupation i carries ("" when none) and ``oews_shared[i]`` how many catalogue
-    occupations carry the same series (their employment is the series total, not a share of it).
+    figures occupation i carries ("" when none), ``oews_match[i]`` how it was matched (detailed,
+    broad, none), ``oews_shared[i]`` how many catalogue occupations carry the same series (the
+    series size; their employment is the series total, not a share of it), ``oews_titles[i]``
+    the series' title when the catalogue has it, and ``figures_are_group[i]`` whether the
+    figures are a group's rather than the occupation's own. ``oews_series(i)`` gathers these.
     """
 
     version: str
@@ -184,6 +230,9 @@ class Catalogue:
     bright_outlook: npt.NDArray[np.bool_]
     oews_codes: tuple[str, ...]
     oews_shared: npt.NDArray[np.int16]
+    oews_match: tuple[str, ...]
+    oews_titles: tuple[str, ...]
+    figures_are_group: npt.NDArray[np.bool_]
     regions: tuple[Region, ...]
     county_region: Mapping[str, str]
     employment: FloatArray
@@ -231,6 +280,21 @@ class Catalogue:
             if pathway.code == pathway_code:
                 return i
         raise UnknownCodeError("pathway", pathway_code)
+
+    def oews_series(self, i: int) -> OewsSeries:
+        """The OEWS series occupation ``i`` (a row of ``codes``) draws its figures from."""
+        return OewsSeries(
+            code=self.oews_codes[i],
+            match=self.oews_match[i],
+            title=self.oews_titles[i],
+            series_size=int(self.oews_shared[i]),
+            figures_are_group=bool(self.figures_are_group[i]),
+        )
+
+    @property
+    def split_employment(self) -> npt.NDArray[np.float32]:
+        """(n_regions, n) employment divided evenly among the occupations sharing each series."""
+        return split_employment(self.employment, self.oews_shared)
 
     def occupation(self, code: str) -> Occupation:
         """Full record of one occupation (reads descriptions and lay titles on first use)."""
@@ -444,7 +508,12 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     shared = Counter(c for c in oews_codes if c)
     occ.choice("education_source", ("bls", "onet_rl", "none"))
     occ.choice("ep_match", ("detailed", "broad", "none"))
-    occ.choice("oews_match", ("detailed", "broad", "none"))
+    oews_match = tuple(occ.choice("oews_match", ("detailed", "broad", "none")))
+    oews_shared = np.asarray([shared.get(c, 0) if c else 0 for c in oews_codes], dtype=np.int16)
+    titles = tuple(occ.text("title"))
+    title_of = dict(zip(codes, titles, strict=True))
+    oews_titles = tuple(title_of.get(f"{c}.00", "") if c else "" for c in oews_codes)
+    figures_are_group = (oews_shared > 1) | np.asarray([m == "broad" for m in oews_match])
 
     regions_table = tables["regions.tsv"]
     regions_table.unique(["region_code"])
@@ -501,7 +570,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         path=folder,
         codes=codes,
         socs=tuple(occ.text("soc")),
-        titles=tuple(occ.text("title")),
+        titles=titles,
         riasec=riasec,
         high_point=tuple(occ.text("high_point", required=False)),
         aptitude_demand=aptitude,
@@ -513,9 +582,10 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         openings=_float32(occ.numbers("openings", 0.0, 1e8, allow_empty=True)),
         bright_outlook=_frozen(np.asarray(ints["bright_outlook"], dtype=bool)),
         oews_codes=oews_codes,
-        oews_shared=_frozen(
-            np.asarray([shared.get(c, 0) if c else 0 for c in oews_codes], dtype=np.int16)
-        ),
+        oews_shared=_frozen(oews_shared),
+        oews_match=oews_match,
+        oews_titles=oews_titles,
+        figures_are_group=_frozen(figures_are_group),
         regions=regions,
         county_region=MappingProxyType(county_region),
         clusters=clusters,

@@ -24,6 +24,7 @@ from recommender.calibration import (
     calibrate_fit,
     load_calibration,
 )
+from recommender.catalogue import split_employment
 from recommender.errors import FeatureInputError, UnknownCodeError
 from recommender.explain import Reason, explain_occupations
 from recommender.features import (
@@ -64,6 +65,14 @@ class CatalogueSource(OccupationSource, Protocol):
     @property
     def employment(self) -> npt.NDArray[np.float32]: ...
     @property
+    def oews_codes(self) -> tuple[str, ...]: ...
+    @property
+    def oews_shared(self) -> npt.NDArray[np.int16]: ...
+    @property
+    def oews_titles(self) -> tuple[str, ...]: ...
+    @property
+    def figures_are_group(self) -> npt.NDArray[np.bool_]: ...
+    @property
     def wage_median(self) -> npt.NDArray[np.float32]: ...
     @property
     def high_value(self) -> npt.NDArray[np.bool_]: ...
@@ -82,7 +91,16 @@ class ProfileWithRegion(ProfileSource, Protocol):
 
 @dataclass(frozen=True)
 class OccupationResult:
-    """One recommended occupation: final score and its parts, regional figures, reasons."""
+    """One recommended occupation: final score and its parts, regional figures, reasons.
+
+    ``employment`` and ``wage_median`` are the published figures of the OEWS series the
+    occupation draws on. ``figures_scope`` says whose they are: "occupation" (its own series),
+    "group" (a series shared with other catalogue occupations, or a SOC broad group; then
+    ``figures_group_code``, ``figures_group_title`` ("" when the catalogue has no title for it)
+    and ``figures_group_size`` (catalogue occupations sharing it) describe the group) or "none"
+    (no series); None means not recorded. The demand percentile counts a group's jobs split
+    evenly among its members.
+    """
 
     code: str
     title: str
@@ -95,9 +113,16 @@ class OccupationResult:
     wage_median: float | None
     reasons: tuple[Reason, ...]
     probability: float | None = None
+    figures_scope: str | None = None
+    figures_group_code: str | None = None
+    figures_group_title: str | None = None
+    figures_group_size: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form; ``probability`` is None when the version has no calibration."""
+        """JSON-safe form; ``probability`` is None when the version has no calibration.
+
+        The ``figures_group_*`` keys are None unless ``figures_scope`` is "group".
+        """
         out: dict[str, Any] = {
             "code": self.code,
             "title": self.title,
@@ -108,6 +133,10 @@ class OccupationResult:
             "high_value": self.high_value,
             "employment": self.employment,
             "wage_median": self.wage_median,
+            "figures_scope": self.figures_scope,
+            "figures_group_code": self.figures_group_code,
+            "figures_group_title": self.figures_group_title,
+            "figures_group_size": self.figures_group_size,
             "probability": self.probability,
             "reasons": [r.to_dict() for r in self.reasons],
         }
@@ -166,7 +195,13 @@ def _finite_or_none(x: float) -> float | None:
 
 @dataclass(frozen=True)
 class Recommender:
-    """A catalogue, a fit scorer and a ranking policy, ready to recommend."""
+    """A catalogue, a fit scorer and a ranking policy, ready to recommend.
+
+    ``demand`` and ``wage`` are (n_regions, n) percentiles; ``demand`` ranks
+    ``demand_employment``, each OEWS series' jobs split evenly among the catalogue occupations
+    sharing it (an occupation sharing its series with k - 1 others counts 1/k of its jobs, so a
+    group's jobs are counted once, not once per member); ``wage`` ranks the series' median wage.
+    """
 
     catalogue: CatalogueSource
     score_fit: Callable[[F32], F32]
@@ -176,6 +211,7 @@ class Recommender:
     demand: F32
     wage: F32
     calibration: FitCalibration | None = None
+    demand_employment: F32 | None = None
 
     @classmethod
     def build(
@@ -189,8 +225,9 @@ class Recommender:
         """Assemble from parts (tests pass their own scorer); precomputes regional percentiles.
 
         With a calibration, each occupation also carries P(grade >= 2) looked up from its fit.
+        Demand is the percentile of each occupation's share of its OEWS series' employment.
         """
-        employment = np.asarray(catalogue.employment)
+        employment = split_employment(catalogue.employment, catalogue.oews_shared)
         wages = np.asarray(catalogue.wage_median)
         return cls(
             catalogue=catalogue,
@@ -201,6 +238,7 @@ class Recommender:
             demand=np.vstack([score_percentile(r) for r in employment]),
             wage=np.vstack([score_percentile(r) for r in wages]),
             calibration=calibration,
+            demand_employment=employment,
         )
 
     @classmethod
@@ -304,6 +342,9 @@ class Recommender:
         if self.calibration is not None:
             probability = float(calibrate_fit([float(ranked.fit[j])], self.calibration)[0])
         wage = float(np.asarray(self.catalogue.wage_median)[r, j])
+        series = self.catalogue.oews_codes[j]
+        group = bool(self.catalogue.figures_are_group[j])
+        scope = "group" if series and group else ("occupation" if series else "none")
         return OccupationResult(
             code=self.catalogue.codes[j],
             title=self.catalogue.titles[j],
@@ -316,4 +357,8 @@ class Recommender:
             wage_median=_finite_or_none(wage),
             reasons=reasons,
             probability=probability,
+            figures_scope=scope,
+            figures_group_code=series if scope == "group" else None,
+            figures_group_title=self.catalogue.oews_titles[j] if scope == "group" else None,
+            figures_group_size=int(self.catalogue.oews_shared[j]) if scope == "group" else None,
         )

@@ -35,6 +35,10 @@ OutcomeEvent = Literal[
     "other",
 ]
 
+#: Whose regional figures a recommended occupation carries (``catalogue.FIGURES_SCOPES``): its own
+#: OEWS series, a group's (a series shared with other titles, or a SOC broad group), or none.
+FiguresScope = Literal["occupation", "group", "none"]
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=4000)]
 #: A person's display name; the column holds 120 characters (users.display_name).

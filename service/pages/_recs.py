@@ -18,6 +18,7 @@ from recommender.assessment import StudentProfile
 from recommender.catalogue import Catalogue, get_catalogue
 from service.models import Assessment, Student
 from service.pages._core import PageDenied
+from service.pages._text import group_figures_text
 from service.problems import ServiceUnavailableError
 from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
 
@@ -93,6 +94,34 @@ def list_regions(catalogue: Catalogue | None = None) -> list[RegionChoice]:
     return [RegionChoice(r.code, r.name) for r in cat.regions]
 
 
+def figure_scope(occupation: dict[str, Any], language: str = "en") -> dict[str, Any]:
+    """Whose jobs and wage a recommended occupation shows, as page-ready words.
+
+    ``scope`` is the result's ``figures_scope`` ("occupation", "group" or "none"), or None for a
+    result stored before it was recorded: then no claim is made either way and the notes are
+    empty. For a group, ``jobs_note`` and ``wage_note`` say the figures are the whole group's.
+    """
+    scope = occupation.get("figures_scope")
+    out: dict[str, Any] = {"scope": scope, "jobs_note": "", "wage_note": ""}
+    if scope != "group":
+        return out
+    words = group_figures_text(language)
+    code = occupation.get("figures_group_code") or ""
+    title = occupation.get("figures_group_title") or ""
+    size = occupation.get("figures_group_size") or 0
+    group = (
+        words["group_named"].format(title=title)
+        if title
+        else words["group_unnamed"].format(code=code)
+    )
+    jobs = words["group_jobs"] if size > 1 else words["group_jobs_one"]
+    out.update(
+        jobs_note=jobs.format(group=group, size=size),
+        wage_note=words["group_wage"].format(group=group),
+    )
+    return out
+
+
 def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict[str, Any]]:
     """A recommendation's pathways as template-ready dicts: a reason each, occupations, wages."""
     catalogue = get_catalogue()
@@ -108,6 +137,7 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 "wage_median": o["wage_median"],
                 "employment": o["employment"],
                 "high_value": o["high_value"],
+                "figures": figure_scope(o, language),
                 "education": catalogue.occupation(o["code"]).education,
                 "programs": [pr["title"] for pr in o.get("programs", [])],
             }
@@ -123,6 +153,11 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 "score": p["score"],
                 "reason": _fresh_reason(first, language, used),
                 "occupations": occupations,
+                "group_legend": (
+                    group_figures_text(language)["group_legend"]
+                    if any(o["figures"]["scope"] == "group" for o in occupations)
+                    else ""
+                ),
             }
         )
     return out

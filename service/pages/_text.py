@@ -143,6 +143,37 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+#: How a page says that an occupation's jobs and wage are its OEWS group's, not its own.
+#: ``{group}`` is ``group_named`` (the group's title) or ``group_unnamed`` (its SOC code);
+#: ``{size}`` is how many catalogue titles share the figures.
+_GROUP_FIGURES: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "group_named": "“{title}”",
+        "group_unnamed": "SOC {code}",
+        "group_jobs": "all jobs in the {group} group, shared by {size} job titles",
+        "group_jobs_one": "all jobs in the {group} group, not this title's alone",
+        "group_wage": "median of the whole {group} group",
+        "group_legend": (
+            "Group figure: the government publishes one count of jobs and one wage for a group of "
+            "related job titles, so the figures shown are the whole group's, not this title's "
+            "alone. The ranking counts an even share of the group's jobs for each title."
+        ),
+    },
+    "es": {
+        "group_named": "“{title}”",
+        "group_unnamed": "SOC {code}",
+        "group_jobs": "todos los empleos del grupo {group}, compartidos por {size} títulos de empleo",
+        "group_jobs_one": "todos los empleos del grupo {group}, no solo de este título",
+        "group_wage": "mediana de todo el grupo {group}",
+        "group_legend": (
+            "Cifra del grupo: el gobierno publica un solo número de empleos y un solo sueldo para "
+            "un grupo de títulos de empleo parecidos, así que las cifras son de todo el grupo, no "
+            "solo de este título. La clasificación cuenta para cada título una parte igual de los "
+            "empleos del grupo."
+        ),
+    },
+}
+
 #: RIASEC letter -> everyday name, per language (for charts a student reads).
 RIASEC_NAMES: Final = RIASEC_EVERYDAY_NAMES
 
@@ -173,3 +204,8 @@ def pick_language(value: str | None) -> str:
 def student_text(language: str) -> dict[str, str]:
     """Every student-page string in ``language`` ('en' or 'es'; anything else gives English)."""
     return _STUDENT[pick_language(language)]
+
+
+def group_figures_text(language: str) -> dict[str, str]:
+    """The words that label a group's employment and wage, in ``language`` ('en' or 'es')."""
+    return _GROUP_FIGURES[pick_language(language)]

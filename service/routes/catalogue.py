@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Annotated, Any
 
@@ -128,6 +129,7 @@ def get_occupation(
     _ = principal
     occupation = catalogue.occupation(code)
     i = catalogue.index_of(code)
+    series = catalogue.oews_series(i)
     regional = []
     for r, region in enumerate(catalogue.regions):
         regional.append(
@@ -153,6 +155,8 @@ def get_occupation(
         "bright_outlook": occupation.bright_outlook,
         "pathways": list(occupation.pathways),
         "programs": [{"cip_code": p.cip_code, "title": p.title} for p in occupation.programs],
+        # whose the regional figures are: a group's when its OEWS series is shared or broad
+        "figures": {"scope": series.scope, **dataclasses.asdict(series)},
         "regions": regional,
     }
     return facts

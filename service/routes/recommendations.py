@@ -15,6 +15,7 @@ from recommender.dimensions import PLANS
 from service.deps import NowDep, SessionDep, StudentIdPath, resolve_own_or_caseload_student
 from service.recommending import ModelHolder, recommendation_json
 from service.routes._common import SIGNED_IN
+from service.schemas import FiguresScope
 
 router = APIRouter(tags=["recommendations"], responses=SIGNED_IN)
 
@@ -79,6 +80,23 @@ class OccupationOut(BaseModel):
     high_value: bool
     employment: float | None = Field(description="jobs in the region (None when not published)")
     wage_median: float | None = Field(description="annual median wage in the region, US dollars")
+    figures_scope: FiguresScope | None = Field(
+        default=None,
+        description="whose employment and wage these are: the occupation's own OEWS series, a "
+        "group's (a series shared with other titles, or a SOC broad group: the jobs are the "
+        "whole group's, not this title's alone) or none; None in results stored before it was "
+        "recorded",
+    )
+    figures_group_code: str | None = Field(
+        default=None, description="the group's OEWS series code when figures_scope is 'group'"
+    )
+    figures_group_title: str | None = Field(
+        default=None,
+        description="the group's title when the catalogue has one ('' when not), for 'group'",
+    )
+    figures_group_size: int | None = Field(
+        default=None, description="catalogue occupations sharing the group's series, for 'group'"
+    )
     probability: float | None = Field(
         default=None,
         description="calibrated chance of a strong outcome (grade 2 or more) for a student with "

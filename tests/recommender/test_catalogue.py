@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,12 @@ from recommender.catalogue import (
     CATALOGUE_FILES,
     COLUMNS,
     DEFAULT_CATALOGUE_DIR,
+    FIGURES_SCOPES,
     Catalogue,
     compute_catalogue_version,
     get_catalogue,
     load_catalogue,
+    split_employment,
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import CatalogueError, UnknownCodeError
@@ -114,6 +117,58 @@ def test_occupations_sharing_an_oews_series_are_counted(catalogue: Catalogue) ->
     assert len({float(catalogue.employment[j, i]) for i in nurses}) == 1
     none = [i for i, c in enumerate(catalogue.oews_codes) if not c]
     assert all(catalogue.oews_shared[i] == 0 for i in none)
+
+
+def _occupation_rows() -> list[dict[str, str]]:
+    """occupations.tsv read here, independently of the loader."""
+    text = (DEFAULT_CATALOGUE_DIR / "occupations.tsv").read_text(encoding="utf-8")
+    header, *lines = text.rstrip("\n").split("\n")
+    return [dict(zip(header.split("\t"), line.split("\t"), strict=True)) for line in lines]
+
+
+def test_every_occupation_names_its_series_its_size_and_whose_figures(
+    catalogue: Catalogue,
+) -> None:
+    rows = _occupation_rows()
+    sizes = Counter(row["oews_code"] for row in rows if row["oews_code"])
+    titles = {row["code"]: row["title"] for row in rows}
+    assert len(rows) == len(catalogue.codes)
+    for i, row in enumerate(rows):
+        series = catalogue.oews_series(i)
+        code = row["oews_code"]
+        assert (series.code, series.match) == (code, row["oews_match"]), row["code"]
+        assert series.series_size == (sizes[code] if code else 0) == catalogue.oews_shared[i]
+        group = bool(code) and (sizes[code] > 1 or row["oews_match"] == "broad")
+        assert series.figures_are_group == group == bool(catalogue.figures_are_group[i])
+        assert series.scope == ("group" if group else "occupation" if code else "none")
+        assert series.scope in FIGURES_SCOPES
+        assert series.title == (titles.get(f"{code}.00", "") if code else "")
+        assert catalogue.oews_titles[i] == series.title
+
+
+def test_occupations_sharing_a_series_carry_one_figure_and_split_it_evenly(
+    catalogue: Catalogue,
+) -> None:
+    members: dict[str, list[int]] = {}
+    for i, code in enumerate(catalogue.oews_codes):
+        if code:
+            members.setdefault(code, []).append(i)
+    split = catalogue.split_employment
+    assert split.shape == catalogue.employment.shape
+    for code, rows in members.items():
+        for name in ("employment", "wage_median", "wage_mean", "wage_p10", "wage_p90"):
+            grid = getattr(catalogue, name)
+            # the series' figures are copied whole to each member: the reason for the split
+            np.testing.assert_array_equal(grid[:, rows], grid[:, rows[:1]].repeat(len(rows), 1))
+        expected = catalogue.employment[:, rows[0]].astype(np.float64) / len(rows)
+        for i in rows:
+            np.testing.assert_allclose(split[:, i], expected, rtol=1e-6, err_msg=code)
+    np.testing.assert_array_equal(
+        split_employment(catalogue.employment, catalogue.oews_shared), split
+    )
+    assert np.array_equal(
+        split_employment([[10.0, np.nan, 9.0]], [1, 0, 3]), [[10.0, np.nan, 3.0]], equal_nan=True
+    )
 
 
 def test_pathways_index_occupations_both_ways(catalogue: Catalogue) -> None:

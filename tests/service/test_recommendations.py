@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -247,7 +248,10 @@ def test_reason_weights_equal_an_independent_ablation(
     catalogue = get_catalogue()
     policy = engine.policy
     region = catalogue.region_index(body["region"])
-    demand_pct = score_percentile(catalogue.employment[region])
+    # demand ranks each OEWS series' jobs split evenly among the occupations that share it
+    sharing = Counter(catalogue.oews_codes)
+    share = [max(sharing[c], 1) if c else 1 for c in catalogue.oews_codes]
+    demand_pct = score_percentile(catalogue.employment[region] / np.asarray(share))
     wage_pct = score_percentile(catalogue.wage_median[region])
 
     def fit(p: StudentProfile, j: int) -> float:
