@@ -54,10 +54,11 @@ def make_profiles(n: int, seed: int = 0) -> list[Any]:
 
 def _sklearn_scorer(pipe: Any) -> Callable[[F32], F32]:
     from recommender.model import MAX_GRADE
+    from training.export import model_input
 
     def score(x: F32) -> F32:
-        out: F32 = np.clip(pipe.predict(x) / MAX_GRADE, 0.0, 1.0).astype(np.float32)
-        return out
+        out: F32 = np.clip(pipe.predict(model_input(pipe, x)) / MAX_GRADE, 0.0, 1.0)
+        return out.astype(np.float32)
 
     return score
 
@@ -90,6 +91,7 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
     from recommender.explain import explain_occupations
     from recommender.features import StudentBatch, build_pair_features_batch
     from recommender.ranking import order_pathways, rank_occupations, roll_up_pathways
+    from recommender.typical import relative_fit
 
     rec = recommender
     cat = rec.catalogue
@@ -104,7 +106,8 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
         r = cat.region_index(p.region_code or "2800000")
         x = build_pair_features_batch(students, rec.occupations, zeros, every)
         fit = rec.score_fit(x)
-        ranked = rank_occupations(fit, rec.demand[r], rec.wage[r], high_value[r], rec.policy)
+        relative = relative_fit(fit, rec.typical_fit)
+        ranked = rank_occupations(relative, rec.demand[r], rec.wage[r], high_value[r], rec.policy)
         scores, ordered = roll_up_pathways(ranked.score, members, rec.policy.pathway_top_n)
         top = [i for i in order_pathways(scores) if ordered[i]][:5]
         shown: list[int] = []
@@ -124,6 +127,7 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
 
     def ranking(i: int) -> Any:
         _, _, r, _, fit, _, _ = prepared[i % m]
+        fit = relative_fit(fit, rec.typical_fit)
         ranked = rank_occupations(fit, rec.demand[r], rec.wage[r], high_value[r], rec.policy)
         scores, ordered = roll_up_pathways(ranked.score, members, rec.policy.pathway_top_n)
         return [i for i in order_pathways(scores) if ordered[i]][:5]

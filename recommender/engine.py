@@ -43,6 +43,7 @@ from recommender.ranking import (
     roll_up_pathways,
     score_percentile,
 )
+from recommender.typical import TYPICAL_FIT_FILE, TypicalFit, load_typical_fit, relative_fit
 
 F32 = npt.NDArray[np.float32]
 
@@ -212,6 +213,7 @@ class Recommender:
     wage: F32
     calibration: FitCalibration | None = None
     demand_employment: F32 | None = None
+    typical_fit: TypicalFit | None = None
 
     @classmethod
     def build(
@@ -221,8 +223,11 @@ class Recommender:
         model_version: str,
         policy: RankingPolicy | None = None,
         calibration: FitCalibration | None = None,
+        typical_fit: TypicalFit | None = None,
     ) -> Recommender:
         """Assemble from parts (tests pass their own scorer); precomputes regional percentiles.
+
+        With a typical fit (recommender.typical), the ranking orders by the relative fit.
 
         With a calibration, each occupation also carries P(grade >= 2) looked up from its fit.
         Demand is the percentile of each occupation's share of its OEWS series' employment.
@@ -239,6 +244,7 @@ class Recommender:
             wage=np.vstack([score_percentile(r) for r in wages]),
             calibration=calibration,
             demand_employment=employment,
+            typical_fit=typical_fit,
         )
 
     @classmethod
@@ -265,7 +271,10 @@ class Recommender:
         if policy is None and (folder / "policy.json").is_file():
             policy = load_ranking_policy(folder / "policy.json")
         calibration = load_calibration(folder) if (folder / CALIBRATION_FILE).is_file() else None
-        return cls.build(catalogue, model.score_fit, model.version, policy, calibration)
+        typical = None
+        if (folder / TYPICAL_FIT_FILE).is_file():
+            typical = load_typical_fit(folder, catalogue.codes)
+        return cls.build(catalogue, model.score_fit, model.version, policy, calibration, typical)
 
     def _region_row(self, code: str) -> int:
         try:
@@ -295,7 +304,11 @@ class Recommender:
         )
         fit = self.score_fit(features)
         hv = np.asarray(self.catalogue.high_value, dtype=bool)[r]
-        ranked = rank_occupations(fit, self.demand[r], self.wage[r], hv, self.policy)
+        relative = relative_fit(fit, self.typical_fit)
+        # parts and order rank the fit relative to students in general; the fit shown is the model's
+        ranked = replace(
+            rank_occupations(relative, self.demand[r], self.wage[r], hv, self.policy), fit=fit
+        )
         members = [p.occupation_index for p in self.catalogue.pathways]
         pathway_scores, ordered = roll_up_pathways(ranked.score, members, self.policy.pathway_top_n)
         top_pathways = [i for i in order_pathways(pathway_scores) if ordered[i]][:k]

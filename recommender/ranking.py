@@ -44,9 +44,9 @@ class RankingPolicy:
     """
 
     fit_weight: float = 1.0
-    demand_weight: float = 0.10
-    wage_weight: float = 0.10
-    high_value_boost: float = 0.05
+    demand_weight: float = 0.01
+    wage_weight: float = 0.01
+    high_value_boost: float = 0.01
     pathway_top_n: int = 3
 
     def __post_init__(self) -> None:

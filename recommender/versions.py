@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 from recommender.errors import ModelArtifactError, UnknownModelVersionError
@@ -87,19 +88,123 @@ def check_subgroups(metrics: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def _cohort_settings(metrics: Mapping[str, Any]) -> Any:
+    settings = metrics.get("evaluation", {}).get("settings", {})
+    return metrics.get("cohort_config", settings.get("cohort"))
+
+
+def _people_hit(metrics: Mapping[str, Any]) -> float | None:
+    try:
+        value = metrics["benchmarks"]["people"]["metrics"]["hit@10"]["systems"]["served"]["mean"]
+    except (KeyError, TypeError):
+        return None
+    return float(value)
+
+
 def check_promotion(
     candidate: Mapping[str, Any],
     active: Mapping[str, Any] | None,
     *,
     active_version: str | None = None,
 ) -> list[str]:
-    """Every guard the candidate fails against the active version's metrics ([] = promotable)."""
+    """Every guard the candidate fails against the active version's metrics ([] = promotable).
+
+    The benchmark limits (``check_benchmarks``) always apply. Held-out NDCG@10 is compared with
+    the active version's only when both were measured on the same synthetic cohort settings;
+    otherwise the real-people macro hit@10 of the served ranking must not fall below the active
+    version's.
+    """
     problems = check_subgroups(candidate)
     if not candidate.get("parity", {}).get("passed", False):
         problems.append("its ONNX export did not pass the parity check")
-    if active is not None:
+    problems.extend(check_benchmarks(candidate))
+    if active is not None and _cohort_settings(candidate) != _cohort_settings(active):
+        new_hit, old_hit = _people_hit(candidate), _people_hit(active)
+        if new_hit is not None and old_hit is not None and new_hit < old_hit:
+            name = active_version or "active version"
+            problems.append(
+                f"real-people hit@10 {new_hit:.4f} is below the active {name}'s {old_hit:.4f}"
+            )
+    elif active is not None:
         new, old = headline_ndcg(candidate), headline_ndcg(active)
         if new < old:
             name = active_version or "active version"
             problems.append(f"held-out NDCG@10 {new:.4f} is below the active {name}'s {old:.4f}")
+    return problems
+
+
+#: Limits the promotion guard applies to a version's benchmarks (training/benchmarks.py).
+BENCHMARK_LIMITS: Final = MappingProxyType(
+    {
+        "people_distinct_vs_congruence": 0.8,
+        "people_top_share": 0.10,
+        "structure_never_shown": 100,
+        "structure_top_share": 0.05,
+    }
+)
+
+#: The rankers the benchmark guard holds to its limits.
+GUARDED_SYSTEMS: Final = ("served", "fit_only")
+
+
+def check_benchmarks(metrics: Mapping[str, Any]) -> list[str]:
+    """Problems with a version's real-people and structure benchmarks ([] = all limits met).
+
+    Real people: fit only and the served ranking above congruence on macro hit@10 and MRR with the
+    paired 95 % interval above 0; no field below a random order's expected hit@10; distinct
+    occupations across the top-10 lists at least 0.8 x congruence's; none in more than 10 % of
+    lists. Structure: at most 100 occupations never in a top 10, none in more than 5 % of lists,
+    and fit only at or above the plain interest cosine on similar-work NDCG@10.
+    """
+    bench = metrics.get("benchmarks")
+    if not isinstance(bench, Mapping) or "people" not in bench or "structure" not in bench:
+        return ["no real-people and structure benchmarks in its metrics"]
+    limits = BENCHMARK_LIMITS
+    people, structure = bench["people"], bench["structure"]
+    problems: list[str] = []
+    for system in GUARDED_SYSTEMS:
+        for metric in ("hit@10", "mrr"):
+            diff = people["metrics"][metric]["vs_congruence"][system]
+            if not diff["ci_low"] > 0:
+                problems.append(
+                    f"real people: {system} {metric} is not above congruence "
+                    f"(paired difference {diff['mean']:+.3f}, 95% CI {diff['ci_low']:+.3f} to "
+                    f"{diff['ci_high']:+.3f})"
+                )
+        below = [
+            f
+            for f, row in people["fields"].items()
+            if row["hit@10"][system] < row["expected_random"]["hit@10"]
+        ]
+        if below:
+            problems.append(f"real people: {system} hit@10 below random in {', '.join(below)}")
+        conc = people["concentration"]
+        floor = limits["people_distinct_vs_congruence"] * conc["congruence"]["distinct"]
+        if conc[system]["distinct"] < floor:
+            problems.append(
+                f"real people: {system} shows {conc[system]['distinct']} distinct occupations, "
+                f"fewer than {floor:.0f} (0.8 x congruence's)"
+            )
+        if conc[system]["top_share"] > limits["people_top_share"]:
+            problems.append(
+                f"real people: {conc[system]['top_item']} is in "
+                f"{conc[system]['top_share']:.0%} of {system} top-10 lists (limit 10%)"
+            )
+        sconc = structure["concentration"][system]
+        if sconc["never_shown"] > limits["structure_never_shown"]:
+            problems.append(
+                f"structure: {sconc['never_shown']} occupations never in a {system} top 10 "
+                "(limit 100)"
+            )
+        if sconc["top_share"] > limits["structure_top_share"]:
+            problems.append(
+                f"structure: {sconc['top_item']} is in {sconc['top_share']:.1%} of {system} "
+                "top-10 lists (limit 5%)"
+            )
+    ndcg = structure["similar"]["ndcg@10"]["systems"]
+    if ndcg["fit_only"]["mean"] < ndcg["interest_cosine"]["mean"]:
+        problems.append(
+            f"structure: fit-only similar-work NDCG@10 {ndcg['fit_only']['mean']:.3f} is below "
+            f"the plain interest cosine's {ndcg['interest_cosine']['mean']:.3f}"
+        )
     return problems

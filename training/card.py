@@ -110,6 +110,22 @@ def _headline(
     model: dict[str, Any], oracle: dict[str, Any], ratio: float, ev: dict[str, Any]
 ) -> str:
     if oracle:
+        base = ev.get("baselines", {})
+        measured = base.get("formula_measured", {}).get("overall", {}).get("ndcg@10")
+        trait = base.get("trait_oracle", {}).get("overall", {}).get("ndcg@10")
+        fit = base.get("fit_only", {}).get("overall", {}).get("ndcg@10")
+        if measured and trait and fit:
+            reach = float(measured["mean"])
+            return (
+                f"NDCG@10 on held-out synthetic students: served ranking "
+                f"{_mean(model['ndcg@10'])}, "
+                f"fit only {_mean(fit)}. Ceilings: the simulator's formula on the measured traits "
+                f"{_mean(measured)} (the ceiling reachable from the assessment: fit only is "
+                f"{float(fit['mean']) / reach:.2f} of it); the formula on the true traits at "
+                f"assessment time (trait oracle) {_mean(trait)}; the full truth with each "
+                f"student's personal taste and later interest drift (oracle) "
+                f"{_mean(oracle.get('ndcg@10'))}, which no assessment can reach."
+            )
         return (
             f"NDCG@10: model {_mean(model['ndcg@10'])}, oracle {_mean(oracle.get('ndcg@10'))} "
             f"(ratio {ratio:.2f}). The model row is the final policy ranking; `fit_only` is the "
@@ -208,6 +224,47 @@ def _data_limitation(metrics: dict[str, Any]) -> str:
     )
 
 
+def _fit_inputs_sentence(manifest: dict[str, Any]) -> str:
+    names = manifest.get("feature_names", [])
+    demand = [n for n in ("occ_log_openings", "occ_growth_pct", "occ_bright_outlook") if n in names]
+    if demand:
+        return f"This version also reads demand columns ({', '.join(demand)})."
+    return "No column it reads carries an occupation's size or demand."
+
+
+def _benchmarks_section(metrics: dict[str, Any]) -> list[str]:
+    """Benchmarks on real answers and O*NET's structure, with the promotion guard's verdict."""
+    from recommender.versions import check_benchmarks
+    from training.benchmarks import render_benchmarks_markdown
+
+    bench = metrics.get("benchmarks")
+    if not bench:
+        return [
+            "## Benchmarks on real data",
+            "",
+            "This version was not measured on the real-people and O*NET-structure benchmarks.",
+            "",
+        ]
+    problems = check_benchmarks(metrics)
+    verdict = (
+        ["Every benchmark limit of the promotion guard is met."]
+        if not problems
+        else ["Benchmark limits of the promotion guard this version fails:", ""]
+        + [f"- {p}" for p in problems]
+    )
+    return [
+        "## Benchmarks on real data (not the simulator)",
+        "",
+        "These decide whether a version ships (docs/evaluation.md, Benchmarks). The synthetic "
+        "cohort below is a stress test: a figure there shows how well the model recovers the "
+        "simulator, nothing more.",
+        "",
+        render_benchmarks_markdown(bench),
+        *verdict,
+        "",
+    ]
+
+
 def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str, Any]) -> str:
     """Markdown model card for one version, from its metrics.json and manifest.json contents."""
     from training.evaluate import render_metrics_markdown
@@ -236,11 +293,15 @@ def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str,
             "A gradient-boosted regression tree ensemble (scikit-learn "
             "`HistGradientBoostingRegressor` in a stock `Pipeline`, served as ONNX) predicts the "
             "outcome grade (0–3) of a student × occupation pair from the pair features in "
-            "`recommender/features.py` (interests, aptitudes, work values, education plan and "
-            "occupation attributes). Fit = predicted grade / 3. Regional demand and wages are not "
-            "learned: they enter the final order through the ranking policy "
-            "(`recommender/ranking.py`). Gender, race and ethnicity are never features.",
+            "`recommender/features.py` that the manifest's `feature_names` lists (interests, "
+            "aptitudes, work values, education plan and occupation attributes). Fit = predicted "
+            "grade / 3. "
+            + _fit_inputs_sentence(manifest)
+            + " Regional demand and wages are not learned: they enter the final order through "
+            "the ranking policy (`recommender/ranking.py`). Gender, race and ethnicity are never "
+            "features.",
             "",
+            *_benchmarks_section(metrics),
             *_training_section(metrics, manifest),
             "## Metrics (held out by student)",
             "",

@@ -12,6 +12,7 @@ from typing import Any
 def register(sub: Any) -> None:
     """Add the training subcommands to the ``pathways`` parser's subparsers."""
     _register_catalogue(sub)
+    _register_benchmarks(sub)
     from training import model_cli
 
     model_cli.register(sub)
@@ -96,4 +97,53 @@ def _catalogue_summary(args: argparse.Namespace) -> int:
         print(json.dumps({k: manifest[k] for k in keys}, indent=2, sort_keys=True))
     else:
         print(format_summary(manifest))
+    return 0
+
+
+def _register_benchmarks(sub: Any) -> None:
+    """``pathways benchmarks build``: the real-people and O*NET-structure benchmark data."""
+    parser = sub.add_parser(
+        "benchmarks",
+        help="rebuild the benchmark data (data/benchmarks) from the raw public data",
+        description="Rebuild data/benchmarks: real people's RIASEC answers with their field of "
+        "study (people.tsv, field_occupations.tsv) and each occupation's nearest by similar work "
+        "(similar_work.tsv). `pathways evaluate` scores a version on them.",
+    )
+    commands = parser.add_subparsers(dest="benchmarks_command", required=True, metavar="ACTION")
+    build = commands.add_parser(
+        "build",
+        help="rebuild data/benchmarks from the raw files",
+        description="Read the raw Open-Source Psychometrics, NCES crosswalk and O*NET files and "
+        "write the benchmark files (each written whole or not at all).",
+    )
+    build.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="raw data folder (default: shared/data/raw beside the repository)",
+    )
+    build.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: data/benchmarks)"
+    )
+    build.set_defaults(func=_benchmarks_build)
+
+
+def _benchmarks_build(args: argparse.Namespace) -> int:
+    from recommender.catalogue import load_catalogue
+    from recommender.errors import PathwaysError
+    from training import people_benchmark, structure_benchmark
+
+    raw = args.raw if args.raw is not None else structure_benchmark.DEFAULT_RAW_DIR
+    out = args.out if args.out is not None else people_benchmark.DEFAULT
+    catalogue = load_catalogue()
+    try:
+        people = people_benchmark.build_people_benchmark(raw, catalogue, out)
+        similar = structure_benchmark.build_similar_work(raw, catalogue, out)
+    except (PathwaysError, ValueError, OSError) as exc:
+        print(f"pathways benchmarks build: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"wrote {out}: {people.get('rows_written', '?')} respondents, "
+        f"{similar.get('rows', '?')} similar-work rows"
+    )
     return 0

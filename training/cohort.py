@@ -4,19 +4,28 @@ Until Mississippi's own outcome records exist, the default model learns from thi
 assumption is listed in docs/cohort-card.md with the published findings it rests on. In short:
 
 1. Latent traits per student: six RIASEC interests, five aptitudes and six work values, jointly
-   normal with documented correlations (``latent_covariance``); interests shift by gender with the
-   meta-analytic effect sizes of Su, Rounds & Armstrong (2009). Aptitudes and values do not differ
-   by gender or race/ethnicity in this model.
+   normal with documented correlations (``latent_covariance``; the interest block is the real
+   correlation matrix of respondents aged 19 or under, general factor included); interests shift
+   by gender with the meta-analytic effect sizes of Su, Rounds & Armstrong (2009). Aptitudes and
+   values do not differ by gender or race/ethnicity in this model.
 2. Region: drawn in proportion to each sub-state OEWS area's total employment in Mississippi
    (``region_employment_shares``; Memphis counts only its Mississippi part).
 3. Gender and race/ethnicity are drawn for audits only; they never reach the features. Race and
    ethnicity depend on the region (``race_shares_by_region``) and on nothing else.
 4. Plan after high school: a multinomial choice that depends on general aptitude and interests.
 5. Observed profile: answers are simulated through the real instrument and scored by the real
-   scoring code (``training.cohort_observe``), so measurement error is the instrument's own.
-6. True relevance of occupation j for student i (``true_relevance``): a weighted sum of interest
-   congruence, aptitude shortfall against the occupation's demand, plan vs job zone, work-value
-   similarity, regional opportunity and a persistent personal taste term.
+   scoring code (``observe_with_instrument``), so measurement error is the instrument's own. The
+   interest answers are placed so that scale means and spreads match real respondents aged 19 or
+   under (``INTEREST_RESPONSE_LOCATION``/``SCALE``); each student has a response style (a shift of
+   every rating-scale answer, ``response_style_sd``) that no outcome depends on; a share of
+   students take no aptitude subtest (``no_subtests_share``), and half have no school records.
+6. True relevance of occupation j for student i (``RelevanceModel.relevance``): a weighted sum of
+   the keyed interest link (training/keying.py: fitted on real people's fields, half blended with
+   plain normative congruence) on interests that drift between assessment and outcome
+   (correlation ``interest_drift_r``), aptitude shortfall against the occupation's demand and a
+   smaller penalty for being far above it (people gravitate to work near their ability), plan vs
+   job zone, work-value similarity and a persistent personal taste term. No term depends on an
+   occupation's size, demand or wages: those enter only through the ranking policy.
 7. Graded outcome 0..3: the true relevance plus fresh observation noise, cut at thresholds set as
    upper quantiles of the population so grade >= 1, >= 2 and 3 hold for fixed shares of pairs.
 8. Training pairs: per student a few occupations "explored" (drawn with probability rising with
@@ -34,15 +43,38 @@ import numpy as np
 import numpy.typing as npt
 
 from recommender.dimensions import APTITUDES, PLANS, RIASEC, WORK_VALUES
-from recommender.features import PLAN_JOB_ZONES, OccupationArrays, StudentBatch, normal_cdf
-from recommender.ranking import score_percentile
+from recommender.features import (
+    PLAN_JOB_ZONES,
+    OccupationArrays,
+    StudentBatch,
+    normal_cdf,
+    unit_centred_rows,
+)
 
 log = logging.getLogger(__name__)
 
 F64 = npt.NDArray[np.float64]
 
-#: Gender effect sizes on interests, Cohen's d, positive favouring males (Su et al., 2009).
-INTEREST_GENDER_D: Final = {"R": 0.84, "I": 0.26, "A": -0.35, "S": -0.68, "E": 0.04, "C": -0.10}
+#: Gender effect sizes on interests, Cohen's d, positive favouring males (Su et al., 2009; their
+#: Conventional d is -0.33, females higher).
+INTEREST_GENDER_D: Final = {"R": 0.84, "I": 0.26, "A": -0.35, "S": -0.68, "E": 0.04, "C": -0.33}
+
+#: Correlations of the six interest scales among real respondents aged 19 or under (n = 4,032,
+#: data/benchmarks/people.tsv; PROVENANCE section 19 gives the same figures to within .01).
+INTEREST_CORRELATION: Final = (
+    (1.00, 0.22, 0.27, 0.06, 0.41, 0.54),
+    (0.22, 1.00, 0.31, 0.30, 0.08, 0.10),
+    (0.27, 0.31, 1.00, 0.36, 0.40, 0.16),
+    (0.06, 0.30, 0.36, 1.00, 0.38, 0.16),
+    (0.41, 0.08, 0.40, 0.38, 1.00, 0.61),
+    (0.54, 0.10, 0.16, 0.16, 0.61, 1.00),
+)
+
+#: Where a student of latent interest z answers on the instrument: theta = location + scale * z,
+#: solved so the simulated 1..5 scale means have the real respondents' mean and SD (R 1.88/0.86,
+#: I 2.96/1.05, A 2.57/1.06, S 3.33/0.95, E 2.57/0.93, C 2.25/0.95, ages 19 or under).
+INTEREST_RESPONSE_LOCATION: Final = (-1.715, -0.064, -0.62, 0.427, -0.57, -1.061)
+INTEREST_RESPONSE_SCALE: Final = (1.44, 1.371, 1.463, 1.206, 1.187, 1.346)
 
 #: Gender labels and shares drawn for audits.
 GENDERS: Final = ("female", "male")
@@ -75,9 +107,6 @@ MEMPHIS_REGION: Final = "0032820"
 RECORDS_SHARE: Final = 0.5
 RECORD_FIELDS: Final = ("act_english", "act_math", "act_reading", "gpa_unweighted")
 
-#: Correlation of RIASEC interests by distance on the hexagon (adjacent, alternate, opposite).
-HEXAGON_R: Final = (0.45, 0.25, 0.10)
-
 
 @dataclass(frozen=True)
 class CohortConfig:
@@ -90,11 +119,15 @@ class CohortConfig:
     explore_temperature: float = 0.35
     weight_interests: float = 1.0
     weight_aptitudes: float = 0.8
+    weight_overqualified: float = 0.25
     weight_education: float = 0.35
     weight_values: float = 0.3
-    weight_region: float = 0.5
     taste_sd: float = 0.35
     observation_sd: float = 0.25
+    keyed_share: float = 0.5
+    interest_drift_r: float = 0.75
+    response_style_sd: float = 0.25
+    no_subtests_share: float = 0.2
     grade_shares: tuple[float, float, float] = (0.10, 0.03, 0.01)
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,6 +148,7 @@ class Cohort:
     latent_interests: F64
     latent_aptitudes: F64
     latent_values: F64
+    outcome_interests: F64
     pair_student: npt.NDArray[np.int64]
     pair_occupation: npt.NDArray[np.int64]
     pair_grade: npt.NDArray[np.int8]
@@ -127,22 +161,11 @@ class Cohort:
         return self.students.size
 
 
-def _hexagon_correlation() -> F64:
-    n = len(RIASEC)
-    r = np.eye(n)
-    for i in range(n):
-        for j in range(n):
-            d = min(abs(i - j), n - abs(i - j))
-            if d:
-                r[i, j] = HEXAGON_R[d - 1]
-    return r
-
-
 def latent_covariance() -> F64:
     """Joint correlation matrix of (6 interests, 5 aptitudes, 6 values), positive definite."""
     ni, na, nv = len(RIASEC), len(APTITUDES), len(WORK_VALUES)
     c = np.eye(ni + na + nv)
-    c[:ni, :ni] = _hexagon_correlation()
+    c[:ni, :ni] = np.asarray(INTEREST_CORRELATION)
     apt = np.array(
         # verbal quant spatial mechanical perceptual
         [
@@ -230,14 +253,14 @@ class RelevanceModel:
     """The occupation side of the true-relevance formula, precomputed once."""
 
     occupations: OccupationArrays
-    regional_opportunity: F64  # (n_regions, n) percentile of employment, centred at 0
+    keying: F64  # (6, 6) interest link, training/keying.py
     config: CohortConfig
-    occ_riasec_z: F64 = field(init=False, repr=False)
+    occ_riasec_unit: F64 = field(init=False, repr=False)
     occ_values_z: F64 = field(init=False, repr=False)
     plan_gap: F64 = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "occ_riasec_z", _zrows(self.occupations.riasec))
+        object.__setattr__(self, "occ_riasec_unit", unit_centred_rows(self.occupations.riasec))
         filled = np.where(self.occupations.values_known[:, None], self.occupations.work_values, 4.0)
         object.__setattr__(self, "occ_values_z", _zrows(filled))
         zones = self.occupations.job_zone
@@ -253,25 +276,24 @@ class RelevanceModel:
         aptitudes: F64,
         values: F64,
         plan_index: npt.NDArray[np.int64],
-        region_index: npt.NDArray[np.int64],
         taste: F64,
     ) -> F64:
-        """True relevance (m, n) from latent traits; ``taste`` is the (m, n) personal term."""
+        """True relevance (m, n) from latent traits (interests: at outcome time, z-scores);
+        ``taste`` is the (m, n) personal term."""
         c = self.config
-        n_int = len(RIASEC)
-        congruence = _zrows(interests) @ self.occ_riasec_z.T / n_int
+        congruence = unit_centred_rows(interests) @ self.keying @ self.occ_riasec_unit.T
         pct = normal_cdf(aptitudes)
-        shortfall = np.clip(
-            self.occupations.aptitude_demand[None, :, :] - pct[:, None, :], 0.0, None
-        ).sum(axis=2)
+        gap = self.occupations.aptitude_demand[None, :, :] - pct[:, None, :]
+        shortfall = np.clip(gap, 0.0, None).sum(axis=2)
+        excess = np.clip(-gap, 0.0, None).sum(axis=2)
         value_fit = _zrows(values) @ self.occ_values_z.T / len(WORK_VALUES)
         value_fit = np.where(self.occupations.values_known[None, :], value_fit, 0.0)
         out: F64 = (
             c.weight_interests * congruence
             - c.weight_aptitudes * shortfall
+            - c.weight_overqualified * excess
             - c.weight_education * self.plan_gap[plan_index]
             + c.weight_values * value_fit
-            + c.weight_region * self.regional_opportunity[region_index]
             + taste
         )
         return out
@@ -326,11 +348,30 @@ def race_shares_by_region(
 
 
 def build_relevance_model(catalogue: Any, config: CohortConfig) -> RelevanceModel:
-    """Occupation-side relevance terms for a catalogue (regional opportunity centred at 0)."""
+    """Occupation-side relevance terms for a catalogue, with the keyed interest link.
+
+    The link is scaled so that its scores spread as much as the Pearson correlation of the
+    profiles does over students drawn from the latent interest distribution (seeded), which
+    keeps ``weight_interests`` on the scale of a correlation.
+    """
+    from training.keying import keying_weights
+
     occupations = OccupationArrays.from_catalogue(catalogue)
-    employment = np.asarray(catalogue.employment, dtype=np.float64)
-    opportunity = np.vstack([score_percentile(row) for row in employment]).astype(np.float64) - 0.5
-    return RelevanceModel(occupations, opportunity, config)
+    link = keying_weights(catalogue, share=config.keyed_share)
+    z = np.random.default_rng([2026, 3]).standard_normal((2000, len(RIASEC)))
+    z = z @ np.linalg.cholesky(np.asarray(INTEREST_CORRELATION)).T
+    s_unit = unit_centred_rows(z)
+    o_unit = unit_centred_rows(occupations.riasec)
+    spread = float((s_unit @ link @ o_unit.T).std())
+    target = float((s_unit @ o_unit.T).std())
+    return RelevanceModel(occupations, link * (target / spread), config)
+
+
+def drift_interests(interests: F64, r: float, seed: int) -> F64:
+    """Interests at outcome time: r x assessed + sqrt(1 - r^2) x fresh N(0, 1) (seeded)."""
+    noise = np.random.default_rng([seed, 19]).standard_normal(interests.shape)
+    out: F64 = r * interests + np.sqrt(1.0 - r * r) * noise
+    return out
 
 
 def _taste(seed: int, rows: npt.NDArray[np.int64], n: int, sd: float) -> F64:
@@ -369,6 +410,7 @@ def generate_cohort(
     interests, aptitudes, values = _draw_latents(rng, n, gender)
     plans = _draw_plans(rng, interests, aptitudes)
     students = observe(interests, aptitudes, values, plans, rng)
+    later = drift_interests(interests, config.interest_drift_r, config.seed)
 
     model = build_relevance_model(catalogue, config)
     n_occ = model.occupations.size
@@ -378,11 +420,10 @@ def generate_cohort(
     # thresholds from a calibration sample of the population
     calib = rng.choice(n, size=min(n, 2000), replace=False)
     rel = model.relevance(
-        interests[calib],
+        later[calib],
         aptitudes[calib],
         values[calib],
         plan_index[calib],
-        region_index[calib],
         _taste(taste_seed, calib, n_occ, config.taste_sd),
     )
     noisy = rel + rng.normal(0.0, config.observation_sd, rel.shape)
@@ -395,11 +436,10 @@ def generate_cohort(
     pair_g = np.empty(n * per, dtype=np.int8)
     for rows in _chunks(n, 1000):
         rel = model.relevance(
-            interests[rows],
+            later[rows],
             aptitudes[rows],
             values[rows],
             plan_index[rows],
-            region_index[rows],
             _taste(taste_seed, rows, n_occ, config.taste_sd),
         )
         # explored: Gumbel top-k = sampling without replacement, probability ~ exp(rel / T)
@@ -426,6 +466,7 @@ def generate_cohort(
         latent_interests=interests,
         latent_aptitudes=aptitudes,
         latent_values=values,
+        outcome_interests=later,
         pair_student=pair_s,
         pair_occupation=pair_o,
         pair_grade=pair_g,
@@ -441,11 +482,10 @@ def full_outcomes(
     model = build_relevance_model(catalogue, cohort.config)
     plan_index = np.array([PLANS.index(cohort.students.plans[i]) for i in rows], dtype=np.int64)
     rel = model.relevance(
-        cohort.latent_interests[rows],
+        cohort.outcome_interests[rows],
         cohort.latent_aptitudes[rows],
         cohort.latent_values[rows],
         plan_index,
-        cohort.region_index[rows],
         _taste(cohort._taste_seed, rows, model.occupations.size, cohort.config.taste_sd),
     )
     rng = np.random.default_rng([seed, 7])
@@ -499,8 +539,15 @@ def observe_with_instrument(
     rng: np.random.Generator,
     *,
     batch: int = 5000,
+    no_subtests_share: float = CohortConfig.no_subtests_share,
+    response_style_sd: float = CohortConfig.response_style_sd,
 ) -> StudentBatch:
-    """Simulate answers through the real instrument and score them with the real scorer."""
+    """Simulate answers through the real instrument and score them with the real scorer.
+
+    Interest answers come from ``INTEREST_RESPONSE_LOCATION + SCALE * z`` plus the student's
+    response style (also added to work values); ``no_subtests_share`` of the students take no
+    aptitude subtest and RECORDS_SHARE have school records.
+    """
     from recommender.assessment import score_assessments
     from recommender.instrument import load_instrument
     from training.response_model import simulate_cohort_answers
@@ -508,20 +555,28 @@ def observe_with_instrument(
     instrument = load_instrument()
     n = len(plans)
     has_records = rng.random(n) < RECORDS_SHARE
+    has_subtests = rng.random(n) >= no_subtests_share
+    style = rng.normal(0.0, response_style_sd, (n, 1))
+    answering = (
+        np.asarray(INTEREST_RESPONSE_LOCATION)[None, :]
+        + np.asarray(INTEREST_RESPONSE_SCALE)[None, :] * interests
+        + style
+    )
     profiles: list[Any] = [None] * n
     for start in range(0, n, batch):
-        for with_records in (True, False):
+        for with_records, with_subtests in ((a, b) for a in (True, False) for b in (True, False)):
             rows = np.arange(start, min(n, start + batch))
-            rows = rows[has_records[rows] == with_records]
+            rows = rows[(has_records[rows] == with_records) & (has_subtests[rows] == with_subtests)]
             if rows.size == 0:
                 continue
             answers = simulate_cohort_answers(
-                interests[rows],
+                answering[rows],
                 aptitudes[rows],
-                values[rows],
+                values[rows] + style[rows],
                 rng,
                 instrument,
                 records=RECORD_FIELDS if with_records else (),
+                subtests=None if with_subtests else (),
                 plans=[plans[i] for i in rows],
             )
             for i, profile in zip(rows, score_assessments(answers, instrument), strict=True):
@@ -600,3 +655,37 @@ def cohort_outcome_records(
             "race_ethnicity": cohort.race_ethnicity[s],
         }
     )
+
+
+def ceiling_scores(cohort: Cohort, catalogue: Any, rows: npt.NDArray[np.int64]) -> dict[str, F64]:
+    """Scores (m, n) of two ceilings beside the model, for the given students.
+
+    ``trait_oracle``: the relevance formula on the true traits at assessment time, without the
+    personal taste term or the later drift (what a perfect assessment could reach).
+    ``formula_measured``: the same formula on what the assessment measured: interests as
+    z-scores against the population norms, aptitudes as scored (unknown -> average), work values
+    standardised over the cohort, the stated plan.
+    """
+    from recommender.features import normative_interests
+
+    model = build_relevance_model(catalogue, cohort.config)
+    plan_index = np.array([PLANS.index(cohort.students.plans[i]) for i in rows], dtype=np.int64)
+    zero = np.zeros((rows.size, model.occupations.size))
+    trait = model.relevance(
+        cohort.latent_interests[rows],
+        cohort.latent_aptitudes[rows],
+        cohort.latent_values[rows],
+        plan_index,
+        zero,
+    )
+    b = cohort.students
+    values = b.work_values
+    values_z = (values - values.mean(axis=0)) / np.maximum(values.std(axis=0), 1e-9)
+    measured = model.relevance(
+        normative_interests(b.interests[rows]),
+        np.nan_to_num(b.aptitudes[rows], nan=0.0),
+        values_z[rows],
+        plan_index,
+        zero,
+    )
+    return {"trait_oracle": trait, "formula_measured": measured}

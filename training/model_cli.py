@@ -57,10 +57,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "evaluate",
         parents=[common],
-        help="evaluate a model version on a fresh synthetic cohort",
-        description="Score a fresh cohort (a different seed) with a version's ONNX model and "
-        "ranking policy and print NDCG@10 for the model, the baselines and the oracle; with "
-        "--sweep, compare ranking policies instead.",
+        help="evaluate a model version on real people, O*NET's structure and a fresh cohort",
+        description="Score a version's ONNX model and ranking policy on the real-people and "
+        "O*NET-structure benchmarks (every ranker side by side, intervals, concentration, the "
+        "promotion guard's limits) and on a fresh synthetic cohort (a different seed: the model, "
+        "the baselines and the ceilings); with --sweep, compare ranking policies instead.",
     )
     p.add_argument("--version", help="model version (default: the active one)")
     p.add_argument("--students", type=int, default=2000, help="fresh students (default 2000)")
@@ -235,8 +236,11 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     from recommender.errors import PathwaysError
     from recommender.model import load_fit_model, locate_model_version
     from recommender.ranking import RankingPolicy, load_ranking_policy
+    from recommender.typical import TYPICAL_FIT_FILE, load_typical_fit
+    from recommender.versions import check_benchmarks
+    from training.benchmarks import render_benchmarks_markdown
     from training.cohort import CohortConfig, generate_cohort, observe_with_instrument
-    from training.train import evaluate_on_students
+    from training.train import evaluate_on_students, run_benchmarks
 
     try:
         folder = locate_model_version(_models_dir(args), args.version)
@@ -256,17 +260,27 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     except PathwaysError as exc:
         print(f"pathways evaluate: {exc}", file=sys.stderr)
         return 2
+    typical = None
+    if (folder / TYPICAL_FIT_FILE).is_file():
+        typical = load_typical_fit(folder, catalogue.codes)
+    benchmarks = run_benchmarks(model.score_fit, policy, catalogue, typical)
     metrics = evaluate_on_students(
-        model.score_fit, cohort, catalogue, np.arange(cohort.size), policy
+        model.score_fit, cohort, catalogue, np.arange(cohort.size), policy, typical=typical
     )
     if args.json:
-        print(json.dumps(metrics, indent=2, sort_keys=True))
+        print(json.dumps({"benchmarks": benchmarks, "cohort": metrics}, indent=2, sort_keys=True))
         return 0
+    print(f"version {folder.name}")
+    print(render_benchmarks_markdown(benchmarks))
+    problems = check_benchmarks({"benchmarks": benchmarks})
+    print("Promotion guard, benchmark limits: " + ("all met" if not problems else "FAILED"))
+    for problem in problems:
+        print(f"  - {problem}")
     rows = [("model", metrics["model"]), *metrics["baselines"].items()]
-    print(f"version {folder.name}, {cohort.size} fresh students")
+    print(f"\nStress test: {cohort.size} fresh synthetic students (seed {args.seed})")
     for name, system in rows:
-        print(f"  {name:12s} NDCG@10 {system['overall']['ndcg@10']['mean']:.4f}")
-    print(f"  {'oracle':12s} NDCG@10 {metrics['oracle']['ndcg@10']['mean']:.4f}")
+        print(f"  {name:16s} NDCG@10 {system['overall']['ndcg@10']['mean']:.4f}")
+    print(f"  {'oracle':16s} NDCG@10 {metrics['oracle']['ndcg@10']['mean']:.4f}")
     return 0
 
 

@@ -65,8 +65,10 @@ from training.train import (
     fit_calibration,
     fit_pipeline,
     regional_parts,
+    run_benchmarks,
     save_and_check_model,
     split_students,
+    write_typical_fit,
     write_version_documents,
 )
 
@@ -667,11 +669,14 @@ def train_version_from_records(
             config.eval_students : config.eval_students + config.calibration_students
         ]
         calibration = None
+        typical = None
         if calib_rows.size:
             calib_fit = _fit_matrix(onnx_model.score_fit, records, occupations, calib_rows)
             mask = records.recorded[calib_rows]
             calibration = fit_calibration(calib_fit[mask], records.grades[calib_rows][mask])
             _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
+            if calib_rows.size >= 2:
+                typical = write_typical_fit(tmp, catalogue, calib_fit)
         active = _active_scorer(models_dir)
         others = {} if active is None else {f"active {active[0]}": active[1]}
         with tqdm(
@@ -696,12 +701,14 @@ def train_version_from_records(
                 f"P(grade >= 2), model {name}, held-out records",
             )
             evaluation["calibration"]["students"] = int(calib_rows.size)
+        benchmarks = run_benchmarks(onnx_model.score_fit, RankingPolicy(), catalogue, typical)
         steps.update()
 
         counts = np.bincount(y, minlength=4).astype(float)
         metrics: dict[str, Any] = {
             "version": name,
             "evaluation": evaluation,
+            "benchmarks": benchmarks,
             "parity": parity.to_dict(),
             "timing": timing,
             "training": {
@@ -735,6 +742,7 @@ def train_version_from_records(
         }
         timing["total_seconds"] = time.perf_counter() - started
         write_version_documents(tmp, name, metrics, manifest, RankingPolicy())
+        tmp.chmod(0o755)  # mkdtemp makes it owner-only; a version folder is read by the service
         tmp.replace(final_dir)
         steps.update()
     except BaseException:

@@ -33,6 +33,7 @@ from recommender.calibration import CALIBRATION_FILE, FitCalibration, calibrate_
 from recommender.dimensions import RIASEC
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
+from recommender.typical import TypicalFit, typical_fit_from_sample
 from training.cohort import Cohort, CohortConfig, full_outcomes, nontraditional_by_gender
 
 if TYPE_CHECKING:
@@ -214,8 +215,13 @@ def fit_calibration(
 
 
 def regional_parts(catalogue: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """Demand and wage percentiles per region (n_regions, n), as the ranking policy uses them."""
-    demand = np.vstack([score_percentile(r) for r in np.asarray(catalogue.employment)])
+    """Demand and wage percentiles per region (n_regions, n), as the engine computes them (demand
+    from each occupation's even share of its OEWS series, recommender.catalogue.split_employment).
+    """
+    from recommender.catalogue import split_employment
+
+    employment = split_employment(catalogue.employment, catalogue.oews_shared)
+    demand = np.vstack([score_percentile(r) for r in employment])
     wage = np.vstack([score_percentile(r) for r in np.asarray(catalogue.wage_median)])
     return demand.astype(np.float32), wage.astype(np.float32)
 
@@ -228,13 +234,18 @@ def evaluate_on_students(
     policy: RankingPolicy,
     *,
     calibration: FitCalibration | None = None,
+    typical: TypicalFit | None = None,
     n_resamples: int = 500,
     progress: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
-    """Full-catalogue evaluation of held-out students: model (policy score), fit only, baselines.
+    """Full-catalogue evaluation of held-out students: model (policy score), fit only, baselines
+    and the ceilings (trait oracle, formula on measured traits; training.cohort.ceiling_scores).
 
-    With a calibration, the calibrated fit is scored as P(grade >= 2) (Brier, reliability).
+    With a calibration, the calibrated fit is scored as P(grade >= 2) (Brier, reliability); with a
+    typical fit, the policy and fit only rank the fit relative to it, as the engine does.
     """
+    from recommender.typical import relative_fit
+    from training.cohort import ceiling_scores
     from training.evaluate import (
         RELEVANCE_THRESHOLD,
         audit_exposure,
@@ -250,17 +261,20 @@ def evaluate_on_students(
     m = students.size
     final = np.empty((m, n), dtype=np.float32)
     fit_only = np.empty((m, n), dtype=np.float32)
+    raw_fit = np.empty((m, n), dtype=np.float32)
     for start in range(0, m, 100):
         chunk = students[start : start + 100]
         si = np.repeat(chunk, n)
         oi = np.tile(np.arange(n), chunk.size)
-        fit = score_fit(build_pair_features_batch(cohort.students, occupations, si, oi))
-        fit = fit.reshape(chunk.size, n)
+        raw = score_fit(build_pair_features_batch(cohort.students, occupations, si, oi))
+        raw = raw.reshape(chunk.size, n)
+        fit = relative_fit(raw, typical)
         for k, s in enumerate(chunk):
             r = cohort.region_index[s]
             ranked = rank_occupations(fit[k], demand[r], wage[r], hv[r], policy)
             final[start + k] = ranked.score
         fit_only[start : start + chunk.size] = fit
+        raw_fit[start : start + chunk.size] = raw
         if progress is not None:
             progress(chunk.size)
     truth, grades = full_outcomes(cohort, catalogue, students, seed=cohort.config.seed + 99)
@@ -278,7 +292,8 @@ def evaluate_on_students(
     )
     region_codes = np.array(cohort.region_codes)[cohort.region_index[students]]
     nontraditional = nontraditional_by_gender(cohort, catalogue)
-    probabilities = None if calibration is None else calibrate_fit(fit_only, calibration)
+    probabilities = None if calibration is None else calibrate_fit(raw_fit, calibration)
+    ceilings = ceiling_scores(cohort, catalogue, students)
     metrics = evaluate_rankings(
         final,
         grades,
@@ -287,7 +302,13 @@ def evaluate_on_students(
             "race_ethnicity": cohort.race_ethnicity[students],
             "region": region_codes,
         },
-        baselines={"fit_only": fit_only, "congruence": congruence, "demand_only": demand_only},
+        baselines={
+            "fit_only": fit_only,
+            "congruence": congruence,
+            "demand_only": demand_only,
+            "formula_measured": ceilings["formula_measured"],
+            "trait_oracle": ceilings["trait_oracle"],
+        },
         true_relevance=truth,
         probabilities=probabilities,
         nontraditional_for=nontraditional,
@@ -304,12 +325,48 @@ def evaluate_on_students(
     relevant = grades >= RELEVANCE_THRESHOLD
     metrics["calibration_raw_fit"] = {
         "target": f"grade >= {RELEVANCE_THRESHOLD}",
-        "brier": brier_score(fit_only, relevant),
-        "ece": reliability_curve(fit_only, relevant).expected_calibration_error,
+        "brier": brier_score(raw_fit, relevant),
+        "ece": reliability_curve(raw_fit, relevant).expected_calibration_error,
     }
     metrics["nontraditional_counts"] = {g: int(v.sum()) for g, v in nontraditional.items()}
     metrics["interest_dimensions"] = list(RIASEC)
     return metrics
+
+
+def write_typical_fit(folder: Path, catalogue: Any, fit: npt.NDArray[np.float32]) -> TypicalFit:
+    """Write typical_fit.json from the (m, n) fit of m reference students and return it."""
+    from recommender.typical import TYPICAL_FIT_FILE, typical_fit_document
+
+    typical = typical_fit_from_sample(fit)
+    doc = typical_fit_document(
+        list(catalogue.codes),
+        typical,
+        int(fit.shape[0]),
+        "held-out synthetic students (the calibration students)",
+    )
+    _write_json(folder / TYPICAL_FIT_FILE, doc)
+    return typical
+
+
+def run_benchmarks(
+    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    policy: RankingPolicy,
+    catalogue: Any,
+    typical: TypicalFit | None,
+    *,
+    n_resamples: int = 1000,
+) -> dict[str, Any]:
+    """The real-people and occupation-structure benchmarks (training.benchmarks) of a fit."""
+    from training.benchmarks import run_people_benchmark, run_structure_benchmark
+
+    return {
+        "people": run_people_benchmark(
+            score_fit, policy, catalogue, typical=typical, n_resamples=n_resamples
+        ),
+        "structure": run_structure_benchmark(
+            score_fit, policy, catalogue, typical=typical, n_resamples=n_resamples
+        ),
+    }
 
 
 def describe_cohort(cohort: Cohort) -> dict[str, Any]:
@@ -446,6 +503,7 @@ def train_version(
             config.eval_students : config.eval_students + config.calibration_students
         ]
         calibration = None
+        typical = None
         if calib_students.size:
             calib_fit = score_whole_catalogue(
                 onnx_model.score_fit, cohort, occupations, calib_students
@@ -455,6 +513,7 @@ def train_version(
             )
             calibration = fit_calibration(calib_fit, calib_grades)
             _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
+            typical = write_typical_fit(tmp, catalogue, calib_fit)
             del calib_fit, calib_grades
         with tqdm(
             total=eval_students.size, desc="evaluate", unit="student", disable=not show_progress
@@ -466,8 +525,10 @@ def train_version(
                 eval_students,
                 policy,
                 calibration=calibration,
+                typical=typical,
                 progress=lambda k: bar.update(k),
             )
+        benchmarks = run_benchmarks(onnx_model.score_fit, policy, catalogue, typical)
         if "calibration" in evaluation:
             from training.evaluate import ReliabilityCurve, write_reliability_svg
 
@@ -482,6 +543,8 @@ def train_version(
         metrics: dict[str, Any] = {
             "version": name,
             "evaluation": evaluation,
+            "benchmarks": benchmarks,
+            "cohort_config": config.cohort.to_dict(),
             "parity": parity.to_dict(),
             "timing": timing,
             "cohort": describe_cohort(cohort),
@@ -506,6 +569,7 @@ def train_version(
             "files": {},
         }
         write_version_documents(tmp, name, metrics, manifest, policy)
+        tmp.chmod(0o755)  # mkdtemp makes it owner-only; a version folder is read by the service
         tmp.replace(final_dir)
         steps.update()
     except BaseException:

@@ -1,5 +1,13 @@
 """Golden file: a fixed assessment gives the expected top 5 pathways and reasons.
 
+The input, ``golden/answers.json``, is a set of stored answers the real scorer reads: the interest
+ratings are a real 16-year-old's (respondent 2154 of the Open-Source Psychometrics Project's RIASEC
+sample, field engineering, PROVENANCE section 19), their eight answers per area put on the
+instrument's first eight items of that area (the ninth left unanswered, as a student may); that
+respondent gave no work values, so every value item is at the middle rating; the school records
+(ACT 24 math, 21 English, 22 reading, GPA 3.3), plan (community college) and county (Harrison,
+Gulfport-Biloxi) are a coach's plausible entries; no aptitude subtest was taken.
+
 The expected result lives in ``tests/model/golden/top5.json``. It changes only when someone
 regenerates it on purpose, after checking that the new ranking is wanted:
 
@@ -18,8 +26,10 @@ from typing import Any
 
 import pytest
 
-from recommender.assessment import StudentProfile
+from recommender.assessment import score_assessment
+from recommender.catalogue import load_catalogue
 from recommender.engine import Recommender
+from recommender.instrument import load_instrument
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXPECTED = GOLDEN / "top5.json"
@@ -52,8 +62,9 @@ def render(data: dict[str, Any]) -> str:
 
 
 def test_fixed_assessment_gives_the_golden_top5_pathways_and_reasons() -> None:
-    profile = StudentProfile.from_dict(
-        json.loads((GOLDEN / "assessment.json").read_text(encoding="utf-8"))
+    answers = json.loads((GOLDEN / "answers.json").read_text(encoding="utf-8"))
+    profile = score_assessment(
+        answers, load_instrument(), county_region=load_catalogue().county_region
     )
     actual = render(summarise(Recommender.load().recommend(profile, k=5)))
     if os.environ.get(REGENERATE) == "1":

@@ -116,7 +116,7 @@ def test_missing_policy_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_default_policy_lifts_a_well_paid_high_value_job_over_a_small_fit_gap() -> None:
     # job 0 fits a little better; job 1 pays well and is high-value in the region
-    fit, demand, wage, hv = [0.55, 0.50], [0.5, 0.5], [0.2, 0.8], [False, True]
+    fit, demand, wage, hv = [0.51, 0.50], [0.5, 0.5], [0.2, 0.8], [False, True]
     assert rank_occupations(fit, demand, wage, hv, RankingPolicy()).order.tolist() == [1, 0]
     fit_only = RankingPolicy(demand_weight=0, wage_weight=0, high_value_boost=0)
     assert rank_occupations(fit, demand, wage, hv, fit_only).order.tolist() == [0, 1]

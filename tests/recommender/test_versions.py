@@ -15,14 +15,22 @@ from recommender.versions import (
     list_model_versions,
     read_model_metrics,
 )
+from tests.benchmark_results import benchmarks
 
 
-def metrics(overall: float, groups: dict[str, float] | None = None, parity: bool = True) -> Any:
-    """Metrics with one subgroup entry per checked group (all at ``overall`` unless given)."""
+def metrics(
+    overall: float,
+    groups: dict[str, float] | None = None,
+    parity: bool = True,
+    bench: dict[str, Any] | None = None,
+) -> Any:
+    """Metrics with one subgroup entry per checked group (all at ``overall`` unless given) and
+    benchmarks that meet every limit unless given."""
     labels = {"gender": "female", "race_ethnicity": "black", "region": "2800005"}
     groups = groups or {}
     return {
         "parity": {"passed": parity},
+        "benchmarks": bench if bench is not None else benchmarks(),
         "evaluation": {
             "model": {
                 "overall": {"ndcg@10": {"mean": overall}},
@@ -55,9 +63,36 @@ def test_each_failed_guard_is_named() -> None:
     assert check_promotion(no_groups, None) == ["no subgroup metrics for gender"]
 
 
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"fit_hit_diff": (-0.01, 0.05)}, "fit_only hit@10 is not above congruence"),
+        ({"served_distinct": 600}, "served shows 600 distinct occupations, fewer than 640"),
+        ({"served_top_share": 0.12}, "Welders is in 12% of served top-10 lists"),
+        ({"structure_never": 101}, "101 occupations never in a served top 10"),
+        ({"structure_top_share": 0.06}, "6.0% of served top-10 lists (limit 5%)"),
+        ({"fit_ndcg": 0.1}, "below the plain interest cosine's 0.200"),
+    ],
+)
+def test_each_benchmark_limit_is_named_when_it_fails(changes: dict[str, Any], named: str) -> None:
+    problems = check_promotion(metrics(0.30, bench=benchmarks(**changes)), None)
+    assert len(problems) == 1 and named in problems[0]
+
+
+def test_a_field_below_random_and_missing_benchmarks_are_refused() -> None:
+    bench = benchmarks()
+    bench["people"]["fields"]["law"]["hit@10"]["served"] = 0.1
+    assert check_promotion(metrics(0.30, bench=bench), None) == [
+        "real people: served hit@10 below random in law"
+    ]
+    bare = metrics(0.30)
+    del bare["benchmarks"]
+    assert check_promotion(bare, None) == ["no real-people and structure benchmarks in its metrics"]
+
+
 def test_metrics_without_the_headline_figure_are_an_artifact_error() -> None:
     with pytest.raises(ModelArtifactError):
-        check_promotion({"evaluation": {}}, None)
+        check_promotion({"evaluation": {}, "benchmarks": benchmarks()}, None)
 
 
 @pytest.mark.parametrize("name", ["", ".hidden", "../models", "a/b", "a\\b", "x" * 65])

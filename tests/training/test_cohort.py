@@ -18,6 +18,7 @@ from training.cohort import (
     RACE_SHARES,
     CohortConfig,
     build_relevance_model,
+    full_outcomes,
     generate_cohort,
     latent_covariance,
     observe_with_instrument,
@@ -54,7 +55,7 @@ def test_latent_correlation_matrix_is_positive_definite() -> None:
     assert np.linalg.eigvalsh(c).min() > 0
 
 
-@pytest.mark.parametrize("area", ["R", "S", "A"])
+@pytest.mark.parametrize("area", list(RIASEC))
 def test_interest_gender_differences_match_the_documented_effect_sizes(cohort, area) -> None:
     k = RIASEC.index(area)
     x = cohort.latent_interests[:, k]
@@ -94,7 +95,7 @@ def test_relevance_rises_with_interest_congruence(catalogue) -> None:
     realistic[0, RIASEC.index("R")] = 2.0
     social = np.zeros((1, 6))
     social[0, RIASEC.index("S")] = 2.0
-    args = (np.zeros((1, 5)), np.zeros((1, 6)), np.array([5]), np.array([0]), np.zeros((1, n)))
+    args = (np.zeros((1, 5)), np.zeros((1, 6)), np.array([5]), np.zeros((1, n)))
     r_rel = model.relevance(realistic, *args)[0]
     s_rel = model.relevance(social, *args)[0]
     r_heavy = model.occupations.riasec_first == RIASEC.index("R")
@@ -188,3 +189,40 @@ def test_cohort_race_depends_on_region_but_not_on_interests(catalogue, cohort) -
     for r in ("black", "white"):
         group = cohort.latent_interests[cohort.race_ethnicity == r]
         np.testing.assert_allclose(group.mean(axis=0), 0.0, atol=0.15)
+
+
+def test_observed_interest_levels_match_real_respondents(catalogue) -> None:
+    """Scale means and SDs of simulated answers are within 0.1 of the real ages-19-or-under ones
+    (the response placement is solved for them; an unplaced cohort answers near 3 everywhere)."""
+    from training.people_benchmark import load_people_benchmark, norms
+
+    real = norms(load_people_benchmark(catalogue=catalogue))
+    cohort = generate_cohort(
+        catalogue, CohortConfig(n_students=1500, seed=8), observe_with_instrument
+    )
+    observed = cohort.students.interests * 4.0 + 1.0
+    np.testing.assert_allclose(observed.mean(axis=0), real["mean"], atol=0.1)
+    np.testing.assert_allclose(observed.std(axis=0), real["sd"], atol=0.1)
+
+
+def test_a_share_of_students_has_no_aptitude_source(catalogue) -> None:
+    """About 10 % have no aptitude source (20 % skip the subtests x 50 % have no records)."""
+    cohort = generate_cohort(
+        catalogue, CohortConfig(n_students=2000, seed=9), observe_with_instrument
+    )
+    unknown = ~np.isfinite(cohort.students.aptitudes).any(axis=1)
+    assert 0.06 < unknown.mean() < 0.14
+
+
+def test_no_relevance_term_depends_on_an_occupations_size(catalogue) -> None:
+    """Relevance is the same whatever the catalogue's employment figures say."""
+    from dataclasses import replace
+
+    rows = np.arange(5)
+    cohort = generate_cohort(catalogue, CohortConfig(n_students=50, seed=3), observe_with_noise)
+    rel, _ = full_outcomes(cohort, catalogue, rows, seed=1)
+    shuffled = replace(
+        catalogue, employment=np.random.default_rng(0).permutation(catalogue.employment, axis=1)
+    )
+    rel2, _ = full_outcomes(cohort, shuffled, rows, seed=1)
+    np.testing.assert_array_equal(rel, rel2)

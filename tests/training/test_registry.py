@@ -10,6 +10,7 @@ import pytest
 from recommender.errors import PromotionRefusedError, UnknownModelVersionError
 from recommender.model import locate_model_version, read_active_version
 from service.cli import main
+from tests.benchmark_results import benchmarks
 from training.registry import check_subgroups, promote_version, rollback_version
 
 
@@ -31,6 +32,7 @@ def make_version(
     metrics = {
         "evaluation": {"model": {"overall": entry(ndcg), "subgroups": groups}},
         "parity": {"passed": parity},
+        "benchmarks": benchmarks(),
     }
     (folder / "metrics.json").write_text(json.dumps(metrics))
     (folder / "card.md").write_text(f"# card {name}\n")

@@ -143,6 +143,7 @@ def _sweep_catalogue() -> object:
         employment=np.array([[40.0, 30.0, 20.0, 10.0], [10.0, 20.0, 30.0, 40.0]]),
         wage_median=np.array([[20e3, 30e3, 40e3, 90e3], [20e3, 30e3, np.nan, 90e3]]),
         high_value=np.array([[False, False, False, True], [False, False, False, False]]),
+        oews_shared=np.ones(4, dtype=np.int64),
         regions=(SimpleNamespace(code="A"), SimpleNamespace(code="B")),
         manifest={"coverage_pct": {"oews_by_region": {"A": {"all_occupation_median_wage": 30e3}}}},
     )
