@@ -444,6 +444,11 @@ def neutralise_students(students: StudentBatch, factor: str) -> StudentBatch:
     )
 
 
+def _span_slice(cols: tuple[int, ...], start: int, stop: int) -> slice:
+    """The contiguous columns cols[start:stop] as a slice (a view, not a fancy-index copy)."""
+    return slice(cols[start], cols[stop - 1] + 1)
+
+
 def build_pair_features_batch(
     students: StudentBatch,
     occupations: OccupationArrays,
@@ -477,14 +482,14 @@ def build_pair_features_batch(
     out[:, cols[1]] = s_has_first[si] & (s_first[si] == occupations.riasec_first[oi])
     out[:, cols[2]] = (s_top3[si] & occupations.riasec_top3[oi]).sum(axis=1) / 3.0
     out[:, cols[3]] = (s_w[si] * occupations.riasec[oi]).sum(axis=1)
-    out[:, cols[4 : 4 + len(RIASEC)]] = products
+    out[:, _span_slice(cols, 4, 4 + len(RIASEC))] = products
     s_unit = unit_centred_rows(normative_interests(s_int))
     o_unit = occupations.riasec_unit
     k0 = 4 + len(RIASEC)
     out[:, cols[k0]] = (s_unit[si] * o_unit[oi]).sum(axis=1)
     n_keyed = len(_KEYED_NAMES)
     keyed = s_unit[si][:, :, None] * o_unit[oi][:, None, :]
-    out[:, cols[k0 + 1 : k0 + 1 + n_keyed]] = keyed.reshape(si.size, n_keyed)
+    out[:, _span_slice(cols, k0 + 1, k0 + 1 + n_keyed)] = keyed.reshape(si.size, n_keyed)
     out[:, cols[-1]] = students.interests_se.mean(axis=1)[si]
 
     # aptitudes
@@ -495,8 +500,8 @@ def build_pair_features_batch(
     se = np.where(known & np.isfinite(students.aptitudes_se), students.aptitudes_se, 1.0)
     cols = FEATURE_GROUPS["aptitudes"]
     n_apt = len(APTITUDES)
-    out[:, cols[:n_apt]] = gaps
-    out[:, cols[n_apt : 2 * n_apt]] = se[si]
+    out[:, _span_slice(cols, 0, n_apt)] = gaps
+    out[:, _span_slice(cols, n_apt, 2 * n_apt)] = se[si]
     out[:, cols[-2]] = np.clip(-gaps, 0.0, None).sum(axis=1)
     out[:, cols[-1]] = known.mean(axis=1)[si]
 
@@ -509,7 +514,7 @@ def build_pair_features_batch(
     cols = FEATURE_GROUPS["values"]
     out[:, cols[0]] = v_products.sum(axis=1) / len(WORK_VALUES)
     out[:, cols[1]] = (v_w[si] * filled_values[oi]).sum(axis=1)
-    out[:, cols[2:]] = v_products
+    out[:, _span_slice(cols, 2, len(cols))] = v_products
 
     # education plan
     plan_idx = np.array([PLANS.index(p) for p in students.plans], dtype=np.int64)
@@ -521,10 +526,11 @@ def build_pair_features_batch(
     cols = FEATURE_GROUPS["education"]
     out[:, cols[0]] = gap
     out[:, cols[1]] = np.abs(gap)
-    out[:, cols[2:]] = np.eye(len(PLANS))[plan_idx][si]
+    out[:, _span_slice(cols, 2, len(cols))] = np.eye(len(PLANS))[plan_idx][si]
 
     # occupation attributes
-    out[:, FEATURE_GROUPS["occupation"]] = occupations.attributes[oi]
+    occ_cols = FEATURE_GROUPS["occupation"]
+    out[:, _span_slice(occ_cols, 0, len(occ_cols))] = occupations.attributes[oi]
     return out
 
 

@@ -21,6 +21,7 @@ import json
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
+from itertools import chain
 from pathlib import Path
 from typing import Any, Final
 
@@ -185,19 +186,29 @@ def rank_occupations(
 def roll_up_pathways(
     scores: npt.ArrayLike, members: Sequence[Sequence[int]], top_n: int
 ) -> tuple[F32, tuple[tuple[int, ...], ...]]:
-    """Pathway score = mean of its best top_n member scores (-inf if empty); members best first."""
+    """Pathway score = mean of its best top_n member scores (-inf if empty); members best first
+    (equal scores keep the member order)."""
     s = np.asarray(scores, dtype=np.float32)
-    out = np.full(len(members), -np.inf, dtype=np.float32)
-    ordered: list[tuple[int, ...]] = []
-    for i, idx in enumerate(members):
-        ids = np.asarray(idx, dtype=np.int64)
-        if ids.size == 0:
-            ordered.append(())
-            continue
-        best = ids[np.argsort(-s[ids], kind="stable")]
-        ordered.append(tuple(int(j) for j in best))
-        out[i] = float(s[best[:top_n]].mean())
-    return out, tuple(ordered)
+    n_paths = len(members)
+    lengths = np.fromiter((len(m) for m in members), dtype=np.int64, count=n_paths)
+    flat = np.fromiter(chain.from_iterable(members), dtype=np.int64, count=int(lengths.sum()))
+    group = np.repeat(np.arange(n_paths, dtype=np.int64), lengths)
+    position = np.arange(flat.size, dtype=np.int64)
+    # one sort for every pathway: by pathway, then score (best first), then member order
+    best = flat[np.lexsort((position, -s[flat], group))]
+    starts = np.cumsum(lengths) - lengths
+    within = position - np.repeat(starts, lengths)
+    top = np.where(within < top_n, s[best].astype(np.float64), 0.0)
+    sums = np.bincount(group, weights=top, minlength=n_paths)
+    counts = np.minimum(lengths, top_n)
+    out = np.full(n_paths, -np.inf, dtype=np.float32)
+    filled = lengths > 0
+    out[filled] = (sums[filled] / counts[filled]).astype(np.float32)
+    listed = best.tolist()
+    ordered = tuple(
+        tuple(listed[a : a + k]) for a, k in zip(starts.tolist(), lengths.tolist(), strict=True)
+    )
+    return out, ordered
 
 
 def order_pathways(pathway_scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
