@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from recommender.model import DEFAULT_MODELS_DIR
 from service.auth import make_password_hasher
 from service.db import make_engine, make_sessionmaker
+from service.headers import SecurityHeaders
 from service.metrics import RequestMetrics
 from service.middleware import RequestGuard
 from service.pages import install_pages
@@ -63,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestGuard, max_body_bytes=settings.max_body_bytes, metrics=app.state.metrics
     )
+    # added last, so outermost: its headers are on every response, the guard's 413 included
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(SecurityHeaders, docs_paths=[p for p in docs if p])
     return app
 
 

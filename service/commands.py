@@ -145,6 +145,14 @@ def run_serve(args: argparse.Namespace) -> int:
         return 1
     url = f"http://{settings.host}:{settings.port}"
     print(f"Pathways is starting at {url}  (API docs: {url}/docs)", flush=True)
+    if settings.secure_cookies(https=False):
+        print(
+            "Sign-in cookies are marked Secure (PATHWAYS_COOKIE_SECURE="
+            f"{str(settings.cookie_secure).lower()}): browsers send them only over HTTPS, so "
+            "serve this address behind HTTPS, or set PATHWAYS_COOKIE_SECURE=false for plain "
+            "http on a trusted network.",
+            flush=True,
+        )
     if logins:
         print("Demo district seeded. Sign in with:", flush=True)
         for login in logins:

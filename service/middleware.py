@@ -1,4 +1,7 @@
-"""ASGI middleware: request-body size limit (413), metrics and one JSON log line per request."""
+"""ASGI middleware: request-body size limit (413), metrics and one JSON log line per request.
+
+The security headers every response carries are added by ``service.headers.SecurityHeaders``.
+"""
 
 from __future__ import annotations
 

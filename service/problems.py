@@ -27,6 +27,7 @@ from recommender.errors import (
     RecordNotFoundError,
     UnknownCodeError,
 )
+from service.headers import security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +172,10 @@ async def _on_unavailable(_request: Request, exc: Exception) -> Response:
     return problem_response(503, exc.reason)
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> Response:
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     logger.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
-    return problem_response(500, "internal error")
+    # answered by Starlette's outermost error middleware, outside SecurityHeaders
+    return problem_response(500, "internal error", headers=security_headers(request.url.path))
 
 
 def install_problem_handlers(app: FastAPI) -> None:

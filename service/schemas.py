@@ -1,15 +1,32 @@
 """Request and response bodies of the HTTP API (kept apart from the tables in ``service.models``).
 
 Request models forbid unknown fields so a typo is a 422 naming the field, not silently ignored.
+Every request model derives from ``RequestModel``, the one place free text is checked the same
+way on every database: a string anywhere in a request body (a field, a list item, a map key)
+holding the NUL character is refused with a 422 naming the field (PostgreSQL cannot store NUL;
+SQLite would store it). The pages check their form fields with ``nul_fields`` from here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from service.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
+from service.passwords import describe_problems, password_problems
 
 Role = Literal["student", "coach", "staff", "admin"]
 AccountRole = Literal["coach", "staff", "admin"]
@@ -48,7 +65,19 @@ Username = Annotated[
     StringConstraints(strip_whitespace=True, min_length=3, max_length=64, pattern=r"^[\w.@-]+$"),
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-NewPassword = Annotated[str, StringConstraints(min_length=10, max_length=256)]
+#: A password being set; ``service.passwords`` rules are checked where the username is known.
+NewPassword = Annotated[
+    str,
+    StringConstraints(max_length=256),
+    Field(
+        json_schema_extra={"minLength": MIN_PASSWORD_LENGTH},
+        description=(
+            f"at least {MIN_PASSWORD_LENGTH} characters; not one character or a short group "
+            "repeated, not a simple run (1234567890, abcdefghij), not a common password, "
+            "not containing the username"
+        ),
+    ),
+]
 FirstName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 LocalId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[\w-]+$")
@@ -83,7 +112,40 @@ def school_year_of(day: date) -> str:
     return f"{start}-{start + 1}"
 
 
-class _In(BaseModel):
+NUL: Final = "\x00"
+NUL_ERROR: Final = "nul_character"
+NUL_MESSAGE: Final = "text must not contain the NUL character (\\x00)"
+
+
+def contains_nul(value: object) -> bool:
+    """True when ``value`` is, or holds anywhere inside (list items, map keys and values), a
+    string with the NUL character."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+def nul_fields(values: Mapping[str, object]) -> list[str]:
+    """Names of the fields in ``values`` (a submitted form) that hold the NUL character."""
+    return [name for name, value in values.items() if contains_nul(value)]
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: refuses NUL in any string of any field (422 naming it)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if contains_nul(value):
+            raise PydanticCustomError(NUL_ERROR, NUL_MESSAGE)
+        return value
+
+
+class _In(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -140,14 +202,29 @@ class SchoolOut(_Out):
     region_code: str
 
 
+WEAK_PASSWORD_ERROR: Final = "weak_password"
+
+
 class UserIn(_In):
     username: Username
     display_name: DisplayName
     role: AccountRole
     password: NewPassword
 
+    @field_validator("password")
+    @classmethod
+    def _strong_password(cls, value: str, info: ValidationInfo) -> str:
+        problems = password_problems(value, info.data.get("username"))
+        if problems:
+            raise PydanticCustomError(
+                WEAK_PASSWORD_ERROR, "{detail}", {"detail": describe_problems(problems)}
+            )
+        return value
+
 
 class UserPatch(_In):
+    """A new password is checked against the account's username by the route."""
+
     display_name: DisplayName | None = None
     active: bool | None = None
     password: NewPassword | None = None

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Final, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository (or installed package parent) folder; the default SQLite file lives under var/.
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Addresses only this machine can reach.
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 class Settings(BaseSettings):
@@ -55,13 +59,31 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="largest accepted request body (413 above)"
     )
-    cookie_secure: bool = Field(
-        default=False, description="mark the session cookie Secure (set behind HTTPS)"
+    cookie_secure: bool | Literal["auto"] = Field(
+        default="auto",
+        description=(
+            "mark the session cookie Secure: true, false, or auto (Secure unless the service "
+            "runs as a local installation: a loopback host and a SQLite database; always "
+            "Secure for a request that arrived over HTTPS)"
+        ),
     )
     argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory in KiB")
     argon2_parallelism: int = Field(default=4, ge=1, description="argon2id lanes")
     log_json: bool = Field(default=True, description="write logs as one JSON object per line")
+
+    def is_local_installation(self) -> bool:
+        """True for a single-machine setup only its own browser reaches: ``pathways serve`` with
+        the embedded defaults (a loopback address and a SQLite database), where plain http is
+        expected. Anything else (another address, PostgreSQL) is treated as a deployment."""
+        sqlite = self.resolved_database_url().startswith("sqlite")
+        return sqlite and self.host.strip("[]").lower() in LOOPBACK_HOSTS
+
+    def secure_cookies(self, *, https: bool) -> bool:
+        """Whether a cookie set in answer to a request (``https``: it came over HTTPS) is Secure."""
+        if isinstance(self.cookie_secure, bool):
+            return self.cookie_secure
+        return https or not self.is_local_installation()
 
     def resolved_database_url(self) -> str:
         """The database URL in use: the configured one, else the default SQLite file."""

@@ -22,6 +22,7 @@ from recommender.errors import NotAuthenticatedError
 from service.auth import Principal, resolve_session
 from service.deps import NowDep, SessionDep, read_token
 from service.pages._text import LANG_COOKIE, pick_language
+from service.schemas import NUL
 
 PAGES_DIR: Final = Path(__file__).resolve().parent
 TEMPLATES_DIR: Final = PAGES_DIR.parent / "templates"
@@ -120,6 +121,22 @@ def page_roles(*roles: str) -> Callable[..., Principal]:
 CoachPage = Annotated[Principal, Depends(page_roles("coach", "admin"))]
 StaffPage = Annotated[Principal, Depends(page_roles("staff", "admin"))]
 StudentPage = Annotated[Principal, Depends(page_roles("student"))]
+
+
+def nul_message(label: str, *, kept: bool = True) -> str:
+    """What a form says about a field that held the NUL character; nothing was stored.
+
+    ``kept``: the form is shown again with the typed text, the NUL taken out.
+    """
+    told = f"{label}: the text held a NUL character (\\x00), which is not allowed"
+    if kept:
+        return f"{told}, so nothing was saved. It has been taken out below; check and save again."
+    return f"{told}. Type it again."
+
+
+def without_nul(text: str) -> str:
+    """``text`` with every NUL character taken out, to show a refused form again."""
+    return text.replace(NUL, "")
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -25,6 +25,7 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "code_hint": "8 letters and numbers, for example ABCD-2345",
         "start_button": "Start",
         "code_error": "That code did not work. It may be used or expired; ask your coach for a new one.",
+        "code_bad_character": "The code holds a character that is not allowed. Type the code again.",
         "progress": "Progress",
         "answered": "answered",
         "section": "Section",
@@ -75,6 +76,8 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "continue": "Continue the assessment",
         "sign_out": "Sign out",
         "needs_more": "needs more answers",
+        "why_fits": "Why it fits",
+        "think_about": "Things to think about",
     },
     "es": {
         "skip": "Saltar al contenido principal",
@@ -90,6 +93,7 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "code_hint": "8 letras y números, por ejemplo ABCD-2345",
         "start_button": "Empezar",
         "code_error": "Ese código no funcionó. Puede estar usado o vencido; pide uno nuevo a tu consejero.",
+        "code_bad_character": "El código tiene un carácter que no se permite. Escribe el código otra vez.",
         "progress": "Avance",
         "answered": "respondidas",
         "section": "Sección",
@@ -140,6 +144,34 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "continue": "Seguir con la evaluación",
         "sign_out": "Cerrar sesión",
         "needs_more": "faltan respuestas",
+        "why_fits": "Por qué encaja",
+        "think_about": "Cosas que pensar",
+    },
+}
+
+#: How pages label reasons: facts that speak for a job, facts to think about, neutral facts.
+_REASON_WORDS: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "why": "Why",
+        "why_fits": "Why it fits",
+        "think_about": "Things to think about",
+        "other_facts": "Other facts",
+        "high_value": "high value",
+        "unchecked": (
+            "The reasons for this result were saved before they were checked against the "
+            "figures, so they are not shown; they will be when the result is next worked out."
+        ),
+    },
+    "es": {
+        "why": "Por qué",
+        "why_fits": "Por qué encaja",
+        "think_about": "Cosas que pensar",
+        "other_facts": "Otros datos",
+        "high_value": "alto valor",
+        "unchecked": (
+            "Las razones de este resultado se guardaron antes de compararlas con las cifras, así "
+            "que no se muestran; aparecerán la próxima vez que se calcule el resultado."
+        ),
     },
 }
 
@@ -204,6 +236,11 @@ def pick_language(value: str | None) -> str:
 def student_text(language: str) -> dict[str, str]:
     """Every student-page string in ``language`` ('en' or 'es'; anything else gives English)."""
     return _STUDENT[pick_language(language)]
+
+
+def reason_words(language: str) -> dict[str, str]:
+    """The words that head and label reasons on a page, in ``language`` ('en' or 'es')."""
+    return _REASON_WORDS[pick_language(language)]
 
 
 def group_figures_text(language: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from service.auth import Principal, issue_access_code
 from service.deps import ID_MAX, NowDep, SessionDep, SettingsDep, sees_student
 from service.models import ACTIVITY_CATEGORIES, Activity, Assessment, Plan, Recommendation, School
 from service.models import Student as StudentRow
-from service.pages._core import CoachPage, PageDenied, render
+from service.pages._core import CoachPage, PageDenied, nul_message, render, without_nul
 from service.pages._recs import (
     describe_pathways,
     latest_assessment,
@@ -32,7 +32,7 @@ from service.pages._recs import (
 from service.pages._text import ACTIVITY_LABELS, APTITUDE_NAMES, RIASEC_NAMES
 from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
 from service.recommending import latest_submitted_assessment
-from service.schemas import school_year_of
+from service.schemas import nul_fields, school_year_of
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
 
@@ -297,7 +297,10 @@ async def save_records(
     errors: dict[str, str] = {}
     for field in fields:
         raw = str(form.get(field["id"], "")).strip()
-        field["value"] = raw
+        field["value"] = without_nul(raw)
+        if nul_fields({field["id"]: raw}):
+            errors[field["id"]] = nul_message(field["label"])
+            continue
         if not raw:
             values[field["id"]] = None
             continue
@@ -341,8 +344,26 @@ def student_pathways(
     return render(request, "_pathways.html", context)
 
 
+def _form_refused(
+    request: Request,
+    db: Session,
+    student: StudentRow,
+    principal: Principal,
+    form: dict[str, Any],
+    *,
+    region: str | None = None,
+    plan: str | None = None,
+) -> Response:
+    """The student page again (422) with a refused form's message and its typed text kept."""
+    db.rollback()
+    context = _student_context(request, db, student, principal, region, plan)
+    context.update(form)
+    return render(request, "coach_student.html", context, status_code=422)
+
+
 @router.post("/students/{student_id}/sessions")
 def log_session(
+    request: Request,
     student: PageStudent,
     principal: CoachPage,
     db: SessionDep,
@@ -352,6 +373,23 @@ def log_session(
     notes: Annotated[str, Form(max_length=MAX_NOTES)] = "",
 ) -> Response:
     """Record a session with this student in the activity log."""
+    bad = nul_fields({"category": category, "notes": notes})
+    if bad:
+        labels = {"category": "Activity type", "notes": "Notes"}
+        session_form = {
+            "category": without_nul(category),
+            "occurred_on": occurred_on.isoformat(),
+            "minutes": minutes,
+            "notes": without_nul(notes),
+        }
+        message = nul_message(labels[bad[0]])
+        return _form_refused(
+            request,
+            db,
+            student,
+            principal,
+            {"session_error": message, "session_form": session_form},
+        )
     if category not in ACTIVITY_CATEGORIES:
         raise PageDenied(422, f"Unknown activity type {category!r}.")
     db.add(
@@ -385,6 +423,37 @@ def save_plan(
     plan: Annotated[str | None, Form(max_length=40)] = None,
 ) -> Response:
     """Save the plan and the recommendation it was made from (model, catalogue versions)."""
+    bad = nul_fields(
+        {
+            "chosen": chosen or [],
+            "next_steps": next_steps,
+            "notes": notes,
+            "region": region,
+            "plan": plan,
+        }
+    )
+    if bad:
+        labels = {
+            "chosen": "Pathways to pursue",
+            "next_steps": "Next steps",
+            "notes": "Notes for the plan",
+            "region": "Region",
+            "plan": "Plan after high school",
+        }
+        plan_form = {
+            "chosen": [without_nul(c) for c in chosen or []],
+            "next_steps": without_nul(next_steps),
+            "notes": without_nul(notes),
+        }
+        return _form_refused(
+            request,
+            db,
+            student,
+            principal,
+            {"plan_error": nul_message(labels[bad[0]]), "plan_form": plan_form},
+            region=without_nul(region) if region else None,
+            plan=without_nul(plan) if plan else None,
+        )
     catalogue = get_catalogue()
     codes = {p.code for p in catalogue.pathways}
     chosen_codes = [c for c in (chosen or []) if c in codes]

@@ -9,10 +9,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from recommender.errors import LoginThrottledError, NotAuthenticatedError
 from service.auth import end_session, redeem_access_code, sign_in
-from service.deps import SESSION_COOKIE, NowDep, SessionDep, SettingsDep
-from service.pages._core import HOME_OF_ROLE, MaybePrincipal, render, safe_next
+from service.deps import NowDep, SessionDep, SettingsDep
+from service.pages._core import (
+    HOME_OF_ROLE,
+    MaybePrincipal,
+    nul_message,
+    render,
+    safe_next,
+    without_nul,
+)
 from service.pages._text import LANG_COOKIE, pick_language, student_text
-from service.routes._common import set_session_cookie
+from service.routes._common import clear_session_cookie, secure_cookies, set_session_cookie
+from service.schemas import nul_fields
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +51,24 @@ def sign_in_submit(
     now: NowDep,
     next: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    """Check the password; on success set the session cookie and go to the role's home page."""
+    """Check the password; on success set the session cookie and go to the role's home page.
+
+    A field holding the NUL character is refused (422, the form shown again) before any lookup.
+    """
+    bad = nul_fields({"username": username, "password": password, "next": next})
+    if bad:
+        labels = {"username": "Username", "password": "Password", "next": "next"}
+        return render(
+            request,
+            "sign_in.html",
+            {
+                "title": "Sign in",
+                "next": without_nul(next),
+                "error": nul_message(labels[bad[0]], kept=False),
+                "username": without_nul(username),
+            },
+            status_code=422,
+        )
     error = ""
     try:
         token, principal = sign_in(
@@ -64,19 +89,21 @@ def sign_in_submit(
     db.commit()
     home = HOME_OF_ROLE.get(principal.role, "/")
     response = RedirectResponse(safe_next(next, home), status_code=303)
-    set_session_cookie(response, token, settings, settings.session_minutes * 60)
+    set_session_cookie(response, request, token, settings, settings.session_minutes * 60)
     return response
 
 
 @router.post("/sign-out")
-def sign_out(principal: MaybePrincipal, db: SessionDep) -> Response:
+def sign_out(
+    request: Request, principal: MaybePrincipal, db: SessionDep, settings: SettingsDep
+) -> Response:
     """End the session and go back to the front page."""
     target = "/start" if principal is not None and principal.role == "student" else "/"
     if principal is not None:
         end_session(db, principal.session_id)
         db.commit()
     response = RedirectResponse(target, status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response, request, settings)
     return response
 
 
@@ -98,6 +125,13 @@ def start_submit(
 ) -> Response:
     """Exchange the access code for a student session and open the assessment."""
     t = student_text(pick_language(request.cookies.get(LANG_COOKIE)))
+    if nul_fields({"code": code}):
+        return render(
+            request,
+            "start.html",
+            {"title": t["start_title"], "t": t, "error": t["code_bad_character"]},
+            status_code=422,
+        )
     try:
         token, _principal = redeem_access_code(db, settings, code=code, now=now)
     except NotAuthenticatedError:
@@ -110,18 +144,26 @@ def start_submit(
         )
     db.commit()
     response = RedirectResponse("/assessment", status_code=303)
-    set_session_cookie(response, token, settings, settings.student_session_minutes * 60)
+    set_session_cookie(response, request, token, settings, settings.student_session_minutes * 60)
     return response
 
 
 @router.get("/language")
 def switch_language(
+    request: Request,
+    settings: SettingsDep,
     to: Annotated[str, Query(max_length=5)],
     next: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
     """Remember the chosen language (English or Spanish) and go back to the page."""
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
     response.set_cookie(
-        LANG_COOKIE, pick_language(to), max_age=365 * 24 * 3600, samesite="lax", path="/"
+        LANG_COOKIE,
+        pick_language(to),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request, settings),
+        path="/",
     )
     return response

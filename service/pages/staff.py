@@ -23,14 +23,14 @@ from recommender.errors import PathwaysError, PromotionRefusedError
 from recommender.versions import check_promotion, read_model_metrics
 from service.deps import NowDep, SessionDep
 from service.models import ACTIVITY_CATEGORIES, Activity, ModelEvent
-from service.pages._core import ATTRIBUTION_FILE, PageDenied, StaffPage, render
+from service.pages._core import ATTRIBUTION_FILE, PageDenied, StaffPage, nul_message, render
 from service.pages._markdown import render_markdown
 from service.pages._text import ACTIVITY_LABELS
 from service.pages.charts import draw_grouped_bars
 from service.recommending import ModelHolder, promote_model, rollback_model
 from service.routes.recommendations import ModelHolderDep
 from service.routes.reports import build_activity_report
-from service.schemas import check_school_year, school_year_of
+from service.schemas import check_school_year, nul_fields, school_year_of
 from service.state import get_active_model_version
 
 router = APIRouter(include_in_schema=False)
@@ -242,6 +242,15 @@ def switch_model(
     force: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Promote (guarded; forcing needs a reason) or roll back, once confirmed; refusals listed."""
+    form = {"action": action, "version": version, "reason": reason, "confirm": confirm}
+    bad = nul_fields({**form, "force": force})
+    if bad:
+        labels = {"reason": "Reason", "confirm": "Confirmation", "force": "Promote anyway"}
+        if bad[0] in ("action", "version"):  # no form to show again for that
+            raise PageDenied(422, nul_message(bad[0], kept=False))
+        message = nul_message(labels[bad[0]], kept=False)
+        context = _confirm_context(db, holder, action, version, (message,))
+        return render(request, "staff_confirm.html", context, status_code=422)
     if action not in ("promote", "rollback"):
         raise PageDenied(422, f"Unknown action {action!r}.")
     _version_folder(holder.models_dir, version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fastapi import Response
+from fastapi import Request, Response
 
 from service.deps import SESSION_COOKIE
 from service.settings import Settings
@@ -20,14 +20,32 @@ SIGNED_IN: Final[dict[int | str, dict[str, Any]]] = {
 }
 
 
-def set_session_cookie(response: Response, token: str, settings: Settings, max_age: int) -> None:
-    """Put the session token in an HttpOnly, SameSite=Lax cookie."""
+def secure_cookies(request: Request, settings: Settings) -> bool:
+    """Whether cookies set in answer to ``request`` are Secure (``Settings.secure_cookies``)."""
+    return settings.secure_cookies(https=request.url.scheme == "https")
+
+
+def set_session_cookie(
+    response: Response, request: Request, token: str, settings: Settings, max_age: int
+) -> None:
+    """Put the session token in an HttpOnly, SameSite=Lax cookie, Secure as the settings say."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=secure_cookies(request, settings),
         path="/",
+    )
+
+
+def clear_session_cookie(response: Response, request: Request, settings: Settings) -> None:
+    """Tell the browser to forget the session cookie (same attributes as when it was set)."""
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request, settings),
     )

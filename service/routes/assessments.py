@@ -41,6 +41,7 @@ from service.deps import (
 )
 from service.models import Assessment
 from service.routes._common import SIGNED_IN
+from service.schemas import RequestModel
 
 router = APIRouter(tags=["assessment"], responses=SIGNED_IN)
 
@@ -50,12 +51,12 @@ Rating = Annotated[int, Field(ge=1, le=5)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 
 
-class StartIn(BaseModel):
+class StartIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
     language: Language = "en"
 
 
-class AnswersIn(BaseModel):
+class AnswersIn(RequestModel):
     """Part of the answers; only the fields sent change (an item set to null is cleared)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -81,14 +82,14 @@ class AnswersIn(BaseModel):
     will_relocate: bool | None = None
 
 
-class RecordsIn(BaseModel):
+class RecordsIn(RequestModel):
     """School records a coach enters (ACT, WorkKeys, GPA); null clears one."""
 
     model_config = ConfigDict(extra="forbid")
     records: dict[ItemId, float | None] = Field(max_length=50)
 
 
-class SubmitIn(BaseModel):
+class SubmitIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
     client_key: Annotated[str, StringConstraints(pattern=r"^[\w-]{8,64}$")] = Field(
         description="random key the page makes once per submission; repeats are idempotent"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from service.auth import end_session, redeem_access_code, sign_in
-from service.deps import SESSION_COOKIE, CurrentUser, NowDep, SessionDep, SettingsDep
-from service.routes._common import SIGNED_IN, set_session_cookie
+from service.deps import CurrentUser, NowDep, SessionDep, SettingsDep
+from service.routes._common import SIGNED_IN, clear_session_cookie, set_session_cookie
 from service.schemas import AccessCodeIn, LoginIn, MeOut, SessionOut
 
 router = APIRouter(prefix="/auth", tags=["sign-in"], responses=SIGNED_IN)
@@ -30,26 +30,37 @@ def login(
         password=body.password,
         now=now,
     )
-    set_session_cookie(response, token, settings, settings.session_minutes * 60)
+    set_session_cookie(response, request, token, settings, settings.session_minutes * 60)
     return SessionOut(token=token, role=principal.role, expires_at=principal.expires_at)  # type: ignore[arg-type]
 
 
 @router.post("/access-code", response_model=SessionOut)
 def exchange_access_code(
-    body: AccessCodeIn, response: Response, db: SessionDep, settings: SettingsDep, now: NowDep
+    body: AccessCodeIn,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> SessionOut:
     """Exchange a one-time code from a coach for a session scoped to that one student."""
     token, principal = redeem_access_code(db, settings, code=body.code, now=now)
-    set_session_cookie(response, token, settings, settings.student_session_minutes * 60)
+    set_session_cookie(response, request, token, settings, settings.student_session_minutes * 60)
     return SessionOut(token=token, role="student", expires_at=principal.expires_at)
 
 
 @router.post("/logout", status_code=204)
-def logout(principal: CurrentUser, db: SessionDep, response: Response) -> Response:
+def logout(
+    principal: CurrentUser,
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> Response:
     """End this session on every process (it is deleted from the database)."""
     end_session(db, principal.session_id)
     response.status_code = 204
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response, request, settings)
     return response
 
 

@@ -24,6 +24,7 @@ from service.models import ModelEvent
 from service.recommending import promote_model, rollback_model
 from service.routes._common import SIGNED_IN
 from service.routes.recommendations import ModelHolderDep
+from service.schemas import RequestModel
 from service.state import get_active_model_version
 
 router = APIRouter(prefix="/models", tags=["models"], responses=SIGNED_IN)
@@ -82,12 +83,12 @@ class ModelDetailOut(BaseModel):
     card_markdown: str
 
 
-class PromoteIn(BaseModel):
+class PromoteIn(RequestModel):
     force: bool = Field(default=False, description="promote although a guard fails")
     reason: str | None = Field(default=None, max_length=1000, description="needed when forcing")
 
 
-class RollbackIn(BaseModel):
+class RollbackIn(RequestModel):
     reason: str = Field(min_length=1, max_length=1000)
     to: str | None = Field(
         default=None,

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from recommender.errors import RecordConflictError, RecordNotFoundError
 from service.auth import normalise_username
 from service.deps import AdminUser, SessionDep
 from service.models import AuthSession, CoachSchool, User
+from service.passwords import describe_problems, password_problems
 from service.routes._common import SIGNED_IN
-from service.schemas import DbId, UserIn, UserOut, UserPatch
+from service.schemas import WEAK_PASSWORD_ERROR, DbId, UserIn, UserOut, UserPatch
 
 router = APIRouter(prefix="/users", tags=["accounts"], responses=SIGNED_IN)
 
@@ -57,15 +60,55 @@ def create_user(body: UserIn, request: Request, principal: AdminUser, db: Sessio
     return _user_out(db, user)
 
 
-@router.patch("/{user_id}", response_model=UserOut)
+def other_active_admins(db: Session, user: User) -> int:
+    """Active admin accounts besides ``user``, their rows locked until the transaction ends.
+
+    The lock (PostgreSQL; SQLite serialises writers anyway) keeps two admins who disable each
+    other at the same moment from both succeeding and leaving no admin at all.
+    """
+    admins = db.execute(
+        select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+    ).scalars()
+    return sum(1 for admin_id in admins if admin_id != user.id)
+
+
+@router.patch("/{user_id}", response_model=UserOut, responses={409: SIGNED_IN[422]})
 def update_user(
     user_id: DbId, body: UserPatch, request: Request, principal: AdminUser, db: SessionDep
 ) -> UserOut:
-    """Rename, disable or reset the password of an account; disabling ends its sessions."""
+    """Rename, disable or reset the password of an account; disabling ends its sessions.
+
+    A new password must keep the password rules (422 naming the rule it breaks); the last
+    active admin cannot be disabled (409), so the district never locks itself out. No route
+    changes an account's role, so an admin cannot be demoted either.
+    """
     _ = principal
     user = db.get(User, user_id)
     if user is None:
         raise RecordNotFoundError("user", user_id)
+    if body.password is not None:
+        problems = password_problems(body.password, user.username)
+        if problems:  # the same 422 as a weak password in POST /users
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "password"),
+                        "msg": describe_problems(problems),
+                        "type": WEAK_PASSWORD_ERROR,
+                    }
+                ]
+            )
+    if (
+        body.active is False
+        and user.role == "admin"
+        and user.active
+        and other_active_admins(db, user) == 0
+    ):
+        raise RecordConflictError(
+            "user",
+            "this is the last active admin account; make another account an admin "
+            "(or enable one) before disabling it",
+        )
     if body.display_name is not None:
         user.display_name = body.display_name
     if body.password is not None:

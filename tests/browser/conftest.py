@@ -85,6 +85,18 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        real = b.new_context
+
+        def new_context(**kw: Any) -> Any:
+            ctx = real(**kw)
+            ctx.add_init_script(
+                "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + "
+                "(e.sample || '')));"
+            )
+            return ctx
+
+        b.new_context = new_context
         yield b
         b.close()
 
@@ -108,7 +120,9 @@ def check_page(page: Any, name: str, axe_log: dict[str, Any]) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
-        page.add_script_tag(path=str(AXE))
+        violations_csp = page.evaluate("window.__csp || []")
+        assert not violations_csp, f"{name}: CSP violations {violations_csp}"
+        page.evaluate(AXE.read_text(encoding="utf-8"))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         violations = [
             {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]), "help": v["help"]}

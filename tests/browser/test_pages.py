@@ -85,14 +85,14 @@ def test_student_assessment_then_coach_session(
     step.locator("fieldset.likert").first.locator("input").first.focus()
     page.keyboard.press("Shift+Tab")
     answered_2 = answer_likert_by_keyboard(page, step)
-    page.wait_for_function("document.getElementById('save-status').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('save-status').textContent.length > 0")
 
     # the connection drops: answers stay on the device, then the page reloads
     ctx.set_offline(True)
     first_offline = step.locator("fieldset.likert").first
     first_offline.locator("input").nth(1).check()  # change one answer while offline
     page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('this device')"
+        "() => document.getElementById('save-status').textContent.includes('this device')"
     )
     ctx.set_offline(False)
     page.reload()
@@ -101,7 +101,9 @@ def test_student_assessment_then_coach_session(
     assert page.locator("#step-interests-1 input:checked").count() == answered
     assert step.locator("input:checked").count() == answered_2
     assert first_offline.locator("input").nth(1).is_checked(), "the offline answer survived"
-    page.wait_for_function("document.getElementById('save-status').textContent.includes('All')")
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent.includes('All')"
+    )
 
     # the rest with the mouse
     step.locator(".next").click()
@@ -162,7 +164,7 @@ def test_student_assessment_then_coach_session(
     with coach.expect_response(re.compile(r"/pathways\?")):
         coach.get_by_label("Region").select_option(label="Jackson, MS")
     coach.wait_for_function(
-        "document.getElementById('ranking-basis').textContent.includes('Jackson')"
+        "() => document.getElementById('ranking-basis').textContent.includes('Jackson')"
     )
     assert coach.locator("#ranking-basis").inner_text() != before
     assert coach.url.split("?")[0] == url_before.split("?")[0]

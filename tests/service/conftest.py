@@ -74,7 +74,7 @@ def migrated_url(database_url: str) -> str:
 
 
 def make_settings(url: str, tmp: Path, **extra: object) -> Settings:
-    """Test settings: cheap password hashing, no demo seed, plain logs."""
+    """Test settings: cheap password hashing, no demo seed, plain logs, cookies for http."""
     values: dict[str, object] = {
         "database_url": url,
         "var_dir": tmp,
@@ -84,6 +84,8 @@ def make_settings(url: str, tmp: Path, **extra: object) -> Settings:
         "argon2_memory_kib": 64,
         "argon2_parallelism": 1,
         "login_max_failures": 3,
+        # the test client speaks plain http; "auto" would mark cookies Secure on PostgreSQL
+        "cookie_secure": False,
     }
     values.update(extra)
     return Settings(**values)  # type: ignore[arg-type]
