@@ -87,8 +87,10 @@ def fit_linear_scorer(recommender: Any, profiles: Sequence[Any]) -> Callable[[F3
 
 def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Callable[[int], Any]]:
     """The engine's stages, each alone, on precomputed inputs of the previous stage."""
+    from dataclasses import replace
+
     from recommender.engine import OCCUPATIONS_PER_PATHWAY
-    from recommender.explain import explain_occupations
+    from recommender.explain import RegionFacts, explain_occupations
     from recommender.features import StudentBatch, build_pair_features_batch
     from recommender.ranking import order_pathways, rank_occupations, roll_up_pathways
     from recommender.typical import relative_fit
@@ -108,6 +110,7 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
         fit = rec.score_fit(x)
         relative = relative_fit(fit, rec.typical_fit)
         ranked = rank_occupations(relative, rec.demand[r], rec.wage[r], high_value[r], rec.policy)
+        ranked = replace(ranked, fit=fit)  # as the engine does: reasons compare raw fits
         scores, ordered = roll_up_pathways(ranked.score, members, rec.policy.pathway_top_n)
         top = [i for i in order_pathways(scores) if ordered[i]][:5]
         shown: list[int] = []
@@ -133,9 +136,10 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
         return [i for i in order_pathways(scores) if ordered[i]][:5]
 
     def reasons(i: int) -> Any:
-        _, students, _, _, _, ranked, shown = prepared[i % m]
+        _, students, r, _, _, ranked, shown = prepared[i % m]
+        facts = RegionFacts.from_catalogue(cat, r)
         return explain_occupations(
-            students, rec.occupations, shown, rec.score_fit, ranked, rec.policy
+            students, rec.occupations, shown, rec.score_fit, ranked, rec.policy, facts=facts
         )
 
     def serialise(i: int) -> Any:

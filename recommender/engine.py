@@ -26,7 +26,7 @@ from recommender.calibration import (
 )
 from recommender.catalogue import split_employment
 from recommender.errors import FeatureInputError, UnknownCodeError
-from recommender.explain import Reason, explain_occupations
+from recommender.explain import Reason, RegionFacts, explain_occupations
 from recommender.features import (
     OccupationArrays,
     OccupationSource,
@@ -321,7 +321,13 @@ class Recommender:
             if int(j) not in shown:
                 shown.append(int(j))
         reasons = explain_occupations(
-            students, self.occupations, shown, self.score_fit, ranked, self.policy
+            students,
+            self.occupations,
+            shown,
+            self.score_fit,
+            ranked,
+            self.policy,
+            facts=RegionFacts.from_catalogue(self.catalogue, r),
         )
         by_index = {
             j: self._occupation(j, r, ranked, why) for j, why in zip(shown, reasons, strict=True)

@@ -1,42 +1,153 @@
-"""Reasons for a recommendation, one per factor, weighted by ablation.
+"""Reasons for a recommendation: statements of fact, ordered by the model's measured effect.
 
-A reason's ``weight`` is how much the occupation's final score (see ``recommender.ranking``) moves
-when that factor is set to its neutral value: ``weight = score - score_with_factor_neutral``.
-Student factors (interests, aptitudes, values, education) are neutralised in the pair features
-(``recommender.features.neutralise_students``) and re-scored by the fit model; the policy factors
-use the regional median (0.5) for demand and wage, and "not high-value" for the boost, which counts
-under demand. Positive weights helped the occupation up; negative ones held it back.
+Each occupation gets one reason per factor (``REASON_FACTORS``). A reason has two independent
+halves:
+
+* its **claim** (``claim``, ``stance``, ``facts`` and the sentence) rests only on figures: the
+  occupation's O*NET job zone and BLS typical entry education against the plan's job zones
+  (``recommender.features.PLAN_JOB_ZONES``); its regional median wage against the region's
+  all-occupation median from OEWS (``all_jobs_median_wage``); the interest areas it shares with
+  the student's top areas; its aptitude demand against the student's estimate and standard error;
+  the work value the student rated highest against the catalogue; how its share of the region's
+  jobs ranks in the catalogue and its high-value flag. ``stance`` is "pro" (a reason it fits),
+  "con" (a thing to think about) or "none" (a neutral fact, or no figure to claim anything from).
+  No claim is made about a figure that is missing.
+* its **weight** is how much the occupation's final score (see ``recommender.ranking``) moves
+  when that factor is set to its neutral value: ``weight = score - score_with_factor_neutral``.
+  Student factors (interests, aptitudes, values, education) are neutralised in the pair features
+  (``recommender.features.neutralise_students``) and re-scored by the fit model; the policy
+  factors use the regional median (0.5) for demand and wage, and "not high-value" for the boost,
+  which counts under demand. The weight orders the reasons and decides which one leads; it never
+  decides what a sentence says.
+
+When the weight clearly pushes one way and the fact the other (the model moves an occupation up
+on education while the job is outside the plan's zones), the fact is shown and ``agrees`` is
+False; ``count_disagreements`` counts those cases over a set of results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Final
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from recommender.dimensions import APTITUDES, RIASEC, RIASEC_EVERYDAY_NAMES, WORK_VALUES
 from recommender.features import (
+    PLAN_JOB_ZONES,
     STUDENT_FACTORS,
     OccupationArrays,
     StudentBatch,
     build_pair_features_batch,
     neutralise_students,
+    normal_cdf,
 )
 from recommender.ranking import NEUTRAL_PERCENTILE, RankedOccupations, RankingPolicy
 
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 
 #: Every factor a reason can be about, in report order.
 REASON_FACTORS: Final = (*STUDENT_FACTORS, "demand", "wage")
 
-#: Weights smaller than this (score points) are reported as "about even".
+#: Factors whose weight is the learned fit model's; demand and wage weights are the policy's.
+MODEL_FACTORS: Final = STUDENT_FACTORS
+
+#: What a reason's fact says about the occupation for this student.
+STANCES: Final = ("pro", "con", "none")
+
+#: Version of the reason format: claims, stances and facts beside each sentence (1 had none).
+REASONS_FORMAT: Final = 2
+
+#: Weights smaller than this (score points) are "no clear effect" (never compared with a fact).
 SMALL_WEIGHT: Final = 0.005
 
 #: Interest profiles whose highest and lowest areas differ by less than this (0..1) are flat.
 FLAT_INTEREST_SPREAD: Final = 0.1
+
+#: Work-value profiles whose highest and lowest values differ by less than this (0..1) are flat.
+FLAT_VALUE_SPREAD: Final = 0.1
+
+#: A wage within this share of the region's all-jobs median is "about the same" as it.
+WAGE_ABOUT_SAME: Final = 0.05
+
+#: Catalogue percentiles (0..1) above / below which a figure is more / less than "most jobs we
+#: list" (more than two in three of the catalogue's occupations are on the other side).
+MOST_HIGH: Final = 2.0 / 3.0
+MOST_LOW: Final = 1.0 / 3.0
+
+#: The O*NET job zones each BLS typical entry education (``recommender.catalogue.
+#: EDUCATION_LEVELS``, by code) corresponds to, from O*NET's job zone definitions: zone 1 "may
+#: require a high school diploma", zone 2 "usually require a high school diploma", zone 3
+#: "vocational schools, related on-the-job experience, or an associate's degree", zone 4 "a
+#: four-year bachelor's degree", zone 5 "graduate school".
+EDUCATION_JOB_ZONES: Final[tuple[tuple[int, int], ...]] = (
+    (1, 1),  # No formal educational credential
+    (1, 2),  # High school diploma or equivalent
+    (2, 3),  # Some college, no degree
+    (3, 3),  # Postsecondary nondegree award
+    (3, 3),  # Associate's degree
+    (4, 4),  # Bachelor's degree
+    (5, 5),  # Master's degree
+    (5, 5),  # Doctoral or professional degree
+)
+
+_EDUCATION_EN: Final = (
+    "no formal credential",
+    "a high school diploma",
+    "some college but no degree",
+    "a certificate or other award after high school",
+    "an associate's degree",
+    "a bachelor's degree",
+    "a master's degree",
+    "a doctoral or professional degree",
+)
+_EDUCATION_ES: Final = (
+    "ningún título formal",
+    "el diploma de preparatoria",
+    "algo de universidad sin título",
+    "un certificado u otro diploma después de la prepa",
+    "un título asociado",
+    "una licenciatura",
+    "una maestría",
+    "un doctorado o un título profesional",
+)
+#: O*NET's names of the job zones.
+_ZONE_EN: Final = {
+    1: "little or no preparation",
+    2: "some preparation",
+    3: "medium preparation",
+    4: "considerable preparation",
+    5: "extensive preparation",
+}
+_ZONE_ES: Final = {
+    1: "poca o ninguna preparación",
+    2: "algo de preparación",
+    3: "una preparación media",
+    4: "bastante preparación",
+    5: "mucha preparación",
+}
+_PLAN_EN: Final = {
+    "work": "start working",
+    "apprenticeship_certificate": "learn a trade (apprenticeship or certificate)",
+    "community_college": "go to a community college",
+    "four_year_college": "go to a four-year college",
+    "military": "join the military",
+    "undecided": "decide later",
+}
+_PLAN_ES: Final = {
+    "work": "empezar a trabajar",
+    "apprenticeship_certificate": "aprender un oficio (aprendizaje o certificado)",
+    "community_college": "ir a un colegio comunitario",
+    "four_year_college": "ir a una universidad de cuatro años",
+    "military": "entrar al servicio militar",
+    "undecided": "decidir más adelante",
+}
 _APTITUDE_EN: Final = {
     "verbal": "reading and words",
     "quantitative": "math",
@@ -68,19 +179,229 @@ _VALUE_ES: Final = {
     "independence": "decidir cómo hacer tu propio trabajo",
 }
 
+#: Where an OEWS figure came from (``recommender.catalogue.LABOUR_SOURCE_LEVELS``, by code).
+_SOURCES: Final = {0: "region", 1: "state", 2: "national"}
+
 
 @dataclass(frozen=True)
 class Reason:
-    """One factor's effect on an occupation's score, with a one-sentence reason in two languages."""
+    """One factor of an occupation: its claim about the figures and the model's effect.
+
+    ``claim`` names what the figures say (e.g. "fits", "more", "above", "shared"), ``stance``
+    whether that is a reason it fits ("pro"), a thing to think about ("con") or neither
+    ("none"), ``facts`` the figures the claim rests on (JSON-safe; None for a missing figure).
+    ``weight`` is the measured effect in score points; ``agrees`` is True or False when both the
+    stance and the weight point clearly one way (|weight| >= SMALL_WEIGHT), None otherwise.
+    """
 
     factor: str
     weight: float
     text: str
     text_es: str
+    claim: str = ""
+    stance: str = "none"
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    agrees: bool | None = None
 
-    def to_dict(self) -> dict[str, str | float]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
-        return {"factor": self.factor, "weight": self.weight, "text": self.text, "es": self.text_es}
+        return {
+            "factor": self.factor,
+            "weight": self.weight,
+            "text": self.text,
+            "es": self.text_es,
+            "claim": self.claim,
+            "stance": self.stance,
+            "facts": dict(self.facts),
+            "model_agrees": self.agrees,
+        }
+
+
+@dataclass(frozen=True)
+class _Said:
+    claim: str
+    stance: str
+    facts: dict[str, Any]
+    en: str
+    es: str
+
+
+# ------------------------------------------------------------------ the region's figures
+
+
+def all_jobs_median_wage(catalogue: Any, region_code: str) -> float | None:
+    """The region's all-occupation median annual wage (OEWS 00-0000), or None when unrecorded.
+
+    Read from the catalogue manifest (``coverage_pct.oews_by_region.<region>.
+    all_occupation_median_wage``), as ``training.train.region_median_wages`` reads it; unlike
+    that function there is no fallback to the median of the catalogue's rows, which is not the
+    typical job (it counts each occupation once, whatever its size).
+    """
+    manifest = getattr(catalogue, "manifest", None) or {}
+    by_region = manifest.get("coverage_pct", {}).get("oews_by_region", {})
+    value = by_region.get(region_code, {}).get("all_occupation_median_wage")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value > 0 else None
+
+
+def all_jobs_median_wages(catalogue: Any) -> F64:
+    """Every region's all-occupation median wage in ``catalogue.regions`` order (NaN if none)."""
+    return np.array(
+        [all_jobs_median_wage(catalogue, r.code) or np.nan for r in catalogue.regions],
+        dtype=np.float64,
+    )
+
+
+@dataclass(frozen=True)
+class HighValueRule:
+    """The catalogue's high-value rule as recorded in its manifest (docs/catalogue.md).
+
+    High value in a region: median wage (from the region, or at most ``max_wage_source`` levels
+    away: 1 = statewide) at least ``min_wage_ratio`` x the region's all-occupation median; the
+    region's own OEWS estimate at least ``min_employment`` jobs; national growth over
+    ``projection_years`` at least the all-occupation rate ``all_jobs_growth_pct`` plus
+    ``growth_margin_pct`` points, or an O*NET Bright Outlook flag when ``use_bright_outlook``.
+    """
+
+    min_wage_ratio: float = 1.0
+    max_wage_source: int = 1
+    min_employment: int = 100
+    growth_margin_pct: float = 0.0
+    use_bright_outlook: bool = True
+    all_jobs_growth_pct: float | None = None
+    projection_years: str = ""
+
+    @classmethod
+    def from_manifest(cls, manifest: Mapping[str, Any] | None) -> HighValueRule:
+        """The rule the catalogue was built with (the defaults when the manifest lacks it)."""
+        params = (manifest or {}).get("parameters", {})
+        rule = params.get("high_value_rule", {})
+        years = re.search(
+            r"(\d{4})-(\d{2,4})", str((manifest or {}).get("releases", {}).get("projections", ""))
+        )
+        growth = params.get("all_occupation_growth_pct")
+        return cls(
+            min_wage_ratio=float(rule.get("min_wage_ratio", 1.0)),
+            max_wage_source=int(rule.get("max_wage_source", 1)),
+            min_employment=int(rule.get("min_employment", 100)),
+            growth_margin_pct=float(rule.get("growth_margin_pct", 0.0)),
+            use_bright_outlook=bool(rule.get("use_bright_outlook", True)),
+            all_jobs_growth_pct=float(growth) if isinstance(growth, int | float) else None,
+            projection_years=f"{years.group(1)}–{years.group(2)}" if years else "",
+        )
+
+
+def high_value_rule_text(
+    rule: HighValueRule, all_jobs_median: float | None, language: str = "en"
+) -> str:
+    """The high-value rule in words, with its thresholds, for the legend beside the badge.
+
+    Three tests, all required: pay, jobs in the region, and national outlook (docs/catalogue.md).
+    """
+    es = language == "es"
+    median = f" (${all_jobs_median:,.0f})" if all_jobs_median else ""
+    statewide = rule.max_wage_source >= 1
+    times = "" if rule.min_wage_ratio == 1.0 else f"{rule.min_wage_ratio:g} "
+    rate = f"{rule.all_jobs_growth_pct:g} %" if rule.all_jobs_growth_pct is not None else ""
+    years = f" {'en' if es else 'over'} {rule.projection_years}" if rule.projection_years else ""
+    margin = rule.growth_margin_pct
+    if es:
+        where = "de la región o, si no hay, del estado" if statewide else "de la región"
+        ratio = f"{times}veces " if times else ""
+        growth = (
+            f"al menos {margin:g} puntos más que todos los empleos"
+            if margin
+            else "al menos tanto como todos los empleos"
+        )
+        if rate:
+            growth += f" ({rate}{years})"
+        bright = ", o O*NET lo marca como Bright Outlook" if rule.use_bright_outlook else ""
+        return (
+            f"Alto valor quiere decir tres cosas a la vez en esta región: su sueldo medio (cifra "
+            f"{where}) es al menos {ratio}la mediana de todos los empleos de la región{median}; "
+            f"la encuesta OEWS de la región cuenta al menos {rule.min_employment:,} de estos "
+            f"empleos (los de todo el grupo cuando la cifra es de un grupo); y a nivel nacional "
+            f"se proyecta que crezca {growth}{bright}."
+        )
+    where = "the region's, or if none the state's" if statewide else "the region's own"
+    ratio = f"{times}times " if times else ""
+    growth = (
+        f"at least {margin:g} points faster than all jobs"
+        if margin
+        else "at least as fast as all jobs"
+    )
+    if rate:
+        growth += f" ({rate}{years})"
+    bright = ", or O*NET marks it Bright Outlook" if rule.use_bright_outlook else ""
+    return (
+        f"High value means three things at once in this region: its median pay ({where} figure) "
+        f"is at least {ratio}the median of all jobs in the region{median}; the region's OEWS "
+        f"survey counts at least {rule.min_employment:,} of these jobs (the whole group's, where "
+        f"the figures are a group's); and nationally it is projected to grow {growth}{bright}."
+    )
+
+
+@dataclass(frozen=True)
+class RegionFacts:
+    """The regional figures reasons rest on, for every catalogue occupation, in one region.
+
+    Arrays are (n,) in catalogue order. ``wage_source`` / ``employment_source`` are the labour
+    source codes (0 region, 1 statewide, 2 national, -1 none; None when the catalogue has no such
+    array). ``scope(j)`` is "occupation", "group" or "none" as ``OccupationResult.figures_scope``.
+    """
+
+    region_code: str
+    all_jobs_median_wage: float | None
+    wage_median: F64
+    employment: F64
+    high_value: npt.NDArray[np.bool_]
+    figures_are_group: npt.NDArray[np.bool_]
+    group_code: tuple[str, ...]
+    group_title: tuple[str, ...]
+    group_size: npt.NDArray[np.int64]
+    wage_source: npt.NDArray[np.int64] | None = None
+    employment_source: npt.NDArray[np.int64] | None = None
+    rule: HighValueRule = field(default_factory=HighValueRule)
+
+    @classmethod
+    def from_catalogue(cls, catalogue: Any, region_index: int) -> RegionFacts:
+        """Row ``region_index`` of the catalogue's regional arrays, with its all-jobs median."""
+        region_code = catalogue.regions[region_index].code if hasattr(catalogue, "regions") else ""
+        n = len(catalogue.codes)
+        series = tuple(getattr(catalogue, "oews_codes", ("",) * n))
+        group = np.asarray(getattr(catalogue, "figures_are_group", np.zeros(n, bool)), dtype=bool)
+
+        def row(name: str) -> npt.NDArray[np.int64] | None:
+            values = getattr(catalogue, name, None)
+            if values is None:
+                return None
+            out: npt.NDArray[np.int64] = np.asarray(values, dtype=np.int64)[region_index]
+            return out
+
+        return cls(
+            region_code=region_code,
+            all_jobs_median_wage=all_jobs_median_wage(catalogue, region_code),
+            wage_median=np.asarray(catalogue.wage_median, dtype=np.float64)[region_index],
+            employment=np.asarray(catalogue.employment, dtype=np.float64)[region_index],
+            high_value=np.asarray(catalogue.high_value, dtype=bool)[region_index],
+            figures_are_group=group,
+            group_code=series,
+            group_title=tuple(getattr(catalogue, "oews_titles", ("",) * n)),
+            group_size=np.asarray(getattr(catalogue, "oews_shared", np.ones(n)), dtype=np.int64),
+            wage_source=row("wage_source"),
+            employment_source=row("employment_source"),
+            rule=HighValueRule.from_manifest(getattr(catalogue, "manifest", None)),
+        )
+
+    def scope(self, j: int) -> str:
+        """Whose figures occupation ``j`` carries: "occupation", "group" or "none"."""
+        if not self.group_code[j]:
+            return "none"
+        return "group" if self.figures_are_group[j] else "occupation"
+
+
+# ------------------------------------------------------------------ measured effects
 
 
 def measure_factor_weights(
@@ -124,6 +445,9 @@ def measure_factor_weights(
     return weights
 
 
+# ------------------------------------------------------------------ interests
+
+
 def _top_interests(students: StudentBatch) -> tuple[str, ...]:
     """The student's top areas: up to three, well above their own mean, highest first."""
     s = students.interests[0].astype(np.float64)
@@ -152,150 +476,465 @@ def _join_areas(areas: Sequence[str], lang: str) -> str:
     return ", ".join(names[a] for a in areas[:-1]) + "," + word + names[areas[-1]]
 
 
-def _sentence_interests(weight: float, students: StudentBatch, occ_riasec: F32) -> tuple[str, str]:
-    student_top = _top_interests(students)
-    job_top = job_high_points(occ_riasec) or (RIASEC[int(np.argmax(occ_riasec))],)
-    shared = tuple(a for a in student_top if a in job_top)
-    main_en = _join_areas(job_top[:1], "en")
-    main_es = _join_areas(job_top[:1], "es")
+def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _Said:
+    r = np.asarray(occ_riasec, dtype=np.float64)
+    job_top = job_high_points(r) or (RIASEC[int(np.argmax(r))],)
+    shared = [a for a in student_top if a in job_top]
+    facts: dict[str, Any] = {
+        "job_top": list(job_top),
+        "shared": shared,
+    }
     if not student_top:
-        return (
+        return _Said(
+            "flat",
+            "none",
+            facts,
             "You liked most kinds of work about the same, so your interests do not point "
             "to this job or away from it.",
             "Te gustaron casi todos los tipos de trabajo por igual, así que tus intereses "
             "no te acercan ni te alejan de este empleo.",
         )
-    if weight <= -SMALL_WEIGHT:
-        return (
-            f"This job is mostly {main_en}, which is not one of the things you like most.",
-            f"Este empleo trata sobre todo de {main_es}, y eso no es lo que más te gusta.",
-        )
     if shared:
         en, es = _join_areas(shared, "en"), _join_areas(shared, "es")
         if len(shared) == 1:
-            return (
+            return _Said(
+                "shared",
+                "pro",
+                facts,
                 f"This job is a lot of {en}, one of the things you like most.",
                 f"Este empleo tiene mucho de {es}, una de las cosas que más te gustan.",
             )
-        return (
+        return _Said(
+            "shared",
+            "pro",
+            facts,
             f"This job mixes things you like most: {en}.",
             f"Este empleo junta cosas que más te gustan: {es}.",
         )
-    return (
-        f"This job is mostly {main_en}; that is not one of your top interests, so the match "
-        "is weak.",
-        f"Este empleo trata sobre todo de {main_es}; no está entre lo que más te gusta, así que "
-        "coincide poco contigo.",
+    main_en, main_es = _join_areas(job_top[:1], "en"), _join_areas(job_top[:1], "es")
+    return _Said(
+        "not_shared",
+        "con",
+        facts,
+        f"This job is mostly {main_en}, which is not one of the things you like most.",
+        f"Este empleo trata sobre todo de {main_es}, y eso no es lo que más te gusta.",
     )
 
 
-def _sentence_aptitudes(
-    weight: float, students: StudentBatch, demand: npt.NDArray[np.float64]
-) -> tuple[str, str]:
-    apt = students.aptitudes[0]
-    known = np.isfinite(apt)
-    if not known.any():
-        return (
-            "We have no skill scores for you yet, so skills did not count here.",
-            "Aún no tenemos tus resultados de habilidades, así que no contaron aquí.",
+# ------------------------------------------------------------------ aptitudes
+
+
+@dataclass(frozen=True)
+class _AptitudeBands:
+    """The student's aptitude estimates as percentiles, one standard error either side."""
+
+    known: npt.NDArray[np.bool_]
+    low: F64
+    high: F64
+
+    @classmethod
+    def of(cls, aptitudes: npt.ArrayLike, aptitudes_se: npt.ArrayLike) -> _AptitudeBands:
+        z = np.asarray(aptitudes, dtype=np.float64)
+        se = np.asarray(aptitudes_se, dtype=np.float64)
+        known = np.isfinite(z)
+        sd = np.where(np.isfinite(se) & (se > 0), se, 1.0)
+        zz = np.nan_to_num(z, nan=0.0)
+        cdf = normal_cdf(np.concatenate([zz - sd, zz + sd])).reshape(2, -1)
+        return cls(known=known, low=cdf[0], high=cdf[1])
+
+
+def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
+    """The job's most-demanded measured aptitude against the student's estimate ± one SE.
+
+    The student's z-score is read as a percentile (as the pair features read it) and compared
+    with the job's demand (0..1): a strength when even one standard error below the estimate is
+    above the demand, a gap when one standard error above it is still below, else about level.
+    An unknown standard error counts as 1 (a z-score's whole spread).
+    """
+    need = np.asarray(demand, dtype=np.float64)
+    if not bands.known.any():
+        return _Said(
+            "no_score",
+            "none",
+            {"aptitude": None},
+            "We have no skill scores for you yet.",
+            "Aún no tenemos tus resultados de habilidades.",
         )
-    needed = int(np.argmax(np.where(known, demand, -np.inf)))
-    best = int(np.argmax(np.where(known, apt, -np.inf)))
-    if weight >= SMALL_WEIGHT:
-        name = APTITUDES[best]
-        return (
-            f"Your strength in {_APTITUDE_EN[name]} fits the skills this job uses.",
-            f"Tu fuerza en {_APTITUDE_ES[name]} encaja con lo que pide este empleo.",
+    j = int(np.argmax(np.where(bands.known, need, -np.inf)))
+    low, high = float(bands.low[j]), float(bands.high[j])
+    name = APTITUDES[j]
+    facts = {
+        "aptitude": name,
+        "demand": round(float(need[j]), 4),
+        "low": round(low, 4),
+        "high": round(high, 4),
+    }
+    head_en = f"Of the skills we measured, this job asks most for {_APTITUDE_EN[name]}"
+    head_es = f"De las habilidades que medimos, este empleo pide sobre todo {_APTITUDE_ES[name]}"
+    if low > need[j]:
+        return _Said(
+            "strength",
+            "pro",
+            facts,
+            f"{head_en}; your score is above what it asks for.",
+            f"{head_es}; tu resultado está por encima de lo que pide.",
         )
-    if weight <= -SMALL_WEIGHT:
-        name = APTITUDES[needed]
-        return (
-            f"This job uses a lot of {_APTITUDE_EN[name]}; practice can build that skill.",
-            f"Este empleo usa mucho {_APTITUDE_ES[name]}; con práctica puedes mejorar.",
+    if high < need[j]:
+        return _Said(
+            "gap",
+            "con",
+            facts,
+            f"{head_en}; your score is below what it asks for, and practice can build it.",
+            f"{head_es}; tu resultado está por debajo de lo que pide, y con práctica puedes"
+            " mejorar.",
         )
-    return (
-        "Your skill scores are about what this job asks for.",
-        "Tus habilidades están más o menos al nivel que pide este empleo.",
+    return _Said(
+        "at_level",
+        "none",
+        facts,
+        f"{head_en}; your score is about what it asks for.",
+        f"{head_es}; tu resultado está más o menos al nivel que pide.",
     )
 
 
-def _sentence_values(weight: float, students: StudentBatch) -> tuple[str, str]:
-    top = WORK_VALUES[int(np.argmax(students.work_values[0]))]
-    if weight >= SMALL_WEIGHT:
-        return (
-            f"It offers something you said matters to you: {_VALUE_EN[top]}.",
-            f"Ofrece algo que dijiste que te importa: {_VALUE_ES[top]}.",
+# ------------------------------------------------------------------ work values
+
+
+def _value_percentiles(column: npt.ArrayLike, index: Sequence[int]) -> F64:
+    """Percentiles of ``column[index]`` among the column's known values (the share below plus
+    half the share equal; NaN where unknown)."""
+    col = np.asarray(column, dtype=np.float64)
+    v = np.sort(col[np.isfinite(col)])
+    x = col[np.asarray(index, dtype=np.int64)]
+    out = np.full(x.shape, np.nan)
+    if v.size:
+        below = np.searchsorted(v, x, side="left")
+        upto = np.searchsorted(v, x, side="right")
+        out = np.where(np.isfinite(x), (below + 0.5 * (upto - below)) / v.size, np.nan)
+    return out
+
+
+def _top_value(student_values: npt.ArrayLike) -> int | None:
+    """The work value the student rated highest (None when their ratings are flat)."""
+    s = np.asarray(student_values, dtype=np.float64)
+    if float(s.max() - s.min()) < FLAT_VALUE_SPREAD:
+        return None
+    return int(np.argmax(s))
+
+
+def _say_values(top: int | None, percentile: float) -> _Said:
+    """The student's top work value against the job's percentile on it among the catalogue."""
+    if top is None:
+        return _Said(
+            "flat",
+            "none",
+            {"value": None},
+            "You rated the things you want from a job about the same.",
+            "Calificaste casi igual las cosas que buscas en un trabajo.",
         )
-    if weight <= -SMALL_WEIGHT:
-        return (
-            "It may not give you what you said matters most to you at work.",
-            "Puede que no te dé lo que dijiste que más te importa en un trabajo.",
+    name = WORK_VALUES[top]
+    if not math.isfinite(percentile):
+        return _Said(
+            "no_data",
+            "none",
+            {"value": name, "percentile": None},
+            "O*NET has no data on what this job offers in work values.",
+            "O*NET no tiene datos de lo que ofrece este empleo en valores de trabajo.",
         )
-    return (
-        "What you want from a job neither helps nor hurts the match here.",
-        "Lo que buscas en un trabajo no cambia mucho la coincidencia aquí.",
+    facts = {"value": name, "percentile": round(percentile, 4)}
+    head_en = f"You said {_VALUE_EN[name]} matters most to you"
+    head_es = f"Dijiste que lo que más te importa es {_VALUE_ES[name]}"
+    if percentile > MOST_HIGH:
+        return _Said(
+            "offers",
+            "pro",
+            facts,
+            f"{head_en}; this job offers more of it than most jobs we list.",
+            f"{head_es}; este empleo ofrece más de eso que la mayoría de los que mostramos.",
+        )
+    if percentile < MOST_LOW:
+        return _Said(
+            "offers_less",
+            "con",
+            facts,
+            f"{head_en}; this job offers less of it than most jobs we list.",
+            f"{head_es}; este empleo ofrece menos de eso que la mayoría de los que mostramos.",
+        )
+    return _Said(
+        "middle",
+        "none",
+        facts,
+        f"{head_en}; this job offers about as much of it as most jobs we list.",
+        f"{head_es}; este empleo ofrece más o menos lo mismo que la mayoría de los que mostramos.",
     )
 
 
-def _sentence_education(weight: float, plan: str) -> tuple[str, str]:
+# ------------------------------------------------------------------ education
+
+
+def education_comparison(job_zone: int, education_code: int, plan: str) -> tuple[int, int | None]:
+    """(zone vs plan, education vs plan): -1 below the plan's job zones, 0 inside, +1 above.
+
+    The second is None when the typical entry education is unknown (code < 0); it compares the
+    job zones the education corresponds to (``EDUCATION_JOB_ZONES``) with the plan's range, and
+    counts as inside when the two ranges overlap.
+    """
+    lo, hi = PLAN_JOB_ZONES[plan]
+    zone_cmp = 1 if job_zone > hi else (-1 if job_zone < lo else 0)
+    if not 0 <= education_code < len(EDUCATION_JOB_ZONES):
+        return zone_cmp, None
+    e_lo, e_hi = EDUCATION_JOB_ZONES[education_code]
+    edu_cmp = 1 if e_lo > hi else (-1 if e_hi < lo else 0)
+    return zone_cmp, edu_cmp
+
+
+def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
+    zone = int(job_zone)
+    code = int(education_code) if np.isfinite(education_code) else -1
+    known = 0 <= code < len(EDUCATION_JOB_ZONES)
+    zone_cmp, edu_cmp = education_comparison(zone, code, plan)
+    lo, hi = PLAN_JOB_ZONES[plan]
+    facts: dict[str, Any] = {
+        "job_zone": zone,
+        "education_code": code if known else None,
+        "plan": plan,
+        "plan_zones": [lo, hi],
+        "zone_vs_plan": zone_cmp,
+        "education_vs_plan": edu_cmp,
+    }
+    z_en, z_es = _ZONE_EN.get(zone, f"job zone {zone}"), _ZONE_ES.get(zone, f"zona {zone}")
+    e_en = _EDUCATION_EN[code] if known else ""
+    e_es = _EDUCATION_ES[code] if known else ""
+    p_en, p_es = _PLAN_EN[plan], _PLAN_ES[plan]
+    start_en = f"most people start it with {e_en}" if known else ""
+    start_es = f"la mayoría empieza con {e_es}" if known else ""
     if plan == "undecided":
-        return (
-            "You have not picked a plan after high school yet, so training did not count.",
-            "Aún no eliges un plan después de la prepa, así que la preparación no contó.",
+        en = "You have not picked a plan after high school yet, so training did not count."
+        es = "Aún no eliges un plan después de la prepa, así que la preparación no contó."
+        if known:
+            en += f" This job asks for {z_en}; {start_en}."
+            es += f" Este empleo pide {z_es}; {start_es}."
+        return _Said("no_plan", "none", facts, en, es)
+    if zone_cmp == 0 and edu_cmp in (0, None):
+        if known:
+            return _Said(
+                "fits",
+                "pro",
+                facts,
+                f"This job asks for {z_en} and {start_en}, which fits your plan to {p_en}.",
+                f"Este empleo pide {z_es} y {start_es}, lo que encaja con tu plan de {p_es}.",
+            )
+        return _Said(
+            "fits",
+            "pro",
+            facts,
+            f"This job asks for {z_en}, which fits your plan to {p_en}.",
+            f"Este empleo pide {z_es}, lo que encaja con tu plan de {p_es}.",
         )
-    if weight >= SMALL_WEIGHT:
-        return (
-            "The training this job needs fits your plan after high school.",
-            "La preparación que pide este empleo encaja con tu plan después de la prepa.",
+    if zone_cmp == 0:
+        more = edu_cmp == 1
+        return _Said(
+            "mixed_more" if more else "mixed_less",
+            "con",
+            facts,
+            f"This job asks for {z_en}, which fits your plan, but {start_en}: "
+            f"{'more' if more else 'less'} schooling than your plan to {p_en}.",
+            f"Este empleo pide {z_es}, lo que encaja con tu plan, pero {start_es}: "
+            f"{'más' if more else 'menos'} estudios que tu plan de {p_es}.",
         )
-    if weight <= -SMALL_WEIGHT:
-        return (
-            "This job usually needs a different amount of training than your plan.",
-            "Este empleo suele pedir una preparación distinta a la de tu plan.",
-        )
-    return (
-        "Your plan after high school works for this job.",
-        "Tu plan después de la prepa funciona para este empleo.",
+    more = zone_cmp == 1
+    tail_en = f"; {start_en}" if known else ""
+    tail_es = f"; {start_es}" if known else ""
+    return _Said(
+        "more" if more else "less",
+        "con",
+        facts,
+        f"This job usually needs {'more' if more else 'less'} preparation than your plan to "
+        f"{p_en}: it asks for {z_en}{tail_en}.",
+        f"Este empleo suele pedir {'más' if more else 'menos'} preparación que tu plan de "
+        f"{p_es}: pide {z_es}{tail_es}.",
     )
 
 
-def _sentence_demand(weight: float, high_value: bool) -> tuple[str, str]:
-    if high_value and weight > 0:
-        return (
-            "Employers in your region need people for this job and it pays well there.",
-            "En tu región buscan gente para este empleo y ahí paga bien.",
+# ------------------------------------------------------------------ regional figures
+
+
+def _group_name(facts: RegionFacts, j: int) -> str:
+    title = facts.group_title[j]
+    return f"“{title}”" if title else f"SOC {facts.group_code[j]}"
+
+
+def _source(codes: npt.NDArray[np.int64] | None, j: int) -> str | None:
+    if codes is None:
+        return None
+    return _SOURCES.get(int(codes[j]))
+
+
+def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
+    if facts is None:
+        return _Said(
+            "not_compared",
+            "none",
+            {},
+            "Pay was not compared with other jobs here.",
+            "Aquí no se comparó el sueldo con otros empleos.",
         )
-    if weight >= SMALL_WEIGHT:
-        return (
-            "Many people do this job in your region, so there are openings near you.",
-            "Mucha gente tiene este empleo en tu región, así que hay vacantes cerca.",
+    wage = float(facts.wage_median[j])
+    median = facts.all_jobs_median_wage
+    scope = facts.scope(j)
+    source = _source(facts.wage_source, j)
+    out: dict[str, Any] = {
+        "wage": wage if math.isfinite(wage) else None,
+        "all_jobs_median": median,
+        "figures_scope": scope,
+        "source": source,
+    }
+    if not math.isfinite(wage):
+        return _Said(
+            "no_figure",
+            "none",
+            out,
+            "No pay figure is published for this job in your region, so pay did not count.",
+            "No se publica un sueldo de este empleo en tu región, así que el sueldo no contó.",
         )
-    if weight <= -SMALL_WEIGHT:
-        return (
-            "Only a few people do this job in your region right now.",
-            "Por ahora poca gente tiene este empleo en tu región.",
+    if scope == "group":
+        subject_en = f"The median pay of its whole job group ({_group_name(facts, j)})"
+        subject_es = f"El sueldo medio de todo su grupo de empleos ({_group_name(facts, j)})"
+    else:
+        subject_en, subject_es = "This job's median pay", "El sueldo medio de este empleo"
+    if source == "state":
+        where_en = " in Mississippi (none is published for your region)"
+        where_es = " en Mississippi (no se publica para tu región)"
+    elif source == "national":
+        where_en = " nationally (none is published for Mississippi)"
+        where_es = " en todo el país (no se publica para Mississippi)"
+    else:
+        where_en, where_es = " in your region", " en tu región"
+    figure_en = f"{subject_en}{where_en} is ${wage:,.0f} a year"
+    figure_es = f"{subject_es}{where_es} es de ${wage:,.0f} al año"
+    if median is None:
+        return _Said(
+            "no_comparison",
+            "none",
+            out,
+            f"{figure_en}; we have no figure for all jobs in your region to compare it with.",
+            f"{figure_es}; no tenemos una cifra de todos los empleos de tu región para comparar.",
         )
-    return (
-        "This job is about as common in your region as most jobs.",
-        "Este empleo es tan común en tu región como la mayoría.",
+    ratio = wage / median
+    out["ratio"] = round(ratio, 4)
+    if ratio > 1.0 + WAGE_ABOUT_SAME:
+        claim, stance, en, es = "above", "pro", "more than", "más que"
+    elif ratio < 1.0 - WAGE_ABOUT_SAME:
+        claim, stance, en, es = "below", "con", "less than", "menos que"
+    else:
+        claim, stance, en, es = "about", "none", "about the same as", "más o menos lo mismo que"
+    return _Said(
+        claim,
+        stance,
+        out,
+        f"{figure_en}, {en} the typical job in your region (${median:,.0f}).",
+        f"{figure_es}, {es} el empleo típico de tu región (${median:,.0f}).",
     )
 
 
-def _sentence_wage(weight: float) -> tuple[str, str]:
-    if weight >= SMALL_WEIGHT:
-        return (
-            "It pays more than most jobs in your region.",
-            "Paga más que la mayoría de los empleos en tu región.",
+def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
+    if facts is None:
+        return _Said(
+            "not_compared",
+            "none",
+            {},
+            "How many people do this job here was not compared.",
+            "Aquí no se comparó cuánta gente tiene este empleo.",
         )
-    if weight <= -SMALL_WEIGHT:
-        return (
-            "It pays less than most jobs in your region, at least when you start.",
-            "Paga menos que la mayoría de los empleos en tu región, al menos al empezar.",
+    employment = float(facts.employment[j])
+    scope = facts.scope(j)
+    source = _source(facts.employment_source, j)
+    high_value = bool(facts.high_value[j])
+    out: dict[str, Any] = {
+        "employment": employment if math.isfinite(employment) else None,
+        "percentile": round(float(percentile), 4) if math.isfinite(employment) else None,
+        "figures_scope": scope,
+        "source": source,
+        "high_value": high_value,
+    }
+    if high_value:
+        rule = facts.rule
+        pay_en = (
+            "pays at least the typical job's wage"
+            if rule.min_wage_ratio == 1.0
+            else f"pays at least {rule.min_wage_ratio:g} times the typical job's wage"
         )
-    return (
-        "It pays about the middle for your region.",
-        "Paga más o menos lo normal en tu región.",
+        pay_es = (
+            "paga al menos el sueldo del empleo típico"
+            if rule.min_wage_ratio == 1.0
+            else f"paga al menos {rule.min_wage_ratio:g} veces el sueldo del empleo típico"
+        )
+        jobs_en = "its job group has" if scope == "group" else "it has"
+        jobs_es = "su grupo de empleos tiene" if scope == "group" else "tiene"
+        return _Said(
+            "high_value",
+            "pro",
+            out,
+            f"It is marked high value in your region: it {pay_en}, {jobs_en} at least "
+            f"{rule.min_employment:,} jobs here, and its national outlook is good.",
+            f"Está marcado como de alto valor en tu región: {pay_es}, {jobs_es} al menos "
+            f"{rule.min_employment:,} empleos aquí y su panorama nacional es bueno.",
+        )
+    if not math.isfinite(employment):
+        return _Said(
+            "no_figure",
+            "none",
+            out,
+            "No count of these jobs is published for your region.",
+            "No se publica cuántos de estos empleos hay en tu región.",
+        )
+    note_en = note_es = ""
+    if scope == "group":
+        note_en = ", counting an even share of its job group's workers"
+        note_es = ", contando una parte igual de los trabajadores de su grupo"
+    if source == "state":
+        note_en += " (estimated from statewide figures)"
+        note_es += " (estimado con cifras del estado)"
+    elif source == "national":
+        note_en += " (estimated from national figures)"
+        note_es += " (estimado con cifras nacionales)"
+    if percentile > MOST_HIGH:
+        return _Said(
+            "common",
+            "pro",
+            out,
+            f"More people do this job in your region than most jobs we list{note_en}.",
+            f"En tu región más gente tiene este empleo que la mayoría de los que mostramos"
+            f"{note_es}.",
+        )
+    if percentile < MOST_LOW:
+        return _Said(
+            "few",
+            "con",
+            out,
+            f"Fewer people do this job in your region than most jobs we list{note_en}.",
+            f"En tu región menos gente tiene este empleo que la mayoría de los que mostramos"
+            f"{note_es}.",
+        )
+    return _Said(
+        "middle",
+        "none",
+        out,
+        f"About as many people do this job in your region as most jobs we list{note_en}.",
+        f"En tu región este empleo es tan común como la mayoría de los que mostramos{note_es}.",
     )
+
+
+# ------------------------------------------------------------------ reasons
+
+
+def _agrees(stance: str, weight: float) -> bool | None:
+    """Whether the model's clear effect points the way the fact does (None: nothing to compare)."""
+    fact = 1 if stance == "pro" else (-1 if stance == "con" else 0)
+    model = 1 if weight >= SMALL_WEIGHT else (-1 if weight <= -SMALL_WEIGHT else 0)
+    if fact == 0 or model == 0:
+        return None
+    return fact == model
 
 
 def explain_occupations(
@@ -305,31 +944,376 @@ def explain_occupations(
     score_fit: Callable[[F32], F32],
     ranked: RankedOccupations,
     policy: RankingPolicy,
+    facts: RegionFacts | None = None,
 ) -> tuple[tuple[Reason, ...], ...]:
-    """Reasons for each listed occupation, largest |weight| first (ties in REASON_FACTORS order)."""
+    """Reasons for each listed occupation, largest |weight| first (ties in REASON_FACTORS order).
+
+    ``facts`` are the region's figures (``RegionFacts.from_catalogue``); without them the wage
+    and demand reasons make no claim ("not_compared").
+    """
     weights = measure_factor_weights(
         students, occupations, occupation_index, score_fit, ranked, policy
     )
     plan = students.plans[0]
+    student_top = _top_interests(students)
+    bands = _AptitudeBands.of(students.aptitudes[0], students.aptitudes_se[0])
+    top_value = _top_value(students.work_values[0])
+    value_pct = (
+        _value_percentiles(occupations.work_values[:, top_value], occupation_index)
+        if top_value is not None
+        else np.full(len(occupation_index), np.nan)
+    )
     result: list[tuple[Reason, ...]] = []
     for pos, occ in enumerate(occupation_index):
+        said: dict[str, _Said] = {
+            "interests": _say_interests(student_top, occupations.riasec[occ]),
+            "aptitudes": _say_aptitudes(bands, occupations.aptitude_demand[occ]),
+            "values": _say_values(top_value, float(value_pct[pos])),
+            "education": _say_education(
+                occupations.job_zone[occ], occupations.education_code[occ], plan
+            ),
+            "demand": _say_demand(facts, occ, float(ranked.demand[occ])),
+            "wage": _say_wage(facts, occ),
+        }
         reasons: list[Reason] = []
         for factor in REASON_FACTORS:
             w = float(weights[factor][pos])
-            if factor == "interests":
-                occ_riasec = occupations.riasec[occ].astype(np.float32)
-                en, es = _sentence_interests(w, students, occ_riasec)
-            elif factor == "aptitudes":
-                en, es = _sentence_aptitudes(w, students, occupations.aptitude_demand[occ])
-            elif factor == "values":
-                en, es = _sentence_values(w, students)
-            elif factor == "education":
-                en, es = _sentence_education(w, plan)
-            elif factor == "demand":
-                en, es = _sentence_demand(w, bool(ranked.high_value[occ]))
-            else:
-                en, es = _sentence_wage(w)
-            reasons.append(Reason(factor=factor, weight=w, text=en, text_es=es))
+            s = said[factor]
+            reasons.append(
+                Reason(
+                    factor=factor,
+                    weight=w,
+                    text=s.en,
+                    text_es=s.es,
+                    claim=s.claim,
+                    stance=s.stance,
+                    facts=s.facts,
+                    agrees=_agrees(s.stance, w),
+                )
+            )
         order = sorted(range(len(reasons)), key=lambda i: (-abs(reasons[i].weight), i))
         result.append(tuple(reasons[i] for i in order))
     return tuple(result)
+
+
+# ------------------------------------------------------------------ disagreements
+
+
+@dataclass(frozen=True)
+class DisagreementCount:
+    """Reasons whose measured effect points against their fact, over a set of results.
+
+    ``compared`` counts reasons with both a stance ("pro"/"con") and a clear weight
+    (|weight| >= SMALL_WEIGHT); ``by_factor`` maps factor -> (reasons, compared, disagreements).
+    Disagreements on the student factors (``MODEL_FACTORS``) are the fit model's defects; on
+    demand and wage they are the ranking policy's (its percentiles are among catalogue
+    occupations, the facts against all jobs or the catalogue's thresholds).
+    """
+
+    reasons: int
+    compared: int
+    disagreements: int
+    by_factor: Mapping[str, tuple[int, int, int]]
+
+    @property
+    def share(self) -> float:
+        """Disagreements per compared reason (0 when none was compared)."""
+        return self.disagreements / self.compared if self.compared else 0.0
+
+    @property
+    def model_disagreements(self) -> int:
+        """Disagreements on the learned fit's factors."""
+        return sum(self.by_factor.get(f, (0, 0, 0))[2] for f in MODEL_FACTORS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "reasons": self.reasons,
+            "compared": self.compared,
+            "disagreements": self.disagreements,
+            "share": self.share,
+            "model_disagreements": self.model_disagreements,
+            "by_factor": {
+                f: {"reasons": n, "compared": c, "disagreements": d}
+                for f, (n, c, d) in self.by_factor.items()
+            },
+        }
+
+
+def _reasons_of(item: Any) -> Iterable[Any]:
+    """The reasons of one occupation result (object or dict), or the item when it is a reason."""
+    if isinstance(item, Reason):
+        return (item,)
+    if isinstance(item, Mapping):
+        if "factor" in item:
+            return (item,)
+        return tuple(item.get("reasons", ()))
+    if hasattr(item, "reasons"):
+        return tuple(item.reasons)
+    return tuple(item)
+
+
+def _unique_occupations(result: Any) -> list[Any]:
+    """A recommendation's occupations (pathway members and top list), each code once."""
+    if isinstance(result, Mapping):
+        pathways, top = result.get("pathways", ()), result.get("occupations", ())
+        members = [o for p in pathways for o in p.get("occupations", ())]
+    else:
+        pathways, top = result.pathways, result.occupations
+        members = [o for p in pathways for o in p.occupations]
+    seen: dict[str, Any] = {}
+    for o in [*members, *top]:
+        code = o["code"] if isinstance(o, Mapping) else o.code
+        seen.setdefault(code, o)
+    return list(seen.values())
+
+
+def count_disagreements(results: Iterable[Any]) -> DisagreementCount:
+    """Count reasons whose model effect disagrees with their fact.
+
+    ``results`` may hold recommendations (``Recommendation`` or its dict; each occupation is
+    counted once), occupation results (objects with ``reasons`` or their dicts), tuples of
+    ``Reason`` (as ``explain_occupations`` returns) or single reasons. A reason disagrees when
+    ``agrees`` (``model_agrees`` in a dict) is False. Meant for ``pathways evaluate`` over the
+    served lists of a benchmark's profiles.
+    """
+    n: Counter[str] = Counter()
+    compared: Counter[str] = Counter()
+    against: Counter[str] = Counter()
+    for item in results:
+        is_recommendation = (isinstance(item, Mapping) and "pathways" in item) or hasattr(
+            item, "pathways"
+        )
+        occupations = _unique_occupations(item) if is_recommendation else [item]
+        for occupation in occupations:
+            for reason in _reasons_of(occupation):
+                if isinstance(reason, Mapping):
+                    factor, agrees = str(reason["factor"]), reason.get("model_agrees")
+                else:
+                    factor, agrees = reason.factor, reason.agrees
+                n[factor] += 1
+                if agrees is not None:
+                    compared[factor] += 1
+                    against[factor] += int(agrees is False)
+    factors = [f for f in REASON_FACTORS if n[f]] + sorted(set(n) - set(REASON_FACTORS))
+    return DisagreementCount(
+        reasons=sum(n.values()),
+        compared=sum(compared.values()),
+        disagreements=sum(against.values()),
+        by_factor={f: (n[f], compared[f], against[f]) for f in factors},
+    )
+
+
+# ------------------------------------------------------------------ pathway reasons
+
+#: factor -> claim -> (group, stance) for pathway reasons; claims not listed make none.
+_PATHWAY_GROUPS: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
+    "interests": {"shared": ("shared", "pro"), "not_shared": ("not_shared", "con")},
+    "aptitudes": {"strength": ("strength", "pro"), "gap": ("gap", "con")},
+    "values": {"offers": ("offers", "pro"), "offers_less": ("offers_less", "con")},
+    "education": {
+        "fits": ("fits", "pro"),
+        "more": ("more", "con"),
+        "mixed_more": ("more", "con"),
+        "less": ("less", "con"),
+        "mixed_less": ("less", "con"),
+    },
+    "demand": {
+        "high_value": ("high_value", "pro"),
+        "common": ("common", "pro"),
+        "few": ("few", "con"),
+    },
+    "wage": {"above": ("above", "pro"), "below": ("below", "con")},
+}
+
+
+@dataclass(frozen=True)
+class PathwayReason:
+    """A claim true of ``count`` of the ``total`` occupations shown for a pathway.
+
+    ``weight`` is the sum of those occupations' weights over ``total`` (their mean effect on
+    the pathway's score); ``text`` speaks of the pathway's jobs, never of "this job".
+    """
+
+    factor: str
+    claim: str
+    stance: str
+    weight: float
+    count: int
+    total: int
+    text: str
+
+
+def _who(count: int, total: int, es: bool) -> tuple[str, bool]:
+    """Subject phrase for count of total jobs shown, and whether its verb is plural."""
+    if es:
+        if total == 1:
+            return "El empleo que mostramos de esta ruta", False
+        if count == total:
+            return f"Los {total} empleos que mostramos de esta ruta", True
+        return f"{count} de los {total} empleos que mostramos de esta ruta", count != 1
+    if total == 1:
+        return "The job shown for this pathway", False
+    if count == total:
+        return f"All {total} jobs shown for this pathway", True
+    return f"{count} of the {total} jobs shown for this pathway", count != 1
+
+
+def _pathway_sentence(
+    factor: str, group: str, count: int, total: int, facts: list[Mapping[str, Any]], language: str
+) -> str:
+    es = language == "es"
+    who, plural = _who(count, total, es)
+
+    def verb(singular: str, many: str) -> str:
+        return many if plural else singular
+
+    if factor == "interests":
+        if group == "shared":
+            seen: Counter[str] = Counter(a for f in facts for a in f.get("shared", ()))
+            areas = [a for a in RIASEC if seen[a]]
+            areas.sort(key=lambda a: -seen[a])
+            names = _join_areas(areas, language) if areas else ""
+            if len(areas) == 1:
+                if es:
+                    return (
+                        f"{who} {verb('tiene', 'tienen')} mucho de {names}, una de las cosas que "
+                        "más te gustan."
+                    )
+                return (
+                    f"{who} {verb('is', 'are')} a lot of {names}, one of the things you like most."
+                )
+            if es:
+                return f"{who} {verb('tiene', 'tienen')} cosas que más te gustan: {names}."
+            return f"{who} {verb('involves', 'involve')} things you like most: {names}."
+        if es:
+            return (
+                f"{who} {verb('trata', 'tratan')} sobre todo de cosas que no están entre lo que "
+                "más te gusta."
+            )
+        return (
+            f"{who} {verb('is', 'are')} mostly about things that are not among your top interests."
+        )
+    if factor == "education":
+        plan = next((str(f["plan"]) for f in facts if f.get("plan") in _PLAN_EN), "")
+        if group == "fits":
+            if es:
+                what = f"tu plan de {_PLAN_ES[plan]}" if plan else "tu plan después de la prepa"
+                return f"{who} {verb('encaja', 'encajan')} con {what}."
+            what = f"your plan to {_PLAN_EN[plan]}" if plan else "your plan after high school"
+            return f"{who} {verb('fits', 'fit')} {what}."
+        more = group == "more"
+        if es:
+            return (
+                f"{who} suele{'n' if plural else ''} pedir {'más' if more else 'menos'} estudios "
+                "o preparación que tu plan."
+            )
+        return (
+            f"{who} usually {verb('needs', 'need')} {'more' if more else 'less'} schooling or "
+            "training than your plan."
+        )
+    if factor == "wage":
+        median = next((f.get("all_jobs_median") for f in facts if f.get("all_jobs_median")), None)
+        amount = f" (${median:,.0f})" if median else ""
+        group_note = any(f.get("figures_scope") == "group" for f in facts)
+        more = group == "above"
+        if es:
+            note = " Algunas cifras son de todo un grupo de empleos." if group_note else ""
+            return (
+                f"{who} {verb('paga', 'pagan')} {'más' if more else 'menos'} que el empleo típico "
+                f"de tu región{amount}.{note}"
+            )
+        note = " Some of these figures are a whole job group's." if group_note else ""
+        return (
+            f"{who} {verb('pays', 'pay')} {'more' if more else 'less'} than the typical job in "
+            f"your region{amount}.{note}"
+        )
+    if factor == "demand":
+        if group == "high_value":
+            if es:
+                marked = verb("está marcado", "están marcados")
+                return f"{who} {marked} como de alto valor en tu región."
+            return f"{who} {verb('is', 'are')} marked high value in your region."
+        more = group == "common"
+        if es:
+            return (
+                f"{who} {verb('tiene', 'tienen')} {'más' if more else 'menos'} trabajadores en tu "
+                "región que la mayoría de los empleos que mostramos."
+            )
+        return (
+            f"{who} {verb('has', 'have')} {'more' if more else 'fewer'} workers in your region "
+            "than most jobs we list."
+        )
+    if factor == "aptitudes":
+        names_en = {_APTITUDE_EN[f["aptitude"]] for f in facts if f.get("aptitude")}
+        names_es = {_APTITUDE_ES[f["aptitude"]] for f in facts if f.get("aptitude")}
+        above = group == "strength"
+        if es:
+            skill = (
+                f" en {names_es.pop()}" if len(names_es) == 1 else " en la habilidad que más piden"
+            )
+            return (
+                f"Tu resultado{skill} está {'por encima' if above else 'por debajo'} de lo que "
+                f"{verb('pide', 'piden')} {who[0].lower() + who[1:]}."
+            )
+        skill = f"in {names_en.pop()}" if len(names_en) == 1 else "in the skill each asks for most"
+        return (
+            f"Your score {skill} is {'above' if above else 'below'} what "
+            f"{who[0].lower() + who[1:]} {verb('asks', 'ask')} for."
+        )
+    # values
+    value = next((f.get("value") for f in facts if f.get("value")), None)
+    more = group == "offers"
+    if es:
+        what = _VALUE_ES[value] if value else "lo que más te importa"
+        return (
+            f"{who} {verb('ofrece', 'ofrecen')} {'más' if more else 'menos'} de lo que más te "
+            f"importa ({what}) que la mayoría de los empleos que mostramos."
+        )
+    what = _VALUE_EN[value] if value else "what matters most to you"
+    return (
+        f"{who} {verb('offers', 'offer')} {'more' if more else 'less'} of what you said matters "
+        f"most ({what}) than most jobs we list."
+    )
+
+
+def pathway_reasons(
+    occupations: Sequence[Mapping[str, Any]], language: str = "en"
+) -> tuple[PathwayReason, ...]:
+    """Pathway-level reasons from the JSON form of its shown occupations (``to_dict``).
+
+    Per factor, the occupations whose reasons make the same claim (``_PATHWAY_GROUPS``: e.g.
+    "more" and "mixed_more" education claims both need more schooling than the plan) give one
+    sentence about "all N jobs shown" or "k of the N jobs shown". Neutral facts make none.
+    Largest |weight| first. Occupations whose reasons have no ``claim`` (results stored before
+    reasons were checked against the figures) give nothing.
+    """
+    total = len(occupations)
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    stances: dict[tuple[str, str], str] = {}
+    for o in occupations:
+        for r in o.get("reasons", ()):
+            factor = str(r.get("factor", ""))
+            mapped = _PATHWAY_GROUPS.get(factor, {}).get(str(r.get("claim", "")))
+            if mapped is None:
+                continue
+            key = (factor, mapped[0])
+            groups.setdefault(key, []).append(r)
+            stances[key] = mapped[1]
+    out: list[PathwayReason] = []
+    for (factor, group), members in groups.items():
+        facts = [m.get("facts") or {} for m in members]
+        out.append(
+            PathwayReason(
+                factor=factor,
+                claim=group,
+                stance=stances[(factor, group)],
+                weight=sum(float(m.get("weight", 0.0)) for m in members) / max(total, 1),
+                count=len(members),
+                total=total,
+                text=_pathway_sentence(factor, group, len(members), total, facts, language),
+            )
+        )
+    factor_rank = {f: i for i, f in enumerate(REASON_FACTORS)}
+    out.sort(key=lambda p: (-abs(p.weight), factor_rank.get(p.factor, 99), p.claim))
+    return tuple(out)

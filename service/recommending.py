@@ -42,6 +42,7 @@ from recommender.errors import (
     RecordConflictError,
     UnknownModelVersionError,
 )
+from recommender.explain import REASONS_FORMAT
 from recommender.model import DEFAULT_MODELS_DIR, read_active_version
 from recommender.versions import check_promotion, is_version_name, read_model_metrics
 from service.db import utc_now
@@ -424,6 +425,8 @@ def _answer(
         "region": scored.region_code or STATEWIDE_REGION,
         "plan": scored.plan,
         "k": DEFAULT_K,
+        # a result stored with an older way of writing reasons is written again, not reused
+        "reasons_format": REASONS_FORMAT,
     }
     row_id, created_at, fresh, text = _stored_or_new(
         db, loaded, student.id, inputs, scored, by_user

@@ -16,9 +16,16 @@ from sqlalchemy.orm import Session
 
 from recommender.assessment import StudentProfile
 from recommender.catalogue import Catalogue, get_catalogue
+from recommender.explain import (
+    HighValueRule,
+    PathwayReason,
+    all_jobs_median_wage,
+    high_value_rule_text,
+    pathway_reasons,
+)
 from service.models import Assessment, Student
 from service.pages._core import PageDenied
-from service.pages._text import group_figures_text
+from service.pages._text import group_figures_text, reason_words
 from service.problems import ServiceUnavailableError
 from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
 
@@ -62,22 +69,47 @@ def _reason_text(reason: dict[str, Any], language: str) -> str:
     return str(reason["es"] if language == "es" else reason["text"])
 
 
+def reasons_checked(reasons: list[dict[str, Any]]) -> bool:
+    """Whether reasons carry the fact they rest on (a ``stance``); results stored before reasons
+    were checked against the figures have none, and pages do not repeat their sentences."""
+    return bool(reasons) and all("stance" in r for r in reasons)
+
+
+def split_reasons(reasons: list[dict[str, Any]], language: str) -> dict[str, list[str]]:
+    """Sentences by what their fact says: ``pros`` (why it fits), ``cons`` (things to think
+    about), ``notes`` (neutral facts); each list keeps the stored order (largest effect first).
+    Unchecked reasons (see ``reasons_checked``) give empty lists."""
+    out: dict[str, list[str]] = {"pros": [], "cons": [], "notes": []}
+    if not reasons_checked(reasons):
+        return out
+    for r in reasons:
+        key = {"pro": "pros", "con": "cons"}.get(str(r["stance"]), "notes")
+        out[key].append(_reason_text(r, language))
+    return out
+
+
 def best_reason(reasons: list[dict[str, Any]], language: str) -> str:
-    """The sentence of the factor that helped most (largest weight; first on ties)."""
-    if not reasons:
+    """The sentence of the strongest reason it fits: among reasons whose fact is for the job, the
+    one the model's effect helped most ("" when no fact is for it, or reasons are unchecked)."""
+    if not reasons_checked(reasons):
         return ""
-    top = max(reasons, key=lambda r: float(r["weight"]))
-    return _reason_text(top, language)
+    pros = [r for r in reasons if r["stance"] == "pro"]
+    if not pros:
+        return ""
+    return _reason_text(max(pros, key=lambda r: float(r["weight"])), language)
 
 
-def _fresh_reason(reasons: list[dict[str, Any]], language: str, used: set[str]) -> str:
-    """The strongest helping reason not already given for a higher pathway (else the strongest)."""
-    for r in sorted(reasons, key=lambda r: -float(r["weight"])):
-        text = _reason_text(r, language)
-        if float(r["weight"]) > 0 and text not in used:
-            used.add(text)
-            return text
-    return best_reason(reasons, language)
+def _fresh_reason(pros: list[PathwayReason], used: set[str]) -> str:
+    """The strongest pathway reason not already given for a higher pathway (else the strongest):
+    among reasons true of at least half the jobs shown (when any is), one the model's effect
+    helped beats one it did not, then the larger effect first."""
+    most = [r for r in pros if 2 * r.count >= r.total] or pros
+    ranked = sorted(most, key=lambda r: (r.weight <= 0, -r.weight))
+    for r in ranked:
+        if r.text not in used:
+            used.add(r.text)
+            return r.text
+    return ranked[0].text if ranked else ""
 
 
 @dataclass(frozen=True)
@@ -122,18 +154,37 @@ def figure_scope(occupation: dict[str, Any], language: str = "en") -> dict[str, 
     return out
 
 
+def high_value_legend(result: dict[str, Any], language: str = "en") -> str:
+    """What "high value" means in the result's region, with the catalogue rule's thresholds."""
+    catalogue = get_catalogue()
+    region = str(result.get("region") or "")
+    return high_value_rule_text(
+        HighValueRule.from_manifest(catalogue.manifest),
+        all_jobs_median_wage(catalogue, region),
+        language,
+    )
+
+
 def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict[str, Any]]:
-    """A recommendation's pathways as template-ready dicts: a reason each, occupations, wages."""
+    """A recommendation's pathways as template-ready dicts: reasons split into why it fits and
+    things to think about (for the pathway and for each job), occupations, wages."""
     catalogue = get_catalogue()
     out: list[dict[str, Any]] = []
     used: set[str] = set()
+    legend = ""
     for rank, p in enumerate(result["pathways"], start=1):
         occupations = [
             {
                 "code": o["code"],
                 "title": o["title"],
                 "reason": best_reason(o["reasons"], language),
-                "reasons": [_reason_text(r, language) for r in o["reasons"]],
+                "reasons": (
+                    [_reason_text(r, language) for r in o["reasons"]]
+                    if reasons_checked(o["reasons"])
+                    else []
+                ),
+                **split_reasons(o["reasons"], language),
+                "checked": reasons_checked(o["reasons"]),
                 "wage_median": o["wage_median"],
                 "employment": o["employment"],
                 "high_value": o["high_value"],
@@ -143,7 +194,16 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
             }
             for o in p["occupations"]
         ]
-        first = p["occupations"][0]["reasons"] if p["occupations"] else []
+        checked = all(o["checked"] for o in occupations) and bool(occupations)
+        said = pathway_reasons(p["occupations"], language) if checked else ()
+        pros = [r for r in said if r.stance == "pro"]
+        cons = [r for r in said if r.stance == "con"]
+        headline = _fresh_reason(pros, used)
+        pro_texts = [r.text for r in pros if r.text != headline]
+        if headline:
+            pro_texts.insert(0, headline)
+        if any(o["high_value"] for o in occupations) and not legend:
+            legend = high_value_legend(result, language)
         out.append(
             {
                 "rank": rank,
@@ -151,13 +211,18 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 "title": p["title"],
                 "cluster": p["cluster"],
                 "score": p["score"],
-                "reason": _fresh_reason(first, language, used),
+                "reason": headline,
+                "pros": pro_texts,
+                "cons": [r.text for r in cons],
+                "checked": checked,
                 "occupations": occupations,
                 "group_legend": (
                     group_figures_text(language)["group_legend"]
                     if any(o["figures"]["scope"] == "group" for o in occupations)
                     else ""
                 ),
+                "high_value_legend": (legend if any(o["high_value"] for o in occupations) else ""),
+                "words": reason_words(language),
             }
         )
     return out

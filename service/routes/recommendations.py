@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import anyio.to_thread
 from anyio import CapacityLimiter
@@ -63,6 +63,24 @@ class ReasonOut(BaseModel):
     weight: float = Field(description="score points the factor adds over its neutral value")
     text: str
     es: str = Field(description="the same reason in Spanish")
+    claim: str | None = Field(
+        default=None,
+        description="what the figures say, e.g. fits / more / less (education), above / below / "
+        "about / no_figure (wage), shared (interests), strength / gap (aptitudes); None in "
+        "results stored before reasons were checked against the figures",
+    )
+    stance: Literal["pro", "con", "none"] | None = Field(
+        default=None,
+        description="pro: a reason it fits; con: a thing to think about; none: a neutral fact",
+    )
+    facts: dict[str, Any] | None = Field(
+        default=None, description="the figures the claim rests on (null for a missing figure)"
+    )
+    model_agrees: bool | None = Field(
+        default=None,
+        description="false when the model's effect (weight) clearly points against the fact; "
+        "None when either is neutral",
+    )
 
 
 class ProgramOut(BaseModel):

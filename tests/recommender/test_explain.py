@@ -1,21 +1,27 @@
-"""Explanations: a reason's weight is exactly the score change when its factor is neutral."""
+"""Explanations: a reason's weight is exactly the score change when its factor is neutral, and its
+claim follows the facts, never the weight."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
 
 from recommender.explain import (
     REASON_FACTORS,
+    SMALL_WEIGHT,
+    STANCES,
     Reason,
+    count_disagreements,
     explain_occupations,
     job_high_points,
     measure_factor_weights,
 )
 from recommender.features import (
     FEATURE_NAMES,
+    STUDENT_FACTORS,
     StudentBatch,
     build_pair_features_batch,
     neutralise_students,
@@ -79,18 +85,78 @@ def test_reasons_cover_every_factor_sorted_by_size_with_both_languages() -> None
         assert sizes == sorted(sizes, reverse=True)
         for r in per_occ:
             assert r.text.endswith(".") and r.text_es.endswith(".")
-            assert len(r.text.split()) <= 20
+            assert len(r.text.split()) <= 40
+            assert r.stance in STANCES and r.claim
+            json.dumps(r.to_dict(), allow_nan=False)
 
 
-def test_sentence_direction_follows_weight_sign() -> None:
+def _other_scorer(x: np.ndarray) -> np.ndarray:
+    """A scorer with the opposite dependence on every feature."""
+    return (1.0 - score_fit(x)).astype(np.float32)
+
+
+def test_the_claim_follows_the_facts_never_the_weight() -> None:
     occ, students, ranked, policy = setup(4)
+    idx = ranked.order.tolist()
+    first = explain_occupations(students, occ, idx, score_fit, ranked, policy)
+    ranked_other = rank_occupations(
+        _other_scorer(
+            build_pair_features_batch(students, occ, np.zeros(30, dtype=int), np.arange(30))
+        ),
+        ranked.demand,
+        ranked.wage,
+        ranked.high_value,
+        policy,
+    )
+    second = explain_occupations(students, occ, idx, _other_scorer, ranked_other, policy)
+    flipped = 0
+    for a, b in zip(first, second, strict=True):
+        by_a = {r.factor: r for r in a}
+        by_b = {r.factor: r for r in b}
+        for factor in STUDENT_FACTORS:
+            ra, rb = by_a[factor], by_b[factor]
+            assert (ra.claim, ra.stance, ra.text, ra.text_es) == (
+                rb.claim,
+                rb.stance,
+                rb.text,
+                rb.text_es,
+            )
+            flipped += int(ra.weight * rb.weight < 0)
+    assert flipped > 0, "the two scorers must disagree somewhere for the test to mean anything"
+
+
+def test_agreement_compares_a_clear_weight_with_a_stance() -> None:
+    occ, students, ranked, policy = setup(6)
     reasons = explain_occupations(students, occ, ranked.order.tolist(), score_fit, ranked, policy)
     for per_occ in reasons:
         for r in per_occ:
-            if r.factor == "wage" and r.weight > 0.01:
-                assert "more than most" in r.text
-            if r.factor == "wage" and r.weight < -0.01:
-                assert "less than most" in r.text
+            if r.stance == "none" or abs(r.weight) < SMALL_WEIGHT:
+                assert r.agrees is None
+            else:
+                assert r.agrees == ((r.stance == "pro") == (r.weight > 0))
+    count = count_disagreements(reasons)
+    expected = sum(r.agrees is False for per_occ in reasons for r in per_occ)
+    assert count.disagreements == expected
+    assert count.reasons == 30 * len(REASON_FACTORS)
+    assert count.compared == sum(r.agrees is not None for per_occ in reasons for r in per_occ)
+    # the same count from the JSON form, and from occupation-like dicts
+    as_dicts = [
+        {"code": str(i), "reasons": [r.to_dict() for r in rs]} for i, rs in enumerate(reasons)
+    ]
+    assert count_disagreements(as_dicts) == count
+    recommendation = {"pathways": [{"occupations": as_dicts[:3]}], "occupations": as_dicts}
+    assert count_disagreements([recommendation]) == count, "each occupation counts once"
+    assert count.to_dict()["by_factor"].keys() == set(REASON_FACTORS)
+
+
+def test_no_wage_or_demand_claim_without_the_regions_figures() -> None:
+    occ, students, ranked, policy = setup(7)
+    reasons = explain_occupations(students, occ, ranked.order.tolist(), score_fit, ranked, policy)
+    for per_occ in reasons:
+        for r in per_occ:
+            if r.factor in ("wage", "demand"):
+                assert (r.claim, r.stance) == ("not_compared", "none")
+                assert "$" not in r.text
 
 
 def test_one_student_at_a_time() -> None:
