@@ -648,3 +648,38 @@ def render_benchmarks_markdown(benchmarks: Mapping[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def reason_disagreements(
+    recommender: Any, *, respondents: int = 400, seed: int = 0
+) -> dict[str, Any]:
+    """How often a reason's model effect contradicts its fact (recommender.explain), counted over
+    the served lists of benchmark-half respondents, each given a plan in turn (so the education
+    fact is tested) and ranked for the statewide area."""
+    from types import SimpleNamespace
+
+    from recommender.dimensions import PLANS
+    from recommender.explain import count_disagreements
+    from training.people_benchmark import load_people_benchmark
+
+    bench = load_people_benchmark(catalogue=recommender.catalogue)
+    keep = np.flatnonzero(benchmark_half(bench.respondent))
+    rng = np.random.default_rng([seed, 9])
+    keep = np.sort(rng.choice(keep, size=min(respondents, keep.size), replace=False))
+    batch = people_profiles(bench.means[keep], bench.answered[keep])
+    results = []
+    for i in range(keep.size):
+        profile = SimpleNamespace(
+            interests=batch.interests[i].astype(np.float32),
+            interests_se=batch.interests_se[i].astype(np.float32),
+            work_values=batch.work_values[i].astype(np.float32),
+            work_values_se=batch.work_values_se[i].astype(np.float32),
+            aptitudes=batch.aptitudes[i].astype(np.float32),
+            aptitudes_se=batch.aptitudes_se[i].astype(np.float32),
+            plan=PLANS[i % len(PLANS)],
+            region_code=STATEWIDE,
+        )
+        results.append(recommender.recommend(profile, k=5))
+    out: dict[str, Any] = count_disagreements(results).to_dict()
+    out["respondents"] = int(keep.size)
+    return out

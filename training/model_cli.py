@@ -233,12 +233,13 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from recommender.catalogue import load_catalogue
+    from recommender.engine import Recommender
     from recommender.errors import PathwaysError
     from recommender.model import load_fit_model, locate_model_version
     from recommender.ranking import RankingPolicy, load_ranking_policy
     from recommender.typical import TYPICAL_FIT_FILE, load_typical_fit
     from recommender.versions import check_benchmarks
-    from training.benchmarks import render_benchmarks_markdown
+    from training.benchmarks import reason_disagreements, render_benchmarks_markdown
     from training.cohort import CohortConfig, generate_cohort, observe_with_instrument
     from training.train import evaluate_on_students, run_benchmarks
 
@@ -267,11 +268,18 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     metrics = evaluate_on_students(
         model.score_fit, cohort, catalogue, np.arange(cohort.size), policy, typical=typical
     )
+    disagreements = reason_disagreements(Recommender.load(_models_dir(args), folder.name))
     if args.json:
-        print(json.dumps({"benchmarks": benchmarks, "cohort": metrics}, indent=2, sort_keys=True))
+        out = {"benchmarks": benchmarks, "cohort": metrics, "reason_disagreements": disagreements}
+        print(json.dumps(out, indent=2, sort_keys=True))
         return 0
     print(f"version {folder.name}")
     print(render_benchmarks_markdown(benchmarks))
+    print(
+        f"Reasons whose model effect contradicts their fact (model defects), over "
+        f"{disagreements['respondents']} real respondents' served lists: "
+        + json.dumps({k: v for k, v in disagreements.items() if k != "respondents"})
+    )
     problems = check_benchmarks({"benchmarks": benchmarks})
     print("Promotion guard, benchmark limits: " + ("all met" if not problems else "FAILED"))
     for problem in problems:

@@ -141,3 +141,17 @@ def test_the_keyed_link_separates_a_fields_occupations_on_the_benchmark_half() -
         randoms += [expected_random(n, len(rows))["mrr"]] * int((fields == f).sum())
     assert np.nanmean(reciprocal_rank_of(scores, relevant)) > 1.3 * np.mean(randoms)
     assert np.allclose(unit_centred_rows(z).sum(axis=1), 0.0, atol=1e-9)
+
+
+def test_reason_disagreements_count_every_shown_occupation_once() -> None:
+    """Over served lists, each occupation's six reasons are counted once; with plans given in
+    turn the education fact is compared for most of them."""
+    from recommender.engine import Recommender
+    from training.benchmarks import reason_disagreements
+
+    out = reason_disagreements(Recommender.load(), respondents=12)
+    assert out["respondents"] == 12
+    by = out["by_factor"]
+    assert by["interests"]["reasons"] == by["education"]["reasons"] == out["reasons"] // 6
+    assert 0 < by["education"]["compared"] <= by["education"]["reasons"]
+    assert 0 <= out["disagreements"] <= out["compared"]
