@@ -254,7 +254,7 @@ def test_the_82_counties_are_listed_with_5_digit_fips() -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not SHARED_RAW.is_dir(), reason="../shared/data/raw is not beside the repo")
+@pytest.mark.shared
 def test_counties_match_the_public_county_table() -> None:
     path = SHARED_RAW / "ms_oews_area_counties" / "ms_county_oews_area_may2025.csv"
     with path.open(encoding="utf-8", newline="") as f:

@@ -246,7 +246,7 @@ def test_bad_demand_inputs_name_the_argument(call: object, argument: str) -> Non
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not SHARED_RAW.is_dir(), reason="needs ../shared/data/raw beside the repo")
+@pytest.mark.shared
 def test_realistic_student_is_shown_realistic_occupations_first() -> None:
     import pandas as pd
 

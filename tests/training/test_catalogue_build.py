@@ -27,7 +27,7 @@ from training.catalogue_build import (
 )
 
 RAW = DEFAULT_RAW_DIR
-shared = pytest.mark.skipif(not RAW.is_dir(), reason="../shared/data/raw is not beside the repo")
+shared = pytest.mark.shared
 
 
 def test_fixed_formatting_and_blank_nan() -> None:
@@ -112,7 +112,7 @@ class _Builds:
 def builds(tmp_path_factory: pytest.TempPathFactory) -> _Builds:
     """One build through the Python API and one through the command line, in fresh folders."""
     if not RAW.is_dir():
-        pytest.skip("../shared/data/raw is not beside the repo")
+        pytest.fail(f"{RAW} is missing: the catalogue build tests need the raw public data")
     first = tmp_path_factory.mktemp("build1") / "catalogue"
     second = tmp_path_factory.mktemp("build2") / "catalogue"
     build_catalogue(RAW, first, progress=False)

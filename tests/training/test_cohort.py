@@ -148,7 +148,7 @@ def test_cohort_regions_follow_the_employment_shares(catalogue, cohort) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not RAW_OEWS.is_file(), reason="../shared/data/raw is not beside the repo")
+@pytest.mark.shared
 def test_catalogue_region_totals_agree_with_oews_all_occupations() -> None:
     import csv
 

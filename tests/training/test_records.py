@@ -385,7 +385,7 @@ def test_pivot_refuses_codes_outside_the_columns() -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not SHARED_RAW.is_dir(), reason="needs ../shared/data/raw beside the repo")
+@pytest.mark.shared
 def test_real_onet_codes_pass_and_retired_2006_codes_are_unknown() -> None:
     occupations = pd.read_csv(
         SHARED_RAW / "onet_29_3" / "Occupation Data.txt", sep="\t", dtype={"O*NET-SOC Code": str}

@@ -26,9 +26,7 @@ from training.structure_benchmark import (
 
 COMMITTED = DEFAULT_BENCHMARK_DIR / FILE_NAME
 NEIGHBOURS = 20
-shared = pytest.mark.skipif(
-    not DEFAULT_RAW_DIR.is_dir(), reason="../shared/data/raw is not beside the repo"
-)
+shared = pytest.mark.shared
 
 
 @pytest.fixture(scope="module")
