@@ -33,6 +33,10 @@ class CatalogueError(PathwaysError, ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class BenchmarkDataError(CatalogueError):
+    """A benchmark file (data/benchmarks/) is missing or malformed; fields as CatalogueError."""
+
+
 class UnknownCodeError(PathwaysError, LookupError):
     """A code (occupation, pathway, region, county...) is not in the catalogue."""
 

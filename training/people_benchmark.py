@@ -40,7 +40,7 @@ import pandas as pd
 
 from recommender.catalogue import Catalogue, load_catalogue
 from recommender.dimensions import RIASEC
-from recommender.errors import RawDataError
+from recommender.errors import BenchmarkDataError, RawDataError
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 #: The raw public data folder beside the repository (``shared/data/raw``).
@@ -145,25 +145,6 @@ _INT = re.compile(r"^\d+$")
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 StrArray = npt.NDArray[np.str_]
-
-
-class BenchmarkDataError(ValueError):
-    """A benchmark file is missing or malformed; ``file``, ``row`` (1-based data row) and
-    ``column`` say where (row and column are None when the problem is the whole file)."""
-
-    def __init__(
-        self, message: str, *, file: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.file = file
-        self.row = row
-        self.column = column
-        self.reason = message
-        where = file
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column {column!r}"
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True, eq=False)
