@@ -21,6 +21,17 @@ def register(sub: Any) -> None:
     assessment_cli.register(sub)
 
 
+def _add_raw_and_out(build: Any, out: str) -> None:
+    """The --raw and --out options every build from the raw public data takes."""
+    build.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="raw data folder (default: shared/data/raw beside the repository)",
+    )
+    build.add_argument("--out", type=Path, default=None, help=f"output folder (default: {out})")
+
+
 def _register_catalogue(sub: Any) -> None:
     """``pathways catalogue build|summary``: the Mississippi pathway catalogue."""
     parser = sub.add_parser(
@@ -37,15 +48,7 @@ def _register_catalogue(sub: Any) -> None:
             "folder is replaced only when the whole build succeeds."
         ),
     )
-    build.add_argument(
-        "--raw",
-        type=Path,
-        default=None,
-        help="raw data folder (default: shared/data/raw beside the repository)",
-    )
-    build.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: data/catalogue)"
-    )
+    _add_raw_and_out(build, "data/catalogue")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(func=_catalogue_build)
     summary = commands.add_parser(
@@ -116,15 +119,7 @@ def _register_benchmarks(sub: Any) -> None:
         description="Read the raw Open-Source Psychometrics, NCES crosswalk and O*NET files and "
         "write the benchmark files (each written whole or not at all).",
     )
-    build.add_argument(
-        "--raw",
-        type=Path,
-        default=None,
-        help="raw data folder (default: shared/data/raw beside the repository)",
-    )
-    build.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: data/benchmarks)"
-    )
+    _add_raw_and_out(build, "data/benchmarks")
     build.set_defaults(func=_benchmarks_build)
 
 
