@@ -4,23 +4,29 @@ The ranking orders occupations by how much better one fits *this* student than i
 general (the idea behind empirically keyed occupational scales: people in a field against people
 in general):
 
-    relative fit = (fit - typical) / scale
+    relative fit = (fit - typical) / scale - exposure
 
 ``typical`` is the occupation's mean fit over a reference population of students and ``scale`` is
 the square root of its fit's SD over them, relative to the median occupation's (about 1). Without
 the first, an occupation that fits almost everyone a little (few demands, a common interest
 pattern) tops almost every list; without the second, one whose fit swings widely tops many lists
-by its spread alone. The fit shown and its probability stay the model's own.
+by its spread alone. ``exposure`` is a small per-occupation offset fitted on real people's
+answers (training.exposure): positive for an occupation that would otherwise be in more than a
+set share of their top-10 lists, negative for one that would be in none. It is the same for
+every student, so it never reorders one student's list by anything about the student. The fit
+shown and its probability stay the model's own.
 
 ``typical_fit.json`` in a version folder: ``{"codes": [...], "typical": [...], "scale": [...],
-"students": n, "population": "..."}``; an occupation the file does not name gets typical 0 and
-scale 1 (unchanged); a file without ``scale`` uses 1 everywhere.
+"exposure": [...], "students": n, "population": "...", "exposure_fitted_on": {...}}``; an
+occupation the file does not name gets typical 0, scale 1 and exposure 0 (unchanged); a file
+without ``scale`` uses 1 everywhere and one without ``exposure`` uses 0 (versions up to
+2026.4).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -37,10 +43,19 @@ F32 = npt.NDArray[np.float32]
 
 @dataclass(frozen=True)
 class TypicalFit:
-    """Per occupation (catalogue order): mean fit over a reference population and its scale."""
+    """Per occupation (catalogue order): mean fit over a reference population, its scale and
+    the exposure offset (zeros when none was fitted)."""
 
     typical: F32
     scale: F32
+    exposure: F32 | None = None
+
+    def with_exposure(self, exposure: npt.ArrayLike) -> TypicalFit:
+        """The same typical fit and scale with an exposure offset per occupation."""
+        e = np.asarray(exposure, dtype=np.float32)
+        if e.shape != self.typical.shape or not np.all(np.isfinite(e)):
+            raise ValueError("the exposure offset needs one finite number per occupation")
+        return TypicalFit(self.typical, self.scale, e)
 
 
 def typical_fit_from_sample(fit: npt.ArrayLike) -> TypicalFit:
@@ -55,7 +70,11 @@ def typical_fit_from_sample(fit: npt.ArrayLike) -> TypicalFit:
 
 
 def typical_fit_document(
-    codes: Sequence[str], typical: TypicalFit, students: int, population: str
+    codes: Sequence[str],
+    typical: TypicalFit,
+    students: int,
+    population: str,
+    exposure_fitted_on: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON document for a version folder (rounded to 6 decimals)."""
     values = np.asarray(typical.typical, dtype=np.float64)
@@ -65,13 +84,20 @@ def typical_fit_document(
         raise ValueError("typical fit and scale must have one number per occupation code")
     if not (np.all(np.isfinite(values)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
         raise ValueError("typical fit must be finite and its scale finite and > 0")
-    return {
+    doc: dict[str, Any] = {
         "codes": list(codes),
         "typical": [round(float(v), 6) for v in values],
         "scale": [round(float(v), 6) for v in scale],
         "students": int(students),
         "population": population,
     }
+    if typical.exposure is not None:
+        exposure = np.asarray(typical.exposure, dtype=np.float64)
+        if exposure.shape != (n,) or not np.all(np.isfinite(exposure)):
+            raise ValueError("the exposure offset needs one finite number per occupation code")
+        doc["exposure"] = [round(float(v), 6) for v in exposure]
+        doc["exposure_fitted_on"] = dict(exposure_fitted_on or {})
+    return doc
 
 
 def load_typical_fit(folder: Path, codes: Sequence[str]) -> TypicalFit:
@@ -81,6 +107,9 @@ def load_typical_fit(folder: Path, codes: Sequence[str]) -> TypicalFit:
         data = json.loads(file.read_text(encoding="utf-8"))
         typical = dict(zip(data["codes"], data["typical"], strict=True))
         scale = dict(zip(data["codes"], data.get("scale", [1.0] * len(data["codes"])), strict=True))
+        exposure = None
+        if "exposure" in data:
+            exposure = dict(zip(data["codes"], data["exposure"], strict=True))
     except FileNotFoundError:
         raise ModelArtifactError(str(file), "typical-fit file not found") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -88,17 +117,24 @@ def load_typical_fit(folder: Path, codes: Sequence[str]) -> TypicalFit:
     try:
         t = np.array([float(typical.get(c, 0.0)) for c in codes], dtype=np.float32)
         s = np.array([float(scale.get(c, 1.0)) for c in codes], dtype=np.float32)
+        e = None
+        if exposure is not None:
+            e = np.array([float(exposure.get(c, 0.0)) for c in codes], dtype=np.float32)
     except (TypeError, ValueError) as exc:
         raise ModelArtifactError(str(file), f"unreadable typical fit: {exc}") from None
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(s)) and np.all(s > 0)):
         raise ModelArtifactError(str(file), "typical fit must be finite and its scale > 0")
-    return TypicalFit(t, s)
+    if e is not None and not np.all(np.isfinite(e)):
+        raise ModelArtifactError(str(file), "the exposure offset must be finite")
+    return TypicalFit(t, s, e)
 
 
 def relative_fit(fit: npt.ArrayLike, typical: TypicalFit | None) -> F32:
-    """(fit - typical) / scale for (n,) or (m, n) fits; unchanged when typical is None."""
+    """(fit - typical) / scale - exposure for (n,) or (m, n) fits; fit itself without typical."""
     f = np.asarray(fit, dtype=np.float32)
     if typical is None:
         return f
     out: F32 = ((f - typical.typical) / typical.scale).astype(np.float32)
+    if typical.exposure is not None:
+        out = (out - typical.exposure).astype(np.float32)
     return out

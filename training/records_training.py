@@ -676,7 +676,7 @@ def train_version_from_records(
             calibration = fit_calibration(calib_fit[mask], records.grades[calib_rows][mask])
             _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
             if calib_rows.size >= 2:
-                typical = write_typical_fit(tmp, catalogue, calib_fit)
+                typical = write_typical_fit(tmp, catalogue, calib_fit, onnx_model.score_fit)
         active = _active_scorer(models_dir)
         others = {} if active is None else {f"active {active[0]}": active[1]}
         with tqdm(

@@ -333,19 +333,60 @@ def evaluate_on_students(
     return metrics
 
 
-def write_typical_fit(folder: Path, catalogue: Any, fit: npt.NDArray[np.float32]) -> TypicalFit:
-    """Write typical_fit.json from the (m, n) fit of m reference students and return it."""
-    from recommender.typical import TYPICAL_FIT_FILE, typical_fit_document
+def write_typical_fit(
+    folder: Path,
+    catalogue: Any,
+    fit: npt.NDArray[np.float32],
+    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]] | None = None,
+    policy: RankingPolicy | None = None,
+) -> TypicalFit:
+    """Write typical_fit.json from the (m, n) fit of m reference students and return it.
+
+    With ``score_fit``, the exposure offsets (training.exposure) are fitted on the keying half
+    of the real respondents and written with it, holding the cap both for the fit alone and for
+    the served score at the statewide figures (the policy's demand, wage and high-value parts,
+    the same for every student of a region, in relative-fit units): the list a coach sees.
+    """
+    from recommender.typical import TYPICAL_FIT_FILE, relative_fit, typical_fit_document
+    from training.exposure import fit_exposure_offsets, keying_half_fit
 
     typical = typical_fit_from_sample(fit)
+    fitted_on = None
+    if score_fit is not None:
+        people_fit, people = keying_half_fit(score_fit, catalogue)
+        reference = relative_fit(people_fit, typical)
+        policy = policy or RankingPolicy()
+        served = None
+        if policy.fit_weight > 0:
+            served = reference + statewide_policy_parts(catalogue, policy) / policy.fit_weight
+        offsets, fitted_on = fit_exposure_offsets(reference, also=served)
+        fitted_on["population"] = (
+            f"keying half of the real respondents (data/benchmarks/people.tsv, {people} people):"
+            " fit only and the served score at the statewide figures"
+        )
+        typical = typical.with_exposure(offsets)
     doc = typical_fit_document(
         list(catalogue.codes),
         typical,
         int(fit.shape[0]),
         "held-out synthetic students (the calibration students)",
+        fitted_on,
     )
     _write_json(folder / TYPICAL_FIT_FILE, doc)
     return typical
+
+
+def statewide_policy_parts(catalogue: Any, policy: RankingPolicy) -> npt.NDArray[np.float32]:
+    """Demand, wage and high-value parts of the served score (n,), statewide."""
+    from training.benchmarks import STATEWIDE, RankingInputs
+
+    inputs = RankingInputs.from_catalogue(catalogue, policy)
+    r = inputs.region_codes.index(STATEWIDE)
+    zero = np.zeros(inputs.demand.shape[1], dtype=np.float32)
+    parts: npt.NDArray[np.float32] = rank_occupations(
+        zero, inputs.demand[r], inputs.wage[r], inputs.high_value[r], policy
+    ).score
+    return parts
 
 
 def run_benchmarks(
@@ -513,7 +554,7 @@ def train_version(
             )
             calibration = fit_calibration(calib_fit, calib_grades)
             _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
-            typical = write_typical_fit(tmp, catalogue, calib_fit)
+            typical = write_typical_fit(tmp, catalogue, calib_fit, onnx_model.score_fit, policy)
             del calib_fit, calib_grades
         with tqdm(
             total=eval_students.size, desc="evaluate", unit="student", disable=not show_progress

@@ -57,6 +57,8 @@ def test_file_round_trip_by_code_and_defaults_for_unknown_codes(tmp_path: Path) 
         json.dumps({"codes": ["a"], "typical": ["high"]}),
         json.dumps({"codes": ["a"], "typical": [0.1], "scale": [0.0]}),
         json.dumps({"typical": [0.1]}),
+        json.dumps({"codes": ["a"], "typical": [0.1], "exposure": [0.1, 0.2]}),
+        '{"codes": ["a"], "typical": [0.1], "exposure": [NaN]}',
     ],
 )
 def test_a_bad_file_is_an_artifact_error_naming_it(tmp_path: Path, content: str) -> None:
@@ -71,3 +73,23 @@ def test_a_document_needs_one_finite_value_per_code() -> None:
         typical_fit_document(["a"], typical, 2, "x")
     with pytest.raises(ValueError, match="m >= 2"):
         typical_fit_from_sample(np.array([[0.2, 0.4]]))
+
+
+def test_exposure_offset_is_subtracted_after_the_scale_and_survives_the_file(
+    tmp_path: Path,
+) -> None:
+    fit = np.array([[0.2, 0.4, 0.9], [0.4, 0.8, 0.1]], dtype=np.float32)
+    plain = typical_fit_from_sample(fit)
+    offset = np.array([0.3, -0.1, 0.0], dtype=np.float32)
+    shifted = plain.with_exposure(offset)
+    np.testing.assert_allclose(relative_fit(fit, shifted), relative_fit(fit, plain) - offset)
+    doc = typical_fit_document(["a", "b", "c"], shifted, 2, "test", {"cap": 0.08})
+    assert doc["exposure_fitted_on"] == {"cap": 0.08}
+    (tmp_path / TYPICAL_FIT_FILE).write_text(json.dumps(doc))
+    loaded = load_typical_fit(tmp_path, ["c", "x", "a"])
+    assert loaded.exposure is not None
+    np.testing.assert_allclose(loaded.exposure, [0.0, 0.0, 0.3], atol=1e-6)
+    # a version without the field (2026.4 and earlier) ranks exactly as before
+    assert "exposure" not in typical_fit_document(["a", "b", "c"], plain, 2, "test")
+    with pytest.raises(ValueError, match="one finite number"):
+        plain.with_exposure([0.1, np.nan, 0.0])
