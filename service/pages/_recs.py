@@ -8,7 +8,7 @@ default result; a coach's what-if passes region and plan through the same functi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from fastapi import Request
 from sqlalchemy import select
@@ -20,12 +20,14 @@ from recommender.explain import (
     HighValueRule,
     PathwayReason,
     all_jobs_median_wage,
+    education_step,
     high_value_rule_text,
     pathway_reasons,
 )
+from recommender.training_routes import CREDENTIAL_LEVELS, CREDENTIAL_LEVELS_ES, training_routes
 from service.models import Assessment, Student
 from service.pages._core import PageDenied
-from service.pages._text import group_figures_text, reason_words
+from service.pages._text import group_figures_text, reason_words, route_words
 from service.problems import ServiceUnavailableError
 from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
 
@@ -154,6 +156,125 @@ def figure_scope(occupation: dict[str, Any], language: str = "en") -> dict[str, 
     return out
 
 
+#: Routes shown before the "more places" disclosure, and on the printed plan.
+ROUTES_SHOWN: Final = 3
+PRINT_SHOWN: Final = 1
+
+
+def _programme(route: dict[str, Any], w: dict[str, str]) -> str:
+    """The job's programme and the CIP family its figures are counted in."""
+    family = f"{route['cip4']} {route['title']}"
+    title = route.get("program_title") or ""
+    if not title or title.casefold() == str(route["title"]).casefold():
+        return family
+    return w["in_family"].format(programme=title, family=family)
+
+
+def _route_line(route: dict[str, Any], county: str | None, language: str) -> dict[str, Any]:
+    """One route as page-ready words: college, credential and programme, awards, earnings."""
+    w = route_words(language)
+    names = CREDENTIAL_LEVELS_ES if language == "es" else CREDENTIAL_LEVELS
+    done = route.get("completers")
+    if done is None:
+        completers = w["completers_unknown"]
+    else:
+        completers = w["completers_one"] if done == 1 else w["completers"].format(n=f"{done:,}")
+    pay = route.get("earnings")
+    if pay is None:
+        earnings = w["earnings_none"]
+    else:
+        key = "earnings_one" if route.get("earnings_years") == 1 else "earnings"
+        earnings = w[key].format(pay=f"${pay:,.0f}", years=route.get("earnings_years"))
+    notes = []
+    if route.get("level_vs_usual") == -1:
+        notes.append(w["below_usual"])
+    elif route.get("level_vs_usual") == 1:
+        notes.append(w["above_usual"])
+    if route.get("directness") == "group":
+        notes.append(w["group"])
+    elif route.get("directness") == "linked":
+        notes.append(w["linked"])
+    campuses = []
+    for c in (route.get("campuses") or [])[:2] if route.get("local") else []:
+        label = c["name"]
+        if county and c.get("county_fips") == county:
+            label += f" ({w['in_county']})"
+        elif c.get("main") and "main" not in label.lower():
+            label += f" ({w['main']})"
+        campuses.append(label)
+    return {
+        "college": route["college"],
+        "local": bool(route.get("local")),
+        "local_label": w["local"] if route.get("local") else "",
+        "credential": names.get(int(route["credential_level"]), route.get("credential", "")),
+        "programme": _programme(route, w),
+        "completers": completers,
+        "earnings": earnings,
+        "notes": notes,
+        "campuses": w["campuses"].format(list="; ".join(campuses)) if campuses else "",
+    }
+
+
+def route_view(
+    occupation: dict[str, Any], result: dict[str, Any], language: str = "en"
+) -> dict[str, Any]:
+    """Where in Mississippi to train for a recommended occupation, as page-ready words: the plain
+    step when its usual education is beyond or below the plan, the first ``ROUTES_SHOWN`` routes
+    and the rest for a disclosure. A result stored before routes were recorded has them worked
+    out from the catalogue for its region (no county), which changes nothing stored."""
+    w = route_words(language)
+    place = result.get("training_place") or {}
+    plan = str(result.get("plan") or "undecided")
+    step = occupation.get("education_step")
+    routes = occupation.get("training_routes")
+    total = occupation.get("training_routes_total")
+    without = occupation.get("district_without_routes") or []
+    if routes is None:
+        catalogue = get_catalogue()
+        i = catalogue.index_of(occupation["code"])
+        region = str(result.get("region") or "") or None
+        found = training_routes(catalogue, occupation["code"], None, plan, region)
+        routes = [r.to_dict() for r in found.routes]
+        total = len(routes)
+        without = list(found.district_without)
+        step = education_step(int(catalogue.education_code[i]), plan)
+    county = place.get("county_fips")
+    lines = [_route_line(r, county, language) for r in routes]
+    total = int(total if total is not None else len(lines))
+    return {
+        "heading": w["heading"],
+        "step": (step or {}).get("es" if language == "es" else "text", ""),
+        "shown": lines[:ROUTES_SHOWN],
+        "more": lines[ROUTES_SHOWN:],
+        "more_label": (w["more_one"] if len(lines) - ROUTES_SHOWN == 1 else w["more"]).format(
+            n=len(lines) - ROUTES_SHOWN
+        ),
+        "hidden": w["more_hidden"].format(n=total - len(lines)) if total > len(lines) else "",
+        "print_shown": PRINT_SHOWN,
+        "print_more": (
+            (w["more_print_one"] if total - PRINT_SHOWN == 1 else w["more_print"]).format(
+                n=total - PRINT_SHOWN
+            )
+            if total > PRINT_SHOWN
+            else ""
+        ),
+        "none": w["none"] if not lines else "",
+        "without": [w["district_without"].format(college=c) for c in without],
+    }
+
+
+def route_place(result: dict[str, Any], language: str = "en") -> str:
+    """Whose colleges the routes list: the county's, the region's or the whole state's."""
+    w = route_words(language)
+    place = result.get("training_place") or {}
+    if place.get("county_name"):
+        return w["for_county"].format(county=place["county_name"])
+    region = str(result.get("region") or "")
+    if region and region != "2800000":
+        return w["for_region"].format(region=result.get("region_name") or region)
+    return w["for_state"]
+
+
 def high_value_legend(result: dict[str, Any], language: str = "en") -> str:
     """What "high value" means in the result's region, with the catalogue rule's thresholds."""
     catalogue = get_catalogue()
@@ -191,6 +312,7 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 "figures": figure_scope(o, language),
                 "education": catalogue.occupation(o["code"]).education,
                 "programs": [pr["title"] for pr in o.get("programs", [])],
+                "training": route_view(o, result, language),
             }
             for o in p["occupations"]
         ]
@@ -223,6 +345,8 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 ),
                 "high_value_legend": (legend if any(o["high_value"] for o in occupations) else ""),
                 "words": reason_words(language),
+                "route_place": route_place(result, language),
+                "route_source": route_words(language)["source"],
             }
         )
     return out

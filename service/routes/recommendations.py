@@ -88,6 +88,60 @@ class ProgramOut(BaseModel):
     title: str
 
 
+class CampusOut(BaseModel):
+    name: str
+    city: str = Field(description="'' when the source names none")
+    county_fips: str = Field(description="'' when the source names none")
+    main: bool
+
+
+class TrainingRouteOut(BaseModel):
+    unitid: str = Field(description="the college's IPEDS UNITID")
+    college: str
+    kind: Literal[
+        "community_college", "public_university", "private_nonprofit", "private_for_profit"
+    ]
+    local: bool = Field(description="a community college of the student's district")
+    cip4: str = Field(description="4-digit CIP 2020 programme family, NN.NN")
+    title: str = Field(description="the family's CIP title")
+    program_cip: str = Field(description="the job's most direct 6-digit CIP programme in it")
+    program_title: str
+    directness: Literal["named", "linked", "group"] = Field(
+        description="named: the programme's title names the job; linked: the CIP-SOC crosswalk "
+        "links it; group: linked to the SOC group this O*NET title belongs to"
+    )
+    credential_level: int = Field(description="College Scorecard credential level (1-8)")
+    credential: str
+    completers: int | None = Field(description="Scorecard award count; None when not reported")
+    earnings: float | None = Field(
+        description="median earnings after completion, USD; None when suppressed (small group)"
+    )
+    earnings_years: int | None = Field(description="years after completion the earnings are for")
+    level_vs_usual: int = Field(
+        description="-1 below, 0 at, +1 above the credential the usual education calls for"
+    )
+    fits_plan: bool
+    campuses: list[CampusOut] = Field(
+        description="a district college's campuses, the student's county first, then the main "
+        "campus (the data does not say which campus teaches the programme); [] for others"
+    )
+
+
+class EducationStepOut(BaseModel):
+    vs_plan: int = Field(description="+1 the usual education is beyond the plan, -1 below it")
+    education_code: int
+    min_years: float = Field(description="fewest years after high school it takes")
+    text: str
+    es: str
+
+
+class TrainingPlaceOut(BaseModel):
+    county_fips: str | None = Field(description="the county the routes are for; None: region")
+    county_name: str | None
+    region: str
+    district_colleges: list[str] = Field(description="the district's community colleges")
+
+
 class OccupationOut(BaseModel):
     code: str
     title: str
@@ -122,6 +176,23 @@ class OccupationOut(BaseModel):
     )
     reasons: list[ReasonOut]
     programs: list[ProgramOut] = Field(description="first CIP programmes that train for it")
+    usual_education: str | None = Field(
+        default=None, description="BLS typical entry education (None when unknown)"
+    )
+    education_step: EducationStepOut | None = Field(
+        default=None,
+        description="the step said plainly when the usual education is beyond or below the plan",
+    )
+    training_routes: list[TrainingRouteOut] = Field(
+        default_factory=list,
+        description="Mississippi colleges that award a linked programme, in display order "
+        "(district community colleges first); at most 8",
+    )
+    training_routes_total: int = Field(default=0, description="routes before the cut to 8")
+    district_without_routes: list[str] = Field(
+        default_factory=list,
+        description="district community colleges that award none of its programmes in the data",
+    )
 
 
 class PathwayOut(BaseModel):
@@ -149,6 +220,9 @@ class RecommendationOut(BaseModel):
     policy: dict[str, float]
     pathways: list[PathwayOut]
     occupations: list[OccupationOut] = Field(description="the k best occupations overall")
+    training_place: TrainingPlaceOut | None = Field(
+        default=None, description="where the training routes are for; None in older results"
+    )
 
 
 @router.get(

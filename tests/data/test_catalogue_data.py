@@ -46,6 +46,8 @@ def test_files_are_lf_text_with_the_declared_header() -> None:
         ("pathway_members.tsv", ("pathway_code", "code")),
         ("programs.tsv", ("code", "cip_code")),
         ("lay_titles.tsv", ("code", "lay_title")),
+        ("colleges.tsv", ("unitid",)),
+        ("college_districts.tsv", ("county_fips", "unitid")),
     ],
 )
 def test_keys_are_unique_and_rows_sorted(name: str, key: tuple[str, ...]) -> None:
@@ -183,3 +185,114 @@ def test_attribution_names_every_source() -> None:
     assert "modified format" in text.lower()
     for source in ("OEWS", "Employment Projections", "CIP 2020", "Census"):
         assert source in text
+    assert 'CC BY 4.0, attribution "Truewise (truewise.dev)"' in text
+    assert "College Scorecard" in text and "WIOA" in text
+
+
+# ------------------------------------------------------------------ Mississippi colleges (issue 11)
+
+CIP_2020 = (
+    Path(__file__).resolve().parents[2].parent / "shared/data/raw/nces_cip_soc/CIPCode2020.csv"
+)
+#: Counts stated in shared/data/raw/PROVENANCE.md sections 16, 17 and 20.
+DISTRICT_COUNTIES = {
+    "175519": 5,  # Coahoma
+    "175573": 7,  # Copiah-Lincoln
+    "175643": 5,  # East Central
+    "175652": 6,  # East Mississippi
+    "175786": 5,  # Hinds
+    "175810": 9,  # Holmes
+    "175829": 5,  # Itawamba
+    "175883": 8,  # Jones County JC
+    "175935": 1,  # Meridian
+    "176008": 7,  # Mississippi Delta
+    "176071": 4,  # MS Gulf Coast
+    "176169": 5,  # Northeast
+    "176178": 11,  # Northwest
+    "176239": 6,  # Pearl River
+    "176354": 4,  # Southwest
+}
+
+
+def test_every_county_has_a_community_college_district(cat: Catalogue) -> None:
+    rows = _rows("college_districts.tsv")
+    per_county = Counter(r["county_fips"] for r in rows)
+    assert set(per_county) == set(cat.county_region)
+    assert max(per_county.values()) == 2
+    two = sorted(c for c, n in per_county.items() if n == 2)
+    # Bolivar, Copiah, Lauderdale, Quitman, Tallahatchie, Tunica (PROVENANCE section 20)
+    assert two == ["28011", "28029", "28075", "28119", "28135", "28143"]
+    assert all((r["shared"] == "1") == (per_county[r["county_fips"]] == 2) for r in rows)
+    assert Counter(r["unitid"] for r in rows) == DISTRICT_COUNTIES
+    assert sum(r["basis"] == "derived" for r in rows) == 1
+    for county in cat.county_region:
+        assert cat.college_districts[county], county
+
+
+def test_colleges_and_scorecard_rows_reproduce_the_provenance_counts(cat: Catalogue) -> None:
+    programs = _rows("college_programs.tsv")
+    assert len(programs) == 2442
+    kinds = Counter(c.kind for c in cat.colleges.values())
+    assert len(cat.colleges) == 50
+    assert kinds["community_college"] == 15 and kinds["public_university"] == 8
+    community = {u for u, c in cat.colleges.items() if c.kind == "community_college"}
+    assert community == set(DISTRICT_COUNTIES)
+    cc_rows = [r for r in programs if r["unitid"] in community]
+    assert len(cc_rows) == 1111
+    assert Counter(r["credential_level"] for r in cc_rows) == {"2": 729, "1": 376, "99": 6}
+    assert sum(int(r["completers"]) for r in cc_rows if r["completers"]) == 19444
+    assert sum(1 for r in cc_rows if not r["completers"]) == 198
+    assert sum(1 for r in programs if not r["earnings"]) == 1851
+    nursing = {
+        r["unitid"] for r in cc_rows if r["cip4"] == "51.38" and r["credential_level"] == "2"
+    }
+    assert nursing == community  # Registered Nursing associate degrees at all 15
+    assert len(_rows("campuses.tsv")) == 57
+    for unitid in community:
+        mains = [c for c in cat.campuses[unitid] if c.main]
+        assert len(mains) == 1, unitid
+        assert cat.colleges[unitid].main_county_fips == mains[0].county_fips
+        # every campus with a county lies in its own college's district
+        served = {k for k, v in cat.college_districts.items() if unitid in v}
+        assert {c.county_fips for c in cat.campuses[unitid] if c.county_fips} <= served, unitid
+    areas = Counter(cat.county_wioa.values())
+    assert sorted(areas.values()) == [14, 17, 24, 27]
+
+
+@pytest.mark.shared
+def test_every_programme_code_exists_in_cip_2020() -> None:
+    with CIP_2020.open(encoding="utf-8-sig", newline="") as handle:
+        codes = {r["CIPCode"].strip('="') for r in csv.DictReader(handle)}
+    titles: dict[str, str] = {}
+    with CIP_2020.open(encoding="utf-8-sig", newline="") as handle:
+        for r in csv.DictReader(handle):
+            titles[r["CIPCode"].strip('="')] = " ".join(r["CIPTitle"].split()).rstrip(".")
+    for row in _rows("programs.tsv"):
+        assert row["cip_code"] in codes, row
+    for row in _rows("college_programs.tsv"):
+        assert row["cip4"] in codes, row
+        assert titles[row["cip4"]] == row["cip4_title"], row
+
+
+def test_programmes_are_ordered_by_directness_then_mississippi_completers(cat: Catalogue) -> None:
+    from recommender.training_routes import DIRECTNESS, usual_levels
+
+    done: Counter[tuple[str, int]] = Counter()
+    for r in _rows("college_programs.tsv"):
+        if r["completers"]:
+            done[(r["cip4"], int(r["credential_level"]))] += int(r["completers"])
+    for i, programs in enumerate(cat.programs):
+        levels = usual_levels(int(cat.education_code[i]))
+        keys = []
+        for p in programs:
+            assert p.ms_completers == sum(done[(p.cip_code[:5], lv)] for lv in levels)
+            keys.append((DIRECTNESS.index(p.directness), -p.ms_completers))
+            if p.directness == "group":
+                assert not cat.codes[i].endswith(".00")
+        assert keys == sorted(keys), cat.codes[i]
+    # the issue's oddities no longer lead their lists
+    first = {cat.codes[i]: ps[0].title for i, ps in enumerate(cat.programs) if ps}
+    assert first["47-2111.00"] == "Electrician"
+    assert first["29-1141.00"] == "Registered Nursing/Registered Nurse"
+    assert first["49-9041.00"] == "Industrial Mechanics and Maintenance Technology/Technician"
+    assert first["15-1232.00"] == "Computer Support Specialist"

@@ -31,6 +31,7 @@ from recommender.explain import (
     all_jobs_median_wage,
     all_jobs_median_wages,
     count_disagreements,
+    education_step,
     explain_occupations,
     high_value_rule_text,
     pathway_reasons,
@@ -146,6 +147,61 @@ def test_every_education_claim_agrees_with_the_job_zone_and_usual_education(plan
         if code >= 0:
             assert reason.facts["education_code"] == code
             assert f"most people start it with {_LEVEL_WORDS[EDUCATION_LEVELS[code]]}" in text
+
+
+#: How long each usual education takes after high school, as the step sentences must say it.
+_YEARS_WORDS: Mapping[int, tuple[str, str]] = {
+    0: ("no schooling after high school", "sin estudios después de la prepa"),
+    1: ("no schooling after high school", "sin estudios después de la prepa"),
+    2: ("a few months to 2 years after high school", "de unos meses a 2 años"),
+    3: ("a few months to 2 years after high school", "de unos meses a 2 años"),
+    4: ("about 2 years after high school", "unos 2 años después"),
+    5: ("about 4 years after high school", "unos 4 años después"),
+    6: ("about 6 years after high school", "unos 6 años después"),
+    7: ("7 years or more after high school", "7 años o más"),
+}
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_a_mismatch_says_what_the_step_is(plan: str) -> None:
+    """Issue 11 item 4: when the usual education is beyond or below the plan, the reason and the
+    step beside the routes say what it is and how long it takes, in both languages."""
+    cat = catalogue()
+    lo, hi = PLAN_JOB_ZONES[plan]
+    for j, by_factor in enumerate(explained(STATEWIDE, plan)):
+        reason = by_factor["education"]
+        code = int(cat.education_code[j])
+        edu_cmp = None
+        if 0 <= code < len(EDUCATION_JOB_ZONES) and plan != "undecided":
+            e_lo, e_hi = EDUCATION_JOB_ZONES[code]
+            edu_cmp = 1 if e_lo > hi else (-1 if e_hi < lo else 0)
+        step = education_step(code, plan)
+        where = f"{cat.titles[j]} ({code}) for {plan}"
+        if not edu_cmp:
+            assert step is None, where
+            assert "after high school)" not in reason.text, where
+            assert "después de la prepa)" not in reason.text_es, where
+            continue
+        en, es = _YEARS_WORDS[code]
+        level = _LEVEL_WORDS[EDUCATION_LEVELS[code]]
+        assert step is not None and step["vs_plan"] == edu_cmp, where
+        assert step["text"].startswith(f"Usually {level}") and en in step["text"], where
+        assert es in step["es"], where
+        assert ("more schooling" in step["text"]) == (edu_cmp > 0), where
+        assert ("less schooling" in step["text"]) == (edu_cmp < 0), where
+        assert f"most people start it with {level} ({en}" in reason.text, where
+        assert f"({es}" in reason.text_es, where
+        assert reason.facts["education_min_years"] == step["min_years"], where
+        assert reason.stance == "con", where
+
+
+def test_the_issues_step_example() -> None:
+    step = education_step(EDUCATION_LEVELS.index("Bachelor's degree"), "community_college")
+    assert step is not None
+    assert "a bachelor's degree: about 4 years after high school" in step["text"]
+    assert "una licenciatura: unos 4 años después de la prepa" in step["es"]
+    assert education_step(EDUCATION_LEVELS.index("Associate's degree"), "community_college") is None
+    assert education_step(EDUCATION_LEVELS.index("Bachelor's degree"), "undecided") is None
 
 
 #: How the English sentences name each BLS typical entry education.

@@ -226,3 +226,32 @@ def test_bad_raw_input_is_exit_2_and_leaves_output_alone(
     assert expected in err and "\n" not in err
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue", "raw"]
+
+
+def test_routes_command_lists_the_district_college_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from recommender.training_routes import training_routes
+
+    assert main(["catalogue", "routes", "--county", "28047", "--occupation", "29-1141.00"]) == 0
+    out = capsys.readouterr().out
+    assert "Harrison County" in out and "workforce area: Twin Districts" in out
+    lines = [line for line in out.splitlines() if line.strip()[:3].strip(". ").isdigit()]
+    assert lines[0].strip().startswith("1. Mississippi Gulf Coast Community College (district)")
+    assert (
+        main(["catalogue", "routes", "--county", "28047", "--occupation", "29-1141.00", "--json"])
+        == 0
+    )
+    body = json.loads(capsys.readouterr().out)
+    expected = training_routes(load_catalogue(), "29-1141.00", "28047", "undecided")
+    assert body[0]["routes"] == [r.to_dict() for r in expected.routes[:10]]
+    assert body[0]["routes_total"] == len(expected.routes)
+
+
+def test_routes_command_refuses_bad_input_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalogue", "routes", "--county", "28999", "--occupation", "29-1141.00"]) == 2
+    assert "28999" in capsys.readouterr().err
+    assert main(["catalogue", "routes", "--occupation", "29-1141.00", "--plan", "space"]) == 2
+    assert "--plan 'space'" in capsys.readouterr().err
+    assert main(["catalogue", "routes", "--occupation", "99-9999.99"]) == 2
+    assert "99-9999.99" in capsys.readouterr().err
