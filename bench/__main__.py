@@ -51,6 +51,12 @@ def _run_class_submit(quick: bool) -> dict[str, Any]:
     return class_submit.run(quick)
 
 
+def _run_answer_saves(quick: bool, baseline: str | None = None) -> dict[str, Any]:
+    from bench import answer_saves
+
+    return answer_saves.run(quick, baseline=baseline)
+
+
 def _run_startup(quick: bool) -> dict[str, Any]:
     from bench import startup
 
@@ -67,6 +73,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "recommend": _run_recommend,
     "http": _run_http,
     "class_submit": _run_class_submit,
+    "answer_saves": _run_answer_saves,
     "startup": _run_startup,
     "yearly": _run_yearly,
 }
@@ -88,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--baseline",
         metavar="REF",
-        help="http: also load a server running git revision REF, interleaved (before/after)",
+        help=(
+            "http, answer_saves: also load a server running git revision REF, interleaved "
+            "(before/after)"
+        ),
     )
     parser.add_argument(
         "--readme",
@@ -129,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if name == "http" and args.baseline:
                 record["result"] = _run_http(args.quick, baseline=args.baseline)
+            elif name == "answer_saves" and args.baseline:
+                record["result"] = _run_answer_saves(args.quick, baseline=args.baseline)
             else:
                 record["result"] = BENCHMARKS[name](args.quick)
         except Exception as exc:

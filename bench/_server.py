@@ -106,6 +106,7 @@ def run_server(
         "PATHWAYS_PORT": str(port),
         "PATHWAYS_HOST": "127.0.0.1",
         "PATHWAYS_WORKERS": str(workers),
+        "PATHWAYS_SEED_DEMO": "true",  # the demo accounts the benchmarks sign in with
     }
     command = [str(PATHWAYS), "serve"]
     if tree is not None:
@@ -167,3 +168,22 @@ def get_json(base_url: str, path: str, token: str) -> Any:
 def describe_python() -> str:
     """The interpreter that runs the benchmark (the server uses the venv's)."""
     return sys.executable
+
+
+def signed_in_student(
+    client: Any, coach_headers: dict[str, str], school_id: int, local_id: str, grade: int
+) -> tuple[int, dict[str, str]]:
+    """Create a student through the API, redeem an access code for them, and return the
+    student's id and Bearer header (``client`` is an httpx.Client on the running service)."""
+    r = client.post(
+        "/students",
+        headers=coach_headers,
+        json={"school_id": school_id, "local_id": local_id, "first_name": "Bench", "grade": grade},
+    )
+    r.raise_for_status()
+    sid = int(r.json()["id"])
+    r = client.post(f"/students/{sid}/access-codes", headers=coach_headers)
+    r.raise_for_status()
+    r = client.post("/auth/access-code", json={"code": r.json()["code"]})
+    r.raise_for_status()
+    return sid, {"Authorization": f"Bearer {r.json()['token']}"}

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bench._common import summarise_ms
-from bench._server import fresh_database, get_json, run_server, sign_in
+from bench._server import fresh_database, get_json, run_server, sign_in, signed_in_student
 
 STUDENTS = 30
 WINDOW_S = 1.0
@@ -33,23 +33,7 @@ def _prepare_student(base: str, coach: str, school_id: int, n: int, run_tag: str
     rng = random.Random(n)
     headers = {"Authorization": f"Bearer {coach}"}
     with httpx.Client(base_url=base, timeout=60) as c:
-        r = c.post(
-            "/students",
-            headers=headers,
-            json={
-                "school_id": school_id,
-                "local_id": f"B{run_tag}{n:03d}",
-                "first_name": "Bench",
-                "grade": 9 + n % 4,
-            },
-        )
-        r.raise_for_status()
-        sid = r.json()["id"]
-        r = c.post(f"/students/{sid}/access-codes", headers=headers)
-        r.raise_for_status()
-        r = c.post("/auth/access-code", json={"code": r.json()["code"]})
-        r.raise_for_status()
-        mine = {"Authorization": f"Bearer {r.json()['token']}"}
+        sid, mine = signed_in_student(c, headers, school_id, f"B{run_tag}{n:03d}", 9 + n % 4)
         got = c.get("/instrument", headers=mine)
         if got.status_code != 200:
             raise RuntimeError(f"GET /instrument: {got.status_code} {got.text[:300]}")

@@ -99,6 +99,26 @@ def build_rows(folder: Path) -> list[tuple[str, str, str, str]]:
                     _yes(var["lost"] == 0 and lat["p99_ms"] <= 500),
                 )
             )
+    saves = _load(folder, "answer_saves")
+    if saves:
+        result = saves["result"]
+        runs = [("", result["variants"])]
+        if "baseline" in result:
+            before = result["baseline"]
+            runs.append((f" before, at {before['ref']}", before["variants"]))
+        for label, variants in runs:
+            for n, var in enumerate(variants, start=1):
+                lat = var["latency"]
+                rows.append(
+                    (
+                        f"16 clients saving answers, sqlite{label}, run {n}",
+                        f"p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms, "
+                        f"{var['timeouts']} timeout(s), {var['lost']} lost, "
+                        f"{var['saves_per_s']} saves/s",
+                        "p99 ≤ 250 ms, no timeouts" if not label else "",
+                        _yes(lat["p99_ms"] <= 250 and var["timeouts"] == 0) if not label else "",
+                    )
+                )
     up = _load(folder, "startup")
     if up:
         r = up["result"]
@@ -167,7 +187,7 @@ def render_section(folder: Path) -> str:
     """The Markdown of the Figures section."""
     machine = None
     loads = []
-    for name in ("recommend", "http", "class_submit", "startup", "yearly"):
+    for name in ("recommend", "http", "class_submit", "answer_saves", "startup", "yearly"):
         data = _load(folder, name)
         if data:
             machine = machine or data["machine"]

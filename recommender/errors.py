@@ -140,11 +140,22 @@ class PermissionDeniedError(PathwaysError, PermissionError):
 
 
 class LoginThrottledError(PathwaysError, PermissionError):
-    """Too many failed sign-ins for one account; ``retry_after`` is in whole seconds (>= 1)."""
+    """Too many failed sign-ins (for an account, or from a client); ``retry_after`` is in whole
+    seconds (>= 1). Raised before any password is checked."""
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(f"too many failed sign-ins; try again in {self.retry_after} s")
+
+
+class SignInBusyError(PathwaysError, RuntimeError):
+    """Every password-check slot of this process stayed busy; ``retry_after`` in seconds (>= 1)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            f"too many sign-ins are being checked right now; try again in {self.retry_after} s"
+        )
 
 
 class RecordConflictError(PathwaysError, ValueError):

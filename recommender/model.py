@@ -6,10 +6,16 @@ the predicted outcome grade 0..3 out). Its metadata names the feature columns it
 makes and hands the model exactly those columns, so versions trained on different subsets serve
 side by side. The fit of an occupation is that prediction divided by 3 and
 clipped to 0..1. ``models/registry.json`` names the active version; only training writes it.
+
+``manifest.json``, written last by training, lists the SHA-256 of every file of the version;
+``verify_model_files`` checks them all before a version is served, so an edited, truncated or
+deleted file (a policy.json gone would otherwise fall back to the default policy) is refused by
+name instead of served.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +34,10 @@ DEFAULT_MODELS_DIR: Final = Path(__file__).resolve().parent.parent / "models"
 
 #: Highest outcome grade; fit = predicted grade / MAX_GRADE.
 MAX_GRADE: Final = 3.0
+
+MANIFEST_FILE: Final = "manifest.json"
+#: Files a version load reads when present; each present one must be listed in the manifest.
+LOADED_FILES: Final = ("model.onnx", "policy.json", "calibration.json", "typical_fit.json")
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,59 @@ def load_fit_model(path: Path, *, intra_op_threads: int = 1) -> FitModel:
         _input_name=inputs[0].name,
         _columns=columns,
     )
+
+
+def _sha256_of(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_model_files(folder: Path) -> dict[str, str]:
+    """Check every file ``folder/manifest.json`` lists against its SHA-256; return the listing.
+
+    ModelArtifactError naming the file when the manifest is missing or unreadable, a listed file
+    is missing or differs, or a file the load reads (``LOADED_FILES``) is present but unlisted;
+    ``model.onnx`` must be listed. Reads each listed file once.
+    """
+    manifest_file = folder / MANIFEST_FILE
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelArtifactError(str(manifest_file), "manifest file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelArtifactError(str(manifest_file), f"unreadable manifest: {exc}") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(
+        isinstance(name, str) and isinstance(digest, str) for name, digest in files.items()
+    ):
+        raise ModelArtifactError(
+            str(manifest_file), "manifest has no 'files' object of file name -> sha256"
+        )
+    if "model.onnx" not in files:
+        raise ModelArtifactError(str(manifest_file), "manifest does not list model.onnx")
+    for name in LOADED_FILES:
+        if name not in files and (folder / name).exists():
+            raise ModelArtifactError(str(folder / name), "file is not listed in the manifest")
+    for name, expected in sorted(files.items()):
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise ModelArtifactError(str(manifest_file), f"manifest lists a path {name!r}")
+        file = folder / name
+        try:
+            actual = _sha256_of(file)
+        except FileNotFoundError:
+            raise ModelArtifactError(str(file), "file listed in the manifest is missing") from None
+        except OSError as exc:
+            raise ModelArtifactError(str(file), f"unreadable: {exc}") from None
+        if actual != expected.lower():
+            raise ModelArtifactError(
+                str(file),
+                f"SHA-256 {actual[:12]}… does not match the manifest's {expected[:12]}…; "
+                "the file was changed after training",
+            )
+    return dict(files)
 
 
 def read_registry(models_dir: Path = DEFAULT_MODELS_DIR) -> dict[str, Any]:

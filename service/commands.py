@@ -1,4 +1,5 @@
-"""Service subcommands of ``pathways``: ``serve``, and ``migrate`` and ``export`` for operators."""
+"""Service subcommands of ``pathways``: ``serve``, and ``migrate``, ``create-admin`` and ``export``
+for operators."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    """Add ``serve``, ``migrate`` and ``export`` to the ``pathways`` parser's subparsers."""
+    """Add ``serve``, ``create-admin``, ``migrate`` and ``export`` to the ``pathways`` parser."""
     serve = sub.add_parser(
         "serve",
         help="run the web service",
         description=(
-            "Run the Pathways web service under uvicorn. Applies database migrations and, on an "
-            "empty database, seeds a demo district. Every option can also be set as an "
-            "environment variable PATHWAYS_<OPTION> (e.g. PATHWAYS_DATABASE_URL)."
+            "Run the Pathways web service under uvicorn. Applies database migrations. Seeds a "
+            "demo district into an empty database only when asked (--demo), or with the "
+            "embedded SQLite default when no database URL is configured; never into an empty "
+            "configured database (create its first admin with 'pathways create-admin'). Every "
+            "option can also be set as an environment variable PATHWAYS_<OPTION> (e.g. "
+            "PATHWAYS_DATABASE_URL)."
         ),
     )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -26,10 +30,33 @@ def register(sub: Any) -> None:
         "(default: SQLite file var/pathways.sqlite3 in the repository)",
     )
     serve.add_argument("--workers", type=int, help="worker processes (default 1)")
-    serve.add_argument(
-        "--no-seed", action="store_true", help="do not seed the demo district on an empty database"
+    seeding = serve.add_mutually_exclusive_group()
+    seeding.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo district (fictional accounts and students) if the database is empty",
+    )
+    seeding.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="never seed the demo district, not even into the embedded SQLite default",
     )
     serve.set_defaults(func=run_serve)
+
+    admin = sub.add_parser(
+        "create-admin",
+        help="create an admin account (the first one of a new database)",
+        description=(
+            "Create an active admin account. The password is read from the first line of "
+            "standard input (or asked for twice on a terminal) and must pass the service's "
+            "password rules. Exit 0 on success, 1 when the database is unusable, 2 for a bad "
+            "username or password or a username already taken."
+        ),
+    )
+    admin.add_argument("--username", required=True, help="sign-in name of the new account")
+    admin.add_argument("--display-name", help="name shown on the pages (default: the username)")
+    admin.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
+    admin.set_defaults(func=run_create_admin)
 
     migrate = sub.add_parser(
         "migrate",
@@ -72,11 +99,15 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
     }
     if getattr(args, "no_seed", False):
         values["PATHWAYS_SEED_DEMO"] = "false"
+    if getattr(args, "demo", False):
+        values["PATHWAYS_SEED_DEMO"] = "true"
     return {k: str(v) for k, v in values.items() if v is not None}
 
 
 def prepare_database(settings: Any) -> list[Any] | None:
-    """Migrate the configured database and seed the demo district if it is empty."""
+    """Migrate the configured database; seed the demo district into it when it is empty and
+    ``settings.seeds_demo()`` (asked for, or the embedded SQLite default). Returns the demo
+    logins, or None when nothing was seeded."""
     from service.auth import make_password_hasher
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.migrate import upgrade_database
@@ -85,12 +116,93 @@ def prepare_database(settings: Any) -> list[Any] | None:
     engine = make_engine(settings.resolved_database_url())
     try:
         upgrade_database(engine)
-        if not settings.seed_demo:
+        if not settings.seeds_demo():
             return None
         with session_scope(make_sessionmaker(engine)) as db:
             return seed_demo_district(db, make_password_hasher(settings))
     finally:
         engine.dispose()
+
+
+def _has_accounts(settings: Any) -> bool:
+    """Whether the configured (migrated) database holds any coach, staff or admin account."""
+    from sqlalchemy import func, select
+
+    from service.db import make_engine
+    from service.models import User
+
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(User)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _read_new_password(stdin: Any) -> str:
+    """The new password: asked twice on a terminal, else the first line of standard input."""
+    import getpass
+
+    if stdin.isatty():
+        first = getpass.getpass("password for the new admin: ")
+        if getpass.getpass("the same password again: ") != first:
+            raise ValueError("the two passwords differ")
+        return first
+    return str(stdin.readline()).rstrip("\r\n")
+
+
+def run_create_admin(args: argparse.Namespace) -> int:
+    """Create an admin account; exit 0, 1 (database unusable) or 2 (bad username/password)."""
+    import re
+    import sys
+
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.auth import make_password_hasher, normalise_username
+    from service.db import make_engine, make_sessionmaker, session_scope
+    from service.migrate import upgrade_database
+    from service.models import User
+    from service.passwords import describe_problems, password_problems
+    from service.settings import Settings
+
+    prog = "pathways create-admin"
+    username = normalise_username(args.username)
+    if not re.fullmatch(r"[\w.@-]{3,64}", username):
+        print(f"{prog}: --username must be 3 to 64 letters, digits or . @ - _", file=sys.stderr)
+        return 2
+    try:
+        password = _read_new_password(sys.stdin)
+    except ValueError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    problems = password_problems(password, username)
+    if problems:
+        print(f"{prog}: password refused: {describe_problems(problems)}", file=sys.stderr)
+        return 2
+    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        upgrade_database(engine)
+        with session_scope(make_sessionmaker(engine)) as db:
+            if db.execute(select(User.id).where(User.username == username)).first():
+                print(f"{prog}: that username is already taken", file=sys.stderr)
+                return 2
+            db.add(
+                User(
+                    username=username,
+                    display_name=(args.display_name or username)[:120],
+                    role="admin",
+                    password_hash=make_password_hasher(settings).hash(password),
+                )
+            )
+    except SQLAlchemyError as exc:
+        print(f"{prog}: database error: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("admin account created; sign in at /sign-in")
+    return 0
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -157,6 +269,13 @@ def run_serve(args: argparse.Namespace) -> int:
         print("Demo district seeded. Sign in with:", flush=True)
         for login in logins:
             print(f"  {login.role:<6} {login.username:<8} password: {login.password}", flush=True)
+    elif not _has_accounts(settings):
+        print(
+            "The database has no accounts yet: create the first admin with "
+            "'pathways create-admin --username NAME' (or start with --demo for the demo "
+            "district).",
+            flush=True,
+        )
     uvicorn.run(
         "service.app:create_app_from_env",
         factory=True,
@@ -210,4 +329,13 @@ def run_export_outcomes(args: argparse.Namespace) -> int:
         f"{summary.school_year} to {summary.path}; left out {summary.skipped_rows} row(s) of "
         f"{summary.skipped_students} student(s) with no assessment submitted that year"
     )
+    if summary.unknown_codes:
+        named = ", ".join(f"{kind} {code} ({n} row(s))" for kind, code, n in summary.unknown_codes)
+        print(
+            f"left out {summary.unknown_code_rows} stored outcome(s) whose code the catalogue "
+            f"does not know: {named}",
+            file=sys.stderr,
+        )
+    for problem in summary.invalid_rows:
+        print(f"left out a row breaking the outcome-record rules: {problem}", file=sys.stderr)
     return 0

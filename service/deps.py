@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session
 
 from recommender.errors import NotAuthenticatedError, PermissionDeniedError, RecordNotFoundError
 from service.auth import Principal, resolve_session
+from service.csrf import SESSION_COOKIE as _CSRF_SESSION_COOKIE
+from service.csrf import bearer_token_sent, check_cookie_call, read_cookies, subject_of
 from service.db import utc_now
 from service.models import Activity, Assessment, Outcome, School, Student
+from service.privacy import record_disclosure
 from service.settings import Settings
 
-SESSION_COOKIE: Final = "pathways_session"
+SESSION_COOKIE: Final = _CSRF_SESSION_COOKIE  # "pathways_session"
 ID_MAX: Final = 2**31 - 1
 
 
@@ -97,7 +100,18 @@ def get_principal(request: Request, db: SessionDep, now: NowDep) -> Principal:
         raise NotAuthenticatedError("sign in first (session cookie or Authorization: Bearer)")
     principal = resolve_session(db, token, now)
     request.state.role = principal.role
+    check_cross_site(request, principal)
     return principal
+
+
+def check_cross_site(request: Request, principal: Principal) -> None:
+    """A state-changing call the session cookie authenticates must prove it comes from one of
+    this site's pages, made for this principal (``service.csrf.check_cookie_call``);
+    bearer-token calls need not."""
+    headers = dict(request.scope.get("headers") or [])
+    if not bearer_token_sent(headers):
+        subject = subject_of(principal.role, principal.user_id, principal.student_id)
+        check_cookie_call(request.scope, headers, read_cookies(headers), subject)
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
@@ -146,27 +160,56 @@ def sees_student(principal: Principal, student: Student) -> bool:
 StudentIdPath = Annotated[int, Path(ge=1, le=ID_MAX, description="student id")]
 
 
-def _load_student(db: Session, principal: Principal, student_id: int) -> Student:
+def disclose(
+    request: Request, db: Session, principal: Principal, student_id: int, now: datetime
+) -> None:
+    """Enter in the disclosure log (``service.privacy``) that ``principal`` read or changed
+    ``student_id``'s record through this request's route. Every dependency below that hands a
+    student's record to a route calls it, and so do the coach pages' (``load_student_for``)."""
+    route = getattr(request.scope.get("route"), "path", None)
+    record_disclosure(
+        db, principal, student_id, request.method, route if isinstance(route, str) else "", now
+    )
+
+
+def load_student_for(
+    request: Request, db: Session, principal: Principal, student_id: int, now: datetime
+) -> Student | None:
+    """The student if the principal may see them (None otherwise), entered in the disclosure log."""
     student = db.get(Student, student_id)
     if student is None or not sees_student(principal, student):
+        return None
+    disclose(request, db, principal, student.id, now)
+    return student
+
+
+def _load_student(
+    request: Request, db: Session, principal: Principal, student_id: int, now: datetime
+) -> Student:
+    student = load_student_for(request, db, principal, student_id, now)
+    if student is None:
         raise RecordNotFoundError("student", student_id)
     return student
 
 
 def get_caseload_student(
-    student_id: StudentIdPath, principal: CoachUser, db: SessionDep
+    request: Request, student_id: StudentIdPath, principal: CoachUser, db: SessionDep, now: NowDep
 ) -> Student:
     """A student on the coach's caseload (admin: any student); 404 otherwise."""
-    return _load_student(db, principal, student_id)
+    return _load_student(request, db, principal, student_id, now)
 
 
 def get_own_or_caseload_student(
-    student_id: StudentIdPath, principal: CurrentUser, db: SessionDep
+    request: Request,
+    student_id: StudentIdPath,
+    principal: CurrentUser,
+    db: SessionDep,
+    now: NowDep,
 ) -> Student:
     """The signed-in student themself, or a caseload student of a coach/admin; 404 otherwise."""
     if principal.role == "staff":
         raise PermissionDeniedError("staff", "open one student's records")
-    return _load_student(db, principal, student_id)
+    return _load_student(request, db, principal, student_id, now)
 
 
 CaseloadStudent = Annotated[Student, Depends(get_caseload_student)]
@@ -182,7 +225,7 @@ def resolve_own_or_caseload_student(
     per dependency; call it from inside that hop.
     """
     principal = get_principal(request, db, now)
-    return principal, get_own_or_caseload_student(student_id, principal, db)
+    return principal, get_own_or_caseload_student(request, student_id, principal, db, now)
 
 
 def get_scoped_school(
@@ -225,7 +268,11 @@ ScopedOutcome = Annotated[Outcome, Depends(get_scoped_outcome)]
 
 
 def get_scoped_assessment(
-    assessment_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: CurrentUser, db: SessionDep
+    request: Request,
+    assessment_id: Annotated[int, Path(ge=1, le=ID_MAX)],
+    principal: CurrentUser,
+    db: SessionDep,
+    now: NowDep,
 ) -> Assessment:
     """An assessment of the student themself or of a caseload student; 404 otherwise."""
     if principal.role == "staff":
@@ -233,8 +280,7 @@ def get_scoped_assessment(
     assessment = db.get(Assessment, assessment_id)
     if assessment is None:
         raise RecordNotFoundError("assessment", assessment_id)
-    student = db.get(Student, assessment.student_id)
-    if student is None or not sees_student(principal, student):
+    if load_student_for(request, db, principal, assessment.student_id, now) is None:
         raise RecordNotFoundError("assessment", assessment_id)
     return assessment
 

@@ -4,10 +4,13 @@ Each student appears under a pseudonym, an HMAC-SHA256 of their database id keye
 secret kept in the database (``service_settings.export_pseudonym_key``, made on first export), so
 a student keeps one pseudonym across exports and years, and neither the local id nor the first
 name ever leaves the service. A student's profile is their latest assessment submitted before the
-school year ended; rows of students with none are left out and counted. The table is validated
-with training's own rules before anything is written, and written atomically.
+school year ended; rows of students with none are left out and counted. Stored outcomes whose
+code the catalogue does not know (written before codes were checked on entry), and rows breaking
+another of training's rules, are left out and named, so one bad legacy row cannot block the
+year; the file is written atomically.
 
-Used by ``pathways export outcomes``; not imported by request handlers.
+Used by ``pathways export outcomes``; request handlers use only ``known_outcome_codes`` (pandas
+and training are imported only when exporting).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from recommender.catalogue import Catalogue, get_catalogue
 from recommender.errors import InvalidRecordError
+from service.csv_cells import safe_cell
 from service.db import utc_now
 from service.models import Assessment, Outcome, School, ServiceSetting, Student
 
@@ -44,6 +48,16 @@ class ExportSummary:
     skipped_rows: int
     skipped_students: int
     path: Path
+    #: (code kind, code, rows) of stored outcomes whose code the catalogue does not know (rows
+    #: written before codes were checked); left out of the file, named here.
+    unknown_codes: tuple[tuple[str, str, int], ...] = ()
+    #: Rows left out because they break another outcome-record rule ("kind code: column: why").
+    invalid_rows: tuple[str, ...] = ()
+
+    @property
+    def unknown_code_rows(self) -> int:
+        """Rows left out for an unknown code."""
+        return sum(n for _, _, n in self.unknown_codes)
 
 
 def get_pseudonym_key(db: Session) -> bytes:
@@ -89,17 +103,36 @@ def _profiles_before(db: Session, student_ids: set[int], end: datetime) -> dict[
     return latest
 
 
+def known_outcome_codes(catalogue: Catalogue) -> dict[str, frozenset[str]]:
+    """The codes an outcome may carry, per code kind: O*NET-SOC occupations and pathways."""
+    return {
+        "occupation": frozenset(catalogue.codes),
+        "pathway": frozenset(p.code for p in catalogue.pathways),
+    }
+
+
 def collect_outcome_rows(
-    db: Session, school_year: str, catalogue: Catalogue | None = None
+    db: Session,
+    school_year: str,
+    catalogue: Catalogue | None = None,
+    unknown: dict[tuple[str, str], int] | None = None,
 ) -> tuple[list[dict[str, Any]], int, int]:
     """Outcome-record rows of one school year ('YYYY-YYYY'), best grade per student and code.
 
     Returns (rows, skipped rows, skipped students); rows are sorted by pseudonym, kind and code.
+    A stored outcome whose code the catalogue does not know for its kind is left out and
+    counted in ``unknown`` by (kind, code), so one bad legacy row cannot block the year.
     """
     cat = catalogue or get_catalogue()
+    known = known_outcome_codes(cat)
     outcomes = db.execute(select(Outcome).where(Outcome.school_year == school_year)).scalars()
     best: dict[tuple[int, str, str], int] = {}
     for outcome in outcomes:
+        if outcome.code not in known.get(outcome.code_kind, frozenset()):
+            if unknown is not None:
+                pair = (outcome.code_kind, outcome.code)
+                unknown[pair] = unknown.get(pair, 0) + 1
+            continue
         key = (outcome.student_id, outcome.code_kind, outcome.code)
         best[key] = max(best.get(key, 0), outcome.grade)
     student_ids = {key[0] for key in best}
@@ -149,8 +182,10 @@ def collect_outcome_rows(
 def export_outcomes(db: Session, school_year: str, out: Path) -> ExportSummary:
     """Validate and atomically write one school year's outcome records to ``out`` (.csv/.parquet).
 
-    InvalidRecordError for a bad school year; InvalidOutcomeRecordsError (nothing written) when
-    the rows break the outcome-record schema; OutcomeRecordsError for an unwritable target.
+    Stored outcomes with a code the catalogue does not know, and rows breaking another
+    outcome-record rule, are left out and named in the summary; the other rows are written.
+    InvalidRecordError for a bad school year; InvalidOutcomeRecordsError (nothing written) for
+    a problem of the whole table; OutcomeRecordsError for an unwritable target.
     """
     import pandas as pd
 
@@ -167,14 +202,27 @@ def export_outcomes(db: Session, school_year: str, out: Path) -> ExportSummary:
             "--year", f"{school_year!r} is not a school year like 2025-26 or 2025-2026"
         )
     catalogue = get_catalogue()
-    rows, skipped_rows, skipped_students = collect_outcome_rows(db, year, catalogue)
+    unknown: dict[tuple[str, str], int] = {}
+    rows, skipped_rows, skipped_students = collect_outcome_rows(db, year, catalogue, unknown)
     frame = pd.DataFrame(rows, columns=list(ALL_COLUMNS))
     frame["grade"] = frame["grade"].astype("int64")
     known_codes = set(catalogue.codes) | {p.code for p in catalogue.pathways}
-    report = validate_outcome_records(
-        frame, known_codes, known_regions={r.code for r in catalogue.regions}
-    )
-    report.raise_if_invalid()
+    regions = {r.code for r in catalogue.regions}
+    report = validate_outcome_records(frame, known_codes, known_regions=regions)
+    if any(p.row is None for p in report.problems):
+        report.raise_if_invalid()  # a table-wide problem: nothing is written
+    invalid: list[str] = []
+    bad_rows = sorted({p.row for p in report.problems if p.row is not None})
+    if bad_rows:  # rows stored before today's checks: left out and named, the rest goes out
+        for problem in report.problems:
+            row = frame.iloc[int(problem.row or 1) - 1]
+            invalid.append(f"{row['code_kind']} {row['code']}: {problem.column}: {problem.reason}")
+        frame = frame.drop(index=[r - 1 for r in bad_rows]).reset_index(drop=True)
+        validate_outcome_records(frame, known_codes, known_regions=regions).raise_if_invalid()
+    if out.suffix.lower() == ".csv":  # people open it in a spreadsheet: no live formulas
+        for column in frame.columns:
+            if not pd.api.types.is_numeric_dtype(frame[column]):
+                frame[column] = frame[column].map(safe_cell)
     write_outcome_records(frame, out)
     return ExportSummary(
         school_year=year,
@@ -183,4 +231,6 @@ def export_outcomes(db: Session, school_year: str, out: Path) -> ExportSummary:
         skipped_rows=skipped_rows,
         skipped_students=skipped_students,
         path=out,
+        unknown_codes=tuple((kind, code, n) for (kind, code), n in sorted(unknown.items())),
+        invalid_rows=tuple(invalid),
     )

@@ -49,15 +49,17 @@ CONTENT_SECURITY_POLICY: Final = "; ".join(
     )
 )
 
-#: FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from cdn.jsdelivr.net (fonts from
-#: Google) and start them with an inline script; their policy allows those origins and the
-#: page's own inline scripts by hash (computed from the page sent). Their styles are injected
-#: by the libraries at run time, so these pages alone allow inline styles, never inline script.
+#: The /docs and /redoc pages run Swagger UI and ReDoc from this site's own files (shipped by the
+#: ``fastapi-offline`` package, served under ``/static/docs/``; nothing from another host) and
+#: start Swagger UI with an inline script; their policy allows the page's own inline scripts by
+#: hash (computed from the page sent). The libraries inject their styles at run time (ReDoc's
+#: styled-components, Swagger UI's React inline styles), so these two pages alone allow inline
+#: styles; never inline script. ReDoc runs its search in a worker made from a blob.
 _DOCS_POLICY: Final = (
     "default-src 'none'",
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
-    "font-src 'self' https://fonts.gstatic.com",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
     "connect-src 'self'",
     "worker-src blob:",
     "form-action 'self'",
@@ -71,9 +73,10 @@ _INLINE_SCRIPT: Final = re.compile(
 
 
 def docs_policy(html: str) -> str:
-    """The policy of a docs page: its own inline scripts by hash, the CDN, never 'unsafe-inline'."""
+    """The policy of a docs page: this site's scripts and its own inline scripts by hash, never
+    'unsafe-inline' for scripts, no other host."""
     hashes = sorted({csp_hash(body) for body in _INLINE_SCRIPT.findall(html)})
-    scripts = " ".join(("'self'", "https://cdn.jsdelivr.net", *hashes))
+    scripts = " ".join(("'self'", *hashes))
     return "; ".join((f"script-src {scripts}", *_DOCS_POLICY))
 
 

@@ -141,7 +141,9 @@ class AuthSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per normalised username (whether or not the account exists)."""
+    """One sign-in throttle row; ``username`` holds its key (``pair:``, ``acct:``, ``client:``,
+    ``code:`` or ``known:`` and keyed digests, never an address or a username in clear; see
+    ``service.auth``), whether or not the account exists."""
 
     __tablename__ = "login_throttle"
 
@@ -327,3 +329,81 @@ class ModelEvent(Base):
 
 
 Index("ix_activities_school_year_school", Activity.school_year, Activity.school_id)
+
+
+DISCLOSURE_ACTIONS: Final = ("read", "change")
+
+
+class Disclosure(Base):
+    """One time an account read or changed a student's record: who (account id and role), which
+    student, when, through which route (template and method). Never in the normal logs.
+
+    ``student_id`` is a plain number, not a foreign key: the entry outlives the student's
+    deletion (it records that the disclosure happened). ``user_id`` loses its account when the
+    account is deleted, never the entry.
+    """
+
+    __tablename__ = "disclosures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    student_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(8))
+    method: Mapped[str] = mapped_column(String(8))
+    route: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        CheckConstraint(_in("action", DISCLOSURE_ACTIONS), name="ck_disclosures_action"),
+        CheckConstraint(_in("role", ACCOUNT_ROLES), name="ck_disclosures_role"),
+    )
+
+
+class ErasedReach(Base):
+    """Students reached by a school's activities in a year whose records were deleted since: the
+    activity report adds them to ``students_reached`` so a deletion leaves its totals unchanged."""
+
+    __tablename__ = "erased_reach"
+
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True
+    )
+    school_year: Mapped[str] = mapped_column(String(9), primary_key=True)
+    students: Mapped[int] = mapped_column(Integer, default=0)
+
+
+PRIVACY_REQUEST_KINDS: Final = ("export", "delete")
+PRIVACY_REQUEST_STATUSES: Final = ("pending", "approved", "refused", "done")
+
+
+class PrivacyRequest(Base):
+    """A coach's request to export or delete one student's records, decided by an admin.
+
+    ``student_id`` is a plain number so the request stays on record after the deletion it asked
+    for. An approved export may be downloaded by the coach who asked; an approved deletion is
+    carried out at approval (status ``done``).
+    """
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", PRIVACY_REQUEST_KINDS), name="ck_privacy_requests_kind"),
+        CheckConstraint(_in("status", PRIVACY_REQUEST_STATUSES), name="ck_privacy_requests_status"),
+    )

@@ -11,6 +11,8 @@ from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -25,6 +27,7 @@ from recommender.errors import (
     PermissionDeniedError,
     RecordConflictError,
     RecordNotFoundError,
+    SignInBusyError,
     UnknownCodeError,
 )
 from service.headers import security_headers
@@ -37,6 +40,7 @@ PROBLEM_JSON: Final = "application/problem+json"
 _STATUS_BY_ERROR: Final[tuple[tuple[type[Exception], int, str], ...]] = (
     (NotAuthenticatedError, 401, "Not signed in"),
     (LoginThrottledError, 429, "Too many failed sign-ins"),
+    (SignInBusyError, 503, "Sign-in busy"),
     (PermissionDeniedError, 403, "Not allowed"),
     (RecordNotFoundError, 404, "Not found"),
     (UnknownCodeError, 404, "Unknown code"),
@@ -63,6 +67,66 @@ _TITLES: Final = {
     500: "Internal error",
     503: "Service unavailable",
 }
+
+
+#: Seconds a client is asked to wait (``Retry-After``) when the service or its database is down.
+RETRY_AFTER_SECONDS: Final = 5
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """True for a database that cannot be reached or answered: SQLAlchemy's OperationalError
+    (server gone, file unreadable, locked too long) and InterfaceError, a pool with no free
+    connection in time, and any DBAPI error that invalidated the connection (a disconnect).
+    Integrity and data errors are not outages."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def _is_page_request(request: Request) -> bool:
+    """A request for an HTML page (a route of ``service.pages``), not the JSON API."""
+    route = request.scope.get("route")
+    endpoint = getattr(route, "endpoint", None)
+    if endpoint is not None:
+        return str(getattr(endpoint, "__module__", "")).startswith("service.pages")
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept
+
+
+def _outage_response(request: Request, exc: BaseException) -> Response:
+    """503 with Retry-After: a problem+json for the API, a page in English and Spanish for pages."""
+    orig = getattr(exc, "orig", None)
+    logger.error(
+        "database unavailable: %s (%s)", type(exc).__name__, type(orig).__name__ if orig else "-"
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _is_page_request(request):
+        from service.pages._core import render
+        from service.pages._text import LANG_COOKIE, UNAVAILABLE_TEXT, pick_language
+
+        first = pick_language(request.cookies.get(LANG_COOKIE))
+        texts = [
+            {"lang": lang, **UNAVAILABLE_TEXT[lang]}
+            for lang in sorted(UNAVAILABLE_TEXT, key=lambda lang: lang != first)
+        ]
+        retry = request.url.path if request.method == "GET" else "/"
+        if request.method == "GET" and request.url.query:
+            retry += "?" + request.url.query
+        response: Response = render(
+            request,
+            "unavailable.html",
+            {"title": UNAVAILABLE_TEXT[first]["title"], "texts": texts, "retry_url": retry},
+            status_code=503,
+        )
+        response.headers.update(headers)
+    else:
+        response = problem_response(
+            503,
+            "the database is not answering; try again shortly",
+            title="Database unavailable",
+            headers=headers,
+        )
+    return response
 
 
 class ServiceUnavailableError(Exception):
@@ -129,7 +193,7 @@ async def _on_domain_error(_request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(exc, NotAuthenticatedError):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, LoginThrottledError):
+    if isinstance(exc, LoginThrottledError | SignInBusyError):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidRecordError):
         extra["errors"] = [{"field": exc.field, "message": exc.reason}]
@@ -137,7 +201,9 @@ async def _on_domain_error(_request: Request, exc: Exception) -> Response:
         extra["errors"] = [
             {"field": f"answers.{exc.where}", "message": f"{exc.rule}: {exc.detail}"}
         ]
-    if status >= 500:
+    if isinstance(exc, SignInBusyError):
+        detail = str(exc)  # expected under load: no error log, the message is safe to show
+    elif status >= 500:
         logger.error("domain error mapped to %s: %s", status, type(exc).__name__)
         detail = "reference data could not be loaded" if status == 503 else "internal error"
     else:
@@ -169,10 +235,20 @@ async def _on_http_error(_request: Request, exc: Exception) -> Response:
 
 async def _on_unavailable(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceUnavailableError)
-    return problem_response(503, exc.reason)
+    return problem_response(503, exc.reason, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def _on_database_error(request: Request, exc: Exception) -> Response:
+    if is_database_outage(exc):
+        return _outage_response(request, exc)
+    return await _on_unexpected(request, exc)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    if is_database_outage(exc):  # raised outside the routes (in a middleware)
+        response = _outage_response(request, exc)
+        response.headers.update(security_headers(request.url.path))
+        return response
     logger.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
     # answered by Starlette's outermost error middleware, outside SecurityHeaders
     return problem_response(500, "internal error", headers=security_headers(request.url.path))
@@ -184,4 +260,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(ServiceUnavailableError, _on_unavailable)
+    app.add_exception_handler(SQLAlchemyError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

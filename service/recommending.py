@@ -31,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from recommender.assessment import StudentProfile
-from recommender.catalogue import Catalogue, get_catalogue
+from recommender.catalogue import EDUCATION_LEVELS, Catalogue, get_catalogue
 from recommender.dimensions import PLANS
 from recommender.engine import STATEWIDE_REGION, Recommender
 from recommender.errors import (
@@ -42,8 +42,15 @@ from recommender.errors import (
     RecordConflictError,
     UnknownModelVersionError,
 )
-from recommender.explain import REASONS_FORMAT
-from recommender.model import DEFAULT_MODELS_DIR, read_active_version
+from recommender.explain import REASONS_FORMAT, education_step
+from recommender.model import (
+    DEFAULT_MODELS_DIR,
+    LOADED_FILES,
+    MANIFEST_FILE,
+    read_active_version,
+    verify_model_files,
+)
+from recommender.training_routes import district_colleges, training_routes
 from recommender.versions import check_promotion, is_version_name, read_model_metrics
 from service.db import utc_now
 from service.models import Assessment, ModelEvent, Student
@@ -59,6 +66,10 @@ CHECK_SECONDS: Final = 1.0
 DEFAULT_K: Final = 5
 #: Training programmes listed per occupation.
 PROGRAMS_PER_OCCUPATION: Final = 3
+#: Mississippi training routes kept per occupation in a result (pages show the first 3).
+ROUTES_PER_OCCUPATION: Final = 8
+#: Campuses kept per route (the student's county's first, then the main campus).
+CAMPUSES_PER_ROUTE: Final = 3
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ class ModelStatus:
 def _file_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """(name, mtime_ns, size) of the files a load reads, so a changed file is loaded afresh."""
     out = []
-    for name in ("model.onnx", "policy.json"):
+    for name in (*LOADED_FILES, MANIFEST_FILE):
         try:
             stat = (folder / name).stat()
         except OSError:
@@ -116,6 +127,7 @@ def load_model_version(models_dir: Path, version: str) -> LoadedModel:
         raise UnknownModelVersionError(version)
     if not (folder / "model.onnx").is_file():
         raise ModelArtifactError(str(folder / "model.onnx"), "model file not found")
+    verify_model_files(folder)  # every file as training wrote it, before anything is read
     recommender = _load_recommender(str(models_dir), version, _file_signature(folder))
     return LoadedModel(version=version, recommender=recommender, loaded_at=utc_now())
 
@@ -282,21 +294,62 @@ def _region_name(catalogue: Catalogue, code: str) -> str:
     return code
 
 
-def _with_programs(occupation: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+def _with_programs(
+    occupation: dict[str, Any], catalogue: Catalogue, place: dict[str, Any], plan: str
+) -> dict[str, Any]:
     i = catalogue.index_of(occupation["code"])
     programs = catalogue.programs[i][:PROGRAMS_PER_OCCUPATION]
     listed = [{"cip_code": p.cip_code, "title": p.title} for p in programs]
-    return {**occupation, "programs": listed}
+    found = training_routes(
+        catalogue, occupation["code"], place["county_fips"], plan, place["region"]
+    )
+    edu = int(catalogue.education_code[i])
+    return {
+        **occupation,
+        "programs": listed,
+        "usual_education": EDUCATION_LEVELS[edu] if edu >= 0 else None,
+        "education_step": education_step(edu, plan),
+        "training_routes": [
+            {**r.to_dict(), "campuses": r.to_dict()["campuses"][:CAMPUSES_PER_ROUTE]}
+            for r in found.routes[:ROUTES_PER_OCCUPATION]
+        ],
+        "training_routes_total": len(found.routes),
+        "district_without_routes": list(found.district_without),
+    }
+
+
+def training_place(catalogue: Catalogue, county_fips: str | None, region: str) -> dict[str, Any]:
+    """The place a result's training routes are for: the student's county when it lies in the
+    result's region (or the region is statewide), else the region alone."""
+    county = county_fips if county_fips in catalogue.county_region else None
+    outside = county is not None and catalogue.county_region[county] != region
+    if outside and region != STATEWIDE_REGION:
+        county = None
+    colleges = district_colleges(catalogue, county, region)
+    return {
+        "county_fips": county,
+        "county_name": catalogue.county_names[county] if county else None,
+        "region": region,
+        "district_colleges": [catalogue.colleges[u].name for u in colleges],
+    }
 
 
 def describe_result(loaded: LoadedModel, profile: StudentProfile, **what_if: Any) -> dict[str, Any]:
-    """The engine's result as stored and served: regions named, programmes per occupation."""
+    """The engine's result as stored and served: regions named, programmes and Mississippi
+    training routes per occupation (for the student's county, see ``training_place``)."""
     result = loaded.recommender.recommend(profile, **what_if).to_dict()
     catalogue = cast(Catalogue, loaded.recommender.catalogue)
     result["region_name"] = _region_name(catalogue, result["region"])
+    place = training_place(catalogue, profile.county_fips, result["region"])
+    result["training_place"] = place
+    plan = str(result["plan"])
     for pathway in result["pathways"]:
-        pathway["occupations"] = [_with_programs(o, catalogue) for o in pathway["occupations"]]
-    result["occupations"] = [_with_programs(o, catalogue) for o in result["occupations"]]
+        pathway["occupations"] = [
+            _with_programs(o, catalogue, place, plan) for o in pathway["occupations"]
+        ]
+    result["occupations"] = [
+        _with_programs(o, catalogue, place, plan) for o in result["occupations"]
+    ]
     return result
 
 

@@ -5,18 +5,24 @@ Every request model derives from ``RequestModel``, the one place free text is ch
 way on every database: a string anywhere in a request body (a field, a list item, a map key)
 holding the NUL character is refused with a 422 naming the field (PostgreSQL cannot store NUL;
 SQLite would store it). The pages check their form fields with ``nul_fields`` from here.
+
+Request models are strict (``RequestModel``): a number must be a JSON number and a yes/no a JSON
+boolean, so ``"5"`` or ``true`` is not a rating, ``true`` is not a GPA and ``0`` is not a date;
+a date is text ``YYYY-MM-DD`` inside the window of ``recommender.school_years`` (1 July 2000 to
+the end of next school year), and so is a school year.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -25,6 +31,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from recommender.school_years import day_problem, school_year_problem
+from recommender.school_years import school_year_of as school_year_of
 from service.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from service.passwords import describe_problems, password_problems
 
@@ -90,26 +98,57 @@ Code = Annotated[
 ]
 
 
+def today() -> date:
+    """Today's date in UTC: the window of accepted dates is reckoned from it."""
+    return datetime.now(UTC).date()
+
+
 def check_school_year(value: str) -> str:
-    """A school year is written 'YYYY-YYYY' with consecutive years, e.g. '2025-2026'."""
+    """A school year is written 'YYYY-YYYY' with consecutive years, e.g. '2025-2026', and lies in
+    the accepted window (``recommender.school_years``)."""
     if not re.fullmatch(r"\d{4}-\d{4}", value):
         raise ValueError("school year must look like 2025-2026")
     first, second = value.split("-")
     if int(second) != int(first) + 1:
         raise ValueError("school year must be two consecutive years, e.g. 2025-2026")
+    problem = school_year_problem(int(first), today())
+    if problem is not None:
+        raise ValueError(problem)
     return value
+
+
+DATE_ERROR: Final = "date_type"
+DATE_WINDOW_ERROR: Final = "date_out_of_window"
+
+
+def parse_iso_date(value: Any) -> date:
+    """A date from text 'YYYY-MM-DD' (or a date); anything else, a number included, is refused."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(DATE_ERROR, "a date must be text like 2025-09-15 (YYYY-MM-DD)")
+
+
+def check_day(value: date) -> date:
+    """``value`` when it lies in the accepted window of dates, else a 422 saying which it is."""
+    problem = day_problem(value, today())
+    if problem is not None:
+        raise PydanticCustomError(DATE_WINDOW_ERROR, "{detail}", {"detail": problem})
+    return value
+
+
+#: A date a person supplies: ISO text inside the accepted window.
+SchoolDate = Annotated[date, BeforeValidator(parse_iso_date), AfterValidator(check_day)]
 
 
 SchoolYear = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{4}$"), AfterValidator(check_school_year)
 ]
 DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
-
-
-def school_year_of(day: date) -> str:
-    """The school year a date falls in; years run July 1 to June 30."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{start + 1}"
 
 
 NUL: Final = "\x00"
@@ -135,7 +174,10 @@ def nul_fields(values: Mapping[str, object]) -> list[str]:
 
 
 class RequestModel(BaseModel):
-    """Base of every request body: refuses NUL in any string of any field (422 naming it)."""
+    """Base of every request body: strict types, no unknown fields, and NUL refused in any string
+    of any field (each a 422 naming the field)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -146,7 +188,7 @@ class RequestModel(BaseModel):
 
 
 class _In(RequestModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body of this module (``RequestModel`` already forbids unknown fields)."""
 
 
 class _Out(BaseModel):
@@ -279,7 +321,7 @@ class ActivityIn(_In):
     school_id: DbId
     student_id: DbId | None = Field(default=None, description="empty for group activities")
     category: ActivityCategory
-    occurred_on: date
+    occurred_on: SchoolDate
     minutes: Annotated[int, Field(ge=0, le=24 * 60)]
     participants: Annotated[int, Field(ge=1, le=5000)] = 1
     notes: LongText = ""
@@ -287,7 +329,7 @@ class ActivityIn(_In):
 
 class ActivityPatch(_In):
     category: ActivityCategory | None = None
-    occurred_on: date | None = None
+    occurred_on: SchoolDate | None = None
     minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
     participants: Annotated[int, Field(ge=1, le=5000)] | None = None
     notes: LongText | None = None
@@ -336,13 +378,13 @@ class OutcomeIn(_In):
     ]
     event_type: OutcomeEvent
     school_year: SchoolYear
-    occurred_on: date | None = None
+    occurred_on: SchoolDate | None = None
 
 
 class OutcomePatch(_In):
     grade: Annotated[int, Field(ge=0, le=3)] | None = None
     event_type: OutcomeEvent | None = None
-    occurred_on: date | None = None
+    occurred_on: SchoolDate | None = None
 
 
 class OutcomeOut(_Out):

@@ -1,8 +1,10 @@
-"""The demo district seeded on first start: two schools, a coach each, staff, admin, students.
+"""The demo district: two schools, a coach each, staff, admin, students.
 
 Everything here is invented for demonstration; the students are fictional. Passwords of the
-demo accounts are printed once, at seeding, and are the same on every machine, so a real
-deployment turns seeding off (``PATHWAYS_SEED_DEMO=false``) or changes them at once.
+demo accounts are printed once, at seeding, and are the same on every machine. ``pathways
+serve`` seeds it into an empty database only when asked (``--demo``, ``PATHWAYS_SEED_DEMO=true``)
+or with the embedded SQLite default (``Settings.seeds_demo``), never silently into a database
+named by URL; a real deployment creates its first admin with ``pathways create-admin``.
 """
 
 from __future__ import annotations

@@ -6,15 +6,23 @@ it; tests pass their own ``Settings`` to ``create_app`` instead.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository (or installed package parent) folder; the default SQLite file lives under var/.
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Variables earlier versions read, and what replaced them (setting one is an error, not ignored).
+RETIRED_VARIABLES: Final = {
+    "PATHWAYS_ACCESS_CODE_HOURS": "use PATHWAYS_ACCESS_CODE_MINUTES (default 90)",
+    "PATHWAYS_LOGIN_MAX_FAILURES": "use PATHWAYS_LOGIN_FREE_FAILURES (no lockout any more)",
+    "PATHWAYS_LOGIN_LOCKOUT_MINUTES": "use PATHWAYS_LOGIN_MAX_DELAY_SECONDS (no lockout any more)",
+}
 
 #: Addresses only this machine can reach.
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -35,8 +43,12 @@ class Settings(BaseSettings):
     var_dir: Path = Field(
         default=REPO_ROOT / "var", description="folder for the default SQLite database file"
     )
-    seed_demo: bool = Field(
-        default=True, description="seed the demo district on first start of an empty database"
+    seed_demo: bool | None = Field(
+        default=None,
+        description=(
+            "seed the demo district into an empty database: true, false, or unset (seed only "
+            "the embedded SQLite default, when no database URL is configured)"
+        ),
     )
     session_minutes: int = Field(
         default=120, ge=1, le=24 * 60, description="lifetime of a coach/staff/admin session"
@@ -44,20 +56,91 @@ class Settings(BaseSettings):
     student_session_minutes: int = Field(
         default=60, ge=1, le=24 * 60, description="lifetime of a student session"
     )
-    access_code_hours: int = Field(
-        default=72, ge=1, le=24 * 30, description="how long a student access code stays valid"
+    access_code_minutes: int = Field(
+        default=90,
+        ge=5,
+        le=24 * 60,
+        description="how long a student access code stays valid (a class period and some)",
     )
-    login_max_failures: int = Field(
-        default=5, ge=1, le=100, description="failed sign-ins per account before a lockout"
+    login_free_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="failed sign-ins in a row for one account from one client before delays",
+    )
+    login_account_free_failures: int = Field(
+        default=50,
+        ge=1,
+        le=1000,
+        description="failed sign-ins in a row for one account (all clients) before delays",
+    )
+    login_max_delay_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=15 * 60,
+        description="longest wait the doubling sign-in delay reaches (seconds)",
+    )
+    login_client_failures: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="failed sign-ins one client may make per window, across all accounts",
+    )
+    access_code_client_failures: int = Field(
+        default=30,
+        ge=1,
+        le=10_000,
+        description="wrong access codes one client may try per window",
     )
     login_window_minutes: int = Field(
-        default=15, ge=1, le=24 * 60, description="window in which failed sign-ins are counted"
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="window of the client budgets; a run of failures ends after this long",
     )
-    login_lockout_minutes: int = Field(
-        default=15, ge=1, le=24 * 60, description="how long an account stays locked"
+    login_known_client_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="how long a client that signed in to an account skips the account delay",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        max_length=2000,
+        description=(
+            "comma-separated addresses of reverse proxies whose X-Forwarded-For names the "
+            "client; empty: the TCP peer is the client"
+        ),
+    )
+    password_hash_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="password checks (argon2id) run at once per process; more wait",
+    )
+    password_hash_wait_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="how long a sign-in waits for a free password check before a 503",
+    )
+    purge_interval_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=7 * 24 * 60,
+        description="expired sessions, codes and throttle rows are deleted at most this often",
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="largest accepted request body (413 above)"
+    )
+    allowed_origins: str = Field(
+        default="",
+        max_length=2000,
+        description=(
+            "comma-separated origins (https://host[:port]) besides the service's own from "
+            "which forms and cookie-authenticated calls are accepted, e.g. the public name of "
+            "a proxy that forwards another Host; empty: only the service's own origin"
+        ),
     )
     cookie_secure: bool | Literal["auto"] = Field(
         default="auto",
@@ -71,6 +154,35 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory in KiB")
     argon2_parallelism: int = Field(default=4, ge=1, description="argon2id lanes")
     log_json: bool = Field(default=True, description="write logs as one JSON object per line")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "when set (16 characters or more), GET /metrics requires `Authorization: Bearer "
+            "<token>`; when unset, /metrics answers only to clients on this machine (loopback)"
+        ),
+    )
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("the metrics token needs at least 16 characters")
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            scheme, sep, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not sep or not rest or "/" in rest.rstrip("/"):
+                raise ValueError(f"{origin!r} is not an origin like https://pathways.example.org")
+        return value
+
+    def allowed_origin_list(self) -> tuple[str, ...]:
+        """``allowed_origins`` as lower-case origins without a trailing slash."""
+        return tuple(
+            o.strip().lower().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()
+        )
 
     def is_local_installation(self) -> bool:
         """True for a single-machine setup only its own browser reaches: ``pathways serve`` with
@@ -84,6 +196,27 @@ class Settings(BaseSettings):
         if isinstance(self.cookie_secure, bool):
             return self.cookie_secure
         return https or not self.is_local_installation()
+
+    def seeds_demo(self) -> bool:
+        """Whether ``serve`` seeds the demo district into an empty database: when asked for
+        (``seed_demo`` true, ``pathways serve --demo``), or unset with the embedded SQLite
+        default (no database URL configured); never silently into a configured database."""
+        if self.seed_demo is not None:
+            return self.seed_demo
+        return not self.database_url
+
+    def proxy_addresses(self) -> frozenset[str]:
+        """The trusted reverse proxies of ``trusted_proxies``, as a set of addresses."""
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
+
+    @model_validator(mode="after")
+    def _refuse_retired_variables(self) -> Settings:
+        """A variable this version replaced must not be silently ignored."""
+        retired = sorted(name for name in RETIRED_VARIABLES if name in os.environ)
+        if retired:
+            hints = "; ".join(f"{name}: {RETIRED_VARIABLES[name]}" for name in retired)
+            raise ValueError(f"retired settings are set: {hints}")
+        return self
 
     def resolved_database_url(self) -> str:
         """The database URL in use: the configured one, else the default SQLite file."""

@@ -15,6 +15,7 @@ import re
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,6 +29,7 @@ from recommender.errors import (
     OutcomeRecordsError,
     UnknownCodeError,
 )
+from recommender.school_years import school_year_problem
 
 __all__ = [
     "ALL_COLUMNS",
@@ -40,8 +42,10 @@ __all__ = [
     "RowProblem",
     "ValidationReport",
     "find_protected_columns",
+    "json_depth",
     "load_outcome_records",
     "normalise_school_year",
+    "parse_json_object",
     "pivot_grades",
     "read_outcome_records",
     "validate_outcome_records",
@@ -212,12 +216,46 @@ def _grade_value(value: object) -> int | str:
     return int(number)
 
 
-def _check_json_object(text: str) -> dict[str, Any] | str:
-    """Parse a JSON object, or return the reason it is not one."""
+#: Largest answers_json / profile_json cell, in characters (real ones hold a few thousand).
+MAX_JSON_CHARS: Final = 100_000
+#: Deepest nesting of objects and lists in such a cell (real ones nest three levels).
+MAX_JSON_DEPTH: Final = 16
+
+
+def json_depth(value: object) -> int:
+    """Nesting depth of parsed JSON (a scalar 0, ``{}`` or ``[]`` 1), without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def parse_json_object(text: str) -> dict[str, Any] | str:
+    """Parse a JSON object from a user's file, or return the reason it is refused.
+
+    Bounded before and after parsing: at most ``MAX_JSON_CHARS`` characters and
+    ``MAX_JSON_DEPTH`` levels of nesting (deeper text would exhaust Python's recursion).
+    """
+    if len(text) > MAX_JSON_CHARS:
+        return f"JSON of {len(text):,} characters is longer than the {MAX_JSON_CHARS:,} allowed"
+    opened = text.count("{") + text.count("[")
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"not valid JSON ({exc.msg} at character {exc.pos})"
+    except RecursionError:
+        return f"JSON nested deeper than the {MAX_JSON_DEPTH} levels allowed"
+    if opened > MAX_JSON_DEPTH and json_depth(parsed) > MAX_JSON_DEPTH:
+        return f"JSON nested deeper than the {MAX_JSON_DEPTH} levels allowed"
     if not isinstance(parsed, dict):
         return f"expected a JSON object, got {type(parsed).__name__}"
     return parsed
@@ -268,12 +306,14 @@ def validate_outcome_records(
     *,
     feature_columns: Sequence[str] = (),
     known_regions: Collection[str] | None = None,
+    today: date | None = None,
 ) -> ValidationReport:
     """Check every row and column of an outcome-record table; report all problems found.
 
     ``known_codes`` holds the valid occupation (O*NET-SOC) and pathway codes; ``feature_columns``
     are the columns the trainer would use as features (protected attributes there are refused);
-    ``known_regions``, when given, restricts region codes.
+    ``known_regions``, when given, restricts region codes. School years must lie in the window
+    of ``recommender.school_years``, reckoned from ``today`` (default: today's UTC date).
     """
     problems: list[RowProblem] = []
     columns = [str(c) for c in df.columns]
@@ -320,6 +360,13 @@ def validate_outcome_records(
             (raw != "") & years.isna(),
             "school_year",
             lambda i: f"{raw.iloc[i]!r} is not a school year like 2025-26 or 2025-2026",
+        )
+        day = today or datetime.now(UTC).date()
+        outside = {year: school_year_problem(int(year[:4]), day) for year in set(years.dropna())}
+        flag(
+            years.map(lambda y: outside.get(y) is not None if isinstance(y, str) else False),
+            "school_year",
+            lambda i: str(outside[years.iloc[i]]),
         )
 
     if "region_code" in text:
@@ -385,7 +432,7 @@ def validate_outcome_records(
         for position, cell in enumerate(text[name]):
             if cell == "":
                 continue
-            parsed = _check_json_object(cell)
+            parsed = parse_json_object(cell)
             reasons = [parsed] if isinstance(parsed, str) else checks[name](parsed)
             problems.extend(RowProblem(int(rows[position]), name, r) for r in reasons)
 

@@ -1,20 +1,38 @@
 """HTML pages for students, coaches and staff, served by the same app as the JSON API.
 
 ``install_pages(app)`` mounts the page routers, the ``/static`` assets and the handler that turns
-a refused page into a sign-in redirect or an HTML error page.
+a refused page into a sign-in redirect or an HTML error page. A page user never sees a
+problem+json body: a page form's invalid field is an HTML 422 page naming it, and opening the
+address a form is sent to (405) goes to the page the form is on.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import inspect
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.pages import coach, public, staff, student
-from service.pages._core import STATIC_DIR, PageDenied, page_denied_response
+from service.pages._core import STATIC_DIR, PageDenied, form_page, page_denied_response, render
+from service.pages._text import LANG_COOKIE, form_text, pick_language
 
 __all__ = ["PAGE_ROUTERS", "STATIC_DIR", "install_pages"]
 
 PAGE_ROUTERS = (public.router, student.router, coach.router, staff.router)
+
+
+async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
+    """The API's own handler for ``exc`` (problem+json), sync or async."""
+    result = handler(request, exc)
+    if inspect.isawaitable(result):
+        result = await result
+    assert isinstance(result, Response)
+    return result
 
 
 def install_pages(app: FastAPI) -> None:
@@ -23,3 +41,38 @@ def install_pages(app: FastAPI) -> None:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageDenied, page_denied_response)
+    endpoints = {route.endpoint for r in PAGE_ROUTERS for route in r.routes}  # type: ignore[attr-defined]
+    api_http = app.exception_handlers[StarletteHTTPException]
+    api_invalid = app.exception_handlers[RequestValidationError]
+
+    def on_page(request: Request) -> bool:
+        return getattr(request.scope.get("route"), "endpoint", None) in endpoints
+
+    async def on_http_error(request: Request, exc: Any) -> Response:
+        if exc.status_code == 405 and on_page(request):
+            if request.method in ("GET", "HEAD"):
+                return RedirectResponse(form_page(request), status_code=303)
+            t = form_text(pick_language(request.cookies.get(LANG_COOKIE)))
+            return render(
+                request,
+                "error.html",
+                {"title": t["check_input"], "message": t["not_a_page"]},
+                status_code=405,
+            )
+        return await _delegate(api_http, request, exc)
+
+    async def on_invalid(request: Request, exc: Any) -> Response:
+        if on_page(request):
+            t = form_text(pick_language(request.cookies.get(LANG_COOKIE)))
+            names = sorted({".".join(str(p) for p in e["loc"][1:]) or "form" for e in exc.errors()})
+            message = f"{t['bad_fields']} {', '.join(names)}."
+            return render(
+                request,
+                "error.html",
+                {"title": t["check_input"], "message": message},
+                status_code=422,
+            )
+        return await _delegate(api_invalid, request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_invalid)

@@ -2,26 +2,44 @@
 
 Pages use the same session cookie as the JSON API and the same scope rules from
 ``service.deps``; a page that is refused renders an HTML page (or sends the browser to sign in)
-instead of a problem+json body.
+instead of a problem+json body. Every form carries ``{{ csrf_field() }}`` (checked by
+``service.csrf.CrossSiteGuard``); a form that arrives after its sender's session ended is kept
+(``service.pages._keep``) and comes back refilled after sign-in.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from recommender.errors import NotAuthenticatedError
 from service.auth import Principal, resolve_session
-from service.deps import NowDep, SessionDep, read_token
-from service.pages._text import LANG_COOKIE, pick_language
+from service.csrf import (
+    CSRF_COOKIE,
+    CSRF_COOKIE_SECONDS,
+    CSRF_FIELD,
+    KEEP_COOKIE,
+    CrossSiteRefusedError,
+    make_token,
+    new_secret,
+    origin_of,
+    own_origin,
+)
+from service.db import utc_now
+from service.deps import NowDep, SessionDep, check_cross_site, read_token
+from service.pages._keep import KEEP_MINUTES, forget_kept, keep_form, read_kept
+from service.pages._text import LANG_COOKIE, form_text, pick_language
 from service.schemas import NUL
 
 PAGES_DIR: Final = Path(__file__).resolve().parent
@@ -30,6 +48,41 @@ STATIC_DIR: Final = PAGES_DIR.parent / "static"
 ATTRIBUTION_FILE: Final = PAGES_DIR.parents[1] / "data" / "ATTRIBUTION.md"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+_SECRET_SHAPE: Final = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def _browser_secret(request: Request) -> str:
+    """The browser's CSRF secret: its cookie, or a new one this response will set."""
+    sent = request.cookies.get(CSRF_COOKIE, "")
+    if _SECRET_SHAPE.match(sent):
+        return sent
+    fresh: str | None = getattr(request.state, "csrf_new_secret", None)
+    if fresh is None:
+        fresh = new_secret()
+        request.state.csrf_new_secret = fresh
+    return fresh
+
+
+def page_token(request: Request) -> str:
+    """The CSRF token for this page's forms and scripts (made for whoever is signed in)."""
+    return make_token(_browser_secret(request), getattr(request.state, "page_subject", "a"))
+
+
+@pass_context
+def _csrf_token(context: Any) -> str:
+    return page_token(context["request"])
+
+
+@pass_context
+def _csrf_field(context: Any) -> Markup:
+    token = page_token(context["request"])
+    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, token)
+
+
+#: ``{{ csrf_field() }}`` in every form that posts; ``{{ csrf_token() }}`` for a script's header.
+templates.env.globals["csrf_field"] = _csrf_field
+templates.env.globals["csrf_token"] = _csrf_token
 
 #: Where each role lands after signing in.
 HOME_OF_ROLE: Final = {
@@ -60,24 +113,89 @@ class PageDenied(Exception):
         self.location = location
 
 
+def _set_browser_cookie(
+    response: Response, request: Request, name: str, value: str, max_age: int
+) -> None:
+    https = request.url.scheme == "https"
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies(https=https),
+        path="/",
+    )
+
+
+def _kept_context(request: Request, lang: str) -> tuple[dict[str, Any], bool]:
+    """The kept form this page shows (refilled for its owner), and whether to drop the cookie."""
+    keep_id = request.cookies.get(KEEP_COOKIE)
+    if not keep_id:
+        return {}, False
+    kept = read_kept(request.app.state.sessionmaker, keep_id, utc_now())
+    subject = getattr(request.state, "page_subject", None)
+    if kept is None:
+        return {}, True
+    if subject is None:  # not signed in (yet): say the form is waiting
+        return {"kept_waiting": form_text(lang)["kept_waiting"]}, False
+    if kept.get("owner") != subject:  # someone else signed in on this browser: never shown
+        return {}, True
+    if kept.get("page", "").split("?")[0] != request.url.path:
+        return {}, False
+    shown = {
+        "action": kept.get("action", ""),
+        "fields": kept.get("fields", []),
+        "notice": form_text(lang)["kept_notice"],
+    }
+    return {"kept_form": shown}, False
+
+
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
-    """Render a template with the shared context (language, footer notice, signed-in role)."""
+    """Render a template with the shared context (language, footer notice, signed-in role).
+
+    Sets the browser's CSRF secret cookie when the page made the first token for this browser,
+    and passes a kept form (``kept_form``) to the page its owner sent it from.
+    """
+    lang = pick_language(request.cookies.get(LANG_COOKIE))
+    kept, drop_kept = _kept_context(request, lang)
     base = {
-        "lang": pick_language(request.cookies.get(LANG_COOKIE)),
+        "lang": lang,
         "onet_notice": read_onet_notice(),
         "role": getattr(request.state, "page_role", None),
+        **kept,
     }
     base.update(context)
-    return templates.TemplateResponse(request, name, base, status_code=status_code)
+    response = templates.TemplateResponse(request, name, base, status_code=status_code)
+    fresh = getattr(request.state, "csrf_new_secret", None)
+    if fresh is not None:
+        _set_browser_cookie(response, request, CSRF_COOKIE, fresh, CSRF_COOKIE_SECONDS)
+    if drop_kept:
+        _set_browser_cookie(response, request, KEEP_COOKIE, "", 0)
+    return response
+
+
+def cross_site_page(request: Request, kind: str) -> HTMLResponse:
+    """The 403 page of a form refused by ``service.csrf`` (``kind``: origin, token or header)."""
+    lang = pick_language(request.cookies.get(LANG_COOKIE))
+    t = form_text(lang)
+    message = t["refused_origin"] if kind == "origin" else t["refused_token"]
+    context = {"title": t["refused_title"], "message": message, "page_lang": lang}
+    context["front_text"] = t["front_page"]
+    return render(request, "error.html", context, status_code=403)
 
 
 def page_denied_response(request: Request, exc: Exception) -> Response:
     """Turn PageDenied into a redirect (303) or an HTML error page."""
     assert isinstance(exc, PageDenied)
     if exc.location is not None:
-        return RedirectResponse(exc.location, status_code=303)
+        response = RedirectResponse(exc.location, status_code=303)
+        keep_id = getattr(request.state, "keep_id", None)
+        if keep_id is not None:
+            _set_browser_cookie(response, request, KEEP_COOKIE, keep_id, KEEP_MINUTES * 60)
+        return response
     titles = {403: "Not allowed", 404: "Not found", 409: "Already done", 422: "Check your input"}
     return render(
         request,
@@ -96,23 +214,87 @@ def get_page_principal(request: Request, db: SessionDep, now: NowDep) -> Princip
         principal = resolve_session(db, token, now)
     except NotAuthenticatedError:
         return None
+    try:
+        check_cross_site(request, principal)
+    except CrossSiteRefusedError as exc:
+        t = form_text(pick_language(request.cookies.get(LANG_COOKIE)))
+        message = t["refused_origin"] if exc.kind == "origin" else t["refused_token"]
+        raise PageDenied(403, message) from None
     request.state.page_role = principal.role
+    if principal.role == "student":
+        request.state.page_subject = f"s{principal.student_id}"
+    else:
+        request.state.page_subject = f"u{principal.user_id}"
     return principal
 
 
 MaybePrincipal = Annotated[Principal | None, Depends(get_page_principal)]
 
 
-def page_roles(*roles: str) -> Callable[..., Principal]:
-    """A dependency admitting ``roles``; others are sent to sign in (none) or shown 403."""
+def form_page(request: Request) -> str:
+    """The page a form was sent from: the Referer when it is this site's, else its parent page."""
+    referer = request.headers.get("referer", "")
+    trusted = {own_origin(request.scope), *request.app.state.settings.allowed_origin_list()}
+    if referer and origin_of(referer) in trusted:
+        parts = urlsplit(referer)
+        page = parts.path + (f"?{parts.query}" if parts.query else "")
+        if safe_next(page, "") and parts.path != request.url.path:
+            return page
+    path = request.url.path
+    if path.startswith("/coach/students/"):
+        return "/".join(path.split("/")[:4])
+    if path.startswith("/staff/"):
+        return "/staff"
+    return "/"
 
-    def _check(request: Request, principal: MaybePrincipal) -> Principal:
+
+async def _keep_sent_form(request: Request) -> None:
+    """Keep a form sent after its owner's session ended (see ``service.pages._keep``)."""
+    subject = (request.scope.get("state") or {}).get("csrf_subject")
+    if not isinstance(subject, str) or not subject.startswith("u"):
+        return  # only a form made for a signed-in account is kept for that account
+    form = await request.form()
+    fields = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+    page = form_page(request)
+    factory = request.app.state.sessionmaker
+
+    def store() -> str:
+        with factory() as db:
+            keep_id = keep_form(
+                db, owner=subject, page=page, action=request.url.path, fields=fields, now=utc_now()
+            )
+            db.commit()
+            return keep_id
+
+    request.state.keep_id = await anyio.to_thread.run_sync(store)
+
+
+def page_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency admitting ``roles``; others are sent to sign in (none) or shown 403.
+
+    A form sent without a live session goes to sign in with ``next`` set to the page it came
+    from (never to the address it was sent to, which is no page); what it held is kept for its
+    owner. A form sent again after that, by the same person, forgets the kept copy.
+    """
+
+    async def _check(request: Request, principal: MaybePrincipal) -> Principal:
+        posted = request.method == "POST"
         if principal is None:
             target = "/start" if roles == ("student",) else "/sign-in"
-            nxt = quote(request.url.path, safe="/")
+            back = request.url.path
+            if posted:
+                back = form_page(request)
+                await _keep_sent_form(request)
+            nxt = quote(back, safe="/")
             raise PageDenied(303, location=f"{target}?next={nxt}")
         if principal.role not in roles:
             raise PageDenied(403, "Your account cannot open this page.")
+        keep_id = request.cookies.get(KEEP_COOKIE)
+        if posted and keep_id:
+            factory = request.app.state.sessionmaker
+            kept = await anyio.to_thread.run_sync(read_kept, factory, keep_id, utc_now())
+            if kept is not None and kept.get("action") == request.url.path:
+                await anyio.to_thread.run_sync(forget_kept, factory, keep_id)
         return principal
 
     return _check

@@ -26,6 +26,10 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "start_button": "Start",
         "code_error": "That code did not work. It may be used or expired; ask your coach for a new one.",
         "code_bad_character": "The code holds a character that is not allowed. Type the code again.",
+        "code_throttled": (
+            "Too many codes that did not work came from this network. "
+            "Wait {minutes} min, then try again, or ask your coach for help."
+        ),
         "progress": "Progress",
         "answered": "answered",
         "section": "Section",
@@ -94,6 +98,10 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "start_button": "Empezar",
         "code_error": "Ese código no funcionó. Puede estar usado o vencido; pide uno nuevo a tu consejero.",
         "code_bad_character": "El código tiene un carácter que no se permite. Escribe el código otra vez.",
+        "code_throttled": (
+            "Llegaron demasiados códigos que no funcionaron desde esta red. "
+            "Espera {minutes} min y vuelve a intentarlo, o pide ayuda a tu consejero."
+        ),
         "progress": "Avance",
         "answered": "respondidas",
         "section": "Sección",
@@ -206,6 +214,141 @@ _GROUP_FIGURES: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+#: How a page lists where in Mississippi to train for a job (``service.pages._recs.route_view``).
+_ROUTE_WORDS: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "heading": "Where to train in Mississippi",
+        "for_county": "Colleges for {county}: your district's community college first.",
+        "for_region": "Colleges for {region}: the area's community colleges first.",
+        "for_state": "Colleges across Mississippi.",
+        "local": "your district's community college",
+        "completers": "{n} finished it in the latest count",
+        "completers_one": "1 finished it in the latest count",
+        "completers_unknown": "number finishing not published",
+        "earnings": "median earnings {pay}, {years} years after finishing",
+        "earnings_one": "median earnings {pay}, 1 year after finishing",
+        "earnings_none": "earnings not published (too few graduates)",
+        "campuses": "Campuses: {list}",
+        "in_county": "in your county",
+        "main": "main campus",
+        "more": "{n} more places",
+        "more_one": "1 more place",
+        "in_family": "{programme}, counted in CIP family {family}",
+        "more_hidden": "and {n} more Mississippi colleges not listed here",
+        "more_print": "{n} more places on the coach's page",
+        "more_print_one": "1 more place on the coach's page",
+        "below_usual": "a first step: less than this job usually asks",
+        "above_usual": "more than this job usually asks",
+        "group": "linked to the wider job group",
+        "linked": "linked by the federal programme list",
+        "none": "No Mississippi college lists a programme for this job in the College Scorecard data.",
+        "district_without": "{college} lists none of these programmes.",
+        "source": (
+            "Colleges, awards and earnings: U.S. Department of Education College Scorecard, "
+            "via Truewise (truewise.dev), CC BY 4.0. Programmes are grouped by 4-digit CIP "
+            "family, and the data does not say which campus teaches which programme."
+        ),
+    },
+    "es": {
+        "heading": "Dónde estudiar en Mississippi",
+        "for_county": "Escuelas para {county}: primero el colegio comunitario de tu distrito.",
+        "for_region": "Escuelas para {region}: primero los colegios comunitarios de la zona.",
+        "for_state": "Escuelas en todo Mississippi.",
+        "local": "el colegio comunitario de tu distrito",
+        "completers": "{n} lo terminaron en el último conteo",
+        "completers_one": "1 lo terminó en el último conteo",
+        "completers_unknown": "no se publicó cuántos lo terminan",
+        "earnings": "ingreso mediano {pay}, {years} años después de terminar",
+        "earnings_one": "ingreso mediano {pay}, 1 año después de terminar",
+        "earnings_none": "ingresos no publicados (muy pocos graduados)",
+        "campuses": "Sedes: {list}",
+        "in_county": "en tu condado",
+        "main": "sede principal",
+        "more": "{n} lugares más",
+        "more_one": "1 lugar más",
+        "in_family": "{programme}, contado en la familia CIP {family}",
+        "more_hidden": "y {n} escuelas más de Mississippi que no se muestran aquí",
+        "more_print": "{n} lugares más en la página del consejero",
+        "more_print_one": "1 lugar más en la página del consejero",
+        "below_usual": "un primer paso: menos de lo que este empleo suele pedir",
+        "above_usual": "más de lo que este empleo suele pedir",
+        "group": "ligado al grupo de empleos",
+        "linked": "ligado por la lista federal de programas",
+        "none": (
+            "Ninguna escuela de Mississippi tiene un programa para este empleo en los datos de "
+            "College Scorecard."
+        ),
+        "district_without": "{college} no tiene ninguno de estos programas.",
+        "source": (
+            "Escuelas, títulos e ingresos: College Scorecard del Departamento de Educación de "
+            "EE. UU., a través de Truewise (truewise.dev), CC BY 4.0. Los programas se agrupan "
+            "por familia CIP de 4 dígitos (nombres en inglés), y los datos no dicen qué sede "
+            "enseña cada programa."
+        ),
+    },
+}
+
+#: What the cross-site checks (``service.csrf``) and a kept form (``service.pages._keep``) say.
+_FORMS: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "refused_title": "This form was not sent",
+        "refused_origin": (
+            "It came from another website, not from a Pathways page, so nothing was saved. "
+            "If you meant to send it, open Pathways yourself and fill in the form there."
+        ),
+        "refused_token": (
+            "The page it came from is too old: it was opened before someone last signed in or "
+            "out on this browser, or it has been open for many hours. Nothing was saved. "
+            "Go back (your browser usually still shows what you typed), copy what you typed, "
+            "reload the page and send the form again."
+        ),
+        "front_page": "Go to the front page",
+        "kept_waiting": (
+            "You were signed out before your form was saved. Sign in again as the same person "
+            "and the page comes back with what you typed, ready to check and save."
+        ),
+        "kept_notice": (
+            "You were signed out before this form was saved, so nothing has been saved yet. "
+            "What you typed is back in the form below: check it and press the button to save."
+        ),
+        "not_a_page": (
+            "This address is where a form is sent; it is not a page you can open. "
+            "Go back to the page the form is on."
+        ),
+        "check_input": "Check your input",
+        "bad_fields": "These fields were not accepted:",
+    },
+    "es": {
+        "refused_title": "Este formulario no se envió",
+        "refused_origin": (
+            "Llegó desde otro sitio web, no desde una página de Pathways, así que no se guardó "
+            "nada. Si querías enviarlo, abre Pathways tú mismo y llena el formulario allí."
+        ),
+        "refused_token": (
+            "La página de donde vino es demasiado vieja: se abrió antes de que alguien entrara o "
+            "saliera por última vez en este navegador, o lleva muchas horas abierta. No se guardó "
+            "nada. Vuelve atrás (el navegador suele mostrar todavía lo que escribiste), copia lo "
+            "que escribiste, recarga la página y envía el formulario otra vez."
+        ),
+        "front_page": "Ir a la página principal",
+        "kept_waiting": (
+            "Se cerró tu sesión antes de guardar tu formulario. Entra otra vez como la misma "
+            "persona y la página vuelve con lo que escribiste, lista para revisar y guardar."
+        ),
+        "kept_notice": (
+            "Se cerró tu sesión antes de guardar este formulario, así que todavía no se ha "
+            "guardado nada. Lo que escribiste está otra vez en el formulario: revísalo y pulsa "
+            "el botón para guardar."
+        ),
+        "not_a_page": (
+            "Esta dirección es adonde se envía un formulario; no es una página que se pueda "
+            "abrir. Vuelve a la página donde está el formulario."
+        ),
+        "check_input": "Revisa lo que escribiste",
+        "bad_fields": "Estos campos no se aceptaron:",
+    },
+}
+
 #: RIASEC letter -> everyday name, per language (for charts a student reads).
 RIASEC_NAMES: Final = RIASEC_EVERYDAY_NAMES
 
@@ -246,3 +389,28 @@ def reason_words(language: str) -> dict[str, str]:
 def group_figures_text(language: str) -> dict[str, str]:
     """The words that label a group's employment and wage, in ``language`` ('en' or 'es')."""
     return _GROUP_FIGURES[pick_language(language)]
+
+
+def route_words(language: str) -> dict[str, str]:
+    """The words that list Mississippi training routes, in ``language`` ('en' or 'es')."""
+    return _ROUTE_WORDS[pick_language(language)]
+
+
+def form_text(language: str) -> dict[str, str]:
+    """What a refused or kept form says, in ``language`` ('en' or 'es')."""
+    return _FORMS[pick_language(language)]
+
+
+#: The page shown while the database cannot be reached (503), in both languages on one page.
+UNAVAILABLE_TEXT: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "title": "Pathways is not available right now",
+        "message": "We cannot reach the saved data at the moment, so this page could not be shown or your last change could not be saved. Wait a minute, then try again.",
+        "retry": "Try again",
+    },
+    "es": {
+        "title": "Pathways no está disponible en este momento",
+        "message": "En este momento no podemos llegar a los datos guardados, así que esta página no se pudo mostrar o tu último cambio no se pudo guardar. Espera un minuto y vuelve a intentarlo.",
+        "retry": "Intentar de nuevo",
+    },
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,9 +17,17 @@ from recommender.dimensions import APTITUDES, PLANS, RIASEC
 from recommender.engine import STATEWIDE_REGION
 from recommender.errors import InvalidRecordError
 from recommender.instrument import load_instrument
+from recommender.school_years import day_problem
 from service.assessing import check_records, enter_records
-from service.auth import Principal, issue_access_code
-from service.deps import ID_MAX, NowDep, SessionDep, SettingsDep, sees_student
+from service.auth import Principal, issue_session_access_code, shown_access_code
+from service.deps import (
+    ID_MAX,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    load_student_for,
+    read_token,
+)
 from service.models import ACTIVITY_CATEGORIES, Activity, Assessment, Plan, Recommendation, School
 from service.models import Student as StudentRow
 from service.pages._core import CoachPage, PageDenied, nul_message, render, without_nul
@@ -32,7 +41,7 @@ from service.pages._recs import (
 from service.pages._text import ACTIVITY_LABELS, APTITUDE_NAMES, RIASEC_NAMES
 from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
 from service.recommending import latest_submitted_assessment
-from service.schemas import nul_fields, school_year_of
+from service.schemas import nul_fields, school_year_of, today
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
 
@@ -41,11 +50,16 @@ MAX_STEPS = 20
 
 
 def get_page_student(
-    student_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: CoachPage, db: SessionDep
+    request: Request,
+    student_id: Annotated[int, Path(ge=1, le=ID_MAX)],
+    principal: CoachPage,
+    db: SessionDep,
+    now: NowDep,
 ) -> StudentRow:
-    """A student on the coach's caseload; any other student is 'not found', as in the API."""
-    student = db.get(StudentRow, student_id)
-    if student is None or not sees_student(principal, student):
+    """A student on the coach's caseload (entered in the disclosure log); any other student is
+    'not found', as in the API."""
+    student = load_student_for(request, db, principal, student_id, now)
+    if student is None:
         raise PageDenied(404, "No student with that number is on your caseload.")
     return student
 
@@ -91,7 +105,7 @@ def caseload(request: Request, principal: CoachPage, db: SessionDep) -> Response
     return render(request, "coach_caseload.html", {"title": "Caseload", "groups": groups})
 
 
-@router.post("/students/{student_id}/access-code", response_class=HTMLResponse)
+@router.post("/students/{student_id}/access-code")
 def new_access_code(
     request: Request,
     student: PageStudent,
@@ -100,19 +114,45 @@ def new_access_code(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    """Issue a one-time code and show it large enough to read out or copy onto a slip."""
-    code, expires = issue_access_code(
+    """Issue a one-time code (revoking the student's unused ones) and redirect to the page that
+    shows it, so reloading that page never issues another (POST-redirect-GET).
+
+    The URL carries only the code's id; the code itself is derived from this coach's session
+    token, so only this session can show it and it never sits in the URL or the history.
+    """
+    token = read_token(request)
+    assert token is not None  # CoachPage resolved a session from it
+    code_id = issue_session_access_code(
         db,
         student_id=student.id,
         issued_by=principal.user_id,
         now=now,
-        hours=settings.access_code_hours,
+        minutes=settings.access_code_minutes,
+        session_token=token,
     )
     db.commit()
+    return RedirectResponse(f"/coach/students/{student.id}/access-code/{code_id}", status_code=303)
+
+
+@router.get("/students/{student_id}/access-code/{code_id}", response_class=HTMLResponse)
+def show_access_code(
+    request: Request,
+    student: PageStudent,
+    principal: CoachPage,
+    db: SessionDep,
+    now: NowDep,
+    code_id: Annotated[int, Path(ge=1, le=ID_MAX)],
+) -> Response:
+    """The code issued by this session, large enough to read out or copy onto a slip, while it
+    can be used; afterwards, or in any other session, only what became of it. Reads only."""
+    _ = principal
+    token = read_token(request)
+    assert token is not None
+    shown = shown_access_code(
+        db, code_id=code_id, student_id=student.id, session_token=token, now=now
+    )
     return render(
-        request,
-        "coach_code.html",
-        {"title": "Access code", "student": student, "code": code, "expires": expires},
+        request, "coach_code.html", {"title": "Access code", "student": student, "shown": shown}
     )
 
 
@@ -361,6 +401,20 @@ def _form_refused(
     return render(request, "coach_student.html", context, status_code=422)
 
 
+def session_day(text: str) -> tuple[date | None, str]:
+    """The session form's date, or None and the message saying what is wrong with it."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None, "Date: type the day as YYYY-MM-DD, for example 2025-09-15."
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None, f"Date: {text} is not a day of the calendar."
+    problem = day_problem(day, today())
+    if problem is not None:
+        return None, f"Date: {problem}."
+    return day, ""
+
+
 @router.post("/students/{student_id}/sessions")
 def log_session(
     request: Request,
@@ -368,20 +422,20 @@ def log_session(
     principal: CoachPage,
     db: SessionDep,
     category: Annotated[str, Form(max_length=40)],
-    occurred_on: Annotated[date, Form()],
+    occurred_on: Annotated[str, Form(max_length=40)],
     minutes: Annotated[int, Form(ge=0, le=24 * 60)],
     notes: Annotated[str, Form(max_length=MAX_NOTES)] = "",
 ) -> Response:
     """Record a session with this student in the activity log."""
-    bad = nul_fields({"category": category, "notes": notes})
+    session_form = {
+        "category": without_nul(category),
+        "occurred_on": without_nul(occurred_on),
+        "minutes": minutes,
+        "notes": without_nul(notes),
+    }
+    bad = nul_fields({"category": category, "occurred_on": occurred_on, "notes": notes})
     if bad:
-        labels = {"category": "Activity type", "notes": "Notes"}
-        session_form = {
-            "category": without_nul(category),
-            "occurred_on": occurred_on.isoformat(),
-            "minutes": minutes,
-            "notes": without_nul(notes),
-        }
+        labels = {"category": "Activity type", "occurred_on": "Date", "notes": "Notes"}
         message = nul_message(labels[bad[0]])
         return _form_refused(
             request,
@@ -389,6 +443,15 @@ def log_session(
             student,
             principal,
             {"session_error": message, "session_form": session_form},
+        )
+    day, date_error = session_day(occurred_on.strip())
+    if day is None:
+        return _form_refused(
+            request,
+            db,
+            student,
+            principal,
+            {"session_error": date_error, "session_form": session_form},
         )
     if category not in ACTIVITY_CATEGORIES:
         raise PageDenied(422, f"Unknown activity type {category!r}.")
@@ -398,8 +461,8 @@ def log_session(
             school_id=student.school_id,
             student_id=student.id,
             category=category,
-            occurred_on=occurred_on,
-            school_year=school_year_of(occurred_on),
+            occurred_on=day,
+            school_year=school_year_of(day),
             minutes=minutes,
             participants=1,
             notes=notes.strip(),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from recommender.errors import LoginThrottledError, NotAuthenticatedError
-from service.auth import end_session, redeem_access_code, sign_in
+from recommender.errors import LoginThrottledError, NotAuthenticatedError, SignInBusyError
+from service.auth import client_of, end_session, redeem_access_code, sign_in
 from service.deps import NowDep, SessionDep, SettingsDep
 from service.pages._core import (
     HOME_OF_ROLE,
@@ -69,28 +70,49 @@ def sign_in_submit(
             },
             status_code=422,
         )
-    error = ""
+    error, status, retry_after = "", 401, 0
     try:
         token, principal = sign_in(
-            db, request.app.state.hasher, settings, username=username, password=password, now=now
+            db,
+            request.app.state.hasher,
+            settings,
+            username=username,
+            password=password,
+            now=now,
+            client=client_of(request, settings),
         )
     except NotAuthenticatedError:
         error = "That username and password do not match an account. Check both and try again."
     except LoginThrottledError as exc:
-        minutes = max(1, round(exc.retry_after / 60))
-        error = f"Too many wrong tries. This account is locked for about {minutes} minutes."
+        error = _wait_message("Too many wrong tries.", exc.retry_after)
+        status, retry_after = 429, exc.retry_after
+    except SignInBusyError as exc:
+        error = _wait_message("Many people are signing in right now.", exc.retry_after)
+        status, retry_after = 503, exc.retry_after
     if error:
-        return render(
+        response: Response = render(
             request,
             "sign_in.html",
             {"title": "Sign in", "next": next, "error": error, "username": username},
-            status_code=401,
+            status_code=status,
         )
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
     db.commit()
     home = HOME_OF_ROLE.get(principal.role, "/")
     response = RedirectResponse(safe_next(next, home), status_code=303)
     set_session_cookie(response, request, token, settings, settings.session_minutes * 60)
     return response
+
+
+def _wait_message(what: str, seconds: int) -> str:
+    """``what`` and how long to wait, in words (seconds under two minutes, else minutes)."""
+    if seconds < 120:
+        wait = "1 second" if seconds == 1 else f"{seconds} seconds"
+    else:
+        wait = f"{math.ceil(seconds / 60)} minutes"
+    return f"{what} Wait {wait}, then try again."
 
 
 @router.post("/sign-out")
@@ -133,7 +155,20 @@ def start_submit(
             status_code=422,
         )
     try:
-        token, _principal = redeem_access_code(db, settings, code=code, now=now)
+        token, _principal = redeem_access_code(
+            db, settings, code=code, now=now, client=client_of(request, settings)
+        )
+    except LoginThrottledError as exc:
+        db.rollback()
+        wait = t["code_throttled"].format(minutes=max(1, math.ceil(exc.retry_after / 60)))
+        response: Response = render(
+            request,
+            "start.html",
+            {"title": t["start_title"], "t": t, "error": wait},
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except NotAuthenticatedError:
         db.rollback()
         return render(

@@ -9,28 +9,44 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.catalogue import get_catalogue
-from recommender.errors import PathwaysError, PromotionRefusedError
+from recommender.errors import (
+    PathwaysError,
+    PromotionRefusedError,
+    RecordConflictError,
+    RecordNotFoundError,
+)
 from recommender.versions import check_promotion, read_model_metrics
+from service.auth import Principal
 from service.deps import NowDep, SessionDep
-from service.models import ACTIVITY_CATEGORIES, Activity, ModelEvent
-from service.pages._core import ATTRIBUTION_FILE, PageDenied, StaffPage, nul_message, render
+from service.models import ACTIVITY_CATEGORIES, Activity, ModelEvent, User
+from service.pages._core import (
+    ATTRIBUTION_FILE,
+    CoachPage,
+    PageDenied,
+    StaffPage,
+    nul_message,
+    page_roles,
+    render,
+    without_nul,
+)
 from service.pages._markdown import render_markdown
 from service.pages._text import ACTIVITY_LABELS
 from service.pages.charts import draw_grouped_bars
 from service.recommending import ModelHolder, promote_model, rollback_model
 from service.routes.recommendations import ModelHolderDep
 from service.routes.reports import build_activity_report
-from service.schemas import check_school_year, nul_fields, school_year_of
+from service.schemas import check_school_year, nul_fields, school_year_of, today
 from service.state import get_active_model_version
 
 router = APIRouter(include_in_schema=False)
@@ -286,8 +302,14 @@ def switch_model(
 
 
 def _school_years(db: Session) -> list[str]:
-    years = set(db.execute(select(Activity.school_year).distinct()).scalars())
-    years.add(school_year_of(date.today()))
+    """School years to choose from: those with activities inside the accepted window of school
+    years (a stored row with a far-future or malformed year is left out), and the current one."""
+    years = {school_year_of(today())}
+    for year in db.execute(select(Activity.school_year).distinct()).scalars():
+        try:
+            years.add(check_school_year(str(year)))
+        except ValueError:
+            continue
     return sorted(years, reverse=True)
 
 
@@ -301,7 +323,7 @@ def activity_report_page(
     """The coach activity log by region and school for a school year: table, chart, CSV link."""
     _ = principal
     years = _school_years(db)
-    year = school_year or years[0]
+    year = school_year or school_year_of(today())
     try:
         check_school_year(year)
     except ValueError as exc:
@@ -372,3 +394,222 @@ def data_sources_page(request: Request) -> Response:
             "attribution": render_markdown(ATTRIBUTION_FILE.read_text(encoding="utf-8")),
         },
     )
+
+
+# --- privacy requests and the disclosure log (admins) ----------------------------------------
+
+AdminPage = Annotated[Principal, Depends(page_roles("admin"))]
+#: Disclosure-log entries per page of /staff/privacy.
+DISCLOSURES_PER_PAGE: Final = 50
+
+
+def _privacy_context(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    now: datetime,
+    student_id: int | None,
+    page: int,
+    done: str | None = None,
+    problem: str | None = None,
+) -> dict[str, Any]:
+    """What /staff/privacy shows: the log (one page, maybe one student's), pending requests,
+    and, for a chosen student, how many rows each table holds about them."""
+    from service.deps import load_student_for
+    from service.privacy import export_student, list_disclosures, list_requests
+
+    found = list_disclosures(db, student_id=student_id, page=page, per_page=DISCLOSURES_PER_PAGE)
+    user_ids = {e.user_id for e in found.entries} | {
+        r.requested_by for r in list_requests(db, principal, "pending")
+    }
+    names = {
+        u.id: u.username
+        for u in db.execute(select(User).where(User.id.in_([i for i in user_ids if i]))).scalars()
+    }
+    student = None
+    held: dict[str, int] = {}
+    if student_id is not None:
+        student = load_student_for(request, db, principal, student_id, now)
+        if student is not None:
+            tables = export_student(db, student)["tables"]
+            held = {name: len(rows) for name, rows in tables.items() if rows}
+    return {
+        "title": "Privacy requests and disclosures",
+        "log": found,
+        "names": names,
+        "pending": list_requests(db, principal, "pending"),
+        "student_id": student_id,
+        "student": student,
+        "held": held,
+        "done": done,
+        "problem": problem,
+    }
+
+
+@router.get("/staff/privacy", response_class=HTMLResponse)
+def privacy_page(
+    request: Request,
+    principal: AdminPage,
+    db: SessionDep,
+    now: NowDep,
+    student_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """The disclosure log (filter by student, paged), coach requests to decide, one student's
+    export and deletion."""
+    context = _privacy_context(request, db, principal, now, student_id, page, done)
+    return render(request, "staff_privacy.html", context)
+
+
+@router.post("/staff/privacy/students/{student_id}/delete")
+def privacy_delete(
+    request: Request,
+    principal: AdminPage,
+    db: SessionDep,
+    now: NowDep,
+    student_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    confirm_local_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Delete one student's records once the admin has typed the student's school id."""
+    from service.deps import load_student_for
+    from service.privacy import delete_student
+
+    student = load_student_for(request, db, principal, student_id, now)
+    if student is None:
+        raise PageDenied(404, "There is no student with that number.")
+    if nul_fields({"confirm_local_id": confirm_local_id}):
+        problem = nul_message("School id to confirm", kept=False)
+        context = _privacy_context(request, db, principal, now, student_id, 1, problem=problem)
+        return render(request, "staff_privacy.html", context, status_code=422)
+    if confirm_local_id.strip() != student.local_id:
+        problem = "Nothing was deleted: type the student's school id exactly as shown to confirm."
+        context = _privacy_context(request, db, principal, now, student_id, 1, problem=problem)
+        return render(request, "staff_privacy.html", context, status_code=422)
+    delete_student(db, student)
+    db.commit()
+    return RedirectResponse("/staff/privacy?done=deleted", status_code=303)
+
+
+@router.post("/staff/privacy/requests/{request_id}")
+def privacy_decide(
+    request: Request,
+    principal: AdminPage,
+    db: SessionDep,
+    now: NowDep,
+    request_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    decision: Annotated[str, Form(max_length=10)],
+    confirm: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Approve or refuse a coach's request; approving a deletion needs the confirmation box."""
+    from service.privacy import decide_request, get_request
+
+    bad = nul_fields({"decision": decision, "confirm": confirm})
+    if bad:  # both come from buttons and a box, never typed: no form to show again
+        raise PageDenied(422, nul_message(bad[0], kept=False))
+    try:
+        found = get_request(db, principal, request_id)
+    except RecordNotFoundError:
+        raise PageDenied(404, "There is no privacy request with that number.") from None
+    if decision not in ("approve", "refuse"):
+        raise PageDenied(422, "Choose approve or refuse.")
+    if decision == "approve" and found.kind == "delete" and confirm != "yes":
+        problem = "Nothing was deleted: tick the box to confirm the deletion."
+        context = _privacy_context(request, db, principal, now, None, 1, problem=problem)
+        return render(request, "staff_privacy.html", context, status_code=422)
+    try:
+        decide_request(db, principal, found, decision == "approve", now)
+    except RecordConflictError as exc:
+        context = _privacy_context(request, db, principal, now, None, 1, problem=exc.reason)
+        return render(request, "staff_privacy.html", context, status_code=409)
+    db.commit()
+    done = "refused" if decision == "refuse" else found.status
+    return RedirectResponse(f"/staff/privacy?done={done}", status_code=303)
+
+
+# --- a coach's privacy requests ----------------------------------------------------------------
+
+
+def _coach_privacy_context(
+    db: Session, principal: Principal, student: Any, **extra: Any
+) -> dict[str, Any]:
+    from service.privacy import list_requests
+
+    context: dict[str, Any] = {
+        "title": "Privacy requests",
+        "student": student,
+        "mine": [
+            r for r in list_requests(db, principal, None) if r.requested_by == principal.user_id
+        ],
+        "kind": "export",
+        "reason": "",
+        "filed": None,
+        "problem": None,
+    }
+    context.update(extra)
+    return context
+
+
+@router.get("/coach/privacy", response_class=HTMLResponse)
+def coach_privacy_page(
+    request: Request,
+    principal: CoachPage,
+    db: SessionDep,
+    now: NowDep,
+    student_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    filed: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """The coach's privacy requests, and the form to send one about a caseload student."""
+    from service.deps import load_student_for
+
+    student = None
+    if student_id is not None:
+        student = load_student_for(request, db, principal, student_id, now)
+        if student is None:
+            raise PageDenied(404, "No student with that number is on your caseload.")
+    context = _coach_privacy_context(db, principal, student, filed=filed)
+    return render(request, "coach_privacy.html", context)
+
+
+@router.post("/coach/students/{student_id}/privacy")
+def coach_privacy_request(
+    request: Request,
+    principal: CoachPage,
+    db: SessionDep,
+    now: NowDep,
+    student_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    kind: Annotated[str, Form(max_length=10)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Send an admin a request to export or delete a caseload student's records."""
+    from service.deps import load_student_for
+    from service.privacy import file_request
+
+    student = load_student_for(request, db, principal, student_id, now)
+    if student is None:
+        raise PageDenied(404, "No student with that number is on your caseload.")
+    bad = nul_fields({"kind": kind, "reason": reason})
+    problem, status = None, 422
+    if bad:
+        problem = nul_message("Reason" if bad[0] == "reason" else "What is asked for")
+    elif kind not in ("export", "delete"):
+        problem = "Choose an export or a deletion."
+    elif len(reason.strip()) < 3:
+        problem = "Say who asked and why, in at least 3 characters."
+    if problem is None:
+        try:
+            filed = file_request(db, principal, student, kind, reason.strip(), now)
+        except RecordConflictError as exc:
+            problem, status = exc.reason, 409
+        else:
+            db.commit()
+            return RedirectResponse(f"/coach/privacy?filed={filed.id}", status_code=303)
+    context = _coach_privacy_context(
+        db,
+        principal,
+        student,
+        kind=kind if kind in ("export", "delete") else "export",
+        reason=without_nul(reason),
+        problem=problem,
+    )
+    return render(request, "coach_privacy.html", context, status_code=status)

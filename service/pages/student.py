@@ -1,10 +1,12 @@
 """The student's assessment and results pages.
 
-The page's script talks to the JSON API with the student's session cookie (autosave with
-``PUT /assessments/{id}/answers``, aptitude items and their server-side clock with
-``GET /assessments/{id}/aptitude/{subtest}`` and ``POST …/finish``, ``POST …/submit``), so the
-assessment has one implementation (``service.assessing``). Unsent answers stay in the browser's
-localStorage, so a reload or a dropped connection loses nothing.
+The page's script talks to the JSON API with the student's session cookie and the page's
+CSRF token (autosave with ``PUT /assessments/{id}/answers``, a timed task's clock started with
+``POST /assessments/{id}/aptitude/{subtest}/start`` and read again on a reload with ``GET``,
+``POST …/finish``, ``POST …/submit``), so the assessment has one implementation
+(``service.assessing``). Unsent answers stay in the browser's localStorage, so a reload or a
+dropped connection loses nothing. Opening the page changes nothing: a first assessment is
+made by the welcome page's Begin button (``POST /assessment``).
 """
 
 from __future__ import annotations
@@ -38,20 +40,34 @@ def _language(request: Request, assessment: Assessment | None = None) -> str:
 def assessment_page(
     request: Request, principal: StudentPage, db: SessionDep, now: NowDep
 ) -> Response:
-    """The whole assessment on one page, in sections; resumes where the student left off."""
+    """The whole assessment on one page, in sections; resumes where the student left off.
+
+    Before the first assessment exists the page is the welcome text with a Begin button that
+    posts to this address. A language chosen since the assessment began is shown at once; the
+    page's script tells the API (``POST /assessments``), so the timed tasks follow.
+    """
     assert principal.student_id is not None
     assessment = latest_assessment(db, principal.student_id)
     if assessment is not None and assessment.status == "submitted":
         return RedirectResponse("/results", status_code=303)
     language = _language(request, assessment)
-    if assessment is None:
-        assessment, _ = start_or_resume(db, principal.student_id, language, now)
-        db.commit()
-    elif assessment.language != language:
-        assessment.language = language
-        db.commit()
-    instrument = get_instrument(assessment.instrument_version, language)
     t = student_text(language)
+    if assessment is None:
+        instrument = get_instrument(None, language)
+        return render(
+            request,
+            "assessment.html",
+            {
+                "title": instrument.title,
+                "page_lang": language,
+                "t": t,
+                "skip_text": t["skip"],
+                "sign_out_text": t["sign_out"],
+                "instrument": instrument,
+                "assessment_id": None,
+            },
+        )
+    instrument = get_instrument(assessment.instrument_version, language)
     saved = _client_answers(assessment)
     return render(
         request,
@@ -64,12 +80,28 @@ def assessment_page(
             "sign_out_text": t["sign_out"],
             "instrument": instrument,
             "assessment_id": assessment.id,
+            "assessment_language": assessment.language,
             "saved": saved,
             "aptitude": describe_clock(instrument, assessment.aptitude_seeds or {}, now),
             "plans": [(p, instrument.plans.get(p, p)) for p in PLANS],
             "counties": sorted(instrument.counties.items(), key=lambda kv: kv[1]),
         },
     )
+
+
+@router.post("/assessment")
+def begin_assessment(
+    request: Request, principal: StudentPage, db: SessionDep, now: NowDep
+) -> Response:
+    """Begin (or resume) the assessment in the page's language, then show its first section."""
+    assert principal.student_id is not None
+    latest = latest_assessment(db, principal.student_id)
+    if latest is not None and latest.status == "submitted":
+        return RedirectResponse("/results", status_code=303)
+    language = _language(request, latest)
+    start_or_resume(db, principal.student_id, language, now)
+    db.commit()
+    return RedirectResponse("/assessment#begin", status_code=303)
 
 
 def _client_answers(assessment: Assessment) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from service.routes import (
     catalogue,
     models,
     ops,
+    privacy,
     recommendations,
     records,
     reports,
@@ -30,4 +31,5 @@ ROUTERS = (
     catalogue.router,
     recommendations.router,
     models.router,
+    privacy.router,
 )

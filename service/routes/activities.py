@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from recommender.errors import InvalidRecordError, RecordNotFoundError
-from service.deps import CoachUser, ScopedActivity, SessionDep, sees_school
-from service.models import Activity, School, Student
+from service.deps import (
+    CoachUser,
+    NowDep,
+    ScopedActivity,
+    SessionDep,
+    load_student_for,
+    sees_school,
+)
+from service.models import Activity, School
 from service.routes._common import SIGNED_IN
 from service.schemas import (
     ActivityCategory,
@@ -51,13 +58,15 @@ def list_activities(
 
 
 @router.post("", response_model=ActivityOut, status_code=201)
-def create_activity(body: ActivityIn, principal: CoachUser, db: SessionDep) -> Activity:
+def create_activity(
+    request: Request, body: ActivityIn, principal: CoachUser, db: SessionDep, now: NowDep
+) -> Activity:
     """Log an activity at a school in scope; a named student must belong to that school."""
     if db.get(School, body.school_id) is None or not sees_school(principal, body.school_id):
         raise RecordNotFoundError("school", body.school_id)
     if body.student_id is not None:
-        student = db.get(Student, body.student_id)
-        if student is None or not sees_school(principal, student.school_id):
+        student = load_student_for(request, db, principal, body.student_id, now)
+        if student is None:
             raise RecordNotFoundError("student", body.student_id)
         if student.school_id != body.school_id:
             raise InvalidRecordError("body.student_id", "the student is not at this school")

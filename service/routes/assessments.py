@@ -2,7 +2,8 @@
 
 A student works only on their own assessment. Answers autosave with PUT of partial answers
 (maps merge item by item). Aptitude items are issued from a seed held on the server and scored
-there; issuing a subtest starts its clock, and answers after its time limit are refused.
+there; only ``POST …/aptitude/{subtest}/start`` starts a subtest's clock (a GET reads a started
+one again, never changes anything), and answers after its time limit are refused.
 Submitting twice with the same client key returns the same result. A coach's school records
 can be entered before or after submission; after it, the profile is scored again.
 """
@@ -141,11 +142,17 @@ def get_instrument_document(
 def start_assessment(
     body: StartIn, principal: StudentUser, db: SessionDep, now: NowDep, response: Response
 ) -> AssessmentOut:
-    """Resume the student's open assessment (200) or start one on the current instrument (201)."""
+    """Resume the student's open assessment (200) or start one on the current instrument (201).
+
+    Resuming in another language switches the assessment to it (aptitude items follow).
+    """
     assert principal.student_id is not None
     assessment, created = start_or_resume(db, principal.student_id, body.language, now)
     if created:
         response.status_code = 201
+    elif assessment.language != body.language:
+        assessment.language = body.language
+        db.flush()
     return _out(assessment)
 
 
@@ -158,20 +165,21 @@ def get_assessment(assessment: ScopedAssessment) -> AssessmentOut:
 SubtestPath = Annotated[str, Path(pattern=r"^[a-z_]{1,32}$")]
 
 
-@router.get("/assessments/{assessment_id}/aptitude/{subtest}")
-def get_aptitude_items(
-    assessment: OwnedAssessment, subtest: SubtestPath, db: SessionDep, now: NowDep
-) -> dict[str, Any]:
-    """A subtest's items from the seed kept on the server; the first call starts its clock.
-
-    ``remaining_s`` is the time left (0 once the time is up or the student finished it).
-    """
+def _issued(assessment: Assessment, subtest: str, now: datetime, *, start: bool) -> dict[str, Any]:
+    """A subtest's items and clock; ``start``: record the issue and start the clock if not yet."""
     _check_open(assessment)
     instrument = get_instrument(assessment.instrument_version, assessment.language)
-    items, block = issue_subtest(instrument, assessment.aptitude_seeds or {}, subtest, now)
-    assessment.aptitude_seeds = {**(assessment.aptitude_seeds or {}), subtest: block}
-    db.flush()
-    clock = describe_clock(instrument, assessment.aptitude_seeds, now)[subtest]
+    seeds = assessment.aptitude_seeds or {}
+    items, block = issue_subtest(instrument, seeds, subtest, now)
+    if start:
+        assessment.aptitude_seeds = seeds = {**seeds, subtest: block}
+    elif "started_at" not in (seeds.get(subtest) or {}):
+        raise RecordConflictError(
+            "subtest",
+            f"{subtest} has not been started; POST "
+            f"/assessments/{assessment.id}/aptitude/{subtest}/start starts its clock",
+        )
+    clock = describe_clock(instrument, seeds, now)[subtest]
     return {
         "subtest": subtest,
         "time_limit_s": clock["time_limit_s"],
@@ -179,6 +187,28 @@ def get_aptitude_items(
         "finished": clock["finished"],
         "items": items,
     }
+
+
+@router.get("/assessments/{assessment_id}/aptitude/{subtest}")
+def get_aptitude_items(
+    assessment: OwnedAssessment, subtest: SubtestPath, now: NowDep
+) -> dict[str, Any]:
+    """A started subtest's items (the same ones again) and the time left; changes nothing.
+
+    ``remaining_s`` is the time left (0 once the time is up or the student finished it); a
+    subtest not started yet is a 409 problem.
+    """
+    return _issued(assessment, subtest, now, start=False)
+
+
+@router.post("/assessments/{assessment_id}/aptitude/{subtest}/start")
+def start_aptitude(
+    assessment: OwnedAssessment, subtest: SubtestPath, db: SessionDep, now: NowDep
+) -> dict[str, Any]:
+    """Start a subtest's clock on the server and issue its items; again: the same clock resumes."""
+    answer = _issued(assessment, subtest, now, start=True)
+    db.flush()
+    return answer
 
 
 @router.post("/assessments/{assessment_id}/aptitude/{subtest}/finish")
@@ -210,7 +240,8 @@ def save_answers(
         now,
     )
     assessment.updated_at = now
-    db.flush()
+    # no flush here: the UPDATE goes out with the commit when the route returns, so the write
+    # transaction (SQLite's one writer) lasts only the UPDATE and the commit
     return _out(assessment)
 
 

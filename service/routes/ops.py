@@ -1,4 +1,5 @@
-"""Liveness, readiness and metrics for operators and load balancers (no sign-in needed)."""
+"""Liveness, readiness and metrics for operators and load balancers (no sign-in needed; metrics
+only with the metrics token or from this machine)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
+from service.metrics import check_metrics_access
 from service.migrate import current_revision, head_revision
 from service.problems import ServiceUnavailableError
 from service.schemas import HealthOut
@@ -50,9 +52,18 @@ def readyz(request: Request) -> HealthOut:
     )
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={401: _PROBLEM, 403: _PROBLEM},
+)
 def metrics(request: Request) -> PlainTextResponse:
-    """Prometheus text exposition of request counts and durations by route template."""
+    """Prometheus text exposition of request counts and durations by route template.
+
+    With PATHWAYS_METRICS_TOKEN set, send it as `Authorization: Bearer <token>`; without it,
+    only clients on the service's own machine are answered.
+    """
+    check_metrics_access(request, request.app.state.settings)
     return PlainTextResponse(
         request.app.state.metrics.render(), media_type="text/plain; version=0.0.4"
     )

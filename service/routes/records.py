@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
+from recommender.catalogue import Catalogue, get_catalogue
+from recommender.errors import InvalidRecordError
 from service.deps import CaseloadStudent, CoachUser, NowDep, ScopedOutcome, SessionDep
+from service.exporting import known_outcome_codes
 from service.models import Outcome, Plan
 from service.routes._common import SIGNED_IN
 from service.schemas import OutcomeIn, OutcomeOut, OutcomePatch, PlanIn, PlanOut, SchoolYear
@@ -59,11 +62,32 @@ def list_outcomes(
     return list(db.execute(query).scalars())
 
 
+def check_outcome_code(catalogue: Catalogue, kind: str, code: str) -> None:
+    """InvalidRecordError (422 on ``body.code``) unless the catalogue knows ``code`` as a ``kind``
+    (an O*NET-SOC occupation code or a pathway code), so every outcome can be exported."""
+    if code in known_outcome_codes(catalogue).get(kind, frozenset()):
+        return
+    if kind == "occupation":
+        example = "an O*NET-SOC code such as 29-1141.00 from GET /catalogue/occupations"
+    else:
+        example = "a pathway code from GET /catalogue/pathways"
+    raise InvalidRecordError(
+        "body.code",
+        f"{code!r} is not a {kind} code of the catalogue (version {catalogue.version}); "
+        f"give {example}",
+    )
+
+
 @router.post("/outcomes", response_model=OutcomeOut, status_code=201)
 def create_outcome(
-    student: CaseloadStudent, body: OutcomeIn, principal: CoachUser, db: SessionDep
+    student: CaseloadStudent,
+    body: OutcomeIn,
+    principal: CoachUser,
+    db: SessionDep,
+    catalogue: Annotated[Catalogue, Depends(get_catalogue)],
 ) -> Outcome:
-    """Record a graded outcome for an occupation or pathway code."""
+    """Record a graded outcome for an occupation or pathway code the catalogue knows."""
+    check_outcome_code(catalogue, body.code_kind, body.code)
     outcome = Outcome(student_id=student.id, recorded_by=principal.user_id, **body.model_dump())
     db.add(outcome)
     db.flush()

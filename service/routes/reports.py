@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import InvalidRecordError
+from service.csv_cells import safe_row
 from service.deps import SessionDep, StaffUser
-from service.models import ACTIVITY_CATEGORIES, Activity, School
+from service.models import ACTIVITY_CATEGORIES, Activity, ErasedReach, School
 from service.routes._common import SIGNED_IN
 from service.schemas import (
     ActivityReport,
@@ -61,6 +62,15 @@ def build_activity_report(db: Session, school_year: str) -> ActivityReport:
     for school_id, student_id in reached_rows:
         if student_id is not None:
             reached[school_id].add(int(student_id))
+    # students reached whose records were deleted since (service.privacy): still counted
+    erased: dict[int, int] = {
+        school_id: int(n)
+        for school_id, n in db.execute(
+            select(ErasedReach.school_id, ErasedReach.students).where(
+                ErasedReach.school_year == school_year
+            )
+        ).all()
+    }
 
     def _zero() -> dict[str, int]:
         return dict.fromkeys(ACTIVITY_CATEGORIES, 0)
@@ -74,7 +84,7 @@ def build_activity_report(db: Session, school_year: str) -> ActivityReport:
             school_name=school.name,
             activities=acts,
             minutes=minutes[school.id],
-            students_reached=len(reached[school.id]),
+            students_reached=len(reached[school.id]) + erased.get(school.id, 0),
         )
         region = regions.setdefault(
             school.region_code,
@@ -121,7 +131,7 @@ def activity_report_csv(school_year: YearQuery, principal: StaffUser, db: Sessio
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
-        [
+        [  # headers are ours; every data row goes through safe_row (formula injection)
             "school_year",
             "region_code",
             "school_id",
@@ -134,9 +144,11 @@ def activity_report_csv(school_year: YearQuery, principal: StaffUser, db: Sessio
     for region in report.regions:
         for school in region.schools:
             writer.writerow(
-                [report.school_year, region.region_code, school.school_id, school.school_name]
-                + [school.activities[c] for c in ACTIVITY_CATEGORIES]
-                + [school.minutes, school.students_reached]
+                safe_row(
+                    [report.school_year, region.region_code, school.school_id, school.school_name]
+                    + [school.activities[c] for c in ACTIVITY_CATEGORIES]
+                    + [school.minutes, school.students_reached]
+                )
             )
     filename = f"pathways-activity-{report.school_year}.csv"
     return Response(

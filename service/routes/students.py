@@ -77,12 +77,13 @@ def create_access_code(
     settings: SettingsDep,
     now: NowDep,
 ) -> AccessCodeOut:
-    """Issue a one-time code the student types to start or resume their assessment."""
+    """Issue a one-time code the student types to start or resume their assessment; the
+    student's earlier unused codes stop working (one live code per student)."""
     code, expires = issue_access_code(
         db,
         student_id=student.id,
         issued_by=principal.user_id,
         now=now,
-        hours=settings.access_code_hours,
+        minutes=settings.access_code_minutes,
     )
     return AccessCodeOut(code=code, expires_at=expires)

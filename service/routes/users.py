@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recommender.errors import RecordConflictError, RecordNotFoundError
-from service.auth import normalise_username
-from service.deps import AdminUser, SessionDep
+from service.auth import normalise_username, password_check_slot, unlock_account
+from service.deps import AdminUser, NowDep, SessionDep, SettingsDep
 from service.models import AuthSession, CoachSchool, User
 from service.passwords import describe_problems, password_problems
 from service.routes._common import SIGNED_IN
@@ -42,14 +42,18 @@ def list_users(principal: AdminUser, db: SessionDep) -> list[UserOut]:
 
 
 @router.post("", response_model=UserOut, status_code=201, responses={409: SIGNED_IN[422]})
-def create_user(body: UserIn, request: Request, principal: AdminUser, db: SessionDep) -> UserOut:
+def create_user(
+    body: UserIn, request: Request, principal: AdminUser, db: SessionDep, settings: SettingsDep
+) -> UserOut:
     """Create an account with an argon2id password hash."""
     _ = principal
+    with password_check_slot(settings):
+        password_hash = request.app.state.hasher.hash(body.password)
     user = User(
         username=normalise_username(body.username),
         display_name=body.display_name,
         role=body.role,
-        password_hash=request.app.state.hasher.hash(body.password),
+        password_hash=password_hash,
         active=True,
     )
     try:
@@ -74,7 +78,12 @@ def other_active_admins(db: Session, user: User) -> int:
 
 @router.patch("/{user_id}", response_model=UserOut, responses={409: SIGNED_IN[422]})
 def update_user(
-    user_id: DbId, body: UserPatch, request: Request, principal: AdminUser, db: SessionDep
+    user_id: DbId,
+    body: UserPatch,
+    request: Request,
+    principal: AdminUser,
+    db: SessionDep,
+    settings: SettingsDep,
 ) -> UserOut:
     """Rename, disable or reset the password of an account; disabling ends its sessions.
 
@@ -112,10 +121,24 @@ def update_user(
     if body.display_name is not None:
         user.display_name = body.display_name
     if body.password is not None:
-        user.password_hash = request.app.state.hasher.hash(body.password)
+        with password_check_slot(settings):
+            user.password_hash = request.app.state.hasher.hash(body.password)
     if body.active is not None:
         user.active = body.active
     if body.active is False or body.password is not None:
         db.query(AuthSession).filter(AuthSession.user_id == user.id).delete()
     db.flush()
     return _user_out(db, user)
+
+
+@router.post("/{user_id}/unlock", status_code=204)
+def unlock_user(user_id: DbId, principal: AdminUser, db: SessionDep, now: NowDep) -> Response:
+    """Clear the account's sign-in throttle: its account-wide delay and the delay of every
+    client that failed for it, so the owner can sign in again at once. Failure budgets of
+    clients (which span accounts) stay."""
+    _ = principal
+    user = db.get(User, user_id)
+    if user is None:
+        raise RecordNotFoundError("user", user_id)
+    unlock_account(db, user.username, now)
+    return Response(status_code=204)

@@ -1,6 +1,8 @@
 // The student assessment: one section at a time, autosave to the server, unsent answers kept in
 // localStorage so a reload or a dropped connection loses nothing, and timed tasks. It calls the
-// JSON API (/assessments/{id}/...) with the student's session cookie.
+// JSON API (/assessments/{id}/...) with the student's session cookie and sends the page's CSRF
+// token (the csrf-token meta tag) as X-CSRF-Token on every call that changes something. A timed
+// task's clock starts only with POST .../start (the Start button); a reload reads it with GET.
 (function () {
   "use strict";
   var root = document.getElementById("assessment");
@@ -16,6 +18,22 @@
   var progress = document.getElementById("progress");
   var progressText = document.getElementById("progress-text");
   var timers = {};
+  var tokenTag = document.querySelector("meta[name=csrf-token]");
+  var CSRF = tokenTag ? tokenTag.getAttribute("content") : "";
+  function sending(method, body) {
+    // options for a call that changes something: same-origin cookie, the page's token, JSON body
+    var headers = { "X-CSRF-Token": CSRF };
+    if (body !== undefined) { headers["Content-Type"] = "application/json"; }
+    var opts = { method: method, credentials: "same-origin", headers: headers };
+    if (body !== undefined) { opts.body = JSON.stringify(body); }
+    return opts;
+  }
+  function stale(r) {
+    // 403: the page's token is no longer this browser's (someone signed in or out since): reload
+    // the page for a fresh one; unsent answers stay in localStorage
+    if (r.status === 403) { window.location.assign("/assessment"); return true; }
+    return false;
+  }
 
   function load(name, fallback) {
     try { var v = localStorage.getItem(KEY + "." + name); return v === null ? fallback : JSON.parse(v); }
@@ -57,11 +75,9 @@
     inFlight = true;
     var batch = JSON.parse(JSON.stringify(pending));
     say(text.saving);
-    return fetch(API + "/answers", {
-      method: "PUT", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(batch)
-    }).then(function (r) {
+    return fetch(API + "/answers", sending("PUT", batch)).then(function (r) {
       inFlight = false;
+      if (stale(r)) { return false; }
       if (r.status === 401) { window.location.assign("/start?next=/assessment"); return false; }
       if (r.status === 409) { window.location.assign("/results"); return false; }
       if (r.status === 422) {
@@ -185,7 +201,7 @@
     if (!b) { return; }
     if (b.classList.contains("next")) { flush(); show(current + 1, true); }
     else if (b.classList.contains("back")) { show(current - 1, true); }
-    else if (b.classList.contains("start-task")) { startTask(b.closest(".step")); }
+    else if (b.classList.contains("start-task")) { startTask(b.closest(".step"), false); }
     else if (b.classList.contains("finish-task")) { finishTask(b.closest(".step")); }
     else if (b.id === "submit") { submit(); }
   });
@@ -335,13 +351,17 @@
   }
   function prepareTask(step) {
     if (step.dataset.finished === "1") { setTaskDone(step); return; }
-    if (step.dataset.started === "1" && !timers[step.dataset.task]) { startTask(step); }
+    if (step.dataset.started === "1" && !timers[step.dataset.task]) { startTask(step, true); }
   }
-  function startTask(step) {
+  function startTask(step, resume) {
+    // the Start button starts the clock (POST); a task already started is read again (GET)
     var task = step.dataset.task;
     step.querySelector(".start-task").disabled = true;
-    fetch(API + "/aptitude/" + task, { credentials: "same-origin" })
+    var call = resume ? fetch(API + "/aptitude/" + task, { credentials: "same-origin" })
+      : fetch(API + "/aptitude/" + task + "/start", sending("POST"));
+    call
       .then(function (r) {
+        if (stale(r)) { throw new Error("stale page"); }
         if (r.status === 401) { window.location.assign("/start?next=/assessment"); }
         if (r.status === 409) { window.location.assign("/results"); }
         if (!r.ok) { throw new Error(String(r.status)); }
@@ -377,7 +397,7 @@
     var task = step.dataset.task;
     clearInterval(timers[task]);
     flush().then(function () {
-      return fetch(API + "/aptitude/" + task + "/finish", { method: "POST", credentials: "same-origin" });
+      return fetch(API + "/aptitude/" + task + "/finish", sending("POST"));
     }).catch(function () { /* the server closes the task at its time limit anyway */ });
     setTaskDone(step);
     step.querySelector(".next").focus();
@@ -425,11 +445,9 @@
     button.disabled = true;
     flush().then(function (ok) {
       if (!ok || hasPending()) { throw new Error("offline"); }
-      return fetch(API + "/submit", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client_key: key })
-      });
+      return fetch(API + "/submit", sending("POST", { client_key: key }));
     }).then(function (r) {
+      if (stale(r)) { return; }
       if (r.status === 401) { window.location.assign("/start?next=/assessment"); return; }
       if (r.ok || r.status === 409) {
         // 409: already submitted (from another tab or device): the results are there
@@ -454,6 +472,17 @@
     var step = document.getElementById("step-task-" + t);
     if (step && taskState[t].finished) { step.dataset.finished = "1"; }
   });
-  show(load("step", 0), false);
+  if (root.dataset.language !== root.dataset.pageLang) {
+    // the language was switched since the assessment began: tell the server (timed tasks follow)
+    fetch("/assessments", sending("POST", { language: root.dataset.pageLang })).catch(function () { /* next load */ });
+  }
+  var first = load("step", 0);
+  if (window.location.hash === "#begin" && first === 0) {
+    // just begun with the welcome page's Begin button: go on to the first section
+    history.replaceState(null, "", window.location.pathname);
+    show(1, true);
+  } else {
+    show(first, false);
+  }
   if (hasPending()) { schedule(200); } else { say(""); }
 })();

@@ -31,6 +31,11 @@ def issue_code_for_new_student(page: Any, base_url: str) -> tuple[str, str]:
     row.get_by_role("button").click()
     code = page.locator("#access-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    # POST-redirect-GET: a reload shows the same code, issues none, and the URL holds no code
+    assert re.search(rf"/coach/students/{student_id}/access-code/\d+$", page.url)
+    page.reload()
+    assert page.locator("#access-code").inner_text().strip() == code
+    assert code not in page.url and code.replace("-", "") not in page.url
     return student_id, code
 
 
@@ -69,9 +74,10 @@ def test_student_assessment_then_coach_session(
     page.wait_for_url(f"{base_url}/assessment")
     check_page(page, "assessment-welcome", axe_log)
 
-    # keyboard only: Begin, then the first interest section
+    # keyboard only: Begin (a form: opening the page made nothing), then the first interest part
     page.locator("#step-welcome .next").focus()
     page.keyboard.press("Enter")
+    page.locator("#step-interests-1:not([hidden])").wait_for()
     step = visible_step(page)
     assert step.get_attribute("id") == "step-interests-1"
     answered = answer_likert_by_keyboard(page, step)
@@ -265,4 +271,73 @@ def test_coach_cannot_open_another_schools_student(
     assert response is not None and response.status == 404
     page.goto(f"{base_url}/sign-in")
     check_page(page, "sign-in", axe_log)
+    ctx.close()
+
+
+def test_a_coach_whose_session_ended_keeps_what_they_typed(
+    browser: Any, base_url: str, axe_log: dict[str, Any]
+) -> None:
+    ctx = browser.new_context()
+    coach = ctx.new_page()
+    sign_in(coach, base_url, "coach1")
+    coach.goto(f"{base_url}/coach")
+    href = coach.locator("table a[href^='/coach/students/']").first.get_attribute("href")
+    coach.goto(f"{base_url}{href}")
+    notes = "Wants to visit the welding shop at the community college in March"
+    coach.get_by_label("Activity type").select_option("parent_conversation")
+    coach.get_by_label("Minutes").fill("35")
+    coach.get_by_label("Notes", exact=True).fill(notes)
+    # the session ends while the coach types (the browser drops the expired cookie)
+    ctx.clear_cookies(name="pathways_session")
+    coach.get_by_role("button", name="Log session").click()
+    coach.wait_for_url(re.compile(r"/sign-in\?next="))
+    assert "signed out before your form was saved" in coach.locator("#kept-waiting").inner_text()
+    check_page(coach, "sign-in-form-kept", axe_log)
+    coach.get_by_label("Username").fill("coach1")
+    coach.get_by_label("Password").fill(PASSWORD)
+    coach.get_by_role("button", name="Sign in").click()
+    coach.wait_for_url(re.compile(re.escape(href) + "$"))
+    notice = coach.locator("#kept-notice")
+    notice.wait_for()
+    assert "nothing has been saved yet" in notice.inner_text()
+    assert coach.get_by_label("Notes", exact=True).input_value() == notes
+    assert coach.get_by_label("Minutes").input_value() == "35"
+    assert coach.get_by_label("Activity type").input_value() == "parent_conversation"
+    check_page(coach, "coach-student-form-kept", axe_log)
+    assert coach.locator(f"#session-table :text('{notes}')").count() == 0, "nothing saved yet"
+    coach.get_by_role("button", name="Log session").click()
+    coach.get_by_text("Session logged.").wait_for()
+    assert notes in coach.locator("#session-table").inner_text()
+    assert coach.locator("#kept-notice").count() == 0
+    ctx.close()
+
+
+def test_a_form_on_another_site_cannot_post_with_the_coachs_session(
+    browser: Any, base_url: str
+) -> None:
+    ctx = browser.new_context()
+    coach = ctx.new_page()
+    sign_in(coach, base_url, "coach1")
+    coach.goto(f"{base_url}/coach")
+    href = coach.locator("table a[href^='/coach/students/']").first.get_attribute("href")
+    coach.goto(f"{base_url}{href}")
+    logged = coach.locator("#sessions").inner_text()
+    evil = (
+        f'<!doctype html><html lang="en"><title>Prize</title><form method="post" '
+        f'action="{base_url}{href}/sessions"><input name="category" value="one_on_one">'
+        '<input name="occurred_on" value="2025-11-04"><input name="minutes" value="5">'
+        '<input name="notes" value="forged by another site"><button>Win</button></form></html>'
+    )
+    ctx.route(
+        "https://evil.example/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=evil),
+    )
+    other = ctx.new_page()
+    other.goto("https://evil.example/prize")
+    other.get_by_role("button", name="Win").click()
+    other.wait_for_load_state()
+    assert "This form was not sent" in other.locator("h1").inner_text()
+    coach.reload()
+    assert coach.locator("#sessions").inner_text() == logged
+    assert "forged by another site" not in coach.inner_text("main")
     ctx.close()

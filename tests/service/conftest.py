@@ -7,11 +7,13 @@ parallel runs on one server do not collide; an unusable URL makes the tests fail
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from service.app import create_app
 from service.assessing import new_aptitude_seeds
 from service.auth import create_session, issue_access_code, make_password_hasher
 from service.db import Base, make_engine, session_scope
+from service.deps import get_now
 from service.migrate import upgrade_database
 from service.models import (
     Activity,
@@ -83,7 +86,7 @@ def make_settings(url: str, tmp: Path, **extra: object) -> Settings:
         "argon2_time_cost": 1,
         "argon2_memory_kib": 64,
         "argon2_parallelism": 1,
-        "login_max_failures": 3,
+        "login_free_failures": 3,
         # the test client speaks plain http; "auto" would mark cookies Secure on PostgreSQL
         "cookie_secure": False,
     }
@@ -122,10 +125,33 @@ def app(settings: Settings) -> Iterator[FastAPI]:
     application.state.engine.dispose()
 
 
+#: The peer address the test client reports: a browser on the service's own machine, as
+#: ``pathways serve`` on 127.0.0.1 sees one (loopback-only routes such as /metrics answer it).
+LOCAL_CLIENT = ("127.0.0.1", 50000)
+
+
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, client=LOCAL_CLIENT) as test_client:
         yield test_client
+
+
+class Clock:
+    """A movable clock installed as the app's ``get_now`` dependency (the ``clock`` fixture)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app: FastAPI) -> Iterator[Clock]:
+    clock = Clock()
+    app.dependency_overrides[get_now] = lambda: clock.now
+    yield clock
+    app.dependency_overrides.pop(get_now, None)
 
 
 @dataclass
@@ -253,7 +279,7 @@ def build_world(app: FastAPI) -> World:
             db, role="student", now=now, minutes=60, student_id=students[0].id
         )
         world.access_code_a, _ = issue_access_code(
-            db, student_id=students[0].id, issued_by=users["coach_a"].id, now=now, hours=1
+            db, student_id=students[0].id, issued_by=users["coach_a"].id, now=now, minutes=60
         )
     return world
 
@@ -261,3 +287,76 @@ def build_world(app: FastAPI) -> World:
 @pytest.fixture
 def world(app: FastAPI) -> World:
     return build_world(app)
+
+
+#: What a browser sends as Origin for a page of the test client's site (http://testserver).
+SITE_ORIGIN = "http://testserver"
+_TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+_TOKEN_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def page_form_token(client: TestClient, page: str, **kwargs: Any) -> str:
+    """Open ``page`` as a browser would and read the CSRF token its forms (or meta tag) carry."""
+    response = client.get(page, **kwargs)
+    assert response.status_code == 200, (page, response.status_code)
+    found = _TOKEN_FIELD.search(response.text) or _TOKEN_META.search(response.text)
+    assert found is not None, f"{page} carries no CSRF token"
+    return found.group(1)
+
+
+def post_page_form(
+    client: TestClient, page: str, action: str, data: dict[str, Any], **kwargs: Any
+) -> Any:
+    """Open ``page``, then send its form for ``action`` the way a browser does: the form's hidden
+    fields (its token among them) with ``data``, ``Origin`` of the site, the page as Referer."""
+    extra = kwargs.pop("headers", {})
+    shown = client.get(page, headers=extra)
+    assert shown.status_code == 200, (page, shown.status_code)
+    forms = re.findall(r"<form\b([^>]*)>(.*?)</form>", shown.text, flags=re.S)
+    fields = [body for attrs, body in forms if f'action="{action}"' in attrs]
+    assert fields, f"{page} has no form sending to {action}"
+    hidden = {
+        html.unescape(name): html.unescape(value) for name, value in _HIDDEN.findall(fields[0])
+    }
+    assert "csrf_token" in hidden, f"the form of {page} sending to {action} carries no token"
+    origin = str(client.base_url).rstrip("/")  # SITE_ORIGIN unless the client says otherwise
+    headers = {"Origin": origin, "Referer": f"{origin}{page}", **extra}
+    return client.post(action, data={**hidden, **data}, headers=headers, **kwargs)
+
+
+def sign_in_page(
+    client: TestClient, username: str, password: str = PASSWORD, *, page: str = "/sign-in"
+) -> Any:
+    """Sign in through the form of ``page`` (/sign-in, maybe with ``?next=``) like a browser;
+    the client keeps the cookies."""
+    sent = post_page_form(client, page, "/sign-in", {"username": username, "password": password})
+    return sent
+
+
+#: The page each actor of ``World`` opens first, where a browser finds its form token.
+HOME_PAGES = {
+    "anon": "/sign-in",
+    "student": "/assessment",
+    "coach": "/coach",
+    "coach_b": "/coach",
+    "staff": "/staff",
+    "admin": "/coach",
+}
+
+
+class BrowserForms:
+    """A test client that sends forms as a browser does: with the token of the page it opened
+    (``home``) and the site's Origin. Everything else is the wrapped client."""
+
+    def __init__(self, client: TestClient, home: str) -> None:
+        self.client = client
+        self.token = page_form_token(client, home)
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        headers = {"Origin": SITE_ORIGIN, **kwargs.pop("headers", {})}
+        form = {**(data or {}), "csrf_token": self.token}
+        return self.client.post(path, data=form, headers=headers, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)

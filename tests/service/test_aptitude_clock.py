@@ -1,4 +1,7 @@
-"""The server-side clock of aptitude subtests, and school records entered before or after submit."""
+"""The server-side clock of aptitude subtests, and school records entered before or after submit.
+
+Only ``POST …/aptitude/{subtest}/start`` starts a clock; a GET reads a started one again.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from fastapi.testclient import TestClient
 from recommender.dimensions import APTITUDES
 from recommender.instrument import load_instrument
 from service.assessing import GRACE_SECONDS
+from service.db import session_scope
 from service.deps import get_now
+from service.models import Assessment
 from tests.service.conftest import World, complete_answers
 
 
@@ -46,7 +51,7 @@ def test_answers_count_only_between_issue_and_the_time_limit(
         "field": "body.aptitude.spatial",
         "message": "this task has not been started",
     }
-    issued = client.get(f"{base}/aptitude/spatial", headers=headers).json()
+    issued = client.post(f"{base}/aptitude/spatial/start", headers=headers).json()
     assert issued["remaining_s"] == issued["time_limit_s"] == spatial.time_limit_s
     assert not issued["finished"]
     assert _answer(client, base, headers, {"aptitude": {"spatial": {"0": 1}}}).status_code == 200
@@ -55,6 +60,8 @@ def test_answers_count_only_between_issue_and_the_time_limit(
     again = client.get(f"{base}/aptitude/spatial", headers=headers).json()
     assert again["remaining_s"] == spatial.time_limit_s - 30, "a reload resumes the same clock"
     assert again["items"] == issued["items"]
+    restarted = client.post(f"{base}/aptitude/spatial/start", headers=headers).json()
+    assert restarted["remaining_s"] == spatial.time_limit_s - 30, "start again: the same clock"
 
     clock.now += timedelta(seconds=spatial.time_limit_s + GRACE_SECONDS)
     late = _answer(client, base, headers, {"aptitude": {"spatial": {"1": 2}}})
@@ -68,12 +75,30 @@ def test_answers_count_only_between_issue_and_the_time_limit(
     app.dependency_overrides.clear()
 
 
+def test_a_get_never_starts_a_clock(app: FastAPI, client: TestClient, world: World) -> None:
+    clock, base, headers = _setup(app, world)
+    with session_scope(app.state.sessionmaker) as db:
+        before = dict(db.get(Assessment, world.assessment_a).aptitude_seeds)
+    read = client.get(f"{base}/aptitude/mechanical", headers=headers)
+    assert read.status_code == 409
+    assert "has not been started" in read.json()["detail"]
+    assert "items" not in read.json()
+    with session_scope(app.state.sessionmaker) as db:
+        assert db.get(Assessment, world.assessment_a).aptitude_seeds == before
+    refused = _answer(client, base, headers, {"aptitude": {"mechanical": {"0": 1}}})
+    assert refused.json()["errors"][0]["message"] == "this task has not been started"
+    clock.now += timedelta(minutes=30)  # a GET long before does not eat into the time
+    started = client.post(f"{base}/aptitude/mechanical/start", headers=headers).json()
+    assert started["remaining_s"] == load_instrument().subtest("mechanical").time_limit_s
+    app.dependency_overrides.clear()
+
+
 def test_finishing_a_subtest_closes_it_and_bad_item_numbers_are_named(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
     _, base, headers = _setup(app, world)
     items = load_instrument().subtest("quantitative").items
-    client.get(f"{base}/aptitude/quantitative", headers=headers)
+    client.post(f"{base}/aptitude/quantitative/start", headers=headers)
     beyond = _answer(client, base, headers, {"aptitude": {"quantitative": {str(items): 0}}})
     assert beyond.status_code == 422
     assert beyond.json()["errors"][0]["field"] == f"body.aptitude.quantitative.{items}"
@@ -91,7 +116,7 @@ def test_a_subtest_with_too_few_answers_is_left_unmeasured(
 ) -> None:
     headers = world.headers("student")
     base = f"/assessments/{world.assessment_a}"
-    client.get(f"{base}/aptitude/spatial", headers=headers)
+    client.post(f"{base}/aptitude/spatial/start", headers=headers)
     _answer(client, base, headers, {"aptitude": {"spatial": {"0": 1}}})
     done = client.post(f"{base}/submit", json={"client_key": "few-answers-1"}, headers=headers)
     assert done.status_code == 200, done.text

@@ -58,7 +58,7 @@ def test_aptitude_items_carry_no_seed_or_key_and_are_stable_per_assessment(
 ) -> None:
     headers, sitting = _start(client, world)
     path = f"/assessments/{sitting['id']}/aptitude/spatial"
-    first = client.get(path, headers=headers)
+    first = client.post(f"{path}/start", headers=headers)
     assert first.status_code == 200
     assert first.json()["items"] == client.get(path, headers=headers).json()["items"]
     text = first.text.lower()
@@ -96,7 +96,7 @@ def test_submit_scores_on_the_server_and_is_idempotent_by_client_key(
 
     instrument = load_instrument()
     spatial = instrument.subtest("spatial")
-    items = client.get(f"{base}/aptitude/spatial", headers=headers).json()["items"]
+    items = client.post(f"{base}/aptitude/spatial/start", headers=headers).json()["items"]
     assert len(items) == spatial.items
     responses = {str(i): 0 for i in range(spatial.items)}
     client.put(
@@ -136,7 +136,7 @@ def test_the_server_scores_aptitude_against_its_own_keys(client: TestClient, wor
         if not correct:  # a second sitting for the same student, answered wrongly
             sitting = client.post("/assessments", json={}, headers=headers).json()
         base = f"/assessments/{sitting['id']}"
-        items = client.get(f"{base}/aptitude/quantitative", headers=headers).json()["items"]
+        items = client.post(f"{base}/aptitude/quantitative/start", headers=headers).json()["items"]
         with session_scope(client.app.state.sessionmaker) as db:  # type: ignore[attr-defined]
             seed = db.get(Assessment, sitting["id"]).aptitude_seeds["quantitative"]["seed"]
         responses = {}

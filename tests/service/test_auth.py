@@ -1,38 +1,20 @@
-"""Sign-in: argon2id passwords, database sessions (bearer or cookie), throttling, access codes."""
+"""Sign-in: argon2id passwords, database sessions (bearer or cookie), access codes.
+
+Throttling is tested in test_throttle.py; access-code rules beyond sign-in in
+test_access_codes.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.auth import CODE_ALPHABET, new_access_code, normalise_access_code
 from service.db import session_scope
-from service.deps import SESSION_COOKIE, get_now
+from service.deps import SESSION_COOKIE
 from service.models import AuthSession, User
-from tests.service.conftest import PASSWORD, World
-
-
-class Clock:
-    """A movable clock installed as the app's ``get_now`` dependency."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(app: FastAPI) -> Iterator[Clock]:
-    clock = Clock()
-    app.dependency_overrides[get_now] = lambda: clock.now
-    yield clock
-    app.dependency_overrides.pop(get_now, None)
+from tests.service.conftest import PASSWORD, Clock, World
 
 
 def _login(client: TestClient, username: str, password: str) -> int:
@@ -77,19 +59,6 @@ def test_wrong_password_is_401_problem_naming_no_detail_about_which_part(
     assert wrong.headers["content-type"].startswith("application/problem+json")
     assert wrong.headers["www-authenticate"] == "Bearer"
     assert wrong.json()["detail"] == unknown.json()["detail"]
-
-
-def test_repeated_failures_lock_the_account_then_it_unlocks(
-    client: TestClient, world: World, clock: Clock
-) -> None:
-    for _ in range(3):  # login_max_failures is 3 in the test settings
-        assert _login(client, "admin", "wrong") == 401
-    locked = client.post("/auth/login", json={"username": "admin", "password": PASSWORD})
-    assert locked.status_code == 429
-    assert int(locked.headers["retry-after"]) >= 1
-    assert _login(client, "coach_a", PASSWORD) == 200  # other accounts are not affected
-    clock.advance(minutes=16)
-    assert _login(client, "admin", PASSWORD) == 200
 
 
 def test_failures_outside_the_window_do_not_add_up(

@@ -1,27 +1,53 @@
-"""Who may call what: every route x role x ownership case, in one parametrised matrix.
+"""Who may call what: every route of the app (API and pages) x role x ownership, in one matrix.
 
-A coach sees only students of their assigned schools (others: 404, as if absent); a student only
-their own assessment; staff only aggregates; admin everything. ``test_every_route_is_in_the_
-matrix`` fails when a route is added to the app without a row here.
+Roles: anonymous, a student, the coach of the record's school, the coach of another school,
+staff, admin. A coach sees only students of their assigned schools (others: 404, as if absent);
+a student only their own assessment; staff only aggregates; admin everything. API rows are
+called as a script does (``Authorization: Bearer``); page rows as a browser does (the session
+cookie, the page's CSRF token, ``Origin``): a page the caller may not open sends them to sign in
+(303) or answers an HTML 403/404. ``test_every_route_is_in_the_matrix`` enumerates
+``app.routes``, so a route added without a row here fails.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from starlette.routing import Mount
 
 from recommender.model import read_active_version
 from service.app import create_app
+from service.db import session_scope
+from service.models import Plan, PrivacyRequest
 from service.settings import Settings
-from tests.service.conftest import PASSWORD, World, build_world
+from tests.service.conftest import (
+    LOCAL_CLIENT,
+    PASSWORD,
+    SITE_ORIGIN,
+    World,
+    build_world,
+    page_form_token,
+)
 
-ACTORS = ("anon", "student", "coach", "staff", "admin")
+#: ``coach`` works at the school of the "own" records, ``coach_b`` at the other school.
+ACTORS = ("anon", "student", "coach", "coach_b", "staff", "admin")
 TARGETS = ("own", "other")
+#: The page each signed-in role opens first, where a browser finds its form token.
+HOME = {
+    "anon": "/sign-in",
+    "student": "/assessment",
+    "coach": "/coach",
+    "coach_b": "/coach",
+    "staff": "/staff",
+    "admin": "/coach",
+}
 
 Expect = int | tuple[int, int]  # one status, or (own target, other target)
 Body = Callable[[World, str], Any]
@@ -33,6 +59,17 @@ class Row:
     path: str
     expect: dict[str, Expect]
     body: Body | None = None
+    page: bool = False  # an HTML page or page form: called as a browser, not a script
+
+    def status(self, actor: str, target: str) -> int:
+        """The expected status; the coach of the other school sees the reverse of ``coach``."""
+        if actor == "coach_b" and "coach_b" not in self.expect:
+            expect = self.expect["coach"]
+            if isinstance(expect, tuple):
+                expect = (expect[1], expect[0])
+        else:
+            expect = self.expect[actor]
+        return expect if isinstance(expect, int) else expect[TARGETS.index(target)]
 
 
 def _none(*_: object) -> None:
@@ -43,7 +80,7 @@ def _pick(world: World, target: str, own: int, other: int) -> int:
     return own if target == "own" else other
 
 
-def _ids(world: World, target: str) -> dict[str, object]:
+def _ids(world: World, target: str, made: dict[str, int]) -> dict[str, object]:
     other = target == "other"
     return {
         "student_id": world.student_b if other else world.student_a,
@@ -55,6 +92,8 @@ def _ids(world: World, target: str) -> dict[str, object]:
         "code": "29-1141.00",
         "subtest": "spatial",
         "version": read_active_version(),
+        "code_id": 1,
+        "request_id": made["request_b"] if other else made["request_a"],
     }
 
 
@@ -82,6 +121,20 @@ RECOMMENDATIONS: dict[str, Expect] = {
 }
 #: Promoting the active version, or rolling back with none earlier, is refused after the role check.
 MODEL_REFUSED = {"anon": 401, "student": 403, "coach": 403, "staff": 409, "admin": 409}
+
+
+#: Pages: no session -> 303 to sign in; a role that may never open it -> 403 (HTML).
+def page_caseload(ok: int) -> dict[str, Expect]:
+    return {"anon": 303, "student": 403, "coach": (ok, 404), "staff": 403, "admin": ok}
+
+
+def page_for(ok: int, *roles: str) -> dict[str, Expect]:
+    return {a: ok if a in roles else 303 if a == "anon" else 403 for a in ACTORS}
+
+
+PAGE_PUBLIC = {actor: 200 for actor in ACTORS}
+FRONT = {"anon": 200, **{a: 303 for a in ACTORS if a != "anon"}}
+EVERYONE_303 = {actor: 303 for actor in ACTORS}
 
 
 def caseload(ok: int) -> dict[str, Expect]:
@@ -140,6 +193,7 @@ MATRIX: tuple[Row, ...] = (
         },
     ),
     Row("PATCH", "/users/{user_id}", ADMIN, lambda w, t: {"display_name": "Renamed"}),
+    Row("POST", "/users/{user_id}/unlock", admin_only(204)),
     Row("GET", "/students", COACH_LIST),
     Row(
         "POST",
@@ -207,7 +261,13 @@ MATRIX: tuple[Row, ...] = (
         "/assessments/{assessment_id}",
         {"anon": 401, "student": (200, 404), "coach": (200, 404), "staff": 403, "admin": 200},
     ),
-    Row("GET", "/assessments/{assessment_id}/aptitude/{subtest}", OWN_ASSESSMENT),
+    #: a GET only reads a started subtest again: the world's are not started (409, no change)
+    Row(
+        "GET",
+        "/assessments/{assessment_id}/aptitude/{subtest}",
+        {**OWN_ASSESSMENT, "student": (409, 404)},
+    ),
+    Row("POST", "/assessments/{assessment_id}/aptitude/{subtest}/start", OWN_ASSESSMENT),
     Row("POST", "/assessments/{assessment_id}/aptitude/{subtest}/finish", OWN_ASSESSMENT),
     Row(
         "PUT",
@@ -242,49 +302,244 @@ MATRIX: tuple[Row, ...] = (
         lambda w, t: {"force": False, "reason": None},
     ),
     Row("POST", "/models/rollback", MODEL_REFUSED, lambda w, t: {"reason": "matrix check"}),
+    Row("POST", "/users/{user_id}/unlock", admin_only(204)),
+    # privacy requests and exports (admin; a coach files requests for caseload students)
+    Row("GET", "/privacy/students/{student_id}/export", admin_only(200)),
+    Row("GET", "/privacy/students/{student_id}/export.zip", admin_only(200)),
+    Row("DELETE", "/privacy/students/{student_id}", admin_only(200)),
+    Row("GET", "/privacy/disclosures", ADMIN),
+    Row(
+        "POST",
+        "/privacy/requests",
+        {"anon": 401, "student": 403, "coach": (201, 404), "staff": 403, "admin": 201},
+        lambda w, t: {
+            "student_id": _pick(w, t, w.student_a, w.student_b),
+            "kind": "delete",  # _prepare filed an export request for each student already
+            "reason": "the family asked for it",
+        },
+    ),
+    Row("GET", "/privacy/requests", COACH_LIST),
+    Row("POST", "/privacy/requests/{request_id}/approve", admin_only(200)),
+    Row("POST", "/privacy/requests/{request_id}/refuse", admin_only(200)),
+    #: a pending request's export is a conflict for the coach who asked, absent for others
+    Row("GET", "/privacy/requests/{request_id}/export.zip", caseload(409)),
+    # documentation
+    Row("GET", "/openapi.json", PUBLIC),
+    Row("GET", "/docs", PUBLIC),
+    Row("GET", "/docs/oauth2-redirect", PUBLIC),
+    Row("GET", "/redoc", PUBLIC),
+    Row("GET", "/static/docs/redoc.standalone.js", PUBLIC),
+    # pages: called with the session cookie, forms with the page's token and Origin
+    Row("GET", "/", FRONT, page=True),
+    Row("GET", "/sign-in", PAGE_PUBLIC, page=True),
+    Row(
+        "POST",
+        "/sign-in",
+        EVERYONE_303,
+        lambda w, t: {"username": "admin", "password": PASSWORD},
+        page=True,
+    ),
+    Row("POST", "/sign-out", EVERYONE_303, page=True),
+    Row("GET", "/start", PAGE_PUBLIC, page=True),
+    Row("POST", "/start", EVERYONE_303, lambda w, t: {"code": w.access_code_a}, page=True),
+    Row("GET", "/language?to=es&next=/start", EVERYONE_303, page=True),
+    Row("GET", "/assessment", page_for(200, "student"), page=True),
+    Row("POST", "/assessment", page_for(303, "student"), page=True),
+    Row("GET", "/results", page_for(200, "student"), page=True),
+    Row("GET", "/about/data", PAGE_PUBLIC, page=True),
+    Row("GET", "/coach", page_for(200, "coach", "coach_b", "admin"), page=True),
+    Row("GET", "/coach/students/{student_id}", page_caseload(200), page=True),
+    Row("GET", "/coach/students/{student_id}/pathways", page_caseload(200), page=True),
+    Row("GET", "/coach/students/{student_id}/plan/print", page_caseload(200), page=True),
+    Row("POST", "/coach/students/{student_id}/access-code", page_caseload(303), page=True),
+    Row("GET", "/coach/students/{student_id}/access-code/{code_id}", page_caseload(200), page=True),
+    Row(
+        "POST",
+        "/coach/students/{student_id}/records",
+        page_caseload(303),
+        lambda w, t: {"act_math": "24"},
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/coach/students/{student_id}/sessions",
+        page_caseload(303),
+        lambda w, t: {"category": "one_on_one", "occurred_on": "2025-11-04", "minutes": "20"},
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/coach/students/{student_id}/plan",
+        page_caseload(303),
+        lambda w, t: {"next_steps": "visit the college"},
+        page=True,
+    ),
+    Row("GET", "/coach/privacy", page_for(200, "coach", "coach_b", "admin"), page=True),
+    Row("GET", "/coach/privacy?student_id={student_id}", page_caseload(200), page=True),
+    Row(
+        "POST",
+        "/coach/students/{student_id}/privacy",
+        page_caseload(303),
+        lambda w, t: {"kind": "delete", "reason": "the family asked for it"},
+        page=True,
+    ),
+    Row("GET", "/staff", page_for(200, "staff", "admin"), page=True),
+    Row("GET", "/staff/models/{version}", page_for(200, "staff", "admin"), page=True),
+    Row("GET", "/staff/models/{version}/promote", page_for(200, "staff", "admin"), page=True),
+    #: no earlier version in the world: a permitted caller reaches the 409 page
+    Row("GET", "/staff/rollback", page_for(409, "staff", "admin"), page=True),
+    Row(
+        "POST",
+        "/staff/models/switch",
+        page_for(409, "staff", "admin"),  # promoting the active version is refused
+        lambda w, t: {
+            "action": "promote",
+            "version": read_active_version(),
+            "reason": "matrix check",
+            "confirm": "yes",
+        },
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/staff/models/switch",
+        page_for(409, "staff", "admin"),
+        lambda w, t: {
+            "action": "rollback",
+            "version": read_active_version(),
+            "reason": "matrix check",
+            "confirm": "yes",
+        },
+        page=True,
+    ),
+    Row("GET", "/staff/report?school_year=2025-2026", page_for(200, "staff", "admin"), page=True),
+    Row("GET", "/staff/catalogue", page_for(200, "staff", "admin"), page=True),
+    Row("GET", "/staff/privacy", page_for(200, "admin"), page=True),
+    Row(
+        "POST",
+        "/staff/privacy/students/{student_id}/delete",
+        page_for(422, "admin"),  # without the school id typed to confirm: nothing is deleted
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/staff/privacy/requests/{request_id}",
+        page_for(303, "admin"),
+        lambda w, t: {"decision": "refuse"},
+        page=True,
+    ),
 )
+
+#: Mounted static files: the same for everyone, no route of their own to classify.
+MOUNTS = {"/static", "/static/docs"}
+
+
+def _prepare(app: FastAPI, world: World) -> dict[str, int]:
+    """What the world lacks for some routes: a saved plan and a coach's privacy request for
+    each student (request_a by coach A for student A, request_b by coach B for student B)."""
+    made: dict[str, int] = {}
+    with session_scope(app.state.sessionmaker) as db:
+        for key, student, coach in (
+            ("a", world.student_a, world.coach_a),
+            ("b", world.student_b, world.coach_b),
+        ):
+            db.add(Plan(student_id=student, chosen_pathways=[], next_steps=["call"], notes=""))
+            request = PrivacyRequest(
+                student_id=student,
+                kind="export",
+                reason="matrix",
+                requested_by=coach,
+                requested_at=datetime.now(UTC),
+            )
+            db.add(request)
+            db.flush()
+            made[f"request_{key}"] = request.id
+    return made
 
 
 def _cases() -> list[Any]:
     cases = []
     for row in MATRIX:
         for actor in ACTORS:
-            expect = row.expect[actor]
-            targets = TARGETS if "{" in row.path else ("own",)
+            targets = TARGETS if "{" in row.path or row.body else ("own",)
             for target in targets:
-                status = expect if isinstance(expect, int) else expect[TARGETS.index(target)]
+                status = row.status(actor, target)
+                kind = "page" if row.page else "api"
                 cases.append(
                     pytest.param(
-                        row, actor, target, status, id=f"{row.method} {row.path} {actor} {target}"
+                        row,
+                        actor,
+                        target,
+                        status,
+                        id=f"{kind} {row.method} {row.path} {actor} {target}",
                     )
                 )
     return cases
 
 
+def _call(client: TestClient, world: World, row: Row, actor: str, path: str, body: Any) -> Any:
+    if not row.page:
+        return client.request(row.method, path, json=body, headers=world.headers(actor))
+    token = world.tokens.get(actor)
+    if token:
+        client.cookies.set("pathways_session", token)
+    if row.method == "GET":
+        return client.get(path)
+    csrf = page_form_token(client, HOME[actor])
+    data = {**(body or {}), "csrf_token": csrf}
+    return client.post(path, data=data, headers={"Origin": SITE_ORIGIN})
+
+
 @pytest.mark.parametrize(("row", "actor", "target", "status"), _cases())
 def test_route_answers_each_role_and_owner_as_specified(
-    client: TestClient, world: World, row: Row, actor: str, target: str, status: int
+    app: FastAPI, world: World, row: Row, actor: str, target: str, status: int
 ) -> None:
-    path = row.path.format(**_ids(world, target))
+    made = _prepare(app, world)
+    path = row.path.format(**_ids(world, target, made))
     body = row.body(world, target) if row.body else None
-    response = client.request(row.method, path, json=body, headers=world.headers(actor))
-    assert response.status_code == status, response.text
-    if status >= 400:
-        assert response.headers["content-type"].startswith("application/problem+json")
+    with TestClient(app, follow_redirects=False, client=LOCAL_CLIENT) as client:
+        response = _call(client, world, row, actor, path, body)
+    assert response.status_code == status, response.text[:500]
+    content_type = response.headers.get("content-type", "")
+    if status >= 400 and row.page:
+        assert content_type.startswith("text/html"), "a page user never gets raw JSON"
+    elif status >= 400:
+        assert content_type.startswith("application/problem+json")
+    if status == 303 and actor == "anon" and row.page and path not in ("/sign-in", "/start"):
+        location = response.headers["location"]
+        assert location.startswith(("/sign-in", "/start", "/assessment", "/coach", "/", "/staff"))
+
+
+def _app_routes(app: FastAPI) -> tuple[set[tuple[str, str]], set[str]]:
+    routes, mounts = set(), set()
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, Mount):
+            mounts.add(route.path)
+            continue
+        for method in context.methods or ():
+            if method != "HEAD":
+                routes.add((method, str(context.path)))
+    return routes, mounts
 
 
 def test_every_route_is_in_the_matrix(settings: Settings) -> None:
     app: FastAPI = create_app(settings)
-    routes = {
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        for method in operations
-    }
+    routes, mounts = _app_routes(app)
     covered = {(row.method, row.path.split("?")[0]) for row in MATRIX}
     app.state.engine.dispose()
     assert routes - covered == set(), "routes missing from the authorisation matrix"
     assert covered - routes == set(), "matrix rows for routes that no longer exist"
-    assert len(routes) == len(MATRIX)
+    assert mounts == MOUNTS, "a new mount: say who may read it"
+    pages = {(r.method, r.path.split("?")[0]) for r in MATRIX if r.page}
+    assert len(pages) >= 30, "the page routes are in the matrix"
+
+
+def test_the_matrix_size(settings: Settings) -> None:
+    """The number of role x route x ownership cases (reported in the issue's closing note)."""
+    cases = _cases()
+    pages = [c for c in cases if c.values[0].page]
+    assert len(cases) > 800 and len(pages) > 250, (len(cases), len(pages))
 
 
 def test_a_coach_cannot_reach_another_students_outcome_through_their_own_student(
@@ -309,3 +564,4 @@ def test_a_student_cannot_use_an_account_route_with_a_forged_cookie(
 def test_world_builder_gives_each_actor_a_distinct_session(app: FastAPI) -> None:
     world = build_world(app)
     assert len(set(world.tokens.values())) == len(world.tokens) == 5
+    assert set(world.tokens) == set(ACTORS) - {"anon"}

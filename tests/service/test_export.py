@@ -112,21 +112,28 @@ def test_a_profile_submitted_after_the_year_is_not_used(
     assert len(read_outcome_records(out)) == 0
 
 
-def test_invalid_records_write_nothing_and_leave_an_old_file_untouched(
+def test_a_stored_unknown_code_is_left_out_and_named_not_blocking_the_year(
     app: FastAPI,
     world: World,
     settings: Settings,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Issue 12, item 12: a legacy outcome with a code the catalogue does not know (stored
+    before codes were checked on entry) used to make the whole export fail."""
     _submit(app, world.student_a, IN_YEAR)
     _outcome(app, world.student_a, "99-9999.00", 2)
+    _outcome(app, world.student_a, "99-9999.00", 1)
+    _outcome(app, world.student_a, "no-such-pathway", 1, kind="pathway")
     out = tmp_path / "outcomes.csv"
     out.write_text("previous export\n", encoding="utf-8")
-    assert _export(settings, out) == 1
-    err = capsys.readouterr().err
-    assert "nothing written" in err and "unknown occupation code '99-9999.00'" in err
-    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert _export(settings, out) == 0
+    captured = capsys.readouterr()
+    assert "occupation 99-9999.00 (2 row(s))" in captured.err
+    assert "pathway no-such-pathway (1 row(s))" in captured.err
+    assert "left out 3 stored outcome(s)" in captured.err
+    frame = read_outcome_records(out)
+    assert list(frame["code"]) == ["29-1141.00"]  # the world's own outcome still goes out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outcomes.csv"]
 
 

@@ -6,6 +6,7 @@ models/ changes; a second version is the same model with its own name and metric
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -60,7 +61,18 @@ def add_version(
     if meets_benchmarks:
         metrics["benchmarks"] = benchmarks()
     (folder / "metrics.json").write_text(json.dumps(metrics))
+    rewrite_manifest(folder)
     return folder
+
+
+def rewrite_manifest(folder: Path) -> None:
+    """Record the current SHA-256 of every listed file in ``folder``'s manifest, as training
+    does after writing a version (the service refuses a version whose files differ)."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"] = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in manifest["files"]
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 def make_models_dir(root: Path) -> Path:

@@ -116,3 +116,118 @@ def test_seeding_twice_gives_the_same_answers_and_profiles(app: FastAPI) -> None
         return {k: {f: v for f, v in b.items() if f != "started_at"} for k, b in seeds.items()}
 
     assert [(a, strip(s), p) for a, s, p in first] == [(a, strip(s), p) for a, s, p in second]
+
+
+# --- when the demo district is seeded (issue 12 item 22) ------------------------------------
+
+
+def _count_users(url: str) -> int:
+    from sqlalchemy import func
+
+    from service.db import make_engine
+    from service.models import User
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        n = int(conn.execute(select(func.count()).select_from(User)).scalar_one())
+    engine.dispose()
+    return n
+
+
+def _serve_settings(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> Any:
+    """The settings ``pathways serve ARGV`` would run with (options exported as variables)."""
+    from service.cli import build_parser
+    from service.commands import _overrides
+    from service.settings import get_settings
+
+    for name in ("PATHWAYS_SEED_DEMO", "PATHWAYS_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _overrides(build_parser().parse_args(["serve", *argv])).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PATHWAYS_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("PATHWAYS_ARGON2_MEMORY_KIB", "64")
+    monkeypatch.setenv("PATHWAYS_ARGON2_PARALLELISM", "1")
+    get_settings.cache_clear()
+    try:
+        return get_settings()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_an_empty_configured_database_is_never_seeded_without_demo(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.commands import prepare_database
+
+    url = settings.resolved_database_url()  # PostgreSQL when the tests run on it
+    chosen = _serve_settings(monkeypatch, ["--database-url", url])
+    assert chosen.seed_demo is None and not chosen.seeds_demo()
+    assert prepare_database(chosen) is None
+    assert _count_users(url) == 0
+
+
+def test_demo_seeds_a_configured_database_when_asked(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.commands import prepare_database
+
+    url = settings.resolved_database_url()
+    chosen = _serve_settings(monkeypatch, ["--demo", "--database-url", url])
+    logins = prepare_database(chosen)
+    assert logins is not None and {login.role for login in logins} == {"admin", "staff", "coach"}
+    assert _count_users(url) == len(logins)
+    assert prepare_database(chosen) is None  # an existing district is left alone
+
+
+def test_the_embedded_default_seeds_unless_told_not_to(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.commands import prepare_database
+
+    monkeypatch.setenv("PATHWAYS_VAR_DIR", str(tmp_path / "plain"))
+    plain = _serve_settings(monkeypatch, [])  # the README's first command: no URL at all
+    assert plain.database_url is None and plain.seeds_demo()
+    assert prepare_database(plain)
+    monkeypatch.setenv("PATHWAYS_VAR_DIR", str(tmp_path / "quiet"))
+    quiet = _serve_settings(monkeypatch, ["--no-seed"])
+    assert prepare_database(quiet) is None
+    assert _count_users(quiet.resolved_database_url()) == 0
+
+
+def test_demo_and_no_seed_together_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from service.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--demo", "--no-seed"])
+    assert exc.value.code == 2
+    assert "--demo" in capsys.readouterr().err
+
+
+def test_create_admin_makes_the_first_account_of_an_empty_database(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from service.cli import main
+    from service.models import User
+
+    url = settings.resolved_database_url()
+    for name, value in (("TIME_COST", "1"), ("MEMORY_KIB", "64"), ("PARALLELISM", "1")):
+        monkeypatch.setenv(f"PATHWAYS_ARGON2_{name}", value)
+    argv = ["create-admin", "--username", "district-it", "--database-url", url]
+    monkeypatch.setattr("sys.stdin", io.StringIO("password12\n"))
+    assert main(argv) == 2
+    assert "password refused" in capsys.readouterr().err
+    assert _count_users(url) == 0  # nothing half-written
+    monkeypatch.setattr("sys.stdin", io.StringIO("lantern orchard 42 river\n"))
+    assert main(argv) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("lantern orchard 42 river\n"))
+    assert main(argv) == 2  # the name is taken now
+    assert "already taken" in capsys.readouterr().err
+    from service.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(User.username, User.role, User.active)).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("district-it", "admin", True)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,11 @@ from recommender.errors import (
 )
 from training.records import (
     ALL_COLUMNS,
+    MAX_JSON_DEPTH,
     REQUIRED_COLUMNS,
     RowProblem,
     find_protected_columns,
+    json_depth,
     load_outcome_records,
     normalise_school_year,
     pivot_grades,
@@ -470,3 +473,71 @@ def test_a_column_given_twice_is_a_table_problem() -> None:
     report = validate_outcome_records(frame, KNOWN)
     assert [(p.row, p.column) for p in report.problems] == [(None, None)]
     assert "grade" in report.problems[0].reason
+
+
+# ------------------------------------------------------------- hostile JSON (issue 12, item 17)
+
+
+@pytest.mark.parametrize("column", ["profile_json", "answers_json"])
+def test_json_nested_100000_deep_in_a_csv_is_refused_by_row(tmp_path: Path, column: str) -> None:
+    deep = '{"a": ' * 100_000 + "1" + "}" * 100_000
+    file = tmp_path / "deep.csv"
+    write_outcome_records(
+        pd.DataFrame([record(), record(code="11-1011.00", **{column: deep})]), file
+    )
+    with pytest.raises(InvalidOutcomeRecordsError) as exc:
+        load_outcome_records(file, KNOWN)
+    assert [(row, col) for row, col, _ in exc.value.problems] == [(2, column)]
+    assert "characters" in str(exc.value)
+
+
+def test_json_nested_past_the_depth_limit_is_refused_even_when_short() -> None:
+    depth = MAX_JSON_DEPTH + 1
+    nested = json.dumps(
+        {"interests": [3, 2, 1, 4, 5, 2], "x": json.loads("[" * depth + "]" * depth)}
+    )
+    at_limit = {
+        "interests": [3, 2, 1, 4, 5, 2],
+        "x": json.loads("[" * (depth - 3) + "]" * (depth - 3)),
+    }
+    report = validate_outcome_records(
+        pd.DataFrame(
+            [
+                record(profile_json=nested),
+                record(code="11-1011.00", profile_json=json.dumps(at_limit)),
+            ]
+        ),
+        KNOWN,
+    )
+    assert [(p.row, p.column) for p in report.problems] == [(1, "profile_json")]
+    assert f"deeper than the {MAX_JSON_DEPTH} levels" in report.problems[0].reason
+
+
+def test_json_depth_counts_levels_without_recursion() -> None:
+    assert json_depth(1) == 0
+    assert json_depth({}) == 1
+    assert json_depth({"a": [1, {"b": []}]}) == 4
+    value: list[object] = []
+    for _ in range(50_000):
+        value = [value]
+    assert json_depth(value) == 50_001
+
+
+# ------------------------------------------------- school years in the window (issue 12, item 10)
+
+
+def test_school_years_outside_the_window_are_refused_by_row() -> None:
+    """On 1 January 2026 (school year 2025-2026) the window runs from 2000-2001 to 2026-2027."""
+    years = ["2000-01", "2026-27", "1999-2000", "2027-28", "9999-10000"]
+    frame = pd.DataFrame(
+        [record(student_id=f"p-0000000{n}", school_year=year) for n, year in enumerate(years)]
+    )
+    report = validate_outcome_records(frame, KNOWN, today=date(2026, 1, 1))
+    assert [(p.row, p.column) for p in report.problems] == [
+        (3, "school_year"),
+        (4, "school_year"),
+        (5, "school_year"),
+    ]
+    assert "1999-2000" in report.problems[0].reason and "outside" in report.problems[0].reason
+    assert "2027-2028" in report.problems[1].reason and "outside" in report.problems[1].reason
+    assert "is not a school year" in report.problems[2].reason
