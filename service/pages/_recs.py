@@ -259,7 +259,8 @@ def route_view(
             else ""
         ),
         "none": w["none"] if not lines else "",
-        "without": [w["district_without"].format(college=c) for c in without],
+        # "your district's college lists none" says something only when another college does
+        "without": [w["district_without"].format(college=c) for c in without] if lines else [],
     }
 
 

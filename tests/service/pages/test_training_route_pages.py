@@ -153,3 +153,32 @@ def test_a_result_stored_without_routes_gets_them_from_the_catalogue() -> None:
     assert [r["college"] for r in view["shown"]] == [r.college for r in expected[:ROUTES_SHOWN]]
     assert view["step"].startswith("Usually a bachelor's degree")
     assert set(route_words("en")) == set(route_words("es"))
+
+
+def test_the_district_college_is_said_to_lack_a_programme_only_when_another_has_it() -> None:
+    """Over every occupation for a Harrison County student: "MGCCC lists none of these" appears
+    exactly when MGCCC has no route and some other college has one."""
+    cat = get_catalogue()
+    result = {
+        "plan": "community_college",
+        "region": GULFPORT,
+        "training_place": {"county_fips": HARRISON, "district_colleges": [MGCCC]},
+    }
+    seen = {"with_others": 0, "with_none": 0}
+    for code in cat.codes:
+        found = training_routes(cat, code, HARRISON, "community_college", GULFPORT)
+        occupation = {
+            "code": code,
+            "training_routes": [r.to_dict() for r in found.routes],
+            "training_routes_total": len(found.routes),
+            "district_without_routes": list(found.district_without),
+        }
+        view = route_view(occupation, result)
+        local = any(r.local for r in found.routes)
+        if found.routes and not local:
+            seen["with_others"] += 1
+            assert view["without"] and MGCCC in view["without"][0]
+        else:
+            seen["with_none"] += not found.routes
+            assert view["without"] == []
+    assert seen["with_others"] > 0 and seen["with_none"] > 0
