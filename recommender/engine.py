@@ -34,7 +34,12 @@ from recommender.features import (
     StudentBatch,
     build_pair_features_batch,
 )
-from recommender.model import DEFAULT_MODELS_DIR, load_fit_model, locate_model_version
+from recommender.model import (
+    DEFAULT_MODELS_DIR,
+    load_fit_model,
+    locate_model_version,
+    verify_model_files,
+)
 from recommender.ranking import (
     RankingPolicy,
     load_ranking_policy,
@@ -260,9 +265,11 @@ class Recommender:
         """Load a model version (the active one by default) and the shipped catalogue from disk.
 
         The policy is, in order: the argument, the version's policy.json, the defaults; the
-        version's calibration.json, when present, adds each occupation's probability.
+        version's calibration.json, when present, adds each occupation's probability. Every
+        file the version's manifest lists is checked first (ModelArtifactError naming the file).
         """
         folder = locate_model_version(models_dir, version)
+        verify_model_files(folder)
         model = load_fit_model(folder, intra_op_threads=intra_op_threads)
         if catalogue is None:
             from recommender.catalogue import load_catalogue

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from recommender.catalogue import Catalogue
 from recommender.engine import Recommender
-from recommender.errors import UnknownCodeError
+from recommender.errors import ModelArtifactError, UnknownCodeError
 from recommender.model import DEFAULT_MODELS_DIR
 from tests.model.synthetic import make_profile, sklearn_scorer, tiny_trained
 
@@ -75,6 +77,24 @@ def test_shipped_model_loads_and_recommends() -> None:
         result.model_version
         == json.loads((DEFAULT_MODELS_DIR / "registry.json").read_text())["active"]
     )
+
+
+def test_loading_refuses_a_version_whose_files_differ_from_its_manifest(tmp_path: Path) -> None:
+    """The command line and training load through Recommender.load too: an edited policy
+    (weights x100) or a deleted one is refused by name, never served or replaced by defaults."""
+    active = json.loads((DEFAULT_MODELS_DIR / "registry.json").read_text())["active"]
+    folder = tmp_path / active
+    shutil.copytree(DEFAULT_MODELS_DIR / active, folder)
+    assert Recommender.load(tmp_path, active).model_version == active
+    policy = folder / "policy.json"
+    doc = json.loads(policy.read_text())
+    doc["ranking"] = {k: v * 100 for k, v in doc["ranking"].items()}
+    policy.write_text(json.dumps(doc, indent=2))
+    with pytest.raises(ModelArtifactError, match=r"policy\.json"):
+        Recommender.load(tmp_path, active)
+    policy.unlink()
+    with pytest.raises(ModelArtifactError, match=r"policy\.json"):
+        Recommender.load(tmp_path, active)
 
 
 # --- detail occupations and their SOC group's figures -----------------------------------------
