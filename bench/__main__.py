@@ -63,6 +63,12 @@ def _run_startup(quick: bool) -> dict[str, Any]:
     return startup.run(quick)
 
 
+def _run_roster_import(quick: bool) -> dict[str, Any]:
+    from bench import roster_import
+
+    return roster_import.run(quick)
+
+
 def _run_yearly(quick: bool) -> dict[str, Any]:
     from bench import yearly
 
@@ -76,6 +82,7 @@ BENCHMARKS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "answer_saves": _run_answer_saves,
     "startup": _run_startup,
     "yearly": _run_yearly,
+    "roster_import": _run_roster_import,
 }
 
 

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from recommender.files import READABLE, write_atomic
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "bench" / "results"
 
@@ -130,13 +132,6 @@ def time_interleaved(
     return samples
 
 
-def check_target(value: float | None, limit: float, *, at_least: bool = False) -> bool | None:
-    """Whether a measured value meets a limit (None when there is no value)."""
-    if value is None:
-        return None
-    return value >= limit if at_least else value <= limit
-
-
 def git_revision() -> str | None:
     """Short commit of the checkout, or None outside git."""
     if shutil.which("git") is None:
@@ -157,9 +152,7 @@ def git_revision() -> str | None:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON to a temp file beside path, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n", mode=READABLE)
 
 
 def utc_stamp() -> str:

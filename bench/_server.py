@@ -11,7 +11,6 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -163,11 +162,6 @@ def get_json(base_url: str, path: str, token: str) -> Any:
     r = httpx.get(base_url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     r.raise_for_status()
     return r.json()
-
-
-def describe_python() -> str:
-    """The interpreter that runs the benchmark (the server uses the venv's)."""
-    return sys.executable
 
 
 def signed_in_student(

@@ -122,20 +122,27 @@ def build_rows(folder: Path) -> list[tuple[str, str, str, str]]:
     up = _load(folder, "startup")
     if up:
         r = up["result"]
-        t = r["in_process"]["import_load_recommend_s_median"]
-        rows.append(
-            (
-                "start to first recommendation (import, load, recommend)",
-                f"{t} s (process wall {r['in_process']['process_wall_s_median']} s)",
-                "≤ 2 s",
-                _yes(t <= 2),
-            )
-        )
         s = r["service"]
+        first = s.get("serve_start_to_first_recommendation_s_median")
+        if first is None:  # a result file from before the subprocess median was measured
+            first = s["serve_start_to_first_recommendation_s"]
+        loads = s.get("load_average_1min_at_each_start")
+        cpu = s.get("server_cpu_s_to_first_recommendation_median")
         rows.append(
             (
                 "`pathways serve` on an empty database to first recommendation",
-                f"{s['serve_start_to_first_recommendation_s']} s (migrate, seed, sign-in)",
+                f"{first} s, median of {s.get('runs', 1)} (migrate, seed, sign-in)"
+                + (f", server CPU {cpu} s" if cpu is not None else "")
+                + (f"; 1-min load {min(loads)}-{max(loads)}" if loads else ""),
+                "≤ 2 s",
+                _yes(first <= 2),
+            )
+        )
+        t = r["in_process"]["import_load_recommend_s_median"]
+        rows.append(
+            (
+                "… in-process: import, load, recommend",
+                f"{t} s (process wall {r['in_process']['process_wall_s_median']} s)",
                 "",
                 "",
             )
@@ -148,6 +155,16 @@ def build_rows(folder: Path) -> list[tuple[str, str, str, str]]:
                 _yes(s["worker_rss_mb"] <= 200),
             )
         )
+        size = r.get("install")
+        if size:
+            rows.append(
+                (
+                    "install size (site-packages), service / with `[train]`",
+                    f"{size['service_mb']} MB / {size['with_train_mb']} MB",
+                    "",
+                    "",
+                )
+            )
     year = _load(folder, "yearly")
     if year:
         r = year["result"]

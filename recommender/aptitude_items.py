@@ -25,6 +25,7 @@ can be recalibrated.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from collections.abc import Mapping, Sequence
@@ -351,31 +352,60 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "q2": "A recipe uses {amount} cups of rice for {given} pans. "
         "How many cups for {asked} pans?",
         "q3": "What number comes next? {series}, ...",
-        "q4": "A store gets {boxes} boxes with {per_box} cans in each box. It sells {sold} cans. "
+        "q4": "A store gets {boxes} boxes with {per_box} cans in each box. It sells {sold}. "
         "How many cans are left?",
         "hours": "{h} hours",
         "hours_half": "{h} and a half hours",
         "dollars": "${v}",
+        "dollars_one": "${v}",
         "miles": "{v} miles",
+        "miles_one": "{v} mile",
         "cups": "{v} cups",
+        "cups_one": "{v} cup",
         "cans": "{v} cans",
+        "cans_one": "{v} can",
+        "feet": "{v} feet",
+        "feet_one": "{v} foot",
+        "times": "{v} times",
+        "times_one": "{v} time",
         "s": "Which shape is the same as the first one, only turned? (Flipped shapes are wrong.)",
         "m0": "The first gear turns {dir}. Which way does the last gear turn?",
-        "m1": "Gear A has {a} teeth and turns {turns} times. "
+        "m1": "Gear A has {a} teeth and turns {turns}. "
         "It drives gear B, which has {b} teeth. How many times does gear B turn?",
         "m2": "A bar rests on a pivot. "
-        "A load of {load} pounds sits {load_arm} feet from the pivot. "
-        "You push down {effort_arm} feet from the pivot on the other side. "
+        "A load of {load} pounds sits {load_arm} from the pivot. "
+        "You push down {effort_arm} from the pivot on the other side. "
         "How hard must you push to lift the load?",
-        "m3": "A load of {load} pounds hangs from {ropes} ropes that share the weight equally. "
-        "How hard must you pull to lift it?",
+        "m3": "A load of {load} pounds hangs from pulleys. {ropes} parts of the rope hold it up "
+        "and share its weight equally. How hard must you pull the free end to lift the load?",
+        "m3_one": "A load of {load} pounds hangs from a rope that runs over one pulley. "
+        "1 part of the rope holds it up. "
+        "How hard must you pull the free end to lift the load?",
         "turns": "{v} turns",
+        "turns_one": "{v} turn",
         "pounds": "{v} pounds",
+        "pounds_one": "{v} pound",
         "clockwise": "Clockwise",
         "counterclockwise": "Counterclockwise",
         "p": "Are the two codes exactly the same?",
         "same": "Same",
         "different": "Different",
+        "fig_gears": "Drawing: {n} gears in a row with {teeth} teeth; the first turns {dir}.",
+        "fig_pair": "Drawing: gear A with {a} teeth meshed with gear B with {b} teeth.",
+        "fig_lever": "Drawing: a bar on a pivot; a load of {load} pounds {la} from the pivot on "
+        "one side, your push {ea} from it on the other.",
+        "fig_pulley": "Drawing: a load of {load} pounds under pulley wheels; {ropes} parts of the "
+        "rope hold it up, and the free end comes down on the right, where you pull.",
+        "fig_pulley_one": "Drawing: a load of {load} pounds on a rope that goes up over one pulley "
+        "wheel and comes down on the right, where you pull.",
+        "ex_quantitative": "Answer {choice}: {answer}. Half of $40 is $20, so the jacket costs "
+        "$20 on sale.",
+        "ex_spatial": "Answer {choice}. It is the first shape given a quarter turn. The other "
+        "shapes are flipped copies, so they are wrong.",
+        "ex_mechanical": "Answer {choice}: {answer}. 2 parts of the rope share the 60 pounds, "
+        "so you pull with half of it.",
+        "ex_perceptual_speed": "Answer {choice}: {answer}. The fourth character is P in the "
+        "first code and R in the second.",
     },
     "es": {
         "q0": "Una chaqueta cuesta ${price}. Tiene {pct}% de descuento. ¿Cuál es el precio final?",
@@ -383,35 +413,69 @@ _TEXT: Final[dict[str, dict[str, str]]] = {
         "q2": "Una receta usa {amount} tazas de arroz para {given} bandejas. "
         "¿Cuántas tazas hacen falta para {asked} bandejas?",
         "q3": "¿Qué número sigue? {series}, ...",
-        "q4": "Una tienda recibe {boxes} cajas con {per_box} latas cada una. Vende {sold} latas. "
+        "q4": "Una tienda recibe {boxes} cajas con {per_box} latas cada una. Vende {sold}. "
         "¿Cuántas latas quedan?",
         "hours": "{h} horas",
         "hours_half": "{h} horas y media",
         "dollars": "${v}",
+        "dollars_one": "${v}",
         "miles": "{v} millas",
+        "miles_one": "{v} milla",
         "cups": "{v} tazas",
+        "cups_one": "{v} taza",
         "cans": "{v} latas",
+        "cans_one": "{v} lata",
+        "feet": "{v} pies",
+        "feet_one": "{v} pie",
+        "times": "{v} vueltas",
+        "times_one": "{v} vuelta",
         "s": "¿Qué figura es igual a la primera, solo que girada? "
         "(Las figuras volteadas no valen.)",
         "m0": "El primer engranaje gira {dir}. ¿Hacia dónde gira el último engranaje?",
-        "m1": "El engranaje A tiene {a} dientes y da {turns} vueltas. Mueve al engranaje B, "
+        "m1": "El engranaje A tiene {a} dientes y da {turns}. Mueve al engranaje B, "
         "que tiene {b} dientes. ¿Cuántas vueltas da el engranaje B?",
         "m2": "Una barra se apoya en un punto fijo. "
-        "Una carga de {load} libras está a {load_arm} pies del punto. "
-        "Empujas hacia abajo a {effort_arm} pies del punto, del otro lado. "
+        "Una carga de {load} libras está a {load_arm} del punto. "
+        "Empujas hacia abajo a {effort_arm} del punto, del otro lado. "
         "¿Con cuánta fuerza hay que empujar para levantar la carga?",
-        "m3": "Una carga de {load} libras cuelga de {ropes} cuerdas "
-        "que reparten el peso por igual. "
-        "¿Con cuánta fuerza hay que jalar para levantarla?",
+        "m3": "Una carga de {load} libras cuelga de unas poleas. {ropes} tramos de la cuerda la "
+        "sostienen y reparten su peso por igual. "
+        "¿Con cuánta fuerza hay que jalar el extremo libre para levantar la carga?",
+        "m3_one": "Una carga de {load} libras cuelga de una cuerda que pasa por una sola polea. "
+        "1 tramo de la cuerda la sostiene. "
+        "¿Con cuánta fuerza hay que jalar el extremo libre para levantar la carga?",
         "turns": "{v} vueltas",
+        "turns_one": "{v} vuelta",
         "pounds": "{v} libras",
+        "pounds_one": "{v} libra",
         "clockwise": "En el sentido del reloj",
         "counterclockwise": "En contra del reloj",
         "p": "¿Son los dos códigos exactamente iguales?",
         "same": "Iguales",
         "different": "Diferentes",
+        "fig_gears": "Dibujo: {n} engranajes en fila con {teeth} dientes; el primero gira {dir}.",
+        "fig_pair": "Dibujo: el engranaje A con {a} dientes engrana con el B con {b} dientes.",
+        "fig_lever": "Dibujo: una barra sobre un punto fijo; una carga de {load} libras a {la} "
+        "del punto de un lado y tu empuje a {ea} del otro.",
+        "fig_pulley": "Dibujo: una carga de {load} libras bajo unas poleas; {ropes} tramos de la "
+        "cuerda la sostienen, y el extremo libre baja a la derecha, donde jalas.",
+        "fig_pulley_one": "Dibujo: una carga de {load} libras en una cuerda que sube, pasa por "
+        "una polea y baja a la derecha, donde jalas.",
+        "ex_quantitative": "Respuesta {choice}: {answer}. La mitad de $40 es $20, así que la "
+        "chaqueta cuesta $20 con el descuento.",
+        "ex_spatial": "Respuesta {choice}. Es la primera figura con un cuarto de vuelta. Las otras "
+        "figuras están volteadas, así que no valen.",
+        "ex_mechanical": "Respuesta {choice}: {answer}. 2 tramos de la cuerda reparten las 60 "
+        "libras, así que jalas con la mitad.",
+        "ex_perceptual_speed": "Respuesta {choice}: {answer}. El cuarto carácter es P en el "
+        "primer código y R en el segundo.",
     },
 }
+
+
+def _count(t: Mapping[str, str], unit: str, v: int) -> str:
+    """``v`` with its unit, singular for exactly 1 (``unit_one``) and plural otherwise."""
+    return t[f"{unit}_one" if v == 1 else unit].format(v=v)
 
 
 def _distractors(
@@ -441,6 +505,28 @@ def _place(correct: Any, wrong: Sequence[Any], key: int) -> tuple[Any, ...]:
 
 def _row(p: Mapping[str, Any], j: int) -> dict[str, int]:
     return {k: int(v[j]) for k, v in p.items() if isinstance(v, np.ndarray) and v.dtype != float}
+
+
+def _vary_quantitative(q: dict[str, int], rng: random.Random) -> None:
+    """Redraw the numbers of a quantitative item that neither its key nor its difficulty reads."""
+    kind = q["kind"]
+    if kind == 0:
+        q["price"] = 20 * rng.randint(1, 10)
+        q["answer"] = q["price"] * (100 - q["pct"]) // 100
+    elif kind == 1:
+        q["speed"] = 10 * rng.randint(3, 8)
+        q["answer"] = q["speed"] * q["hours"] + q["half"] * q["speed"] // 2
+    elif kind == 2:
+        q["asked"] = rng.choice([a for a in range(3, 13) if a != q["given"]])
+        q["answer"] = q["unit"] * q["asked"]
+    elif kind == 3:
+        q["start"] = rng.randint(2, 15)
+        s, d = q["start"], q["step"]
+        q["answer"] = (s + 4 * d, s + 10 * d, 16 * s)[q["pattern"]]
+    else:
+        total = q["boxes"] * q["per_box"]
+        q["sold"] = rng.randint(1, total - 1)
+        q["answer"] = total - q["sold"]
 
 
 def _render_quantitative(
@@ -481,36 +567,43 @@ def _render_quantitative(
         unit = ""
     else:
         total = q["boxes"] * q["per_box"]
-        text = t["q4"].format(boxes=q["boxes"], per_box=q["per_box"], sold=q["sold"])
+        sold = _count(t, "cans", q["sold"])
+        text = t["q4"].format(boxes=q["boxes"], per_box=q["per_box"], sold=sold)
         wrong = _distractors(ans, [total, total + q["sold"], q["boxes"] + q["per_box"]], 2, rng)
         unit = "cans"
-    fmt = t[unit] if unit else "{v}"
-    options = _place(fmt.format(v=ans), [fmt.format(v=v) for v in wrong], key)
+    if unit:
+        options = _place(_count(t, unit, ans), [_count(t, unit, v) for v in wrong], key)
+    else:
+        options = _place(str(ans), [str(v) for v in wrong], key)
     return {"text": text}, options
 
 
-_LOOK_ALIKE: Final = (("B", "8"), ("S", "5"), ("O", "0"), ("I", "1"), ("Z", "2"), ("G", "6"))
-_ALPHABET: Final = "ABCDEFGHIJKLMNOPRSTUVWXYZ0123456789"
+#: Characters a code may hold: none that can be taken for another (no O/0, I/1/l, S/5, B/8,
+#: Z/2, G/6, Q), so "different" always means a real difference a careful reader can see.
+CODE_ALPHABET: Final = "ACDEFHJKLMNPRTUVWXY3479"
+#: Pairs that differ by one stroke; "near miss" changes swap one for the other (harder to see
+#: than a random change, but never ambiguous in print).
+_NEAR_MISS: Final = (("E", "F"), ("P", "R"), ("M", "N"), ("U", "V"), ("K", "X"), ("3", "9"))
 
 
 def _render_perceptual(
     q: Mapping[str, int], t: Mapping[str, str], rng: random.Random
 ) -> tuple[dict[str, Any], tuple[Any, ...]]:
     n = q["length"]
-    left = [rng.choice(_ALPHABET) for _ in range(n)]
+    left = [rng.choice(CODE_ALPHABET) for _ in range(n)]
     right = list(left)
     if q["same"] == 0:
         p = rng.randrange(n)
         if q["change"] == 0:
-            similar = {c for pair in _LOOK_ALIKE if left[p] in pair for c in pair}
-            right[p] = rng.choice([c for c in _ALPHABET if c != left[p] and c not in similar])
+            similar = {c for pair in _NEAR_MISS if left[p] in pair for c in pair}
+            right[p] = rng.choice([c for c in CODE_ALPHABET if c != left[p] and c not in similar])
         elif q["change"] == 1:
-            a, b = rng.choice(_LOOK_ALIKE)
+            a, b = rng.choice(_NEAR_MISS)
             left[p], right[p] = (a, b) if rng.random() < 0.5 else (b, a)
         else:
             p = rng.randrange(n - 1)
             if left[p] == left[p + 1]:
-                left[p + 1] = rng.choice([c for c in _ALPHABET if c != left[p]])
+                left[p + 1] = rng.choice([c for c in CODE_ALPHABET if c != left[p]])
             right = list(left)
             right[p], right[p + 1] = left[p + 1], left[p]
     return (
@@ -583,32 +676,115 @@ def _render_spatial(
     )
 
 
+def _vary_mechanical(q: dict[str, int], rng: random.Random) -> None:
+    """Redraw the numbers of a mechanical item that neither its key nor its difficulty reads."""
+    kind = q["kind"]
+    if kind == 1:
+        q["small"] = rng.choice((8, 10, 12, 15, 16, 20))
+        q["turns"] = rng.randint(1, 6)
+        q["answer"] = q["turns"] if q["reduce"] else q["turns"] * q["ratio"]
+    elif kind == 2:
+        q["load"] = q["effort_arm"] * 5 * rng.randint(2, 10)
+        q["answer"] = q["load"] * q["load_arm"] // q["effort_arm"]
+    elif kind == 3:
+        q["pulley_load"] = q["ropes"] * 10 * rng.randint(2, 12)
+        q["answer"] = q["pulley_load"] // q["ropes"]
+    # kind 0: the teeth are drawn from rng, which a variant reseeds
+
+
+#: Pulley drawing units: wheel radius, rope heights and the load box (viewBox coordinates).
+_WHEEL_R: Final = 11
+_CEILING_Y: Final = 12
+_TOP_Y: Final = 42
+_BOTTOM_Y: Final = 104
+_LOAD_TOP: Final = 123
+_LOAD_H: Final = 34
+
+
+def pulley_drawing(ropes: int) -> dict[str, Any]:
+    """Return the geometry of a block and tackle whose load hangs from ``ropes`` rope parts.
+
+    One rope runs, from an anchor, up and down between fixed wheels (hung from the ceiling) and
+    moving wheels (hung on the load); ``ropes`` vertical parts hold the load and a last part
+    comes down from the last fixed wheel to the hand, where the pull arrow starts. Keys:
+    ``segments`` [x, y_top, x, y_bottom], ``wheels`` {x, y, r, fixed}, ``anchors`` [x, y],
+    ``straps`` [x1, y1, x2, y2], ``load_box`` [x, y, width, height], ``ceiling`` [x1, x2, y],
+    ``arrow`` {x, y, tip} (the tip below y), ``width``, ``height``. Units are SVG viewBox units.
+    """
+    if not 1 <= ropes <= 6:
+        raise ValueError(f"a pulley drawing has 1..6 rope parts, got {ropes}")
+    r, left = _WHEEL_R, 40
+    xs = [left + 2 * r * k for k in range(ropes + 1)]  # ropes holding parts, then the pull
+    wheels: list[dict[str, Any]] = []
+    for k in range(ropes):
+        fixed = (ropes - 1 - k) % 2 == 0
+        wheels.append(
+            {
+                "x": (xs[k] + xs[k + 1]) / 2,
+                "y": _TOP_Y if fixed else _BOTTOM_Y,
+                "r": r,
+                "fixed": fixed,
+            }
+        )
+    segments, anchors = [], []
+    for k in range(ropes):
+        around = [w for j, w in enumerate(wheels) if j in (k - 1, k)]
+        top = _TOP_Y if any(w["fixed"] for w in around) else _CEILING_Y
+        bottom = _BOTTOM_Y if any(not w["fixed"] for w in around) else _LOAD_TOP
+        if top == _CEILING_Y:
+            anchors.append([xs[k], _CEILING_Y])
+        if bottom == _LOAD_TOP:
+            anchors.append([xs[k], _LOAD_TOP])
+        segments.append([xs[k], top, xs[k], bottom])
+    hand = _BOTTOM_Y + 14
+    segments.append([xs[ropes], _TOP_Y, xs[ropes], hand])
+    straps = [
+        [w["x"], _CEILING_Y, w["x"], w["y"]] if w["fixed"] else [w["x"], w["y"], w["x"], _LOAD_TOP]
+        for w in wheels
+    ]
+    load_x = xs[0] - 30
+    return {
+        "segments": segments,
+        "wheels": wheels,
+        "anchors": anchors,
+        "straps": straps,
+        "load_box": [load_x, _LOAD_TOP, xs[ropes - 1] + 10 - load_x, _LOAD_H],
+        "ceiling": [xs[0] - 34, xs[ropes] + 24, _CEILING_Y],
+        "arrow": {"x": xs[ropes], "y": hand, "tip": hand + 16},
+        "width": xs[ropes] + 60,
+        "height": _LOAD_TOP + _LOAD_H + 8,
+    }
+
+
 def _render_mechanical(
     q: Mapping[str, int], t: Mapping[str, str], rng: random.Random
 ) -> tuple[dict[str, Any], tuple[Any, ...]]:
     kind, ans, key = q["kind"], q["answer"], q["key"]
     if kind == 0:
-        direction = t["clockwise" if q["first"] == 0 else "counterclockwise"].lower()
+        first = "clockwise" if q["first"] == 0 else "counterclockwise"
+        direction = t[first].lower()
         teeth = [rng.choice((10, 12, 15, 20)) for _ in range(q["gears"])]
+        label = t["fig_gears"].format(
+            n=len(teeth), teeth=", ".join(str(v) for v in teeth), dir=direction
+        )
         prompt = {
             "text": t["m0"].format(dir=direction),
-            "figure": {
-                "type": "gear_chain",
-                "teeth": teeth,
-                "first": "clockwise" if q["first"] == 0 else "counterclockwise",
-            },
+            "figure": {"type": "gear_chain", "teeth": teeth, "first": first},
+            "figure_label": label,
         }
         return prompt, (t["clockwise"], t["counterclockwise"])
     if kind == 1:
         big = q["small"] * q["ratio"]
         a, b = (q["small"], big) if q["reduce"] else (big, q["small"])
         turns_a = q["turns"] * q["ratio"] if q["reduce"] else q["turns"]
-        text = t["m1"].format(a=a, b=b, turns=turns_a)
+        text = t["m1"].format(a=a, b=b, turns=_count(t, "times", turns_a))
         wrong = _distractors(ans, [turns_a * q["ratio"], turns_a, turns_a + q["ratio"]], 1, rng)
         figure: dict[str, Any] = {"type": "gear_pair", "teeth": [a, b]}
+        label = t["fig_pair"].format(a=a, b=b)
         unit = "turns"
     elif kind == 2:
-        text = t["m2"].format(load=q["load"], load_arm=q["load_arm"], effort_arm=q["effort_arm"])
+        la, ea = _count(t, "feet", q["load_arm"]), _count(t, "feet", q["effort_arm"])
+        text = t["m2"].format(load=q["load"], load_arm=la, effort_arm=ea)
         wrong = _distractors(
             ans,
             [q["load"], q["load"] * q["effort_arm"] // q["load_arm"], q["load"] // q["effort_arm"]],
@@ -621,17 +797,23 @@ def _render_mechanical(
             "load_arm": q["load_arm"],
             "effort_arm": q["effort_arm"],
         }
+        label = t["fig_lever"].format(load=q["load"], la=la, ea=ea)
         unit = "pounds"
     else:
-        text = t["m3"].format(load=q["pulley_load"], ropes=q["ropes"])
-        wrong = _distractors(
-            ans, [q["pulley_load"], q["pulley_load"] * q["ropes"], ans + q["ropes"]], 5, rng
-        )
-        figure = {"type": "pulley", "load": q["pulley_load"], "ropes": q["ropes"]}
+        ropes = q["ropes"]
+        one = "_one" if ropes == 1 else ""
+        text = t["m3" + one].format(load=q["pulley_load"], ropes=ropes)
+        wrong = _distractors(ans, [q["pulley_load"], q["pulley_load"] * ropes, ans + ropes], 5, rng)
+        figure = {
+            "type": "pulley",
+            "load": q["pulley_load"],
+            "ropes": ropes,
+            **pulley_drawing(ropes),
+        }
+        label = t["fig_pulley" + one].format(load=q["pulley_load"], ropes=ropes)
         unit = "pounds"
-    fmt = t[unit]
-    options = _place(fmt.format(v=ans), [fmt.format(v=v) for v in wrong], key)
-    return {"text": text, "figure": figure}, options
+    options = _place(_count(t, unit, ans), [_count(t, unit, v) for v in wrong], key)
+    return {"text": text, "figure": figure, "figure_label": label}, options
 
 
 _RENDER: Final = {
@@ -640,10 +822,26 @@ _RENDER: Final = {
     "mechanical": _render_mechanical,
     "perceptual_speed": _render_perceptual,
 }
+_VARY: Final = {"quantitative": _vary_quantitative, "mechanical": _vary_mechanical}
+#: Redraws tried before an item is allowed to repeat one already on the form (never reached in
+#: the tests over many thousands of forms; the limit only bounds the loop).
+_MAX_VARIANTS: Final = 64
+
+
+def _signature(prompt: Mapping[str, Any], options: Sequence[Any]) -> str:
+    """What a student sees of an item, as one string: equal strings are the same item."""
+    shown = {k: v for k, v in prompt.items() if k != "figure_label"}
+    return json.dumps([shown, list(options)], sort_keys=True)
 
 
 def issue_items(subtest: str, seed: int, n: int, language: str = "en") -> tuple[IssuedItem, ...]:
-    """Return items 0..n-1 of subtest under seed, in language ('en' or 'es'); no keys included."""
+    """Return items 0..n-1 of subtest under seed, in language ('en' or 'es'); no keys included.
+
+    No item appears twice on a form: an item that would repeat an earlier one is drawn again
+    with other surface numbers (a price, a load, a shape, a code), never another key position
+    or difficulty, so scoring is unchanged. Item j depends only on items 0..j, so asking for
+    more items never changes the first ones; both languages repeat in the same places.
+    """
     _check_subtest(subtest)
     _check_seed(seed)
     if language not in _TEXT:
@@ -653,9 +851,25 @@ def issue_items(subtest: str, seed: int, n: int, language: str = "en") -> tuple[
     indexes = np.arange(n, dtype=np.uint64)
     w, p = _parameters(subtest, np.full(n, seed, dtype=np.uint64), indexes)
     items = []
+    seen: set[str] = set()
+    english = _TEXT["en"]
     for j in range(n):
-        rng = random.Random(int(w[j, _WORDS - 1]))
-        prompt, options = _RENDER[subtest](_row(p, j), _TEXT[language], rng)
+        word = int(w[j, _WORDS - 1])
+        for variant in range(_MAX_VARIANTS):
+            # the check runs on the English rendering so both languages vary the same items
+            q = _row(p, j)
+            rng = random.Random(word if variant == 0 else word ^ (variant << 64))
+            if variant and subtest in _VARY:
+                _VARY[subtest](q, rng)
+            state = rng.getstate()
+            prompt, options = _RENDER[subtest](q, english, rng)
+            signature = _signature(prompt, options)
+            if signature not in seen:
+                break
+        seen.add(signature)
+        if language != "en":
+            rng.setstate(state)
+            prompt, options = _RENDER[subtest](q, _TEXT[language], rng)
         items.append(
             IssuedItem(
                 id=make_item_id(subtest, j),
@@ -666,3 +880,38 @@ def issue_items(subtest: str, seed: int, n: int, language: str = "en") -> tuple[
             )
         )
     return tuple(items)
+
+
+#: The worked example shown, untimed, before each subtest's clock starts: fixed generating
+#: numbers rendered by the subtest's own renderer, so it looks like the items that follow.
+_EXAMPLES: Final[dict[str, dict[str, int]]] = {
+    "quantitative": {"kind": 0, "price": 40, "pct": 50, "answer": 20, "key": 1},
+    "spatial": {"cells": 4, "angle": 90, "key": 2},
+    "mechanical": {"kind": 3, "ropes": 2, "pulley_load": 60, "answer": 30, "key": 0},
+    "perceptual_speed": {"length": 5, "same": 0, "change": 0, "key": 1},
+}
+
+
+def worked_example(subtest: str, language: str = "en") -> dict[str, Any]:
+    """Return the subtest's worked example: prompt, options, the key and why it is the answer.
+
+    It is public (not a scored item; its key may be shown) and the same for every student.
+    """
+    _check_subtest(subtest)
+    if language not in _TEXT:
+        raise InstrumentError("aptitude item text", f"no language {language!r}")
+    t = _TEXT[language]
+    q = dict(_EXAMPLES[subtest])
+    prompt, options = _RENDER[subtest](q, t, random.Random(7))
+    if subtest == "perceptual_speed":
+        prompt = {**prompt, "left": "KT4PX", "right": "KT4RX"}
+    key = q["key"]
+    answer = options[key] if isinstance(options[key], str) else ""
+    return {
+        "id": f"{_ID_PREFIX[subtest]}-example",
+        "subtest": subtest,
+        "prompt": prompt,
+        "options": list(options),
+        "key": key,
+        "explain": t[f"ex_{subtest}"].format(choice=key + 1, answer=answer),
+    }

@@ -14,7 +14,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import CatalogueError, UnknownCodeError
+from recommender.shipped import data_dir, shipped_path
 from recommender.training_routes import (
     COLLEGE_KINDS,
     CREDENTIAL_LEVELS,
@@ -33,8 +34,8 @@ from recommender.training_routes import (
     CollegeProgram,
 )
 
-#: The committed catalogue, located relative to this file.
-DEFAULT_CATALOGUE_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+#: The shipped catalogue (the checkout's data/catalogue, or the installed package data).
+DEFAULT_CATALOGUE_DIR: Final = shipped_path("catalogue")
 
 #: BLS typical entry education categories; ``education_code`` is the index (-1 = unknown).
 EDUCATION_LEVELS: Final = (
@@ -113,6 +114,16 @@ COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 #: Every data file of a catalogue folder (besides ``manifest.json``).
 CATALOGUE_FILES: Final = tuple(sorted(COLUMNS))
 
+#: Files written by this project and kept beside the built data: not rebuilt from raw data, not
+#: in the manifest or the catalogue version (a translation changes no figure a model reads), and
+#: carried over by ``pathways catalogue build``. ``titles_es.tsv``: the project's own Spanish
+#: titles, one row per (kind, code), kind one of ``TITLE_KINDS``.
+TRANSLATION_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {"titles_es.tsv": ("code", "kind", "title_es")}
+)
+TRANSLATION_FILES: Final = tuple(sorted(TRANSLATION_COLUMNS))
+TITLE_KINDS: Final = ("cluster", "pathway", "occupation")
+
 FloatArray = npt.NDArray[np.float32]
 
 
@@ -133,6 +144,7 @@ class Cluster:
     code: str
     title: str
     pathway_index: tuple[int, ...]
+    title_es: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +156,8 @@ class Pathway:
     cluster: str
     title: str
     occupation_index: tuple[int, ...]
+    title_es: str = ""
+    cluster_es: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,6 +198,7 @@ class Occupation:
     bright_outlook: bool
     pathways: tuple[str, ...]
     programs: tuple[Program, ...]
+    title_es: str = ""
 
 
 #: Whose regional figures an occupation carries: its own OEWS series, a group's, or none at all.
@@ -286,6 +301,8 @@ class Catalogue:
     manifest: Mapping[str, Any] = field(repr=False)
     _code_index: Mapping[str, int] = field(repr=False)
     _region_index: Mapping[str, int] = field(repr=False)
+    #: The project's Spanish title of each occupation ("" where none is written), as ``titles``.
+    titles_es: tuple[str, ...] = field(default=(), repr=False)
 
     def index_of(self, code: str) -> int:
         """Row of an O*NET-SOC code; raises UnknownCodeError when absent."""
@@ -354,6 +371,7 @@ class Catalogue:
             bright_outlook=bool(self.bright_outlook[i]),
             pathways=tuple(self.pathways[p].code for p in self.occupation_pathways[i]),
             programs=self.programs[i],
+            title_es=self.titles_es[i] if self.titles_es else "",
         )
 
 
@@ -390,7 +408,7 @@ class _Table:
             lines.pop()
         if not lines:
             raise CatalogueError("file is empty (no header row)", file=self.file)
-        expected = COLUMNS[name]
+        expected = {**COLUMNS, **TRANSLATION_COLUMNS}[name]
         header = tuple(lines[0].split("\t"))
         for column in header:
             if column not in expected:
@@ -493,8 +511,9 @@ def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
-    """Load and validate a catalogue folder (default: the committed ``data/catalogue``)."""
-    folder = Path(path) if path is not None else DEFAULT_CATALOGUE_DIR
+    """Load and validate a catalogue folder (default: ``data_dir("catalogue")``, the shipped
+    ``data/catalogue`` unless the service's settings name another)."""
+    folder = Path(path) if path is not None else data_dir("catalogue")
     manifest_path = folder / "manifest.json"
     if not folder.is_dir():
         raise CatalogueError("catalogue folder is missing", file=str(folder))
@@ -586,6 +605,17 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     )
     programs = _read_programs(tables["programs.tsv"], code_index)
     colleges = _read_colleges(tables, county_region)
+    spanish = _read_titles_es(folder, code_index, clusters, pathways)
+    clusters = tuple(replace(c, title_es=spanish.get(("cluster", c.code), "")) for c in clusters)
+    cluster_es = {c.code: c.title_es for c in clusters}
+    pathways = tuple(
+        replace(
+            p,
+            title_es=spanish.get(("pathway", p.code), ""),
+            cluster_es=cluster_es.get(p.cluster_code, ""),
+        )
+        for p in pathways
+    )
 
     outputs = manifest["outputs"]
     for name in CATALOGUE_FILES:
@@ -637,8 +667,42 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         manifest=MappingProxyType(manifest),
         _code_index=MappingProxyType(code_index),
         _region_index=MappingProxyType(region_index),
+        titles_es=tuple(spanish.get(("occupation", c), "") for c in codes),
         **labour,
     )
+
+
+def _read_titles_es(
+    folder: Path,
+    code_index: Mapping[str, int],
+    clusters: Sequence[Cluster],
+    pathways: Sequence[Pathway],
+) -> dict[tuple[str, str], str]:
+    """(kind, code) -> Spanish title from ``titles_es.tsv``; {} when the folder has none.
+
+    Every row must name a known cluster, pathway or occupation, once, with a non-empty title.
+    """
+    name = "titles_es.tsv"
+    if not (folder / name).is_file():
+        return {}
+    table = _Table(folder, name)
+    table.unique(["kind", "code"])
+    known = {
+        "cluster": {c.code for c in clusters},
+        "pathway": {p.code for p in pathways},
+        "occupation": set(code_index),
+    }
+    found: dict[tuple[str, str], str] = {}
+    rows = zip(
+        table.text("code"), table.choice("kind", TITLE_KINDS), table.text("title_es"), strict=True
+    )
+    for number, (code, kind, title) in enumerate(rows, start=1):
+        if code not in known[kind]:
+            raise table.error(f"unknown {kind} {code!r}", number, "code")
+        if title != title.strip() or "  " in title:
+            raise table.error("title has stray spaces", number, "title_es")
+        found[(kind, code)] = title
+    return found
 
 
 def _read_bytes(folder: Path, name: str) -> bytes:

@@ -20,8 +20,10 @@ from typing import Any, Final
 from recommender.aptitude_items import SUBTESTS
 from recommender.dimensions import APTITUDES, PLANS, RIASEC, WORK_VALUES
 from recommender.errors import InstrumentError
+from recommender.shipped import data_dir, shipped_path
 
-INSTRUMENT_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "instrument"
+#: The shipped instrument (the checkout's data/instrument, or the installed package data).
+INSTRUMENT_DIR: Final = shipped_path("instrument")
 LANGUAGES: Final = ("en", "es")
 
 
@@ -112,6 +114,14 @@ class Instrument:
         """Return the expected minutes for the whole assessment (sum over sections)."""
         return sum(self.section_minutes.values())
 
+    def subtest_minutes(self) -> dict[str, float]:
+        """Return each subtest's expected minutes: its time limit plus an even share of the
+        aptitude section's other minutes (the instructions and the untimed worked example)."""
+        timed = sum(s.time_limit_s for s in self.subtests) / 60
+        spare = max(0.0, self.section_minutes.get("aptitude", 0) - timed)
+        share = spare / len(self.subtests) if self.subtests else 0.0
+        return {s.id: s.time_limit_s / 60 + share for s in self.subtests}
+
     def subtest(self, subtest_id: str) -> Subtest:
         """Return the subtest with this id; KeyError when absent."""
         for s in self.subtests:
@@ -130,15 +140,16 @@ def _read_json(path: Path) -> Any:
         raise InstrumentError(str(path), f"not valid JSON: {exc}") from None
 
 
-def list_versions(root: Path = INSTRUMENT_DIR) -> tuple[str, ...]:
-    """Return the instrument versions listed in versions.json, oldest first."""
-    data = _read_json(root / "versions.json")
+def list_versions(root: Path | None = None) -> tuple[str, ...]:
+    """Return the instrument versions listed in versions.json, oldest first (root None:
+    ``data_dir("instrument")``)."""
+    data = _read_json((root or data_dir("instrument")) / "versions.json")
     return tuple(str(v) for v in data["versions"])
 
 
-def current_version(root: Path = INSTRUMENT_DIR) -> str:
-    """Return the version named current in versions.json."""
-    return str(_read_json(root / "versions.json")["current"])
+def current_version(root: Path | None = None) -> str:
+    """Return the version named current in versions.json (root None: ``data_dir("instrument")``)."""
+    return str(_read_json((root or data_dir("instrument")) / "versions.json")["current"])
 
 
 def _likert(
@@ -236,6 +247,11 @@ def _build(root: Path, version: str, language: str) -> Instrument:
             raise InstrumentError(src, "plans differ from recommender.dimensions.PLANS")
         plans = MappingProxyType({p: str(text["plans"][p]) for p in PLANS})
         sections = MappingProxyType({str(s["id"]): int(s["minutes"]) for s in data["sections"]})
+        timed = sum(s.time_limit_s for s in subtests)
+        if timed > 60 * sections.get("aptitude", 0):
+            raise InstrumentError(
+                src, f"the aptitude section's minutes are fewer than its {timed} s of time limits"
+            )
         titles = MappingProxyType({k: str(text["sections"][k]) for k in sections})
         counties = _read_counties(folder / str(data["counties_file"]))
         return Instrument(
@@ -279,9 +295,11 @@ def _load_cached(root: Path, version: str, language: str) -> Instrument:
 
 
 def load_instrument(
-    version: str | None = None, language: str = "en", *, root: Path = INSTRUMENT_DIR
+    version: str | None = None, language: str = "en", *, root: Path | None = None
 ) -> Instrument:
-    """Read one instrument version (None = current) in 'en' or 'es' from disk; cached."""
+    """Read one instrument version (None = current) in 'en' or 'es' from disk; cached. ``root``
+    None: ``data_dir("instrument")``, the shipped item bank unless the settings name another."""
+    root = root or data_dir("instrument")
     if language not in LANGUAGES:
         raise InstrumentError(str(root), f"no language {language!r}; have {', '.join(LANGUAGES)}")
     chosen = version if version is not None else current_version(root)

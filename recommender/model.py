@@ -1,11 +1,13 @@
-"""Scoring the learned fit with ONNX Runtime, and reading which model version is active.
+"""Scoring the learned fit with ONNX Runtime, and reading the version ``registry.json`` seeds.
 
 A model version is a folder ``models/<version>/`` holding ``model.onnx`` (a float32 pair matrix in,
 the predicted outcome grade 0..3 out). Its metadata names the feature columns it reads, a subset of
 ``FEATURE_NAMES`` in its own order; the scorer takes the full pair matrix the one feature builder
 makes and hands the model exactly those columns, so versions trained on different subsets serve
 side by side. The fit of an occupation is that prediction divided by 3 and
-clipped to 0..1. ``models/registry.json`` names the active version; only training writes it.
+clipped to 0..1. The service's active version is its database pointer (``service.state``);
+``models/registry.json`` names the version a new database starts with (and, offline, the
+default of ``locate_model_version``); nothing in the code writes it.
 
 ``manifest.json``, written last by training, lists the SHA-256 of every file of the version;
 ``verify_model_files`` checks them all before a version is served, so an edited, truncated or
@@ -26,11 +28,12 @@ import numpy.typing as npt
 
 from recommender.errors import ModelArtifactError, UnknownModelVersionError
 from recommender.features import FEATURE_NAMES
+from recommender.shipped import shipped_path
 
 F32 = npt.NDArray[np.float32]
 
-#: The shipped models folder, beside the package.
-DEFAULT_MODELS_DIR: Final = Path(__file__).resolve().parent.parent / "models"
+#: The shipped models folder (the checkout's models/, or the installed package data).
+DEFAULT_MODELS_DIR: Final = shipped_path("models")
 
 #: Highest outcome grade; fit = predicted grade / MAX_GRADE.
 MAX_GRADE: Final = 3.0
@@ -174,7 +177,7 @@ def verify_model_files(folder: Path) -> dict[str, str]:
 
 
 def read_registry(models_dir: Path = DEFAULT_MODELS_DIR) -> dict[str, Any]:
-    """Read ``registry.json`` from a models folder (active version and history)."""
+    """Read ``registry.json`` from a models folder (the seed version and its history)."""
     file = models_dir / "registry.json"
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -188,12 +191,12 @@ def read_registry(models_dir: Path = DEFAULT_MODELS_DIR) -> dict[str, Any]:
 
 
 def read_active_version(models_dir: Path = DEFAULT_MODELS_DIR) -> str:
-    """Name of the active model version according to the registry."""
+    """The version ``registry.json`` names: what a new database's pointer is seeded with."""
     return str(read_registry(models_dir)["active"])
 
 
 def locate_model_version(models_dir: Path = DEFAULT_MODELS_DIR, version: str | None = None) -> Path:
-    """Folder of a model version (the active one when version is None); must hold model.onnx."""
+    """Folder of a model version (registry.json's when version is None); must hold model.onnx."""
     name = read_active_version(models_dir) if version is None else version
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise UnknownModelVersionError(name)

@@ -1,9 +1,13 @@
-"""Model versions on disk and the promotion guard shared by the service and training.
+"""Model versions on disk: listing, metrics and the promotion guard, in one place.
 
 A version folder ``models/<version>/`` holds ``metrics.json`` written at training time. The guard
 refuses a candidate whose held-out NDCG@10 is below the active version's, whose ONNX export failed
 its parity check, or whose subgroup NDCG@10 trails the overall mean by more than
 ``MAX_SUBGROUP_SHORTFALL``; staff may still force it with a reason.
+
+Which version is active is not decided here: the database pointer holds it
+(``service.state``) and ``service.model_ops`` moves it, for the API, the staff pages and the
+command line alike. This module reads files only; it knows no database or web code.
 """
 
 from __future__ import annotations
@@ -14,16 +18,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from recommender.errors import ModelArtifactError, UnknownModelVersionError
+from recommender.errors import ModelArtifactError, PathwaysError, UnknownModelVersionError
 
 __all__ = [
     "CHECKED_GROUPS",
     "MAX_SUBGROUP_SHORTFALL",
     "check_promotion",
     "check_subgroups",
+    "guard_failures",
     "headline_ndcg",
     "is_version_name",
     "list_model_versions",
+    "promotion_problems",
     "read_model_metrics",
 ]
 
@@ -208,3 +214,36 @@ def check_benchmarks(metrics: Mapping[str, Any]) -> list[str]:
             f"the plain interest cosine's {ndcg['interest_cosine']['mean']:.3f}"
         )
     return problems
+
+
+def promotion_problems(models_dir: Path, version: str, active: str | None) -> list[str]:
+    """Every guard ``version`` fails against the ``active`` version ([] = promotable).
+
+    UnknownModelVersionError without such a version and ModelArtifactError when its own
+    metrics are unreadable (nothing to judge); unreadable metrics of the active version, or a
+    candidate without the headline figure, are failed checks, so a forced promotion records them.
+    """
+    metrics = read_model_metrics(models_dir, version)
+    problems: list[str] = []
+    active_metrics = None
+    if active is not None:
+        try:
+            active_metrics = read_model_metrics(models_dir, active)
+        except PathwaysError as exc:
+            problems.append(f"the active version's metrics cannot be read for comparison: {exc}")
+    try:
+        problems += check_promotion(metrics, active_metrics, active_version=active)
+    except ModelArtifactError as exc:
+        problems.append(f"its metrics lack the headline figure: {exc.reason}")
+    return problems
+
+
+def guard_failures(models_dir: Path, version: str, active: str | None) -> list[str]:
+    """What a listing shows: the guard's failed checks ([] for the active version itself), a
+    version whose metrics cannot be read reported as one failed check instead of raised."""
+    if version == active:
+        return []
+    try:
+        return promotion_problems(models_dir, version, active)
+    except PathwaysError as exc:
+        return [f"its metrics cannot be compared: {exc}"]

@@ -23,7 +23,6 @@ from fastapi.openapi.docs import (
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from recommender.model import DEFAULT_MODELS_DIR
 from service.auth import make_password_hasher
 from service.csrf import CrossSiteGuard
 from service.db import make_engine, make_sessionmaker
@@ -111,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.models.start(app.state.sessionmaker)
         yield
         engine.dispose()
+        app.state.metrics.close()
 
     app = FastAPI(
         title="Pathways",
@@ -131,8 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.hasher = make_password_hasher(settings)
     app.state.metrics = RequestMetrics()
-    app.state.models = ModelHolder(DEFAULT_MODELS_DIR)
-    app.state.models_dir = DEFAULT_MODELS_DIR
+    settings.use_data_dirs()  # the catalogue, instrument and models folders of the settings
+    app.state.models = ModelHolder(settings.models_dir)
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

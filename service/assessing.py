@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from recommender.aptitude_items import issue_items, new_seed
 from recommender.assessment import Instrument, load_instrument, score_assessment
-from recommender.errors import InvalidRecordError, RecordNotFoundError
+from recommender.errors import InvalidRecordError, RecordNotFoundError, TooFewAnswersError
 from recommender.instrument import LANGUAGES, list_versions
-from service.models import Assessment
+from service.models import Assessment, School, Student
 
 #: Seconds an aptitude answer may arrive after its subtest's time limit (slow networks).
 GRACE_SECONDS: Final = 20
@@ -53,12 +53,14 @@ def start_or_resume(
     if open_one is not None:
         return open_one, False
     instrument = get_instrument(None, language)
+    county = school_county(db, student_id)
     assessment = Assessment(
         student_id=student_id,
         instrument_version=instrument.version,
         language=language,
         status="in_progress",
-        answers={},
+        # the region defaults to the school's county; the student may change it
+        answers={"county_fips": county} if county in instrument.counties else {},
         aptitude_seeds=new_aptitude_seeds(instrument),
         started_at=now,
         updated_at=now,
@@ -66,6 +68,13 @@ def start_or_resume(
     db.add(assessment)
     db.flush()
     return assessment, True
+
+
+def school_county(db: Session, student_id: int) -> str | None:
+    """The FIPS code of the county of the student's school, or None when unknown."""
+    student = db.get(Student, student_id)
+    school = db.get(School, student.school_id) if student is not None else None
+    return school.county_fips if school is not None else None
 
 
 def describe_instrument(instrument: Instrument) -> dict[str, Any]:
@@ -323,8 +332,17 @@ def score_stored(
     seeds: Mapping[str, Any],
     instrument: Instrument,
     county_region: Mapping[str, str] | None,
+    *,
+    require_plan: bool = True,
 ) -> dict[str, Any]:
-    """Score stored answers into the JSON form of a StudentProfile (AnswerError when invalid)."""
+    """Score stored answers into the JSON form of a StudentProfile (AnswerError when invalid).
+
+    A submission must answer the plans question ("not sure yet" is an answer), so a profile
+    never says the student chose a plan they did not; ``require_plan=False`` re-scores an
+    assessment submitted before that rule.
+    """
+    if require_plan and answers.get("plan") is None:
+        raise TooFewAnswersError("plan", 0, 1)
     profile = score_assessment(
         scoring_answers(answers, seeds, instrument), instrument, county_region=county_region
     )
@@ -355,6 +373,8 @@ def enter_records(
     seeds = assessment.aptitude_seeds or {}
     answers = merge_answers(assessment.answers or {}, {"records": records}, instrument, seeds, now)
     if assessment.status == "submitted":
-        assessment.profile = score_stored(answers, seeds, instrument, county_region)
+        assessment.profile = score_stored(
+            answers, seeds, instrument, county_region, require_plan=False
+        )
     assessment.answers = answers
     assessment.updated_at = now

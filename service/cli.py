@@ -13,7 +13,13 @@ import sys
 from collections.abc import Sequence
 
 from service import commands as service_commands
+from service import messages_cli
 from training import cli as training_cli
+
+#: Import names of the `train` extra: a service-only install (`pip install .`) lacks them.
+TRAINING_LIBRARIES = frozenset(
+    {"sklearn", "scipy", "pandas", "pyarrow", "onnx", "skl2onnx", "joblib", "tqdm"}
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     training_cli.register(sub)
     service_commands.register(sub)
+    messages_cli.register(sub)  # pathways messages extract|check (service/i18n.py)
     return parser
 
 
@@ -45,6 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in TRAINING_LIBRARIES:
+            raise
+        print(
+            f"pathways {args.command}: needs the training libraries ({exc.name} is not "
+            "installed); install them with: pip install 'pathways[train]'",
+            file=sys.stderr,
+        )
+        return 1
     return code
 
 

@@ -4,7 +4,9 @@ for operators."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -89,6 +91,46 @@ def register(sub: Any) -> None:
     outcomes.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
     outcomes.set_defaults(func=run_export_outcomes)
 
+    roster = sub.add_parser(
+        "roster",
+        help="import students from a roster",
+        description="Import students and their classes from a school information system.",
+    )
+    roster_what = roster.add_subparsers(dest="roster_what", required=True, metavar="WHAT")
+    roster_import = roster_what.add_parser(
+        "import",
+        help="import a OneRoster 1.1 CSV bundle (folder or .zip) or a plain CSV",
+        description=(
+            "Import students from PATH: a folder or .zip holding a OneRoster 1.1 CSV bundle "
+            "(orgs.csv, users.csv, classes.csv, enrollments.csv; other files are never read), "
+            "or one .csv with the columns local_id, first_name, grade, school (optionally "
+            "class, period). Only the first name, local id, roster id, grade, school and "
+            "class titles and periods are stored. Roster schools match Pathways schools on "
+            "the state school id, else the name. A re-import updates students in place; "
+            "students missing from the roster are listed, never deleted. Every bad row is "
+            "named (file, row, column) and nothing is imported when any row is bad. Exit 0 on "
+            "success, 1 when the roster is refused or the database is unusable, 2 for a bad "
+            "option."
+        ),
+    )
+    roster_import.add_argument("path", metavar="PATH", help="folder, .zip or .csv file")
+    roster_import.add_argument(
+        "--school-year", required=True, help="school year of the classes, e.g. 2025-2026"
+    )
+    roster_import.add_argument(
+        "--dry-run", action="store_true", help="show what would change and write nothing"
+    )
+    roster_import.add_argument(
+        "--create-school",
+        action="append",
+        default=[],
+        metavar="ORG:COUNTY_FIPS",
+        help="add an unknown roster school (its orgs.csv sourcedId, or a plain CSV's school "
+        "value) in that Mississippi county; may be given more than once",
+    )
+    roster_import.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
+    roster_import.set_defaults(func=run_roster_import)
+
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
     values = {
@@ -114,6 +156,7 @@ def prepare_database(settings: Any) -> list[Any] | None:
     from service.seed import seed_demo_district
 
     engine = make_engine(settings.resolved_database_url())
+    settings.use_data_dirs()  # the demo's assessments and recommendations read them
     try:
         upgrade_database(engine)
         if not settings.seeds_demo():
@@ -276,17 +319,47 @@ def run_serve(args: argparse.Namespace) -> int:
             "district).",
             flush=True,
         )
-    uvicorn.run(
-        "service.app:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-    )
+    with _metrics_folder(settings.workers):
+        uvicorn.run(
+            "service.app:create_app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+        )
     return 0
+
+
+@contextlib.contextmanager
+def _metrics_folder(workers: int) -> Iterator[None]:
+    """With several workers, the folder prometheus_client's multiprocess mode sums /metrics over:
+    ``PROMETHEUS_MULTIPROC_DIR`` when the operator set it (emptied of an earlier run's files),
+    else a new temporary folder, removed when the service stops. Set before the workers start,
+    since each reads it when it first imports prometheus_client."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from service.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        prepare_multiprocess_dir(Path(given))
+        yield
+        return
+    if workers <= 1:  # one process: the metrics stay in its memory
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="pathways-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_export_outcomes(args: argparse.Namespace) -> int:
@@ -306,6 +379,7 @@ def run_export_outcomes(args: argparse.Namespace) -> int:
     from service.settings import Settings
 
     settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    settings.use_data_dirs()  # the outcome codes are checked against the settings' catalogue
     engine = make_engine(settings.resolved_database_url())
     try:
         with session_scope(make_sessionmaker(engine)) as db:
@@ -339,3 +413,113 @@ def run_export_outcomes(args: argparse.Namespace) -> int:
     for problem in summary.invalid_rows:
         print(f"left out a row breaking the outcome-record rules: {problem}", file=sys.stderr)
     return 0
+
+
+def run_roster_import(args: argparse.Namespace) -> int:
+    """Import (or preview) a roster; print per-school counts, or every problem named."""
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from recommender.catalogue import get_catalogue
+    from recommender.errors import InvalidRecordError
+    from service import rostering
+    from service.db import make_engine, make_sessionmaker
+    from service.migrate import upgrade_database
+    from service.schemas import today
+    from service.settings import Settings
+
+    prog = "pathways roster import"
+    try:
+        year = rostering.check_roster_school_year(args.school_year, today())
+    except InvalidRecordError as exc:
+        print(f"{prog}: --school-year: {exc.reason}", file=sys.stderr)
+        return 2
+    path = Path(args.path)
+    if not path.exists():
+        print(f"{prog}: {path} does not exist", file=sys.stderr)
+        return 2
+    new_schools: dict[str, str] = {}
+    for item in args.create_school:
+        org, sep, county = item.rpartition(":")
+        if not sep or not org or not county:
+            print(f"{prog}: --create-school {item!r}: write ORG:COUNTY_FIPS", file=sys.stderr)
+            return 2
+        new_schools[org] = county
+    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    engine = make_engine(settings.resolved_database_url())
+    bar = _ProgressBar(sys.stderr)
+    try:
+        upgrade_database(engine)
+        roster = rostering.read_roster_path(path)
+        with make_sessionmaker(engine)() as db:
+            report = rostering.import_roster(
+                db,
+                roster,
+                school_year=year,
+                scope=rostering.ImportScope(None, may_create_schools=True),
+                dry_run=args.dry_run,
+                county_region=get_catalogue().county_region,
+                new_schools=new_schools,
+                progress=bar.update,
+            )
+            if args.dry_run:
+                db.rollback()
+            else:
+                db.commit()
+    except rostering.RosterRefusedError as exc:
+        bar.close()
+        print(f"{prog}: nothing imported: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.describe()}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        bar.close()
+        print(f"{prog}: database error: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    bar.close()
+    verb = "would be" if args.dry_run else "were"
+    totals = report.totals()
+    print(
+        f"{report.rows} student(s) in the roster ({report.kind}), school year "
+        f"{report.school_year}: {totals['added']} {verb} added, {totals['updated']} updated, "
+        f"{totals['unchanged']} unchanged; {totals['left']} of these schools' students are "
+        "not in the roster (kept)" + ("; dry run, nothing written" if args.dry_run else "")
+    )
+    for part in report.schools:
+        new = " (new school)" if part.created else ""
+        print(
+            f"  {part.name}{new}: +{len(part.added)} added, {len(part.updated)} updated, "
+            f"{part.unchanged} unchanged, {len(part.left)} not in the roster, "
+            f"{part.classes_added} new class(es), {part.memberships} class membership(s)"
+        )
+    if report.skipped_users:
+        print(f"  skipped {report.skipped_users} non-student account(s) (teachers and others)")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal (nothing when the stream is not one)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def update(self, done: int, total: int) -> None:
+        if not getattr(self.stream, "isatty", lambda: False)() or total < 200:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r  [{bar}] {done}/{total} students")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.shown = False

@@ -247,6 +247,7 @@ class CrossSiteGuard:
             replay = _replaying(body, receive)
             form = await _parse_form(scope, body)
             token = form.get(CSRF_FIELD)
+            await form.close()  # an uploaded file's temporary copy (the route parses its own)
             subject = read_token(secret, token if isinstance(token, str) else None)
             if subject is None:
                 await self._refuse(scope, send, headers, "token", "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 import anyio
 import anyio.to_thread
@@ -304,14 +304,3 @@ def get_caseload_assessment(principal: CoachUser, assessment: ScopedAssessment) 
 
 
 CaseloadAssessment = Annotated[Assessment, Depends(get_caseload_assessment)]
-
-
-def describe_scope(principal: Principal) -> dict[str, Any]:
-    """What the principal may see, as shown by ``GET /auth/me`` (no student names)."""
-    return {
-        "role": principal.role,
-        "user_id": principal.user_id,
-        "student_id": principal.student_id,
-        "school_ids": sorted(principal.school_ids),
-        "expires_at": principal.expires_at.isoformat(),
-    }

@@ -1,20 +1,25 @@
 """Request metrics in the Prometheus text exposition format, labelled by route template.
 
-Counts live in process memory: with several workers, each exposes its own figures and the
-scraper adds them up (the usual Prometheus model). Raw paths never appear as labels, so no
-student id reaches the metrics. Who may read them is ``check_metrics_access``'s decision:
-with ``PATHWAYS_METRICS_TOKEN`` set, a client sending it as a bearer token; without one, only
-clients on this machine.
+The counters are ``prometheus_client``'s, one registry per app. With one process they live in
+its memory. ``pathways serve --workers N`` (N > 1) sets ``PROMETHEUS_MULTIPROC_DIR`` before the
+workers start: each worker then writes its figures to files in that folder and every scrape adds
+up all workers' files, so the counters a scraper sees never jump back when the next scrape lands
+on another worker. Raw paths never appear as labels, so no student id reaches the metrics. Who
+may read them is ``check_metrics_access``'s decision: with ``PATHWAYS_METRICS_TOKEN`` set, a
+client sending it as a bearer token; without one, only clients on this machine.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
-import threading
-from collections import defaultdict
+import os
+from pathlib import Path
 from typing import Final
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess as _multiprocess
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from starlette.requests import Request
 
 from recommender.errors import NotAuthenticatedError, PermissionDeniedError
@@ -23,72 +28,73 @@ from service.settings import Settings
 #: Upper bounds (seconds) of the request-duration histogram buckets.
 BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
+#: The environment variable naming prometheus_client's multiprocess folder.
+MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+#: Content type of ``RequestMetrics.render`` (text exposition format 0.0.4).
+CONTENT_TYPE: Final = CONTENT_TYPE_PLAIN_0_0_4
+
+
+def multiprocess_dir() -> Path | None:
+    """The multiprocess folder this process writes its metrics to, or None (in memory)."""
+    value = os.environ.get(MULTIPROC_ENV) or os.environ.get(MULTIPROC_ENV.lower())
+    return Path(value) if value else None
+
+
+def prepare_multiprocess_dir(folder: Path) -> None:
+    """Create ``folder`` and delete the metric files an earlier run left in it (the workers of
+    one run must start from zero; prometheus_client's rule)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
 
 
 class RequestMetrics:
-    """Thread-safe counters of requests and a duration histogram per (method, route)."""
+    """Requests by (method, route, status), a duration histogram per (method, route) and the
+    requests in progress; ``path`` set (default: ``PROMETHEUS_MULTIPROC_DIR``) renders the sum of
+    every process writing to that folder."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._requests: defaultdict[tuple[str, str, str], int] = defaultdict(int)
-        self._buckets: defaultdict[tuple[str, str], list[int]] = defaultdict(
-            lambda: [0] * len(BUCKETS)
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else multiprocess_dir()
+        self._registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "pathways_http_requests",
+            "HTTP requests by method, route template, status.",
+            ("method", "route", "status"),
+            registry=self._registry,
         )
-        self._sum: defaultdict[tuple[str, str], float] = defaultdict(float)
-        self._count: defaultdict[tuple[str, str], int] = defaultdict(int)
-        self.in_progress = 0
+        self.duration = Histogram(
+            "pathways_http_request_duration_seconds",
+            "Time to answer a request.",
+            ("method", "route"),
+            buckets=BUCKETS,
+            registry=self._registry,
+        )
+        self.in_progress = Gauge(
+            "pathways_http_requests_in_progress",
+            "Requests being answered now.",
+            registry=self._registry,
+            multiprocess_mode="livesum",
+        )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Record one finished request."""
-        with self._lock:
-            self._requests[(method, route, str(status))] += 1
-            key = (method, route)
-            buckets = self._buckets[key]
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    buckets[i] += 1
-            self._sum[key] += seconds
-            self._count[key] += 1
+        self.requests.labels(method, route, str(status)).inc()
+        self.duration.labels(method, route).observe(seconds)
 
     def render(self) -> str:
-        """The text exposition (version 0.0.4) of every metric."""
-        lines = [
-            "# HELP pathways_http_requests_total HTTP requests by method, route template, status.",
-            "# TYPE pathways_http_requests_total counter",
-        ]
-        with self._lock:
-            for (method, route, status), n in sorted(self._requests.items()):
-                lines.append(
-                    f'pathways_http_requests_total{{method="{_escape(method)}",'
-                    f'route="{_escape(route)}",status="{status}"}} {n}'
-                )
-            lines += [
-                "# HELP pathways_http_request_duration_seconds Time to answer a request.",
-                "# TYPE pathways_http_request_duration_seconds histogram",
-            ]
-            for (method, route), buckets in sorted(self._buckets.items()):
-                labels = f'method="{_escape(method)}",route="{_escape(route)}"'
-                for bound, n in zip(BUCKETS, buckets, strict=True):
-                    name = "pathways_http_request_duration_seconds_bucket"
-                    lines.append(f'{name}{{{labels},le="{bound}"}} {n}')
-                total = self._count[(method, route)]
-                lines.append(
-                    f'pathways_http_request_duration_seconds_bucket{{{labels},le="+Inf"}} {total}'
-                )
-                lines.append(
-                    f"pathways_http_request_duration_seconds_sum{{{labels}}} "
-                    f"{self._sum[(method, route)]:.6f}"
-                )
-                lines.append(f"pathways_http_request_duration_seconds_count{{{labels}}} {total}")
-            lines += [
-                "# HELP pathways_http_requests_in_progress Requests being answered now.",
-                "# TYPE pathways_http_requests_in_progress gauge",
-                f"pathways_http_requests_in_progress {self.in_progress}",
-            ]
-        return "\n".join(lines) + "\n"
+        """The text exposition (version 0.0.4) of every metric, summed over the processes
+        sharing the multiprocess folder when there is one."""
+        if self.path is None:
+            return generate_latest(self._registry).decode("utf-8")
+        registry = CollectorRegistry()
+        _multiprocess.MultiProcessCollector(registry, path=str(self.path))  # type: ignore[no-untyped-call]
+        return generate_latest(registry).decode("utf-8")
+
+    def close(self) -> None:
+        """At process exit: drop this process's live gauges from the multiprocess sum."""
+        if self.path is not None:
+            _multiprocess.mark_process_dead(os.getpid(), path=str(self.path))  # type: ignore[no-untyped-call]
 
 
 def is_loopback_client(request: Request, settings: Settings) -> bool:

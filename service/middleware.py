@@ -48,7 +48,7 @@ class RequestGuard:
                 status["code"] = int(message["status"])
             await send(message)
 
-        self.metrics.in_progress += 1
+        self.metrics.in_progress.inc()
         try:
             replay = await self._read_limited(scope, receive)
             if replay is None:
@@ -56,7 +56,7 @@ class RequestGuard:
             else:
                 await self.app(scope, replay, send_wrapper)
         finally:
-            self.metrics.in_progress -= 1
+            self.metrics.in_progress.dec()
             seconds = time.perf_counter() - started
             route = route_template(scope)
             method = str(scope.get("method", ""))

@@ -17,26 +17,21 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from service.choices import activity_category_values
 from service.db import Base, UTCDateTime, utc_now
 
 ROLES: Final = ("student", "coach", "staff", "admin")
 #: Roles held by accounts with a password; students sign in with a one-time access code instead.
 ACCOUNT_ROLES: Final = ("coach", "staff", "admin")
-ACTIVITY_CATEGORIES: Final = (
-    "one_on_one",
-    "group_session",
-    "planning_session",
-    "job_shadow",
-    "job_application",
-    "guest_speaker",
-    "parent_conversation",
-)
+#: Stored activity codes, derived from the one definition in ``service.choices``.
+ACTIVITY_CATEGORIES: Final = activity_category_values()
 OUTCOME_EVENTS: Final = (
     "job_shadow",
     "internship",
@@ -66,8 +61,14 @@ class School(Base):
     county_fips: Mapped[str] = mapped_column(String(5))
     region_code: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    #: The state's school identifier (a roster's ``orgs.csv`` ``identifier``), when known
+    #: (migration 0005); roster imports match schools on it, else on the name.
+    state_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
-    __table_args__ = (UniqueConstraint("district", "name", name="uq_schools_district_name"),)
+    __table_args__ = (
+        UniqueConstraint("district", "name", name="uq_schools_district_name"),
+        UniqueConstraint("state_id", name="uq_schools_state_id"),
+    )
 
 
 class User(Base):
@@ -80,6 +81,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    #: The coach's employer (a community college district or a workforce area), for the staff
+    #: reports; set by an admin; empty when not known (migration 0008).
+    organisation: Mapped[str | None] = mapped_column(String(120), nullable=True, default=None)
 
     __table_args__ = (CheckConstraint(_in("role", ACCOUNT_ROLES), name="ck_users_role"),)
 
@@ -106,11 +110,70 @@ class Student(Base):
     gender: Mapped[str | None] = mapped_column(String(32), nullable=True)
     race_ethnicity: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    #: The roster's id of the student (OneRoster ``sourcedId``), so a re-import updates the same
+    #: row even when the local id changed; empty for students added by hand (migration 0005).
+    source_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The language the family reads, as a catalogue code ('en', 'es', …): the printed plan is in
+    #: it; empty until a coach sets it (migration 0007). No check constraint, so that adding a
+    #: language stays adding a catalogue file; ``service.families`` checks the code.
+    family_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("school_id", "local_id", name="uq_students_school_local_id"),
+        UniqueConstraint("school_id", "source_id", name="uq_students_school_source_id"),
         CheckConstraint("grade BETWEEN 9 AND 12", name="ck_students_grade"),
     )
+
+
+class SchoolClass(Base):
+    """A class (section) of a school in one school year, from a roster or typed by a coach:
+    only its title and period, never its teacher (migration 0005)."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[str] = mapped_column(String(9))
+    source_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    title: Mapped[str] = mapped_column(String(120))
+    period: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "school_id", "school_year", "source_id", name="uq_classes_school_year_source_id"
+        ),
+    )
+
+
+class ClassMember(Base):
+    """A student's membership of a class (migration 0005)."""
+
+    __tablename__ = "class_members"
+
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PendingImport(Base):
+    """An uploaded roster waiting for its importer to confirm the preview; deleted when
+    confirmed and purged after ``rostering.PENDING_MINUTES`` (migration 0005)."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    school_year: Mapped[str] = mapped_column(String(9))
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
 
 
 class AuthSession(Base):
@@ -239,11 +302,31 @@ class Activity(Base):
     participants: Mapped[int] = mapped_column(Integer, default=1)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # the fields some categories need (service.activities says which): "" when not used
+    topic: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    employer: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    occupation_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    language: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         CheckConstraint(_in("category", ACTIVITY_CATEGORIES), name="ck_activities_category"),
         CheckConstraint("minutes >= 0", name="ck_activities_minutes"),
         CheckConstraint("participants >= 1", name="ck_activities_participants"),
+    )
+
+
+class ActivityAttendee(Base):
+    """A caseload student named as present at a group activity (the count may be larger)."""
+
+    __tablename__ = "activity_attendees"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

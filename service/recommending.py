@@ -8,7 +8,8 @@ reads it (one primary-key read) at most once per ``check_seconds`` when it recom
 swaps one reference. A version that cannot be loaded leaves the last good model serving and
 records the reason, which ``/readyz`` reports as 503 until it is fixed.
 
-Recommendations for a stored student, promotion and rollback are here too, so routes stay thin.
+Promotion and rollback move the pointer in ``service.model_ops``; recommendations for a stored
+student are here too, so routes stay thin.
 """
 
 from __future__ import annotations
@@ -38,25 +39,23 @@ from recommender.errors import (
     InvalidRecordError,
     ModelArtifactError,
     PathwaysError,
-    PromotionRefusedError,
     RecordConflictError,
     UnknownModelVersionError,
 )
 from recommender.explain import REASONS_FORMAT, education_step
 from recommender.model import (
-    DEFAULT_MODELS_DIR,
     LOADED_FILES,
     MANIFEST_FILE,
-    read_active_version,
     verify_model_files,
 )
+from recommender.shipped import data_dir
 from recommender.training_routes import district_colleges, training_routes
-from recommender.versions import check_promotion, is_version_name, read_model_metrics
+from recommender.versions import is_version_name
 from service.db import utc_now
-from service.models import Assessment, ModelEvent, Student
+from service.models import Assessment, Student
 from service.models import Recommendation as StoredRecommendation
 from service.problems import ServiceUnavailableError
-from service.state import get_active_model_version, set_active_model_version
+from service.state import get_active_model_version, seed_active_version
 
 logger = logging.getLogger(__name__)
 
@@ -137,12 +136,12 @@ class ModelHolder:
 
     def __init__(
         self,
-        models_dir: Path = DEFAULT_MODELS_DIR,
+        models_dir: Path | None = None,
         *,
         check_seconds: float = CHECK_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.models_dir = models_dir
+        self.models_dir = models_dir if models_dir is not None else data_dir("models")
         self.check_seconds = check_seconds
         self._clock = clock
         self._current: LoadedModel | None = None
@@ -163,7 +162,7 @@ class ModelHolder:
         return ModelStatus(current.version if current else None, self._wanted, self._problem)
 
     def start(self, factory: sessionmaker[Session]) -> None:
-        """At start-up: set the pointer from registry.json if empty, then load; never raises."""
+        """At start-up: seed an empty pointer from registry.json, then load; never raises."""
         try:
             with factory() as db:
                 self.sync(db, force=True)
@@ -192,7 +191,7 @@ class ModelHolder:
         self._checked_at = now
         wanted = get_active_model_version(db)
         if wanted is None:
-            wanted = initialise_active_version(db, self.models_dir)
+            wanted = seed_active_version(db, self.models_dir, now=utc_now())
         self._wanted = wanted
         current = self._current
         if wanted is None:
@@ -212,6 +211,7 @@ class ModelHolder:
             key = (wanted, _file_signature(self.models_dir / wanted))
             if key == self._failed:
                 return
+            started = time.perf_counter()
             try:
                 loaded = self.prepare(wanted)
             except (PathwaysError, OSError) as exc:
@@ -220,6 +220,8 @@ class ModelHolder:
                 self._problem = f"model version {wanted!r} cannot be loaded: {exc}{serving}"
                 logger.error("model load failed: %s", self._problem)
                 return
+            seconds = time.perf_counter() - started
+            logger.info("model version %s loaded in %.3f s", wanted, seconds)
             self.install(loaded)
         finally:
             self._loading.release()
@@ -235,33 +237,6 @@ class ModelHolder:
         if current is None:
             raise ServiceUnavailableError(self._problem or "no model is loaded")
         return current
-
-
-def initialise_active_version(db: Session, models_dir: Path) -> str | None:
-    """First start: copy registry.json's active version into the empty pointer (None if absent)."""
-    try:
-        version = read_active_version(models_dir)
-    except ModelArtifactError as exc:
-        logger.warning("no model registry to start from: %s", exc.reason)
-        return None
-    now = utc_now()
-    previous = set_active_model_version(db, version, now=now)
-    if previous is not None:  # another process set it first: keep theirs
-        set_active_model_version(db, previous, now=now)
-        return previous
-    db.add(
-        ModelEvent(
-            action="initialise",
-            version=version,
-            replaced=None,
-            forced=False,
-            failed_checks=[],
-            reason="first start: registry.json names this version active",
-            at=now,
-        )
-    )
-    db.flush()
-    return version
 
 
 # ------------------------------------------------------------------------- recommendations
@@ -350,7 +325,25 @@ def describe_result(loaded: LoadedModel, profile: StudentProfile, **what_if: Any
     result["occupations"] = [
         _with_programs(o, catalogue, place, plan) for o in result["occupations"]
     ]
+    _add_titles_es(result, catalogue)
     return result
+
+
+def _add_titles_es(result: dict[str, Any], catalogue: Catalogue) -> None:
+    """The project's Spanish titles beside the English ones ("" where none is written)."""
+    es = catalogue.titles_es
+
+    def occupation_es(code: str) -> str:
+        return es[catalogue.index_of(code)] if es else ""
+
+    for pathway in result["pathways"]:
+        found = catalogue.pathways[catalogue.pathway_index(pathway["code"])]
+        pathway["title_es"] = found.title_es
+        pathway["cluster_es"] = found.cluster_es
+        for o in pathway["occupations"]:
+            o["title_es"] = occupation_es(o["code"])
+    for o in result["occupations"]:
+        o["title_es"] = occupation_es(o["code"])
 
 
 def check_what_if(
@@ -542,133 +535,3 @@ def recommendation_json(
         rec = answer.envelope["recommendation_id"]
         raise ValueError(f"stored recommendation {rec} holds no JSON object with fields")
     return (head[:-1] + "," + body[1:]).encode("utf-8")
-
-
-# ------------------------------------------------------------------- promotion and rollback
-
-
-def _record(
-    db: Session,
-    action: str,
-    version: str,
-    previous: str | None,
-    *,
-    forced: bool = False,
-    failed_checks: list[str] | None = None,
-    reason: str = "",
-    by_user: int | None,
-    now: datetime,
-) -> ModelEvent:
-    event = ModelEvent(
-        action=action,
-        version=version,
-        replaced=previous,
-        forced=forced,
-        failed_checks=failed_checks or [],
-        reason=reason,
-        by_user=by_user,
-        at=now,
-    )
-    db.add(event)
-    db.flush()
-    return event
-
-
-def _prepare_or_refuse(holder: ModelHolder, version: str) -> LoadedModel:
-    try:
-        return holder.prepare(version)
-    except UnknownModelVersionError:
-        raise
-    except (PathwaysError, OSError) as exc:
-        raise PromotionRefusedError(version, (f"its model cannot be loaded: {exc}",)) from None
-
-
-def promote_model(
-    db: Session,
-    holder: ModelHolder,
-    version: str,
-    *,
-    force: bool,
-    reason: str | None,
-    by_user: int | None,
-    now: datetime,
-) -> ModelEvent:
-    """Point every process at ``version`` after the guard (forcing needs a reason); load it first.
-
-    A version whose model cannot be loaded is refused even when forced.
-    """
-    why = (reason or "").strip()
-    if force and not why:
-        raise PromotionRefusedError(version, ("a forced promotion needs a reason",))
-    try:
-        metrics = read_model_metrics(holder.models_dir, version)
-    except ModelArtifactError as exc:
-        raise PromotionRefusedError(version, (f"its metrics are unreadable: {exc}",)) from None
-    active = get_active_model_version(db)
-    if active == version:
-        raise PromotionRefusedError(version, ("it is already the active version",))
-    problems: list[str] = []
-    active_metrics = None
-    if active is not None:
-        try:
-            active_metrics = read_model_metrics(holder.models_dir, active)
-        except PathwaysError as exc:
-            problems.append(f"the active version's metrics cannot be read for comparison: {exc}")
-    try:
-        problems += check_promotion(metrics, active_metrics, active_version=active)
-    except ModelArtifactError as exc:
-        problems.append(f"its metrics lack the headline figure: {exc.reason}")
-    if problems and not force:
-        raise PromotionRefusedError(version, tuple(problems))
-    loaded = _prepare_or_refuse(holder, version)
-    previous = set_active_model_version(db, version, now=now, by_user=by_user)
-    event = _record(
-        db,
-        "promote",
-        version,
-        previous,
-        forced=bool(force and problems),
-        failed_checks=problems,
-        reason=why,
-        by_user=by_user,
-        now=now,
-    )
-    holder.install(loaded)
-    return event
-
-
-def rollback_model(
-    db: Session,
-    holder: ModelHolder,
-    *,
-    reason: str,
-    to: str | None,
-    by_user: int | None,
-    now: datetime,
-) -> ModelEvent:
-    """Point every process back at the version the active one replaced (or at ``to``)."""
-    why = reason.strip()
-    if not why:
-        raise PromotionRefusedError(to or "<previous>", ("a rollback needs a reason",))
-    active = get_active_model_version(db)
-    target = to
-    if target is None:
-        target = db.execute(
-            select(ModelEvent.replaced)
-            .where(
-                ModelEvent.action == "promote",
-                ModelEvent.version == active,
-                ModelEvent.replaced.is_not(None),
-            )
-            .order_by(ModelEvent.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-    if target is None:
-        raise PromotionRefusedError("<previous>", ("no earlier version to roll back to",))
-    if target == active:
-        raise PromotionRefusedError(target, ("it is already the active version",))
-    loaded = _prepare_or_refuse(holder, target)
-    previous = set_active_model_version(db, target, now=now, by_user=by_user)
-    event = _record(db, "rollback", target, previous, reason=why, by_user=by_user, now=now)
-    holder.install(loaded)
-    return event

@@ -33,20 +33,13 @@ from pydantic_core import PydanticCustomError
 
 from recommender.school_years import day_problem, school_year_problem
 from recommender.school_years import school_year_of as school_year_of
+from service.choices import ActivityCategory as ActivityCategory
+from service.i18n import check_family_language
 from service.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from service.passwords import describe_problems, password_problems
 
 Role = Literal["student", "coach", "staff", "admin"]
 AccountRole = Literal["coach", "staff", "admin"]
-ActivityCategory = Literal[
-    "one_on_one",
-    "group_session",
-    "planning_session",
-    "job_shadow",
-    "job_application",
-    "guest_speaker",
-    "parent_conversation",
-]
 OutcomeEvent = Literal[
     "job_shadow",
     "internship",
@@ -284,6 +277,14 @@ class UserOut(_Out):
 # --- students --------------------------------------------------------------------------------
 
 
+#: A language with a message catalogue ('en', 'es', …), for the family's printed plan.
+FamilyLanguage = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$", max_length=8),
+    AfterValidator(check_family_language),
+]
+
+
 class StudentIn(_In):
     school_id: DbId
     local_id: LocalId
@@ -295,6 +296,9 @@ class StudentIn(_In):
     race_ethnicity: Annotated[str, StringConstraints(max_length=64)] | None = Field(
         default=None, description="optional; kept for fairness audits only, never a model input"
     )
+    family_language: FamilyLanguage | None = Field(
+        default=None, description="language of the printed plan (a catalogue code); null: not set"
+    )
 
 
 class StudentPatch(_In):
@@ -302,6 +306,9 @@ class StudentPatch(_In):
     grade: Annotated[int, Field(ge=9, le=12)] | None = None
     gender: Annotated[str, StringConstraints(max_length=32)] | None = None
     race_ethnicity: Annotated[str, StringConstraints(max_length=64)] | None = None
+    family_language: FamilyLanguage | None = Field(
+        default=None, description="language of the printed plan (a catalogue code); null: not set"
+    )
 
 
 class StudentOut(_Out):
@@ -312,26 +319,67 @@ class StudentOut(_Out):
     local_id: str
     first_name: str
     grade: int
+    family_language: str | None = None
 
 
 # --- activity log ----------------------------------------------------------------------------
 
 
+#: Free text of an activity, no longer than its column in ``activities`` (topic 300, employer
+#: and organisation 200, language 40; ``service.activities.TEXT_LIMITS`` says the same).
+ActivityText = Annotated[str, StringConstraints(max_length=300)]
+ActivityEmployer = Annotated[str, StringConstraints(max_length=200)]
+ActivityOrganisation = Annotated[str, StringConstraints(max_length=200)]
+ActivityLanguage = Annotated[str, StringConstraints(max_length=40)]
+#: An occupation as typed: an O*NET code or a catalogue title, looked up in the catalogue; only
+#: the code found (at most 10 characters) is stored.
+OccupationText = Annotated[str, StringConstraints(max_length=300)]
+#: A category code in a request (strict models take the enum's value, not only its instance).
+CategoryIn = Annotated[ActivityCategory, Field(strict=False)]
+
+
 class ActivityIn(_In):
+    """An activity-log entry; which fields each category needs is in ``service.activities``."""
+
     school_id: DbId
     student_id: DbId | None = Field(default=None, description="empty for group activities")
-    category: ActivityCategory
+    category: CategoryIn
     occurred_on: SchoolDate
     minutes: Annotated[int, Field(ge=0, le=24 * 60)]
-    participants: Annotated[int, Field(ge=1, le=5000)] = 1
+    participants: Annotated[int, Field(ge=1, le=5000)] | None = Field(
+        default=None, description="attendee count or audience size of a group activity"
+    )
+    attendee_ids: Annotated[list[DbId], Field(max_length=200)] = Field(
+        default_factory=list, description="caseload students present at a group activity"
+    )
+    topic: ActivityText = Field(default="", description="topic, or what was planned")
+    employer: ActivityEmployer = ""
+    occupation_code: OccupationText = Field(
+        default="", description="O*NET code or catalogue title (job shadow, job application)"
+    )
+    organisation: ActivityOrganisation = Field(
+        default="", description="a guest speaker's organisation"
+    )
+    language: ActivityLanguage = Field(
+        default="", description="language of a parent conversation"
+    )
     notes: LongText = ""
 
 
 class ActivityPatch(_In):
-    category: ActivityCategory | None = None
+    """The fields to change; the entry is then checked whole, as a new one would be."""
+
+    category: CategoryIn | None = None
     occurred_on: SchoolDate | None = None
+    student_id: DbId | None = None
     minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
     participants: Annotated[int, Field(ge=1, le=5000)] | None = None
+    attendee_ids: Annotated[list[DbId], Field(max_length=200)] | None = None
+    topic: ActivityText | None = None
+    employer: ActivityEmployer | None = None
+    occupation_code: OccupationText | None = None
+    organisation: ActivityOrganisation | None = None
+    language: ActivityLanguage | None = None
     notes: LongText | None = None
 
 
@@ -345,6 +393,12 @@ class ActivityOut(_Out):
     school_year: str
     minutes: int
     participants: int
+    attendee_ids: list[int] = Field(default_factory=list)
+    topic: str
+    employer: str
+    occupation_code: str | None
+    organisation: str
+    language: str
     notes: str
 
 

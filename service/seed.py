@@ -13,7 +13,7 @@ import logging
 import math
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import numpy as np
@@ -27,7 +27,15 @@ from recommender.dimensions import PLANS
 from recommender.instrument import Instrument, load_instrument
 from service.assessing import finish_subtest, issue_subtest, merge_answers, score_stored
 from service.db import utc_now
-from service.models import Activity, Assessment, CoachSchool, School, Student, User
+from service.models import (
+    Activity,
+    ActivityAttendee,
+    Assessment,
+    CoachSchool,
+    School,
+    Student,
+    User,
+)
 from service.schemas import school_year_of
 
 logger = logging.getLogger(__name__)
@@ -75,6 +83,7 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
         school = School(name=name, district=district, county_fips=fips, region_code=region)
         db.add(school)
         coach = account(f"coach{n}", f"Demo Coach {n}", "coach")
+        coach.organisation = _demo_organisation(fips, n)  # the staff reports sum by employer
         db.flush()
         db.add(CoachSchool(user_id=coach.id, school_id=school.id))
         for k, first in enumerate(_FIRST_NAMES[n - 1]):
@@ -96,11 +105,95 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
                 minutes=45,
                 participants=24,
                 notes="Career interest overview for 9th grade",
+                topic="Career interest overview",
             )
         )
+        db.flush()
+        _seed_demo_activities(db, coach.id, school.id, n)
     db.flush()
     _store_demo_recommendations(db)
     return logins
+
+
+def _seed_demo_activities(db: Session, coach_id: int, school_id: int, n: int) -> None:
+    """One demo entry of every activity category in the current school year, by ``coach_id``
+    (dates before today, so each can be edited as logged)."""
+    today = datetime.now(UTC).date()
+    first_day = date(int(school_year_of(today)[:4]), 7, 1)
+    students = list(
+        db.execute(
+            select(Student.id).where(Student.school_id == school_id).order_by(Student.id)
+        ).scalars()
+    )
+    occupation = "47-2111.00" if n == 1 else "29-1141.00"  # electricians; registered nurses
+    entries: list[dict[str, Any]] = [
+        {"category": "one_on_one", "student_id": students[0], "minutes": 30},
+        {
+            "category": "group_session",
+            "participants": 18,
+            "topic": "Reading a job posting",
+            "minutes": 45,
+            "attendees": students[:3],
+        },
+        {
+            "category": "planning_session",
+            "student_id": students[1],
+            "topic": "Community college application and FAFSA",
+            "minutes": 40,
+        },
+        {
+            "category": "job_shadow",
+            "student_id": students[2],
+            "employer": "Demo Regional Hospital" if n == 2 else "Demo Electric Co-op",
+            "occupation_code": occupation,
+            "minutes": 240,
+        },
+        {
+            "category": "job_application",
+            "student_id": students[3],
+            "employer": "Demo Shipyard" if n == 1 else "Demo Furniture Works",
+            "occupation_code": "51-4121.00",  # welders, cutters, solderers and brazers
+            "minutes": 20,
+        },
+        {
+            "category": "guest_speaker",
+            "organisation": "Demo Community College",
+            "participants": 60,
+            "topic": "Two-year programmes that lead to jobs here",
+            "minutes": 50,
+        },
+        {
+            "category": "parent_conversation",
+            "student_id": students[0],
+            "language": "Spanish" if n == 1 else "English",
+            "minutes": 15,
+        },
+    ]
+    for k, entry in enumerate(entries):
+        attendees = entry.pop("attendees", [])
+        day = max(first_day, today - timedelta(days=2 * k + n))
+        activity = Activity(
+            coach_id=coach_id,
+            school_id=school_id,
+            occurred_on=day,
+            school_year=school_year_of(day),
+            notes="Demo entry",
+            **entry,
+        )
+        db.add(activity)
+        db.flush()
+        for student_id in attendees:
+            db.add(ActivityAttendee(activity_id=activity.id, student_id=student_id))
+
+
+def _demo_organisation(county_fips: str, n: int) -> str:
+    """A demo coach's employer: the county's community college district for the first coach,
+    its workforce area for the second (Mississippi coaches are employed by either)."""
+    catalogue = get_catalogue()
+    colleges = catalogue.college_districts.get(county_fips, ())
+    if n % 2 == 1 and colleges:
+        return catalogue.colleges[colleges[0]].name
+    return catalogue.county_wioa.get(county_fips, "Demo workforce area")
 
 
 def _store_demo_recommendations(db: Session) -> None:

@@ -14,8 +14,19 @@ from typing import Final, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The repository (or installed package parent) folder; the default SQLite file lives under var/.
+from recommender.shipped import shipped_path
+
+#: The repository folder in a source checkout (in an installed wheel: the site-packages folder).
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_var_dir() -> Path:
+    """``<repo>/var`` in a source checkout; ``./var`` (absolute, from the folder the service
+    starts in) for an installed wheel, never a folder inside site-packages."""
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / "var"
+    return Path.cwd() / "var"
+
 
 #: Variables earlier versions read, and what replaced them (setting one is an error, not ignored).
 RETIRED_VARIABLES: Final = {
@@ -41,7 +52,23 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port of `pathways serve`")
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
     var_dir: Path = Field(
-        default=REPO_ROOT / "var", description="folder for the default SQLite database file"
+        default_factory=_default_var_dir,
+        description="folder for the default SQLite database file (<repo>/var, or ./var installed)",
+    )
+    models_dir: Path = Field(
+        default_factory=lambda: shipped_path("models"),
+        description=(
+            "folder of the model versions and registry.json (default: the shipped models, the "
+            "checkout's models/ or the installed package data)"
+        ),
+    )
+    catalogue_dir: Path = Field(
+        default_factory=lambda: shipped_path("catalogue"),
+        description="folder of the pathway catalogue (default: the shipped data/catalogue)",
+    )
+    instrument_dir: Path = Field(
+        default_factory=lambda: shipped_path("instrument"),
+        description="folder of the assessment instrument (default: the shipped data/instrument)",
     )
     seed_demo: bool | None = Field(
         default=None,
@@ -217,6 +244,18 @@ class Settings(BaseSettings):
             hints = "; ".join(f"{name}: {RETIRED_VARIABLES[name]}" for name in retired)
             raise ValueError(f"retired settings are set: {hints}")
         return self
+
+    def use_data_dirs(self) -> None:
+        """Make the catalogue, instrument and models folders of these settings the ones this
+        process reads (``recommender.shipped.use_data_dirs``); a changed catalogue folder drops
+        the cached catalogue so the next request loads the new one."""
+        from recommender.catalogue import get_catalogue
+        from recommender.shipped import use_data_dirs
+
+        if use_data_dirs(
+            models=self.models_dir, catalogue=self.catalogue_dir, instrument=self.instrument_dir
+        ):
+            get_catalogue.cache_clear()
 
     def resolved_database_url(self) -> str:
         """The database URL in use: the configured one, else the default SQLite file."""

@@ -31,6 +31,7 @@ from recommender.catalogue import (
     COLUMNS,
     EDUCATION_LEVELS,
     LABOUR_SOURCE_LEVELS,
+    TRANSLATION_FILES,
     compute_catalogue_version,
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
@@ -1033,6 +1034,10 @@ def build_catalogue(
         tmp.chmod(0o755)
         try:
             manifest = _build_into(raw, tmp, rule, step)
+            # the project's own translations are not built from raw data: keep them
+            for name in TRANSLATION_FILES:
+                if (out / name).is_file():
+                    shutil.copy2(out / name, tmp / name)
             step("swap into place")
             _swap_dir(tmp, out)
         except BaseException:

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
@@ -33,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recommender.errors import InvalidArrayError
+from recommender.files import READABLE, write_atomic
 
 __all__ = [
     "MISSING_LABEL",
@@ -418,18 +417,8 @@ def write_reliability_svg(
     curve: ReliabilityCurve, path: str | os.PathLike[str], title: str = "Reliability"
 ) -> None:
     """Write the reliability picture to ``path`` atomically (temporary file, then rename)."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(render_reliability_svg(curve, title))
-        os.chmod(temporary, 0o644)  # readable like every other file of a model version
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # readable like every other file of a model version
+    write_atomic(path, render_reliability_svg(curve, title), mode=READABLE)
 
 
 # ------------------------------------------------------------------------- intervals, subgroups

@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 
 from recommender.errors import ModelArtifactError
 from recommender.features import FEATURE_NAMES
+from recommender.files import READABLE, write_atomic
 from recommender.model import MAX_GRADE, load_fit_model
 
 PARITY_TOLERANCE = 1e-4
@@ -63,9 +64,7 @@ def convert_pipeline(pipe: Pipeline, metadata: dict[str, str]) -> Any:
 def write_onnx(pipe: Pipeline, path: Path, metadata: dict[str, str]) -> None:
     """Write model.onnx atomically (temp file, then rename)."""
     onx = convert_pipeline(pipe, metadata)
-    tmp = path.with_suffix(".onnx.tmp")
-    tmp.write_bytes(onx.SerializeToString())
-    tmp.replace(path)
+    write_atomic(path, onx.SerializeToString(), mode=READABLE)  # the service's user reads it
 
 
 @dataclass(frozen=True)

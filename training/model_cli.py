@@ -1,4 +1,9 @@
-"""Handlers of ``pathways train``, ``pathways evaluate`` and ``pathways models ...``."""
+"""Handlers of ``pathways train``, ``pathways evaluate`` and ``pathways models ...``.
+
+``pathways models promote|rollback`` and ``pathways train --promote`` move the service database's
+active-version pointer through ``service.model_ops``, the functions the API and the staff pages
+call; nothing here writes ``models/registry.json``, which only seeds a new database.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,13 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +32,16 @@ def register(sub: Any) -> None:
     """Add train, evaluate and models subcommands."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--models-dir", help="models folder (default: <repo>/models)")
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL of the service database holding the active version (default as "
+        "for serve: PATHWAYS_DATABASE_URL, else the SQLite file var/pathways.sqlite3)",
+    )
 
     p = sub.add_parser(
         "train",
-        parents=[common],
+        parents=[common, database],
         help="train a new model version on outcome records or the synthetic cohort",
         description="Fit the model on outcome records (--records) or on a generated synthetic "
         "cohort, export ONNX with a parity check, evaluate on held-out students and write "
@@ -51,7 +67,12 @@ def register(sub: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--max-iter", type=int, default=120, help="boosting iterations (default 120)")
     p.add_argument("--eval-students", type=int, default=2000, help="held-out students scored")
-    p.add_argument("--promote", action="store_true", help="promote the new version if it passes")
+    p.add_argument(
+        "--promote",
+        action="store_true",
+        help="promote the new version in the service database (--database-url) if it passes "
+        "the guard; running services switch to it within a second",
+    )
     p.set_defaults(func=handle_train)
 
     p = sub.add_parser(
@@ -63,7 +84,7 @@ def register(sub: Any) -> None:
         "promotion guard's limits) and on a fresh synthetic cohort (a different seed: the model, "
         "the baselines and the ceilings); with --sweep, compare ranking policies instead.",
     )
-    p.add_argument("--version", help="model version (default: the active one)")
+    p.add_argument("--version", help="model version (default: the one models/registry.json seeds)")
     p.add_argument("--students", type=int, default=2000, help="fresh students (default 2000)")
     p.add_argument("--seed", type=int, default=99, help="seed of the fresh cohort (default 99)")
     p.add_argument("--json", action="store_true", help="print the full metrics as JSON")
@@ -94,22 +115,26 @@ def register(sub: Any) -> None:
     models = sub.add_parser(
         "models",
         help="list, show, promote or roll back model versions",
-        description="Manage model versions and the registry naming the active one.",
+        description="Manage model versions. The active version is the service database's "
+        "pointer (the one the staff pages and the API move too); every running service "
+        "switches within a second. models/registry.json only seeds a new database. Exit 0, "
+        "1 when refused or the database is unusable, 2 for an unknown version.",
     )
     msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    p = msub.add_parser("list", parents=[common], help="list versions with NDCG@10")
+    both = [common, database]
+    p = msub.add_parser("list", parents=both, help="list versions with NDCG@10 and the guard")
     p.set_defaults(func=handle_list)
-    p = msub.add_parser("show", parents=[common], help="print a version's card")
+    p = msub.add_parser("show", parents=both, help="print a version's card")
     p.add_argument("version", nargs="?", help="version (default: the active one)")
     p.set_defaults(func=handle_show)
-    p = msub.add_parser("promote", parents=[common], help="make a version active after checks")
+    p = msub.add_parser("promote", parents=both, help="make a version active after checks")
     p.add_argument("version")
     p.add_argument("--force", action="store_true", help="promote despite failed checks")
     p.add_argument("--reason", default="", help="why (required with --force)")
     p.set_defaults(func=handle_promote)
-    p = msub.add_parser("rollback", parents=[common], help="switch back to the previous version")
+    p = msub.add_parser("rollback", parents=both, help="switch back to the previous version")
     p.add_argument("--to", help="version to switch to (default: the one replaced last)")
-    p.add_argument("--reason", required=True, help="why (recorded in the registry)")
+    p.add_argument("--reason", required=True, help="why (recorded in the model events)")
     p.set_defaults(func=handle_rollback)
 
 
@@ -151,8 +176,8 @@ def _train_records(args: argparse.Namespace) -> int:
     """Train on outcome-record files; refused files print every problem and exit 1."""
     from recommender.catalogue import load_catalogue
     from recommender.errors import PathwaysError, TrainingRecordsRefusedError
+    from recommender.versions import headline_ndcg, read_model_metrics
     from training.records_training import format_refusal, train_version_from_records
-    from training.registry import headline_ndcg, promote_version, read_metrics
     from training.train import TrainConfig
 
     models_dir = _models_dir(args)
@@ -172,7 +197,7 @@ def _train_records(args: argparse.Namespace) -> int:
     except (PathwaysError, FileExistsError) as exc:
         print(f"pathways train: {exc}", file=sys.stderr)
         return 2
-    metrics = read_metrics(models_dir, folder.name)
+    metrics = read_model_metrics(models_dir, folder.name)
     ev = metrics["evaluation"]
     records = metrics["records"]
     print(
@@ -184,23 +209,25 @@ def _train_records(args: argparse.Namespace) -> int:
         print(f"  held-out NDCG@10 {name} {system['overall']['ndcg@10']['mean']:.4f}")
     print("  (no oracle on real records)")
     if args.promote:
-        try:
-            promote_version(folder.name, models_dir=models_dir, reason="trained and promoted")
-        except PathwaysError as exc:
-            print(f"pathways train: not promoted: {exc}", file=sys.stderr)
-            return 1
-        print(f"promoted {folder.name}")
+        return promote_in_database(args, folder.name, reason="trained and promoted")
     return 0
 
 
 def handle_train(args: argparse.Namespace) -> int:
-    """Train, export and evaluate a new version."""
+    """Train, export and evaluate a new version (with --promote, check the database first)."""
+    if args.promote:
+        try:
+            with _database(args):
+                pass
+        except _DatabaseUnusable as exc:
+            print(f"pathways train: cannot promote, so not training: {exc}", file=sys.stderr)
+            return 1
     if args.records:
         return _train_records(args)
     from recommender.catalogue import load_catalogue
     from recommender.errors import PathwaysError
+    from recommender.versions import headline_ndcg, read_model_metrics
     from training.cohort import CohortConfig
-    from training.registry import headline_ndcg, promote_version, read_metrics
     from training.train import TrainConfig, train_version
 
     config = TrainConfig(
@@ -216,15 +243,10 @@ def handle_train(args: argparse.Namespace) -> int:
     except (PathwaysError, FileExistsError) as exc:
         print(f"pathways train: {exc}", file=sys.stderr)
         return 2
-    metrics = read_metrics(models_dir, folder.name)
+    metrics = read_model_metrics(models_dir, folder.name)
     print(f"wrote {folder} (held-out NDCG@10 {headline_ndcg(metrics):.4f})")
     if args.promote:
-        try:
-            promote_version(folder.name, models_dir=models_dir, reason="trained and promoted")
-        except PathwaysError as exc:
-            print(f"pathways train: not promoted: {exc}", file=sys.stderr)
-            return 1
-        print(f"promoted {folder.name}")
+        return promote_in_database(args, folder.name, reason="trained and promoted")
     return 0
 
 
@@ -321,68 +343,159 @@ def _print_sweep(args: argparse.Namespace, folder: Path, score_fit: Any, catalog
     return 0
 
 
-def handle_list(args: argparse.Namespace) -> int:
-    """List versions, marking the active one."""
+class _DatabaseUnusable(Exception):
+    """The service database cannot be used; the message says why, for standard error."""
+
+
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[Session]:
+    """A session on the service database (committed at the end, rolled back on any error).
+
+    _DatabaseUnusable when it cannot be reached or is not at the newest migration (the command
+    line never migrates a database behind running services: 'pathways migrate' does).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.db import make_engine, make_sessionmaker, session_scope
+    from service.migrate import current_revision, head_revision
+    from service.settings import Settings
+
+    url = args.database_url
+    settings = Settings(**({"database_url": url} if url else {}))
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        try:
+            revision, head = current_revision(engine), head_revision()
+        except SQLAlchemyError as exc:
+            raise _DatabaseUnusable(f"database error: {type(exc).__name__}") from None
+        if revision != head:
+            raise _DatabaseUnusable(
+                f"the database is at migration {revision or 'none'}, this code needs {head}: "
+                "run 'pathways migrate' (with the same --database-url) first"
+            )
+        try:
+            with session_scope(make_sessionmaker(engine)) as db:
+                yield db
+        except SQLAlchemyError as exc:
+            raise _DatabaseUnusable(f"database error: {type(exc).__name__}") from None
+    finally:
+        engine.dispose()
+
+
+def _pointer(db: Session, models_dir: Path) -> tuple[str | None, str]:
+    """The active version and where it came from, without writing (an empty pointer shows the
+    version registry.json would seed it with)."""
     from recommender.errors import PathwaysError
     from recommender.model import read_active_version
-    from training.registry import headline_ndcg, list_versions, read_metrics
+    from service.state import get_active_model_version
+
+    active = get_active_model_version(db)
+    if active is not None:
+        return active, "the database"
+    try:
+        return read_active_version(models_dir), "registry.json (the database names none yet)"
+    except PathwaysError:
+        return None, "nowhere (the database and registry.json name none)"
+
+
+def handle_list(args: argparse.Namespace) -> int:
+    """List versions with NDCG@10 and the guard's verdict, marking the active one."""
+    from recommender.errors import PathwaysError
+    from recommender.versions import (
+        guard_failures,
+        headline_ndcg,
+        list_model_versions,
+        read_model_metrics,
+    )
 
     models_dir = _models_dir(args)
     try:
-        active: str | None = read_active_version(models_dir)
-    except PathwaysError:
-        active = None
-    for version in list_versions(models_dir):
+        with _database(args) as db:
+            active, source = _pointer(db, models_dir)
+    except _DatabaseUnusable as exc:
+        print(f"pathways models list: {exc}", file=sys.stderr)
+        return 1
+    print(f"active version: {active or '-'} (from {source})")
+    for version in list_model_versions(models_dir):
         mark = "*" if version == active else " "
-        ndcg = headline_ndcg(read_metrics(models_dir, version))
-        print(f"{mark} {version}  NDCG@10 {ndcg:.4f}")
+        try:
+            ndcg = f"{headline_ndcg(read_model_metrics(models_dir, version)):.4f}"
+        except PathwaysError:
+            ndcg = "  -   "
+        failed = guard_failures(models_dir, version, active)
+        verdict = f"  guard: {len(failed)} failed check(s)" if failed else "  guard: passes"
+        if version == active:
+            verdict = ""
+        print(f"{mark} {version}  NDCG@10 {ndcg}{verdict}")
     return 0
 
 
 def handle_show(args: argparse.Namespace) -> int:
-    """Print a version's model card."""
-    from recommender.errors import PathwaysError
-    from recommender.model import read_active_version
-
+    """Print a version's model card (default: the active version's)."""
     models_dir = _models_dir(args)
-    try:
-        version = args.version or read_active_version(models_dir)
-    except PathwaysError as exc:
-        print(f"pathways models show: {exc}", file=sys.stderr)
-        return 2
-    card = models_dir / version / "card.md"
-    if not card.is_file():
+    version = args.version
+    if version is None:
+        try:
+            with _database(args) as db:
+                version, _source = _pointer(db, models_dir)
+        except _DatabaseUnusable as exc:
+            print(f"pathways models show: {exc}", file=sys.stderr)
+            return 1
+    card = models_dir / (version or "") / "card.md"
+    if not version or not card.is_file():
         print(f"pathways models show: unknown model version {version!r}", file=sys.stderr)
         return 2
     print(card.read_text(encoding="utf-8"))
     return 0
 
 
+def _switch(args: argparse.Namespace, prog: str, action: str, **options: Any) -> int:
+    """Promote or roll back through ``service.model_ops`` in one transaction; print the result."""
+    from recommender.errors import PathwaysError, UnknownModelVersionError
+    from service.db import utc_now
+    from service.model_ops import promote_model, rollback_model
+
+    models_dir = _models_dir(args)
+    switch = promote_model if action == "promote" else rollback_model
+    try:
+        with _database(args) as db:
+            event = switch(db, models_dir, by_user=None, now=utc_now(), **options).event
+            summary = (event.version, event.replaced, list(event.failed_checks), event.forced)
+    except _DatabaseUnusable as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    except UnknownModelVersionError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    except PathwaysError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    version, replaced, failed, forced = summary
+    print(f"active model version: {version} (was {replaced or '-'}); running services switch")
+    if forced:
+        print(f"forced past {len(failed)} failed check(s):")
+        for problem in failed:
+            print(f"  - {problem}")
+    return 0
+
+
+def promote_in_database(args: argparse.Namespace, version: str, *, reason: str) -> int:
+    """``pathways train --promote``: promote the version just written, guarded, no force."""
+    return _switch(args, "pathways train", "promote", version=version, force=False, reason=reason)
+
+
 def handle_promote(args: argparse.Namespace) -> int:
     """Promote a version (refused on failed checks unless forced with a reason)."""
-    from recommender.errors import PathwaysError
-    from training.registry import promote_version
-
-    try:
-        promote_version(
-            args.version, models_dir=_models_dir(args), force=args.force, reason=args.reason
-        )
-    except PathwaysError as exc:
-        print(f"pathways models promote: {exc}", file=sys.stderr)
-        return 1
-    print(f"active model version: {args.version}")
-    return 0
+    return _switch(
+        args,
+        "pathways models promote",
+        "promote",
+        version=args.version,
+        force=args.force,
+        reason=args.reason,
+    )
 
 
 def handle_rollback(args: argparse.Namespace) -> int:
     """Roll back to the previous (or a named) version."""
-    from recommender.errors import PathwaysError
-    from training.registry import rollback_version
-
-    try:
-        registry = rollback_version(models_dir=_models_dir(args), reason=args.reason, to=args.to)
-    except PathwaysError as exc:
-        print(f"pathways models rollback: {exc}", file=sys.stderr)
-        return 1
-    print(f"active model version: {registry['active']}")
-    return 0
+    return _switch(args, "pathways models rollback", "rollback", reason=args.reason, to=args.to)

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ import pandas as pd
 from recommender.catalogue import Catalogue, load_catalogue
 from recommender.dimensions import RIASEC
 from recommender.errors import BenchmarkDataError, RawDataError
+from recommender.files import READABLE, atomic_path
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 #: The raw public data folder beside the repository (``shared/data/raw``).
@@ -329,25 +328,15 @@ def _field_occupation_rows(
 def _write_tsv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """Write a TSV (LF line ends) atomically beside ``path``; return its sha256."""
     digest = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for row in [columns, *rows]:
-                if len(row) != len(columns):
-                    raise ValueError(
-                        f"{path.name}: a row has {len(row)} fields, not {len(columns)}"
-                    )
-                if any(ch in cell for cell in row for ch in "\t\r\n"):
-                    raise ValueError(f"{path.name}: a cell holds a tab or newline")
-                line = ("\t".join(row) + "\n").encode("utf-8")
-                handle.write(line)
-                digest.update(line)
-        tmp.chmod(0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_path(path, mode=READABLE) as tmp, tmp.open("wb") as handle:
+        for row in [columns, *rows]:
+            if len(row) != len(columns):
+                raise ValueError(f"{path.name}: a row has {len(row)} fields, not {len(columns)}")
+            if any(ch in cell for cell in row for ch in "\t\r\n"):
+                raise ValueError(f"{path.name}: a cell holds a tab or newline")
+            line = ("\t".join(row) + "\n").encode("utf-8")
+            handle.write(line)
+            digest.update(line)
     return digest.hexdigest()
 
 

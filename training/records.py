@@ -12,7 +12,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +28,7 @@ from recommender.errors import (
     OutcomeRecordsError,
     UnknownCodeError,
 )
+from recommender.files import PRIVATE, atomic_path
 from recommender.school_years import school_year_problem
 
 __all__ = [
@@ -522,19 +522,12 @@ def write_outcome_records(df: pd.DataFrame, path: str | os.PathLike[str]) -> Non
     if not target.parent.is_dir():
         raise OutcomeRecordsError("folder does not exist", file=str(target))
     frame = df.reset_index(drop=True)[[c for c in ALL_COLUMNS if c in columns]]
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    os.close(handle)
-    try:
+    # students' records, even pseudonymous: readable by their owner only
+    with atomic_path(target, mode=PRIVATE) as temporary:
         if kind == "csv":
             frame.to_csv(temporary, index=False, lineterminator="\n", encoding="utf-8")
         else:
             frame.to_parquet(temporary, index=False)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def load_outcome_records(

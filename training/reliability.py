@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ import numpy.typing as npt
 from recommender.aptitude_items import compute_item_parameters
 from recommender.assessment import THETA_GRID
 from recommender.errors import ResponseFileError
+from recommender.files import READABLE, atomic_path
 from recommender.instrument import Instrument
 
 COLUMNS: Final = (
@@ -259,30 +258,27 @@ def write_responses_csv(rows: Iterable[ResponseRow], path: Path) -> int:
     """Write rows to path atomically (temp file then rename); return the number of rows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(COLUMNS)
-            for r in rows:
-                w.writerow(
-                    (
-                        r.response_id,
-                        r.instrument_version,
-                        r.section,
-                        r.scale,
-                        r.item,
-                        _fmt(r.value),
-                        _fmt(r.difficulty),
-                        str(r.options) if r.options else "",
-                    )
+    with (
+        atomic_path(path, mode=READABLE) as tmp,
+        tmp.open("w", encoding="utf-8", newline="") as f,
+    ):
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for r in rows:
+            w.writerow(
+                (
+                    r.response_id,
+                    r.instrument_version,
+                    r.section,
+                    r.scale,
+                    r.item,
+                    _fmt(r.value),
+                    _fmt(r.difficulty),
+                    str(r.options) if r.options else "",
                 )
-                count += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            )
+            count += 1
     return count
 
 

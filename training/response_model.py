@@ -151,25 +151,3 @@ def simulate_cohort_answers(
             raise ValueError(f"student {row}: plan must be one of {PLANS}")
         out.append(answers)
     return out
-
-
-def simulate_answers(
-    latent_interests: npt.ArrayLike,
-    latent_aptitudes: npt.ArrayLike,
-    latent_values: npt.ArrayLike,
-    rng: np.random.Generator,
-    instrument: Instrument,
-    **options: Any,
-) -> dict[str, Any]:
-    """Return one student's stored answers from latent z-scores (6,), (5,), (6,)."""
-    wrap = {k: [v] for k, v in options.items() if k not in ("records", "subtests")}
-    keep = {k: v for k, v in options.items() if k in ("records", "subtests")}
-    return simulate_cohort_answers(
-        np.atleast_2d(latent_interests),
-        np.atleast_2d(latent_aptitudes),
-        np.atleast_2d(latent_values),
-        rng,
-        instrument,
-        **keep,
-        **wrap,
-    )[0]

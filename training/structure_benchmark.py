@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +43,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recommender.errors import RawDataError
+from recommender.files import READABLE, write_atomic
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 #: Raw public data folder (``shared/data/raw`` beside the repository).
@@ -308,14 +307,7 @@ def _write(path: Path, rows: Sequence[tuple[str, str, int, str, int]]) -> bytes:
     lines += ["\t".join(map(str, row)) for row in rows]
     data = ("\n".join(lines) + "\n").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, mode=READABLE)  # committed data: readable by all
     return data
 
 

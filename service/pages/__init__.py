@@ -17,13 +17,21 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.pages import coach, public, staff, student
+from service.pages import activities, coach, plan_search, public, roster, staff, student
 from service.pages._core import STATIC_DIR, PageDenied, form_page, page_denied_response, render
 from service.pages._text import LANG_COOKIE, form_text, pick_language
 
 __all__ = ["PAGE_ROUTERS", "STATIC_DIR", "install_pages"]
 
-PAGE_ROUTERS = (public.router, student.router, coach.router, staff.router)
+PAGE_ROUTERS = (
+    public.router,
+    student.router,
+    coach.router,
+    activities.router,
+    roster.router,  # rosters, the add/edit-student form, class codes
+    plan_search.router,  # find a pathway or job for a student, add it to the plan
+    staff.router,
+)
 
 
 async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:

@@ -24,6 +24,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from recommender.errors import NotAuthenticatedError
+from recommender.shipped import shipped_path
 from service.auth import Principal, resolve_session
 from service.csrf import (
     CSRF_COOKIE,
@@ -38,6 +39,14 @@ from service.csrf import (
 )
 from service.db import utc_now
 from service.deps import NowDep, SessionDep, check_cross_site, read_token
+from service.i18n import (
+    FILTERS,
+    N_,
+    catalogues,
+    gettext_in,
+    language_name,
+    template_callables,
+)
 from service.pages._keep import KEEP_MINUTES, forget_kept, keep_form, read_kept
 from service.pages._text import LANG_COOKIE, form_text, pick_language
 from service.schemas import NUL
@@ -45,9 +54,21 @@ from service.schemas import NUL
 PAGES_DIR: Final = Path(__file__).resolve().parent
 TEMPLATES_DIR: Final = PAGES_DIR.parent / "templates"
 STATIC_DIR: Final = PAGES_DIR.parent / "static"
-ATTRIBUTION_FILE: Final = PAGES_DIR.parents[1] / "data" / "ATTRIBUTION.md"
+ATTRIBUTION_FILE: Final = shipped_path("ATTRIBUTION.md")
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+#: ``{{ _("…") }}`` and ``{% trans %}`` mark every user-visible message (gettext, Jinja's i18n).
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+#: Each page gets its own language's ``_``/``gettext``/``ngettext`` in its context (see
+#: ``render``); the null ones above only serve a template rendered outside ``render``.
+#: ``|number``, ``|money``, ``|date``, ``|datetime`` format by the page's locale.
+templates.env.filters.update(FILTERS)
+templates.env.globals["_in"] = gettext_in
+#: ``{% for code, name in language_choices() %}``: the catalogue languages, each in its own name.
+templates.env.globals["language_choices"] = lambda: [
+    (code, language_name(code)) for code in catalogues().languages
+]
 
 _SECRET_SHAPE: Final = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -151,22 +172,49 @@ def _kept_context(request: Request, lang: str) -> tuple[dict[str, Any], bool]:
     return {"kept_form": shown}, False
 
 
+def language_links(path: str) -> list[dict[str, str]]:
+    """A link per catalogue language that shows ``path`` in it (the language's own name)."""
+    return [
+        {"code": code, "name": language_name(code), "href": f"{path}?lang={code}"}
+        if path.endswith("/print")
+        else {
+            "code": code,
+            "name": language_name(code),
+            "href": f"/language?to={code}&next={quote(path, safe='/')}",
+        }
+        for code in catalogues().languages
+    ]
+
+
 def render(
-    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    language: str | None = None,
 ) -> HTMLResponse:
     """Render a template with the shared context (language, footer notice, signed-in role).
 
+    The page is in ``language`` when given (a printed plan in the family's language), else in
+    the browser's chosen language; its messages come from that language's catalogue.
     Sets the browser's CSRF secret cookie when the page made the first token for this browser,
     and passes a kept form (``kept_form``) to the page its owner sent it from.
     """
-    lang = pick_language(request.cookies.get(LANG_COOKIE))
+    lang = pick_language(language or request.cookies.get(LANG_COOKIE))
     kept, drop_kept = _kept_context(request, lang)
     base = {
+        **template_callables(catalogues().translations(lang)),
+        "page_lang": lang,
         "lang": lang,
         "onet_notice": read_onet_notice(),
         "role": getattr(request.state, "page_role", None),
         **kept,
     }
+    if "t" not in context:  # the student pages ("t": their words) have their own switch
+        base["language_links"] = [
+            link for link in language_links(request.url.path) if link["code"] != lang
+        ]
     base.update(context)
     response = templates.TemplateResponse(request, name, base, status_code=status_code)
     fresh = getattr(request.state, "csrf_new_secret", None)
@@ -196,11 +244,16 @@ def page_denied_response(request: Request, exc: Exception) -> Response:
         if keep_id is not None:
             _set_browser_cookie(response, request, KEEP_COOKIE, keep_id, KEEP_MINUTES * 60)
         return response
-    titles = {403: "Not allowed", 404: "Not found", 409: "Already done", 422: "Check your input"}
+    titles = {
+        403: N_("Not allowed"),
+        404: N_("Not found"),
+        409: N_("Already done"),
+        422: N_("Check your input"),
+    }
     return render(
         request,
         "error.html",
-        {"title": titles.get(exc.status, "Something went wrong"), "message": exc.message},
+        {"title": titles.get(exc.status, N_("Something went wrong")), "message": exc.message},
         status_code=exc.status,
     )
 
@@ -288,7 +341,7 @@ def page_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
             nxt = quote(back, safe="/")
             raise PageDenied(303, location=f"{target}?next={nxt}")
         if principal.role not in roles:
-            raise PageDenied(403, "Your account cannot open this page.")
+            raise PageDenied(403, N_("Your account cannot open this page."))
         keep_id = request.cookies.get(KEEP_COOKIE)
         if posted and keep_id:
             factory = request.app.state.sessionmaker

@@ -1,80 +1,100 @@
-"""A small Markdown-to-HTML renderer for the project's own documents (model cards, attribution).
+"""Markdown to HTML for the project's own documents (model cards, attribution), by markdown-it-py.
 
-It knows headings, paragraphs, bullet and numbered lists, pipe tables, **bold**, `code` and
-<links>/[text](url). Everything is HTML-escaped first, so a document cannot inject markup.
+CommonMark plus pipe tables. Raw HTML in a document is never passed through: it is shown as
+text (``html=False``), and markdown-it's link check refuses ``javascript:``, ``vbscript:``,
+``file:`` and ``data:`` addresses other than images. Headings are shifted down by
+``heading_offset`` so a card's ``#`` does not compete with the page's ``<h1>``; tables scroll
+on a narrow screen and their header cells carry ``scope="col"``; column alignment becomes a
+class (the pages' Content-Security-Policy allows no inline style). Relative image addresses
+(a card's ``reliability.svg``) are resolved against ``image_base``; without one they are
+dropped, leaving their alternative text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any, Final
 
-from markupsafe import Markup, escape
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
 
-
-def _inline(text: str) -> str:
-    out = str(escape(text))
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
-    out = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', out)
-    out = re.sub(r"&lt;(https?://[^&\s]+)&gt;", r'<a href="\1">\1</a>', out)
-    return out
+_ALIGN: Final = re.compile(r"text-align:(left|right|center)")
+_RELATIVE_FILE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def render_markdown(text: str, *, heading_offset: int = 1) -> Markup:
-    """HTML for ``text``; '#' headings become h(1 + heading_offset) and deeper, capped at h6."""
-    html: list[str] = []
-    para: list[str] = []
-    list_tag: str | None = None
-    table: list[list[str]] = []
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
-    def flush() -> None:
-        nonlocal list_tag
-        if para:
-            html.append(f"<p>{_inline(' '.join(para))}</p>")
-            para.clear()
-        if list_tag:
-            html.append(f"</{list_tag}>")
-            list_tag = None
-        if table:
-            head, *body = table
-            rows = [r for r in body if not all(set(c) <= set("-: ") for c in r)]
-            html.append('<div class="table-scroll" tabindex="0"><table><thead><tr>')
-            html.extend(f'<th scope="col">{_inline(c)}</th>' for c in head)
-            html.append("</tr></thead><tbody>")
-            for r in rows:
-                html.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>")
-            html.append("</tbody></table></div>")
-            table.clear()
+    def table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return '<div class="table-scroll" tabindex="0"><table>\n'
 
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        bullet = re.match(r"^\s*[-*]\s+(.*)$", line)
-        number = re.match(r"^\s*\d+\.\s+(.*)$", line)
-        if not line.strip():
-            flush()
-        elif heading:
-            flush()
-            level = min(6, len(heading.group(1)) + heading_offset)
-            html.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        elif line.lstrip().startswith("|"):
-            if para or list_tag:
-                flush()
-            table.append([c.strip() for c in line.strip().strip("|").split("|")])
-        elif bullet or number:
-            tag = "ul" if bullet else "ol"
-            if para or table or (list_tag and list_tag != tag):
-                flush()
-            if list_tag is None:
-                html.append(f"<{tag}>")
-                list_tag = tag
-            item = bullet.group(1) if bullet else number.group(1) if number else ""
-            html.append(f"<li>{_inline(item)}</li>")
-        elif list_tag and raw.startswith("  "):
-            html[-1] = html[-1][: -len("</li>")] + " " + _inline(line.strip()) + "</li>"
-        else:
-            if list_tag or table:
-                flush()
-            para.append(line.strip())
-    flush()
-    return Markup("\n".join(html))
+    def table_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</table></div>\n"
+
+    def cell_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        style = str(token.attrs.get("style", ""))
+        align = _ALIGN.search(style)
+        attrs = ' scope="col"' if token.tag == "th" else ""
+        if align:
+            attrs += f' class="align-{align.group(1)}"'
+        return f"<{token.tag}{attrs}>"
+
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("table_close", table_close)
+    md.add_render_rule("th_open", cell_open)
+    md.add_render_rule("td_open", cell_open)
+    return md
+
+
+_MD: Final = _markdown()
+
+
+def _adjust(tokens: list[Token], heading_offset: int, image_base: str | None) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1:]) + heading_offset)
+            token.tag = f"h{level}"
+        for child in token.children or ():
+            if child.type != "image":
+                continue
+            src = str(child.attrs.get("src", ""))
+            if src.startswith(("https://", "http://")):
+                continue
+            if image_base and _RELATIVE_FILE.fullmatch(src) and ".." not in src:
+                child.attrs["src"] = f"{image_base.rstrip('/')}/{src}"
+            else:  # an address we cannot serve: keep the words only
+                child.type, child.tag = "text", ""
+                child.content = child.content or "".join(c.content for c in child.children or ())
+                child.children = None
+
+
+_INTRAWORD_STAR: Final = re.compile(r"(?<=\w)\*(?=\w)")
+_CODE_SPAN: Final = re.compile(r"(`+[^`]*`+)")
+
+
+def _literal_stars(text: str) -> str:
+    """A single ``*`` inside a word (``O*NET``, whose publisher's notice must read as written)
+    is a character, not emphasis; code spans and fenced code are left alone."""
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced:
+            parts = _CODE_SPAN.split(line)
+            line = "".join(
+                part if k % 2 else _INTRAWORD_STAR.sub(r"\\*", part) for k, part in enumerate(parts)
+            )
+        out.append(line)
+    return "\n".join(out)
+
+
+def render_markdown(text: str, *, heading_offset: int = 1, image_base: str | None = None) -> Markup:
+    """Sanitised HTML for ``text``; '#' headings become h(1 + heading_offset), capped at h6."""
+    env: dict[str, Any] = {}
+    tokens = _MD.parse(_literal_stars(text), env)
+    _adjust(tokens, heading_offset, image_base)
+    html = _MD.renderer.render(tokens, _MD.options, env)
+    return Markup(html)  # markdown-it escapes all text; raw HTML is off

@@ -142,6 +142,8 @@ def figure_scope(occupation: dict[str, Any], language: str = "en") -> dict[str, 
     words = group_figures_text(language)
     code = occupation.get("figures_group_code") or ""
     title = occupation.get("figures_group_title") or ""
+    if title and language == "es":  # the group's own occupation, in the project's Spanish
+        title = spanish_title(get_catalogue(), "occupation", f"{code}.00") or title
     size = occupation.get("figures_group_size") or 0
     group = (
         words["group_named"].format(title=title)
@@ -287,6 +289,61 @@ def high_value_legend(result: dict[str, Any], language: str = "en") -> str:
     )
 
 
+def spanish_title(catalogue: Catalogue, kind: str, code: str) -> str:
+    """The project's Spanish title of a pathway or occupation ("" when unknown or unwritten)."""
+    try:
+        if kind == "pathway":
+            return catalogue.pathways[catalogue.pathway_index(code)].title_es
+        return catalogue.titles_es[catalogue.index_of(code)] if catalogue.titles_es else ""
+    except LookupError:
+        return ""
+
+
+def shown_title(catalogue: Catalogue, kind: str, code: str, title: str, language: str) -> str:
+    """The title a reader of ``language`` sees: the Spanish one when written, else ``title``."""
+    if language == "es":
+        return spanish_title(catalogue, kind, code) or title
+    return title
+
+
+def _shown_cluster(catalogue: Catalogue, code: str, cluster: str, language: str) -> str:
+    if language != "es":
+        return cluster
+    try:
+        return catalogue.pathways[catalogue.pathway_index(code)].cluster_es or cluster
+    except LookupError:
+        return cluster
+
+
+def describe_occupation(
+    o: dict[str, Any], result: dict[str, Any], language: str = "en"
+) -> dict[str, Any]:
+    """One recommended occupation of ``result`` as a template-ready dict (as the ranked list
+    shows it): reasons split, figures and whose they are, education, programmes, routes."""
+    catalogue = get_catalogue()
+    return {
+        "code": o["code"],
+        "title": o["title"],
+        "title_es": spanish_title(catalogue, "occupation", o["code"]),
+        "shown_title": shown_title(catalogue, "occupation", o["code"], o["title"], language),
+        "reason": best_reason(o["reasons"], language),
+        "reasons": (
+            [_reason_text(r, language) for r in o["reasons"]]
+            if reasons_checked(o["reasons"])
+            else []
+        ),
+        **split_reasons(o["reasons"], language),
+        "checked": reasons_checked(o["reasons"]),
+        "wage_median": o["wage_median"],
+        "employment": o["employment"],
+        "high_value": o["high_value"],
+        "figures": figure_scope(o, language),
+        "education": catalogue.occupation(o["code"]).education,
+        "programs": [pr["title"] for pr in o.get("programs", [])],
+        "training": route_view(o, result, language),
+    }
+
+
 def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict[str, Any]]:
     """A recommendation's pathways as template-ready dicts: reasons split into why it fits and
     things to think about (for the pathway and for each job), occupations, wages."""
@@ -295,28 +352,7 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
     used: set[str] = set()
     legend = ""
     for rank, p in enumerate(result["pathways"], start=1):
-        occupations = [
-            {
-                "code": o["code"],
-                "title": o["title"],
-                "reason": best_reason(o["reasons"], language),
-                "reasons": (
-                    [_reason_text(r, language) for r in o["reasons"]]
-                    if reasons_checked(o["reasons"])
-                    else []
-                ),
-                **split_reasons(o["reasons"], language),
-                "checked": reasons_checked(o["reasons"]),
-                "wage_median": o["wage_median"],
-                "employment": o["employment"],
-                "high_value": o["high_value"],
-                "figures": figure_scope(o, language),
-                "education": catalogue.occupation(o["code"]).education,
-                "programs": [pr["title"] for pr in o.get("programs", [])],
-                "training": route_view(o, result, language),
-            }
-            for o in p["occupations"]
-        ]
+        occupations = [describe_occupation(o, result, language) for o in p["occupations"]]
         checked = all(o["checked"] for o in occupations) and bool(occupations)
         said = pathway_reasons(p["occupations"], language) if checked else ()
         pros = [r for r in said if r.stance == "pro"]
@@ -332,7 +368,10 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 "rank": rank,
                 "code": p["code"],
                 "title": p["title"],
+                "title_es": spanish_title(catalogue, "pathway", p["code"]),
+                "shown_title": shown_title(catalogue, "pathway", p["code"], p["title"], language),
                 "cluster": p["cluster"],
+                "shown_cluster": _shown_cluster(catalogue, p["code"], p["cluster"], language),
                 "score": p["score"],
                 "reason": headline,
                 "pros": pro_texts,

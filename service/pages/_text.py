@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from recommender.dimensions import RIASEC_EVERYDAY_NAMES
+from service.i18n import available_languages
 
 LANGUAGES: Final = ("en", "es")
 LANG_COOKIE: Final = "pathways_lang"
@@ -19,12 +20,22 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "start_title": "Start your assessment",
         "start_intro": (
             "Type the access code your career coach gave you. "
-            "If you already started, the same kind of code lets you pick up where you left off."
+            "Started before and stopped? Ask your coach for a new code: it takes you back to "
+            "where you stopped, and the answers you gave are still there."
         ),
         "code_label": "Access code",
         "code_hint": "8 letters and numbers, for example ABCD-2345",
         "start_button": "Start",
-        "code_error": "That code did not work. It may be used or expired; ask your coach for a new one.",
+        "code_error": (
+            "That code did not work. Check it for characters that look alike: S and 5, B and 8, Z and 2. "
+            "Codes never use O, 0, I, L or 1. If it still does not work, the code may be used or "
+            "expired: ask your coach for a new one."
+        ),
+        "session_ended": (
+            "You were signed out: a sign-in ends after a while, or when someone signs out on this "
+            "device. Your answers are saved. To go on, ask your coach for a new access code and "
+            "type it below; you will be back where you stopped."
+        ),
         "code_bad_character": "The code holds a character that is not allowed. Type the code again.",
         "code_throttled": (
             "Too many codes that did not work came from this network. "
@@ -55,11 +66,6 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "choice": "Choice",
         "shape": "Shape",
         "first_shape": "The first shape",
-        "fig_gears": "Drawing: {n} gears in a row with {teeth} teeth; the first turns {dir}.",
-        "fig_pair": "Drawing: gear A with {a} teeth meshed with gear B with {b} teeth.",
-        "fig_lever": "Drawing: a bar on a pivot; a {load} pound load {la} feet from the pivot on "
-        "one side, your push {ea} feet from it on the other.",
-        "fig_pulley": "Drawing: a {load} pound load hanging from {ropes} ropes over pulleys.",
         "clockwise": "clockwise",
         "counterclockwise": "counterclockwise",
         "plans_prompt": "What do you plan to do after high school?",
@@ -80,6 +86,21 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "continue": "Continue the assessment",
         "sign_out": "Sign out",
         "needs_more": "needs more answers",
+        "plan_needed": "choose an answer (“Not sure yet” is an answer too)",
+        "minutes_left": "About {n} minutes left",
+        "minutes_left_one": "About 1 minute left",
+        "minutes_none": "Almost done",
+        "section_of": "Section {n} of {total}",
+        "example_title": "Try an example first",
+        "example_intro": "This one is not timed and does not count. Choose an answer to see how it works.",
+        "example_right": "Right.",
+        "example_wrong": "Not this one.",
+        "ps_instructions": "For each pair of codes, choose Same if they match exactly, or Different if any character differs.",
+        "page_next": "More items",
+        "page_prev": "Previous items",
+        "page_status": "Items {first} to {last} of {total}",
+        "code_and": "and",
+        "county_school": "We filled in your school's county. Change it if you live in another county.",
         "why_fits": "Why it fits",
         "think_about": "Things to think about",
     },
@@ -96,7 +117,16 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "code_label": "Código de acceso",
         "code_hint": "8 letras y números, por ejemplo ABCD-2345",
         "start_button": "Empezar",
-        "code_error": "Ese código no funcionó. Puede estar usado o vencido; pide uno nuevo a tu consejero.",
+        "code_error": (
+            "Ese código no funcionó. Revisa los caracteres que se parecen: S y 5, B y 8, Z y 2. "
+            "Los códigos nunca llevan O, 0, I, L ni 1. Si sigue sin funcionar, puede estar usado o "
+            "vencido: pide uno nuevo a tu consejero."
+        ),
+        "session_ended": (
+            "Se cerró tu sesión: una sesión termina después de un rato, o cuando alguien cierra la "
+            "sesión en este aparato. Tus respuestas están guardadas. Para seguir, pide a tu consejero "
+            "un código de acceso nuevo y escríbelo abajo; volverás a donde te quedaste."
+        ),
         "code_bad_character": "El código tiene un carácter que no se permite. Escribe el código otra vez.",
         "code_throttled": (
             "Llegaron demasiados códigos que no funcionaron desde esta red. "
@@ -127,11 +157,6 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "choice": "Opción",
         "shape": "Figura",
         "first_shape": "La primera figura",
-        "fig_gears": "Dibujo: {n} engranajes en fila con {teeth} dientes; el primero gira {dir}.",
-        "fig_pair": "Dibujo: el engranaje A con {a} dientes engrana con el B con {b} dientes.",
-        "fig_lever": "Dibujo: una barra sobre un pivote; una carga de {load} libras a {la} pies "
-        "del pivote de un lado y tu empuje a {ea} pies del otro.",
-        "fig_pulley": "Dibujo: una carga de {load} libras colgada de {ropes} cuerdas con poleas.",
         "clockwise": "en el sentido de las agujas del reloj",
         "counterclockwise": "en sentido contrario a las agujas del reloj",
         "plans_prompt": "¿Qué piensas hacer después de la prepa?",
@@ -152,6 +177,21 @@ _STUDENT: Final[dict[str, dict[str, str]]] = {
         "continue": "Seguir con la evaluación",
         "sign_out": "Cerrar sesión",
         "needs_more": "faltan respuestas",
+        "plan_needed": "elige una respuesta (“Todavía no lo sé” también es una respuesta)",
+        "minutes_left": "Quedan unos {n} minutos",
+        "minutes_left_one": "Queda más o menos 1 minuto",
+        "minutes_none": "Ya casi terminas",
+        "section_of": "Sección {n} de {total}",
+        "example_title": "Primero, un ejemplo",
+        "example_intro": "Este no tiene tiempo y no cuenta. Elige una respuesta para ver cómo funciona.",
+        "example_right": "Correcto.",
+        "example_wrong": "Esa no es.",
+        "ps_instructions": "En cada par de códigos, elige Iguales si coinciden exactamente, o Diferentes si cambia algún carácter.",
+        "page_next": "Más preguntas",
+        "page_prev": "Preguntas anteriores",
+        "page_status": "Preguntas {first} a {last} de {total}",
+        "code_and": "y",
+        "county_school": "Pusimos el condado de tu escuela. Cámbialo si vives en otro condado.",
         "why_fits": "Por qué encaja",
         "think_about": "Cosas que pensar",
     },
@@ -372,33 +412,39 @@ ACTIVITY_LABELS: Final[dict[str, str]] = {
 
 
 def pick_language(value: str | None) -> str:
-    """``value`` when it is a supported language code, else English."""
-    return value if value in LANGUAGES else "en"
+    """``value`` when it is a language with a message catalogue (``service.i18n``), else
+    English."""
+    return value if value in LANGUAGES or value in available_languages() else "en"
+
+
+def _words_language(language: str) -> str:
+    """The language of the word tables below: English for one that has only a catalogue."""
+    return language if language in LANGUAGES else "en"
 
 
 def student_text(language: str) -> dict[str, str]:
     """Every student-page string in ``language`` ('en' or 'es'; anything else gives English)."""
-    return _STUDENT[pick_language(language)]
+    return _STUDENT[_words_language(pick_language(language))]
 
 
 def reason_words(language: str) -> dict[str, str]:
     """The words that head and label reasons on a page, in ``language`` ('en' or 'es')."""
-    return _REASON_WORDS[pick_language(language)]
+    return _REASON_WORDS[_words_language(pick_language(language))]
 
 
 def group_figures_text(language: str) -> dict[str, str]:
     """The words that label a group's employment and wage, in ``language`` ('en' or 'es')."""
-    return _GROUP_FIGURES[pick_language(language)]
+    return _GROUP_FIGURES[_words_language(pick_language(language))]
 
 
 def route_words(language: str) -> dict[str, str]:
     """The words that list Mississippi training routes, in ``language`` ('en' or 'es')."""
-    return _ROUTE_WORDS[pick_language(language)]
+    return _ROUTE_WORDS[_words_language(pick_language(language))]
 
 
 def form_text(language: str) -> dict[str, str]:
     """What a refused or kept form says, in ``language`` ('en' or 'es')."""
-    return _FORMS[pick_language(language)]
+    return _FORMS[_words_language(pick_language(language))]
 
 
 #: The page shown while the database cannot be reached (503), in both languages on one page.

@@ -1,4 +1,4 @@
-"""Charts drawn on the server as inline SVG: interest hexagon, aptitude bars, grouped bar chart.
+"""Charts drawn on the server as inline SVG: interest hexagon, aptitude bars, bar charts.
 
 Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that states the numbers,
 so a screen reader gets the same facts as the picture. Sizes are in SVG user units; the SVG scales
@@ -45,10 +45,24 @@ def draw_interest_hexagon(
     *,
     title: str,
 ) -> Markup:
-    """Six scores in 0..1 (None = not measured, drawn at 0); labels clockwise from the top."""
+    """Six scores in 0..1 (None = not measured, drawn at 0); labels clockwise from the top.
+
+    Sized so its labels (20 units, wrapped at about 12 characters a line, the score below)
+    are at least 12 px tall on a 320 px wide screen, where the drawing is about 288 px wide.
+    """
     if len(scores) != 6 or len(labels) != 6:
         raise ValueError(f"a hexagon needs 6 scores and 6 labels, got {len(scores)}/{len(labels)}")
-    width, height, cx, cy, radius = 560, 340, 280, 170, 115
+    width, height, cx, cy, radius = 450, 314, 218, 158, 70
+    font, line = 20, 22
+
+    def wrap(words: str) -> list[str]:
+        lines: list[str] = []
+        for word in words.split():
+            if lines and len(lines[-1]) + 1 + len(word) <= 12:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        return lines or [""]
 
     def point(k: int, r: float) -> tuple[float, float]:
         angle = -math.pi / 2 + k * math.pi / 3
@@ -60,6 +74,7 @@ def draw_interest_hexagon(
         for label, s, v in zip(labels, scores, values, strict=True)
     )
     out = _header(chart_id, title, desc, width, height)
+    out[0] = out[0].replace('class="chart"', 'class="chart chart-hexagon"', 1)
     for ring in (0.25, 0.5, 0.75, 1.0):
         pts = " ".join(
             f"{_num(x)},{_num(y)}" for x, y in (point(k, radius * ring) for k in range(6))
@@ -81,13 +96,20 @@ def draw_interest_hexagon(
     for k in range(6):
         x, y = point(k, radius * values[k])
         out.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4" fill="{_ACCENT}"/>')
-        lx, ly = point(k, radius + 22)
+        lx, ly = point(k, radius + 12)
         anchor = "middle" if k in (0, 3) else ("start" if k in (1, 2) else "end")
-        dy = -4 if k == 0 else (14 if k == 3 else 4)
-        out.append(
-            f'<text x="{_num(lx)}" y="{_num(ly + dy)}" text-anchor="{anchor}" font-size="14" '
-            f'fill="{_INK}">{escape(labels[k])} {round(values[k] * 100)}</text>'
+        lines = [*wrap(labels[k]), str(round(values[k] * 100))]
+        if k == 0:
+            first = ly - (len(lines) - 1) * line
+        elif k == 3:
+            first = ly + font - 2
+        else:
+            first = ly - (len(lines) - 1) * line / 2 + font / 3
+        spans = "".join(
+            f'<tspan x="{_num(lx)}" y="{_num(first + j * line)}">{escape(text)}</tspan>'
+            for j, text in enumerate(lines)
         )
+        out.append(f'<text text-anchor="{anchor}" font-size="{font}" fill="{_INK}">{spans}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -170,6 +192,97 @@ def draw_aptitude_bars(
     return Markup("".join(out))
 
 
+def axis_ticks(top: float, *, counts: bool = True, intervals: int = 4) -> list[float]:
+    """Tick values of a bar axis from 0: steps of 1, 2 or 5 x 10^k, about ``intervals`` of them,
+    the last at or above ``top``. Counts get whole-number steps and at least ``intervals``
+    intervals, so a count of 1 is a quarter of the axis, not its whole width."""
+    if not math.isfinite(top) or top < 0:
+        raise ValueError("the largest bar value must be a finite number >= 0")
+    raw = max(top, 1e-9) / intervals
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    if counts:
+        step = max(1.0, float(math.ceil(step)))
+    n = max(1, math.ceil(top / step - 1e-9))
+    if counts:
+        n = max(n, intervals)
+    return [round(k * step, 10) for k in range(n + 1)]
+
+
+def _tick_text(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
+def _axis(
+    out: list[str], ticks: Sequence[float], x0: float, plot_w: float, y_top: float, y_axis: float
+) -> None:
+    """Vertical grid lines and tick labels under the bars (ticks[0] is 0)."""
+    for tick in ticks:
+        x = x0 + tick / ticks[-1] * plot_w
+        dash = "" if tick == 0 else ' stroke-dasharray="3 3"'
+        out.append(
+            f'<line x1="{_num(x)}" y1="{_num(y_top)}" x2="{_num(x)}" y2="{_num(y_axis)}" '
+            f'stroke="{_GRID}"{dash}/>'
+        )
+        out.append(
+            f'<text x="{_num(x)}" y="{_num(y_axis + 15)}" text-anchor="middle" font-size="12" '
+            f'fill="{_MUTED}">{_tick_text(tick)}</text>'
+        )
+
+
+def draw_bars(
+    chart_id: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    axis_label: str,
+    counts: bool = True,
+) -> Markup:
+    """Horizontal bars from 0 on a labelled axis with ticks; each bar shows its value.
+
+    A bar's length is ``value / last tick`` of the plot width (``axis_ticks``), so lengths are
+    proportional to values and comparable between bars. ``desc`` lists every label and value.
+    """
+    if len(labels) != len(values):
+        raise ValueError("there must be one value per label")
+    if any(not math.isfinite(v) or v < 0 for v in values):
+        raise ValueError("bar values must be finite and >= 0")
+    row_h, label_w, plot_w, right = 26, 230, 330, 70
+    width = label_w + plot_w + right
+    top_pad = 8
+    y_axis = top_pad + row_h * len(labels) + 4
+    height = int(y_axis + 44)
+    ticks = axis_ticks(max(values, default=0.0), counts=counts)
+    desc = f"{axis_label}: " + "; ".join(
+        f"{label} {_tick_text(v)}" for label, v in zip(labels, values, strict=True)
+    )
+    out = _header(chart_id, title, desc, width, height)
+    x0 = label_w
+    _axis(out, ticks, x0, plot_w, top_pad, y_axis)
+    for k, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top_pad + k * row_h + 4
+        w = value / ticks[-1] * plot_w
+        out.append(
+            f'<text x="{label_w - 8}" y="{_num(y + 13)}" text-anchor="end" font-size="13" '
+            f'fill="{_INK}">{escape(label)}</text>'
+        )
+        out.append(
+            f'<rect class="bar" x="{x0}" y="{_num(y)}" width="{_num(w)}" height="{row_h - 8}" '
+            f'fill="{_ACCENT}"><title>{escape(label)}: {_tick_text(value)}</title></rect>'
+        )
+        out.append(
+            f'<text x="{_num(x0 + w + 4)}" y="{_num(y + 13)}" font-size="12" '
+            f'fill="{_INK}">{_tick_text(value)}</text>'
+        )
+    out.append(
+        f'<text x="{_num(x0 + plot_w / 2)}" y="{height - 6}" text-anchor="middle" '
+        f'font-size="13" fill="{_INK}">{escape(axis_label)}</text>'
+    )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
 def draw_grouped_bars(
     chart_id: str,
     groups: Sequence[str],
@@ -177,8 +290,10 @@ def draw_grouped_bars(
     values: Sequence[Sequence[float]],
     *,
     title: str,
+    axis_label: str = "",
 ) -> Markup:
-    """Horizontal bars: one block per group, one bar per series; values[g][s] >= 0, same scale."""
+    """Horizontal bars: one block per group, one bar per series; values[g][s] >= 0, one axis
+    from 0 with ticks (``axis_ticks``) and, when given, its label under it."""
     if len(values) != len(groups) or any(len(v) != len(series) for v in values):
         raise ValueError("values must have one row per group and one column per series")
     if any(v < 0 for row in values for v in row):
@@ -187,12 +302,15 @@ def draw_grouped_bars(
     block = bar_h * len(series) + gap
     legend_h = 20 * len(series) + 10
     width = label_w + plot_w + 60
-    height = legend_h + block * len(groups) + 10
-    top = max((v for row in values for v in row), default=0.0) or 1.0
+    y_axis = legend_h + block * len(groups)
+    height = y_axis + (44 if axis_label else 26)
+    ticks = axis_ticks(max((v for row in values for v in row), default=0.0))
     desc = "; ".join(
         f"{g}: " + ", ".join(f"{s} {v:g}" for s, v in zip(series, row, strict=True))
         for g, row in zip(groups, values, strict=True)
     )
+    if axis_label:
+        desc = f"{axis_label}. {desc}"
     out = _header(chart_id, title, desc, width, height)
     for s, name in enumerate(series):
         y = 6 + 20 * s
@@ -202,6 +320,7 @@ def draw_grouped_bars(
             f'<text x="{label_w + 20}" y="{y + 12}" font-size="13" fill="{_INK}">'
             f"{escape(name)}</text>"
         )
+    _axis(out, ticks, label_w, plot_w, legend_h - 4, y_axis)
     for g, (group, row) in enumerate(zip(groups, values, strict=True)):
         y0 = legend_h + g * block
         out.append(
@@ -209,7 +328,7 @@ def draw_grouped_bars(
             f'text-anchor="end" font-size="13" fill="{_INK}">{escape(group)}</text>'
         )
         for s, value in enumerate(row):
-            w = value / top * plot_w
+            w = value / ticks[-1] * plot_w
             y = y0 + s * bar_h
             colour = _SERIES[s % len(_SERIES)]
             out.append(
@@ -220,5 +339,10 @@ def draw_grouped_bars(
                 f'<text x="{_num(label_w + w + 4)}" y="{y + bar_h - 3}" font-size="11" '
                 f'fill="{_INK}">{value:g}</text>'
             )
+    if axis_label:
+        out.append(
+            f'<text x="{_num(label_w + plot_w / 2)}" y="{height - 6}" text-anchor="middle" '
+            f'font-size="13" fill="{_INK}">{escape(axis_label)}</text>'
+        )
     out.append("</svg>")
     return Markup("".join(out))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.assessment import StudentProfile
@@ -17,9 +15,11 @@ from recommender.dimensions import APTITUDES, PLANS, RIASEC
 from recommender.engine import STATEWIDE_REGION
 from recommender.errors import InvalidRecordError
 from recommender.instrument import load_instrument
-from recommender.school_years import day_problem
+from service import activities as activity_ops
+from service import planning, rostering
 from service.assessing import check_records, enter_records
 from service.auth import Principal, issue_session_access_code, shown_access_code
+from service.choices import ActivityCategory
 from service.deps import (
     ID_MAX,
     NowDep,
@@ -28,9 +28,19 @@ from service.deps import (
     load_student_for,
     read_token,
 )
-from service.models import ACTIVITY_CATEGORIES, Activity, Assessment, Plan, Recommendation, School
+from service.families import set_family_language
+from service.i18n import N_, available_languages, translate
+from service.models import Assessment, Plan, Recommendation, School
 from service.models import Student as StudentRow
-from service.pages._core import CoachPage, PageDenied, nul_message, render, without_nul
+from service.pages import activities as activity_pages
+from service.pages._core import (
+    CoachPage,
+    PageDenied,
+    language_links,
+    nul_message,
+    render,
+    without_nul,
+)
 from service.pages._recs import (
     describe_pathways,
     latest_assessment,
@@ -38,10 +48,16 @@ from service.pages._recs import (
     list_regions,
     page_recommendation,
 )
-from service.pages._text import ACTIVITY_LABELS, APTITUDE_NAMES, RIASEC_NAMES
+from service.pages._text import (
+    APTITUDE_NAMES,
+    LANG_COOKIE,
+    RIASEC_NAMES,
+    pick_language,
+)
 from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
+from service.pages.roster import sign_in_address
 from service.recommending import latest_submitted_assessment
-from service.schemas import nul_fields, school_year_of, today
+from service.schemas import nul_fields, today
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
 
@@ -73,36 +89,40 @@ def _plan_labels() -> dict[str, str]:
 
 
 @router.get("", response_class=HTMLResponse)
-def caseload(request: Request, principal: CoachPage, db: SessionDep) -> Response:
-    """Students of the coach's schools, by school, with the status of their latest assessment."""
-    query = select(School).order_by(School.name)
-    if principal.role == "coach":
-        query = query.where(School.id.in_(principal.school_ids))
-    schools = list(db.execute(query).scalars())
-    latest = (
-        select(Assessment.student_id, func.max(Assessment.id).label("last_id"))
-        .group_by(Assessment.student_id)
-        .subquery()
+def caseload(
+    request: Request,
+    principal: CoachPage,
+    db: SessionDep,
+    q: Annotated[str, Query(max_length=60)] = "",
+    grade: Annotated[str, Query(max_length=2)] = "",
+    status: Annotated[str, Query(max_length=16)] = "",
+    school: Annotated[str, Query(max_length=12)] = "",
+    class_: Annotated[str, Query(alias="class", max_length=12)] = "",
+) -> Response:
+    """Students of the coach's schools, by school, with the status of their latest assessment;
+    searched by first name or local id and filtered by grade, status, school and class (a
+    filter value that is not one of the choices offered is ignored)."""
+    ids = None if principal.role == "admin" else frozenset(principal.school_ids)
+
+    def number(text: str) -> int | None:
+        return int(text) if text.isdigit() and 0 < int(text) <= ID_MAX else None
+
+    filters = rostering.CaseloadFilters(
+        text=without_nul(q).strip(),
+        grade=number(grade) if number(grade) in (9, 10, 11, 12) else None,
+        status=status if status in rostering.STATUS_LABELS else None,
+        school_id=number(school),
+        class_id=number(class_),
     )
-    status_rows = db.execute(
-        select(Assessment.student_id, Assessment.status).join(
-            latest, Assessment.id == latest.c.last_id
-        )
-    ).all()
-    status = {sid: st for sid, st in status_rows}
-    groups = []
-    for school in schools:
-        students = list(
-            db.execute(
-                select(StudentRow)
-                .where(StudentRow.school_id == school.id)
-                .order_by(StudentRow.grade, StudentRow.first_name, StudentRow.local_id)
-            ).scalars()
-        )
-        rows = [{"student": s, "status": status.get(s.id, "none")} for s in students]
-        done = sum(1 for r in rows if r["status"] == "submitted")
-        groups.append({"school": school, "rows": rows, "done": done})
-    return render(request, "coach_caseload.html", {"title": "Caseload", "groups": groups})
+    context = {
+        "title": "Caseload",
+        "groups": rostering.list_caseload(db, ids, filters),
+        "schools": rostering.visible_schools(db, ids),
+        "classes": rostering.visible_classes(db, ids),
+        "filters": filters,
+        "status_labels": rostering.STATUS_LABELS,
+    }
+    return render(request, "coach_caseload.html", context)
 
 
 @router.post("/students/{student_id}/access-code")
@@ -140,6 +160,7 @@ def show_access_code(
     student: PageStudent,
     principal: CoachPage,
     db: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     code_id: Annotated[int, Path(ge=1, le=ID_MAX)],
 ) -> Response:
@@ -151,9 +172,14 @@ def show_access_code(
     shown = shown_access_code(
         db, code_id=code_id, student_id=student.id, session_token=token, now=now
     )
-    return render(
-        request, "coach_code.html", {"title": "Access code", "student": student, "shown": shown}
-    )
+    context = {
+        "title": "Access code",
+        "student": student,
+        "shown": shown,
+        "address": sign_in_address(request, settings),
+        "until": rostering.local_expiry(shown.expires_at) if shown.expires_at else None,
+    }
+    return render(request, "coach_code.html", context)
 
 
 #: Envelope fields of a served recommendation that are not part of the stored result.
@@ -258,6 +284,15 @@ def _records_form(assessment: Assessment | None) -> list[dict[str, Any]]:
     ]
 
 
+def plan_extra_items(chosen: list[str]) -> list[dict[str, str]]:
+    """Chosen plan codes as {code, title}, for the plan form to keep those the ranked list does
+    not show (the template skips the ones it lists)."""
+    catalogue = get_catalogue()
+    titles = {p.code: p.title for p in catalogue.pathways}
+    titles.update(zip(catalogue.codes, catalogue.titles, strict=True))
+    return [{"code": c, "title": titles.get(c, c)} for c in chosen]
+
+
 def _student_context(
     request: Request,
     db: Session,
@@ -269,14 +304,7 @@ def _student_context(
     profile = latest_profile(db, student.id)
     assessment = latest_assessment(db, student.id)
     school = db.get(School, student.school_id)
-    sessions = list(
-        db.execute(
-            select(Activity)
-            .where(Activity.student_id == student.id)
-            .order_by(Activity.occurred_on.desc(), Activity.id.desc())
-            .limit(10)
-        ).scalars()
-    )
+    sessions = activity_ops.list_activities(db, principal, student_id=student.id, limit=10)
     plan_row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
     context: dict[str, Any] = {
         "title": f"{student.first_name} ({student.local_id})",
@@ -286,9 +314,11 @@ def _student_context(
         "profile": profile,
         "sessions": sessions,
         "plan_row": plan_row,
-        "categories": [(c, ACTIVITY_LABELS[c]) for c in ACTIVITY_CATEGORIES],
-        "activity_labels": ACTIVITY_LABELS,
-        "today": date.today().isoformat(),
+        "plan_extra": plan_extra_items(plan_row.chosen_pathways if plan_row else []),
+        "categories": activity_pages.session_choices(),
+        "other_kinds": activity_pages.other_kinds(),
+        "activity_labels": {c.value: c.label for c in ActivityCategory},
+        "today": today().isoformat(),
         "records": _records_form(assessment),
         "record_errors": {},
     }
@@ -401,73 +431,31 @@ def _form_refused(
     return render(request, "coach_student.html", context, status_code=422)
 
 
-def session_day(text: str) -> tuple[date | None, str]:
-    """The session form's date, or None and the message saying what is wrong with it."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return None, "Date: type the day as YYYY-MM-DD, for example 2025-09-15."
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return None, f"Date: {text} is not a day of the calendar."
-    problem = day_problem(day, today())
-    if problem is not None:
-        return None, f"Date: {problem}."
-    return day, ""
-
-
 @router.post("/students/{student_id}/sessions")
-def log_session(
+async def log_session(
     request: Request,
     student: PageStudent,
     principal: CoachPage,
     db: SessionDep,
+    now: NowDep,
     category: Annotated[str, Form(max_length=40)],
     occurred_on: Annotated[str, Form(max_length=40)],
     minutes: Annotated[int, Form(ge=0, le=24 * 60)],
     notes: Annotated[str, Form(max_length=MAX_NOTES)] = "",
 ) -> Response:
-    """Record a session with this student in the activity log."""
-    session_form = {
-        "category": without_nul(category),
-        "occurred_on": without_nul(occurred_on),
-        "minutes": minutes,
-        "notes": without_nul(notes),
-    }
-    bad = nul_fields({"category": category, "occurred_on": occurred_on, "notes": notes})
-    if bad:
-        labels = {"category": "Activity type", "occurred_on": "Date", "notes": "Notes"}
-        message = nul_message(labels[bad[0]])
+    """Record a session with this student in the activity log (``service.activities`` checks
+    it; the form's other fields, such as a parent conversation's language, come with it)."""
+    _ = (category, occurred_on, minutes, notes)  # declared for validation; read with the rest
+    form = await request.form()
+    problems, typed = activity_pages.log_student_session(request, db, principal, now, student, form)
+    if problems:
         return _form_refused(
             request,
             db,
             student,
             principal,
-            {"session_error": message, "session_form": session_form},
+            {"session_problems": problems, "session_form": typed},
         )
-    day, date_error = session_day(occurred_on.strip())
-    if day is None:
-        return _form_refused(
-            request,
-            db,
-            student,
-            principal,
-            {"session_error": date_error, "session_form": session_form},
-        )
-    if category not in ACTIVITY_CATEGORIES:
-        raise PageDenied(422, f"Unknown activity type {category!r}.")
-    db.add(
-        Activity(
-            coach_id=principal.user_id,
-            school_id=student.school_id,
-            student_id=student.id,
-            category=category,
-            occurred_on=day,
-            school_year=school_year_of(day),
-            minutes=minutes,
-            participants=1,
-            notes=notes.strip(),
-        )
-    )
     db.commit()
     return RedirectResponse(f"/coach/students/{student.id}?logged=1#sessions", status_code=303)
 
@@ -518,10 +506,10 @@ def save_plan(
             plan=without_nul(plan) if plan else None,
         )
     catalogue = get_catalogue()
-    codes = {p.code for p in catalogue.pathways}
-    chosen_codes = [c for c in (chosen or []) if c in codes]
-    if len(chosen_codes) != len(chosen or []):
-        raise PageDenied(422, "One of the chosen pathways is not in the catalogue.")
+    try:  # pathways and jobs alike: a plan holds what "Find a pathway or job" added too
+        chosen_codes = planning.check_plan_codes(catalogue, chosen or [])
+    except InvalidRecordError:
+        raise PageDenied(422, "A chosen pathway or job is not in the catalogue.") from None
     steps = [s.strip()[:300] for s in next_steps.splitlines() if s.strip()][:MAX_STEPS]
     row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
     if row is None:
@@ -563,21 +551,64 @@ def save_plan(
     return RedirectResponse(f"/coach/students/{student.id}{query}", status_code=303)
 
 
+@router.post("/students/{student_id}/family-language", response_class=HTMLResponse)
+async def save_family_language(
+    request: Request, student: PageStudent, principal: CoachPage, db: SessionDep
+) -> Response:
+    """Remember the language the student's family reads; the printed plan is then in it.
+
+    A language without a catalogue is refused (422, said beside the form) and nothing changes.
+    """
+    form = await request.form()
+    code = str(form.get("family_language", ""))[:16]
+    try:
+        set_family_language(db, student, code)
+    except InvalidRecordError:
+        return _form_refused(
+            request,
+            db,
+            student,
+            principal,
+            {"family_language_error": N_("Choose one of the languages in the list.")},
+        )
+    db.commit()
+    return RedirectResponse(f"/coach/students/{student.id}#plan", status_code=303)
+
+
+def _print_language(request: Request, student: StudentRow, asked: str | None) -> str:
+    """The print view's language: ``asked`` for this once, else the family's, else the page's."""
+    for code in (asked, student.family_language):
+        if code and code in available_languages():
+            return code
+    return pick_language(request.cookies.get(LANG_COOKIE))
+
+
 @router.get("/students/{student_id}/plan/print", response_class=HTMLResponse)
-def print_plan(request: Request, student: PageStudent, db: SessionDep) -> Response:
-    """The plan on at most two printed pages, for the student and their parents."""
+def print_plan(
+    request: Request,
+    student: PageStudent,
+    db: SessionDep,
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    """The plan on at most two printed pages, for the student and their parents, in the
+    family's language (``lang`` prints it in another language this once)."""
     plan_row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
     if plan_row is None:
-        raise PageDenied(404, "No plan has been saved for this student yet.")
+        raise PageDenied(404, N_("No plan has been saved for this student yet."))
+    language = _print_language(request, student, lang)
     profile = latest_profile(db, student.id)
     context: dict[str, Any] = {
-        "title": f"Career plan for {student.first_name}",
         "student": student,
         "school": db.get(School, student.school_id),
         "plan_row": plan_row,
         "profile": profile,
         "pathways": [],
         "region_name": "",
+        "print_languages": [
+            link
+            for link in language_links(f"/coach/students/{student.id}/plan/print")
+            if link["code"] != language
+        ],
     }
     stored = db.execute(
         select(Recommendation)
@@ -591,13 +622,26 @@ def print_plan(request: Request, student: PageStudent, db: SessionDep) -> Respon
     if result is None and profile is not None:
         result = page_recommendation(request, db, student)
     if result is not None:
-        context["pathways"] = describe_pathways(result)
+        context["pathways"] = describe_pathways(result, language)
         context["region_name"] = result.get("region_name", result.get("region", ""))
     chosen = set(plan_row.chosen_pathways)
     shown = context["pathways"]
     context["chosen_pathways"] = [p for p in shown if p["code"] in chosen] or shown[:3]
     catalogue = get_catalogue()
     titles = {p.code: p.title for p in catalogue.pathways}
+    titles.update(zip(catalogue.codes, catalogue.titles, strict=True))  # jobs added from search
+    if language == "es":  # the family reads Spanish: the project's titles where written
+        titles.update({p.code: p.title_es for p in catalogue.pathways if p.title_es})
+        spanish = zip(catalogue.codes, catalogue.titles_es or catalogue.titles, strict=True)
+        titles.update({c: t for c, t in spanish if t})
     context["chosen_titles"] = [titles.get(c, c) for c in plan_row.chosen_pathways]
-    context.update(_charts(profile))
-    return render(request, "plan_print.html", context)
+    if profile is not None:
+        names = RIASEC_NAMES.get(language, RIASEC_NAMES["en"])
+        interests = [None if v != v else float(v) for v in profile.interests.tolist()]
+        context["hexagon"] = draw_interest_hexagon(
+            "interests",
+            interests,
+            [names[c] for c in RIASEC],
+            title=translate(language, N_("Interest profile")),
+        )
+    return render(request, "plan_print.html", context, language=language)

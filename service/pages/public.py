@@ -174,7 +174,7 @@ def start_submit(
         return render(
             request,
             "start.html",
-            {"title": t["start_title"], "t": t, "error": t["code_error"]},
+            {"title": t["start_title"], "t": t, "error": t["code_error"], "code": code.strip()},
             status_code=401,
         )
     db.commit()

@@ -1,35 +1,46 @@
 """Staff pages: model versions, metrics and card, promote and roll back, activity report, catalogue.
 
-Promotion and rollback go through ``service.recommending.promote_model`` / ``rollback_model``,
-the same guarded functions as the JSON API: the version is loaded before the pointer moves, a
-failed guard is refused unless forced with a reason, and every switch is a ``model_events`` row.
+Promotion and rollback go through ``service.model_ops.promote_model`` / ``rollback_model``,
+the same guarded functions as the JSON API and the command line: the version is loaded before
+the pointer moves, a failed guard is refused unless forced with a reason, and every switch is a
+``model_events`` row.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import math
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.catalogue import get_catalogue
+from recommender.engine import STATEWIDE_REGION
 from recommender.errors import (
+    InvalidRecordError,
     PathwaysError,
     PromotionRefusedError,
     RecordConflictError,
     RecordNotFoundError,
 )
-from recommender.versions import check_promotion, read_model_metrics
+from recommender.versions import MAX_SUBGROUP_SHORTFALL, guard_failures
 from service.auth import Principal
+from service.choices import ActivityCategory
 from service.deps import NowDep, SessionDep
-from service.models import ACTIVITY_CATEGORIES, Activity, ModelEvent, User
+from service.i18n import N_
+from service.model_changes import ChangePreview, compare_versions, preview_promotion
+from service.model_ops import promote_model, recent_model_events, rollback_model, rollback_target
+from service.models import ModelEvent, User
 from service.pages._core import (
     ATTRIBUTION_FILE,
     CoachPage,
@@ -41,12 +52,24 @@ from service.pages._core import (
     without_nul,
 )
 from service.pages._markdown import render_markdown
-from service.pages._text import ACTIVITY_LABELS
-from service.pages.charts import draw_grouped_bars
-from service.recommending import ModelHolder, promote_model, rollback_model
+from service.pages.charts import draw_bars
+from service.recommending import ModelHolder
+from service.reporting import (
+    CATEGORIES,
+    ORGANISATION_MAX,
+    Report,
+    ReportFilters,
+    build_report,
+    list_coaches,
+    list_organisations,
+    list_schools,
+    report_years,
+    set_coach_organisation,
+    suggested_organisations,
+)
 from service.routes.recommendations import ModelHolderDep
-from service.routes.reports import build_activity_report
-from service.schemas import check_school_year, nul_fields, school_year_of, today
+from service.routes.reports import REPORT_TABLES
+from service.schemas import nul_fields, school_year_of, today
 from service.state import get_active_model_version
 
 router = APIRouter(include_in_schema=False)
@@ -72,30 +95,80 @@ def _metric(metrics: dict[str, Any], *keys: str) -> float | None:
     return float(node) if isinstance(node, int | float) and math.isfinite(node) else None
 
 
+def _subgroup_means(metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Held-out NDCG@10 mean per subgroup, by group (``evaluation.model.subgroups``)."""
+    groups = metrics.get("evaluation", {}).get("model", {}).get("subgroups", {})
+    out: dict[str, dict[str, float]] = {}
+    if not isinstance(groups, dict):
+        return out
+    for group, members in groups.items():
+        for name, values in (members or {}).items():
+            value = _metric(values, "ndcg@10", "mean") if isinstance(values, dict) else None
+            if value is not None:
+                out.setdefault(str(group), {})[str(name)] = value
+    return out
+
+
+def _subgroup_label(group: str, name: str) -> str:
+    """A subgroup as a person reads it: a region by its catalogue name, never its code."""
+    if group == "region":
+        names = {r.code: r.name for r in get_catalogue().regions}
+        return names.get(name, name)
+    return name.replace("_", " ")
+
+
+def subgroup_gaps(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Two subgroup figures of NDCG@10, kept apart because they answer different questions.
+
+    ``spread``: the widest gap between the best and the worst subgroup of one group (the figure
+    the model card prints as "Largest subgroup gap", ``training.registry.largest_subgroup_gap``).
+    ``shortfall``: how far the worst subgroup trails the overall mean (what the promotion guard
+    holds to its limit, ``recommender.versions.check_subgroups``).
+    """
+    overall = _metric(metrics, "evaluation", "model", "overall", "ndcg@10", "mean")
+    spread: dict[str, Any] | None = None
+    shortfall: dict[str, Any] | None = None
+    for group, means in _subgroup_means(metrics).items():
+        if len(means) >= 2:
+            low = min(means, key=lambda k: means[k])
+            high = max(means, key=lambda k: means[k])
+            gap = means[high] - means[low]
+            if spread is None or gap > spread["gap"]:
+                spread = {
+                    "group": group.replace("_", " "),
+                    "gap": gap,
+                    "low": _subgroup_label(group, low),
+                    "high": _subgroup_label(group, high),
+                }
+        if overall is not None:
+            for name, value in means.items():
+                if shortfall is None or overall - value > shortfall["gap"]:
+                    shortfall = {
+                        "group": group.replace("_", " "),
+                        "gap": overall - value,
+                        "low": _subgroup_label(group, name),
+                    }
+    return {"spread": spread, "shortfall": shortfall, "limit": MAX_SUBGROUP_SHORTFALL}
+
+
 def _summarise(folder: Path) -> dict[str, Any]:
     metrics = _read_json(folder / "metrics.json")
     manifest = _read_json(folder / "manifest.json")
     overall = ("evaluation", "model", "overall")
-    subgroups = metrics.get("evaluation", {}).get("model", {}).get("subgroups", {})
-    ndcg = _metric(metrics, *overall, "ndcg@10", "mean")
-    worst: tuple[str, float] | None = None
-    if isinstance(subgroups, dict) and ndcg is not None:
-        for group, members in subgroups.items():
-            for name, values in (members or {}).items():
-                value = _metric(values, "ndcg@10", "mean") if isinstance(values, dict) else None
-                if value is not None and (worst is None or ndcg - value > worst[1]):
-                    worst = (f"{group}: {name}", ndcg - value)
     return {
         "version": folder.name,
-        "ndcg10": ndcg,
+        "ndcg10": _metric(metrics, *overall, "ndcg@10", "mean"),
         "ndcg5": _metric(metrics, *overall, "ndcg@5", "mean"),
         "mrr": _metric(metrics, *overall, "mrr", "mean"),
         "recall10": _metric(metrics, *overall, "recall@10", "mean"),
         "coverage10": _metric(metrics, "evaluation", "model", "coverage@10"),
         "parity": bool(metrics.get("parity", {}).get("passed", False)),
-        "worst_gap": worst,
+        "gaps": subgroup_gaps(metrics),
         "has_model": (folder / "model.onnx").is_file(),
         "catalogue_version": manifest.get("catalogue_version") or manifest.get("catalogue"),
+        "training_data": manifest.get("training_data"),
+        "training_data_sha256": manifest.get("training_data_sha256"),
+        "code_version": manifest.get("code_version"),
     }
 
 
@@ -108,36 +181,45 @@ def _list_models(models_dir: Path) -> list[dict[str, Any]]:
 
 def _guard_failures(models_dir: Path, version: str, active: str | None) -> list[str]:
     """The promotion guard's failed checks for ``version`` against the active version."""
-    if version == active:
-        return []
-    try:
-        candidate = read_model_metrics(models_dir, version)
-        current = read_model_metrics(models_dir, active) if active else None
-        return check_promotion(candidate, current, active_version=active)
-    except PathwaysError as exc:
-        return [f"its metrics cannot be compared: {exc}"]
+    return guard_failures(models_dir, version, active)
 
 
 def _recent_events(db: Session) -> list[ModelEvent]:
-    return list(
-        db.execute(select(ModelEvent).order_by(ModelEvent.id.desc()).limit(EVENTS_SHOWN)).scalars()
-    )
+    return recent_model_events(db, EVENTS_SHOWN)
 
 
 def _rollback_target(db: Session, active: str | None) -> str | None:
     """The version the active one replaced when it was last promoted (as rollback_model finds)."""
-    if active is None:
+    return rollback_target(db, active)
+
+
+def _event_actors(db: Session, events: list[ModelEvent]) -> dict[int, str]:
+    """Account id -> "display name (role)" for the accounts that made the listed events."""
+    ids = {e.by_user for e in events if e.by_user}
+    if not ids:
+        return {}
+    return {
+        u.id: f"{u.display_name} ({u.role})"
+        for u in db.execute(select(User).where(User.id.in_(ids))).scalars()
+    }
+
+
+def _changelog_pair(
+    models: list[dict[str, Any]], active: str | None, old: str | None, new: str | None
+) -> tuple[str, str] | None:
+    """The two versions the changelog compares: as asked, else the active one and the newest
+    other version (None when there are fewer than two)."""
+    names: list[str] = [str(m["version"]) for m in models]
+    if len(names) < 2:
         return None
-    return db.execute(
-        select(ModelEvent.replaced)
-        .where(
-            ModelEvent.action == "promote",
-            ModelEvent.version == active,
-            ModelEvent.replaced.is_not(None),
-        )
-        .order_by(ModelEvent.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    if old in names and new in names and old != new:
+        return str(old), str(new)
+    base: str = active if active is not None and active in names else names[-2]
+    other = next(n for n in reversed(names) if n != base)
+    return (base, other) if names.index(base) < names.index(other) else (other, base)
+
+
+VersionQuery = Annotated[str | None, Query(max_length=64)]
 
 
 @router.get("/staff", response_class=HTMLResponse)
@@ -147,36 +229,114 @@ def models_page(
     db: SessionDep,
     holder: ModelHolderDep,
     done: Annotated[str | None, Query(max_length=20)] = None,
+    old: VersionQuery = None,
+    new: VersionQuery = None,
 ) -> Response:
-    """Model versions with their held-out metrics; the active one marked; the model events."""
+    """Model versions with their held-out metrics; the active one marked; the model events with
+    who made them; a changelog between two versions (``old`` and ``new``)."""
     _ = principal
     active = get_active_model_version(db)
     status = holder.status()
+    models = _list_models(holder.models_dir)
+    events = _recent_events(db)
+    pair = _changelog_pair(models, active, old, new)
+    changelog = compare_versions(holder.models_dir, *pair) if pair else None
     return render(
         request,
         "staff_models.html",
         {
             "title": "Model versions",
-            "models": _list_models(holder.models_dir),
+            "models": models,
             "active": active,
             "serving": status.serving,
             "problem": status.problem,
-            "events": _recent_events(db),
+            "events": events,
+            "actors": _event_actors(db, events),
             "done": done,
             "can_roll_back": _rollback_target(db, active) is not None,
+            "changelog": changelog,
+            "served_catalogue": get_catalogue().version,
         },
     )
+
+
+#: Files of a model folder a card may show as images.
+_CARD_IMAGE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}\.(svg|png)$")
+_PY_DICT: Final = re.compile(r"\{'[^{}]*\}")
+_SETTINGS_LINE: Final = re.compile(r"^- settings: `(\{.*\})`\s*$")
+_REGION_CELL: Final = re.compile(r"^\| (\d{7}) \|")
+
+
+def _dict_words(match: re.Match[str]) -> str:
+    try:
+        value = ast.literal_eval(match.group(0))
+    except (ValueError, SyntaxError):
+        return match.group(0)
+    if not isinstance(value, dict):
+        return match.group(0)
+    return ", ".join(f"{str(k).replace('_', ' ')} `{v}`" for k, v in value.items())
+
+
+def _settings_table(settings: dict[str, Any]) -> list[str]:
+    rows = ["", "| training setting | value |", "|---|---|"]
+
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}" if prefix else str(key))
+            return
+        if isinstance(node, list) and len(node) > 8:
+            text = f"{len(node)} items (listed in manifest.json)"
+        else:
+            text = json.dumps(node)
+        rows.append(f"| {prefix.replace('_', ' ')} | {text.replace('|', '/')} |")
+
+    walk(settings, "")
+    rows.append("")
+    return rows
+
+
+def readable_card(text: str) -> str:
+    """The card's Markdown with what it prints for machines made readable: a Python dict as
+    words, the settings JSON as a table, a region code in a table's first column with its name."""
+    names = {r.code: r.name for r in get_catalogue().regions}
+    out: list[str] = []
+    for line in text.splitlines():
+        found = _SETTINGS_LINE.match(line)
+        if found:
+            try:
+                settings = json.loads(found.group(1))
+            except ValueError:
+                settings = None
+            if isinstance(settings, dict):
+                out.append("- settings: in the table below")
+                out.extend(_settings_table(settings))
+                continue
+        line = _PY_DICT.sub(_dict_words, line)
+        cell = _REGION_CELL.match(line)
+        if cell and cell.group(1) in names:
+            line = f"| {names[cell.group(1)]} ({cell.group(1)}) |" + line[cell.end() :]
+        out.append(line)
+    return "\n".join(out)
 
 
 @router.get("/staff/models/{version}", response_class=HTMLResponse)
 def model_card_page(
     request: Request, version: str, principal: StaffPage, db: SessionDep, holder: ModelHolderDep
 ) -> Response:
-    """One version's model card and metrics."""
+    """One version's model card (rendered Markdown), the catalogue it was trained on beside the
+    one served, and its two subgroup figures labelled apart."""
     _ = principal
     folder = _version_folder(holder.models_dir, version)
     card = folder / "card.md"
-    html = render_markdown(card.read_text(encoding="utf-8")) if card.is_file() else None
+    html = (
+        render_markdown(
+            readable_card(card.read_text(encoding="utf-8")),
+            image_base=f"/staff/models/{version}/files",
+        )
+        if card.is_file()
+        else None
+    )
     return render(
         request,
         "staff_card.html",
@@ -185,7 +345,25 @@ def model_card_page(
             "model": _summarise(folder),
             "card": html,
             "active": get_active_model_version(db),
+            "served_catalogue": get_catalogue().version,
         },
+    )
+
+
+@router.get("/staff/models/{version}/files/{name}")
+def model_card_file(
+    version: str, name: str, principal: StaffPage, holder: ModelHolderDep
+) -> Response:
+    """An image the model card shows (an SVG or PNG file of the version's folder)."""
+    _ = principal
+    folder = _version_folder(holder.models_dir, version)
+    if not _CARD_IMAGE.fullmatch(name) or not (folder / name).is_file():
+        raise PageDenied(404, f"Model {version} has no image {name!r}.")
+    media = "image/svg+xml" if name.endswith(".svg") else "image/png"
+    return Response(
+        (folder / name).read_bytes(),
+        media_type=media,
+        headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
     )
 
 
@@ -220,7 +398,18 @@ def _confirm_context(
         "failed_checks": failed,
         "refused": list(refused),
         "blocked": blocked,
+        "preview": _change_preview(db, holder, version) if not blocked else None,
+        "served_catalogue": get_catalogue().version,
     }
+
+
+def _change_preview(db: Session, holder: ModelHolder, version: str) -> ChangePreview:
+    """How many stored top fives ``version`` would change (a read; nothing is stored)."""
+    try:
+        loaded = holder.prepare(version)
+    except (PathwaysError, OSError) as exc:
+        return ChangePreview(version=version, problem=f"it cannot be loaded: {exc}")
+    return preview_promotion(db, loaded)
 
 
 @router.get("/staff/models/{version}/promote", response_class=HTMLResponse)
@@ -280,37 +469,67 @@ def switch_model(
         return render(request, "staff_confirm.html", context, status_code=422)
     try:
         if action == "promote":
-            promote_model(
+            switch = promote_model(
                 db,
-                holder,
+                holder.models_dir,
                 version,
                 force=force == "yes",
                 reason=reason,
                 by_user=principal.user_id,
                 now=now,
+                load=holder.prepare,
             )
         else:
-            rollback_model(
-                db, holder, reason=reason, to=version, by_user=principal.user_id, now=now
+            switch = rollback_model(
+                db,
+                holder.models_dir,
+                reason=reason,
+                to=version,
+                by_user=principal.user_id,
+                now=now,
+                load=holder.prepare,
             )
     except PromotionRefusedError as exc:
         db.rollback()
         context = _confirm_context(db, holder, action, version, exc.reasons)
         return render(request, "staff_confirm.html", context, status_code=409)
     db.commit()
+    holder.install(switch.loaded)
     return RedirectResponse(f"/staff?done={action}", status_code=303)
 
 
-def _school_years(db: Session) -> list[str]:
-    """School years to choose from: those with activities inside the accepted window of school
-    years (a stored row with a far-future or malformed year is left out), and the current one."""
-    years = {school_year_of(today())}
-    for year in db.execute(select(Activity.school_year).distinct()).scalars():
-        try:
-            years.add(check_school_year(str(year)))
-        except ValueError:
-            continue
-    return sorted(years, reverse=True)
+def _report_charts(report: Report) -> list[Markup]:
+    """The report's bar charts: entries and students reached per category, pathways chosen."""
+    total = report.statewide
+    year = report.filters.school_year
+    labels = [ActivityCategory(c).label for c in CATEGORIES]
+    charts = [
+        draw_bars(
+            "chart-entries",
+            labels,
+            [float(total.entries[c]) for c in CATEGORIES],
+            title=f"Activity-log entries by category, {year}",
+            axis_label="Entries",
+        ),
+        draw_bars(
+            "chart-reached",
+            labels,
+            [float(total.reached[c]) for c in CATEGORIES],
+            title=f"Students reached by category, {year}",
+            axis_label="Students reached",
+        ),
+    ]
+    if report.pathways:
+        charts.append(
+            draw_bars(
+                "chart-pathways",
+                [p.title for p in report.pathways],
+                [float(p.students) for p in report.pathways],
+                title=f"Pathways chosen in plans, {year}",
+                axis_label="Students",
+            )
+        )
+    return charts
 
 
 @router.get("/staff/report", response_class=HTMLResponse)
@@ -319,51 +538,129 @@ def activity_report_page(
     principal: StaffPage,
     db: SessionDep,
     school_year: Annotated[str | None, Query(max_length=9)] = None,
+    region: Annotated[str | None, Query(max_length=16)] = None,
+    school_id: Annotated[str | None, Query(max_length=12)] = None,
+    organisation: Annotated[str | None, Query(max_length=ORGANISATION_MAX)] = None,
 ) -> Response:
-    """The coach activity log by region and school for a school year: table, chart, CSV link."""
+    """Statewide activity, students reached, assessments and chosen pathways for a school year,
+    by region, school, coach organisation and year, narrowed by the filters: tables, charts with
+    scales, a CSV file per table."""
     _ = principal
-    years = _school_years(db)
-    year = school_year or school_year_of(today())
-    try:
-        check_school_year(year)
-    except ValueError as exc:
-        raise PageDenied(422, f"school_year: {exc}") from None
-    report = build_activity_report(db, year)
     catalogue = get_catalogue()
-    names = {r.code: r.name for r in catalogue.regions}
-    used = [c for c in ACTIVITY_CATEGORIES if report.activities[c] > 0] or list(
-        ACTIVITY_CATEGORIES[:3]
+    year = school_year or school_year_of(today())
+    problem: str | None = None
+    school: int | None = None
+    if school_id:
+        if school_id.isdigit() and 1 <= int(school_id) <= 2**31 - 1:
+            school = int(school_id)
+        else:
+            problem = N_("School: choose a school from the list.")
+    filters = ReportFilters(
+        school_year=year,
+        region=region or None,
+        school_id=school,
+        organisation=organisation or None,
     )
-    groups, values = [], []
-    for region in report.regions:
-        for school in region.schools:
-            groups.append(school.school_name)
-            values.append([float(school.activities[c]) for c in used])
-    chart = (
-        draw_grouped_bars(
-            "activity",
-            groups,
-            [ACTIVITY_LABELS[c] for c in used],
-            values,
-            title=f"Activities by school, {year}",
-        )
-        if groups
-        else None
-    )
+    report: Report | None = None
+    if problem is None:
+        try:
+            report = build_report(db, filters, catalogue)
+        except InvalidRecordError as exc:
+            problem = f"{_FILTER_LABELS.get(exc.field, exc.field)}: {exc.reason}"
+        except RecordNotFoundError:
+            problem = N_("School: choose a school from the list.")
+    query = urlencode({k: v for k, v in _filter_query(filters).items() if v})
     return render(
         request,
         "staff_report.html",
         {
             "title": f"Activity report {year}",
             "report": report,
-            "year": year,
-            "years": years,
-            "region_names": names,
-            "categories": ACTIVITY_CATEGORIES,
-            "labels": ACTIVITY_LABELS,
-            "chart": chart,
+            "filters": filters,
+            "problem": problem,
+            "years": report_years(db),
+            "regions": [r for r in catalogue.regions if r.code != STATEWIDE_REGION],
+            "schools": list_schools(db),
+            "organisations": list_organisations(db),
+            "categories": [(c, ActivityCategory(c).label) for c in CATEGORIES],
+            "charts": _report_charts(report) if report else [],
+            "query": query,
+            "tables": REPORT_TABLES,
         },
+        status_code=422 if problem else 200,
     )
+
+
+#: The report filters' names on the page, for messages.
+_FILTER_LABELS: Final = {
+    "school_year": "School year",
+    "region": "Region",
+    "school_id": "School",
+    "organisation": "Organisation",
+}
+
+
+def _filter_query(filters: ReportFilters) -> dict[str, str]:
+    return {
+        "school_year": filters.school_year,
+        "region": filters.region or "",
+        "school_id": str(filters.school_id or ""),
+        "organisation": filters.organisation or "",
+    }
+
+
+# --- coach organisations (admins) --------------------------------------------------------------
+
+
+@router.get("/staff/organisations", response_class=HTMLResponse)
+def organisations_page(
+    request: Request,
+    principal: Annotated[Principal, Depends(page_roles("admin"))],
+    db: SessionDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """Each coach's employer (community college district or workforce area), for the reports."""
+    _ = principal
+    return render(request, "staff_organisations.html", _organisations_context(db, done=done))
+
+
+def _organisations_context(db: Session, **extra: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "title": "Coach organisations",
+        "coaches": list_coaches(db),
+        "suggestions": suggested_organisations(get_catalogue()),
+        "problem": None,
+        "done": None,
+        "max_length": ORGANISATION_MAX,
+    }
+    context.update(extra)
+    return context
+
+
+@router.post("/staff/organisations/{user_id}")
+def organisation_save(
+    request: Request,
+    principal: Annotated[Principal, Depends(page_roles("admin"))],
+    db: SessionDep,
+    user_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    organisation: Annotated[str, Form(max_length=ORGANISATION_MAX + 40)] = "",
+) -> Response:
+    """Set or clear one coach's organisation."""
+    _ = principal
+    if nul_fields({"organisation": organisation}):
+        problem = nul_message("Organisation", kept=False)
+        context = _organisations_context(db, problem=problem)
+        return render(request, "staff_organisations.html", context, status_code=422)
+    try:
+        set_coach_organisation(db, user_id, organisation)
+    except RecordNotFoundError:
+        raise PageDenied(404, "There is no coach with that number.") from None
+    except InvalidRecordError as exc:
+        db.rollback()
+        context = _organisations_context(db, problem=f"Organisation: {exc.reason}")
+        return render(request, "staff_organisations.html", context, status_code=422)
+    db.commit()
+    return RedirectResponse("/staff/organisations?done=saved", status_code=303)
 
 
 @router.get("/staff/catalogue", response_class=HTMLResponse)

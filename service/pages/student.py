@@ -16,9 +16,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from recommender.aptitude_items import worked_example
 from recommender.assessment import StudentProfile
 from recommender.dimensions import PLANS, RIASEC
-from service.assessing import describe_clock, get_instrument, start_or_resume
+from service.assessing import describe_clock, get_instrument, school_county, start_or_resume
 from service.deps import NowDep, SessionDep
 from service.models import Assessment, Student
 from service.pages._core import PageDenied, StudentPage, render
@@ -69,6 +70,13 @@ def assessment_page(
         )
     instrument = get_instrument(assessment.instrument_version, language)
     saved = _client_answers(assessment)
+    # the region defaults to the school's county: filled in when the assessment begins, and
+    # offered here to one begun before that (the page saves it unless the student changes it)
+    school = school_county(db, principal.student_id)
+    stored = assessment.answers or {}
+    county_default = school if school in instrument.counties else None
+    if "county_fips" in stored and stored["county_fips"] != county_default:
+        county_default = None
     return render(
         request,
         "assessment.html",
@@ -85,6 +93,9 @@ def assessment_page(
             "aptitude": describe_clock(instrument, assessment.aptitude_seeds or {}, now),
             "plans": [(p, instrument.plans.get(p, p)) for p in PLANS],
             "counties": sorted(instrument.counties.items(), key=lambda kv: kv[1]),
+            "county_default": county_default,
+            "subtest_minutes": instrument.subtest_minutes(),
+            "examples": {s.id: worked_example(s.id, language) for s in instrument.subtests},
         },
     )
 

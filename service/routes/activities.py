@@ -1,22 +1,18 @@
-"""The coach activity log: one-on-ones, group sessions, job shadows and the other categories."""
+"""The coach activity log: every category the state counts (``service.activities`` checks them).
+
+Coaches list the entries of their schools and change only their own; an admin changes any.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import replace
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from recommender.errors import InvalidRecordError, RecordNotFoundError
-from service.deps import (
-    CoachUser,
-    NowDep,
-    ScopedActivity,
-    SessionDep,
-    load_student_for,
-    sees_school,
-)
-from service.models import Activity, School
+from service import activities as ops
+from service.deps import ID_MAX, CoachUser, NowDep, ScopedActivity, SessionDep
+from service.models import Activity
 from service.routes._common import SIGNED_IN
 from service.schemas import (
     ActivityCategory,
@@ -25,10 +21,15 @@ from service.schemas import (
     ActivityPatch,
     DbId,
     SchoolYear,
-    school_year_of,
 )
 
 router = APIRouter(prefix="/activities", tags=["activity log"], responses=SIGNED_IN)
+
+ActivityIdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
+
+
+def _out(activity: Activity, attendees: list[int]) -> ActivityOut:
+    return ActivityOut.model_validate(activity).model_copy(update={"attendee_ids": attendees})
 
 
 @router.get("", response_model=list[ActivityOut])
@@ -39,66 +40,68 @@ def list_activities(
     student_id: Annotated[DbId | None, Query()] = None,
     school_year: Annotated[SchoolYear | None, Query()] = None,
     category: Annotated[ActivityCategory | None, Query()] = None,
+    mine: Annotated[bool, Query(description="only the caller's own entries")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[Activity]:
-    """Activities of schools in the caller's scope, newest first."""
-    query = select(Activity).order_by(Activity.occurred_on.desc(), Activity.id.desc())
-    if principal.role == "coach":
-        query = query.where(Activity.school_id.in_(principal.school_ids))
-    if school_id is not None:
-        query = query.where(Activity.school_id == school_id)
-    if student_id is not None:
-        query = query.where(Activity.student_id == student_id)
-    if school_year is not None:
-        query = query.where(Activity.school_year == school_year)
-    if category is not None:
-        query = query.where(Activity.category == category)
-    return list(db.execute(query.limit(limit).offset(offset)).scalars())
+) -> list[ActivityOut]:
+    """Activities of schools in the caller's scope, newest first (a student: named or present)."""
+    found = ops.list_activities(
+        db,
+        principal,
+        coach_id=principal.user_id if mine else None,
+        school_id=school_id,
+        student_id=student_id,
+        school_year=school_year,
+        category=category,
+        limit=limit,
+        offset=offset,
+    )
+    present = ops.attendees_of(db, (a.id for a in found))
+    return [_out(a, present.get(a.id, [])) for a in found]
 
 
 @router.post("", response_model=ActivityOut, status_code=201)
 def create_activity(
     request: Request, body: ActivityIn, principal: CoachUser, db: SessionDep, now: NowDep
-) -> Activity:
-    """Log an activity at a school in scope; a named student must belong to that school."""
-    if db.get(School, body.school_id) is None or not sees_school(principal, body.school_id):
-        raise RecordNotFoundError("school", body.school_id)
-    if body.student_id is not None:
-        student = load_student_for(request, db, principal, body.student_id, now)
-        if student is None:
-            raise RecordNotFoundError("student", body.student_id)
-        if student.school_id != body.school_id:
-            raise InvalidRecordError("body.student_id", "the student is not at this school")
-    activity = Activity(
-        **body.model_dump(),
-        coach_id=principal.user_id,
-        school_year=school_year_of(body.occurred_on),
-    )
-    db.add(activity)
-    db.flush()
-    return activity
+) -> ActivityOut:
+    """Log an activity at a school in scope; the fields its category needs are checked and every
+    wrong one is named (a named student must be at that school)."""
+    values: dict[str, Any] = body.model_dump()
+    values["attendee_ids"] = tuple(values["attendee_ids"])
+    draft = ops.ActivityDraft(**values)
+    activity = ops.create_activity(request, db, principal, draft, now, prefix="body.")
+    return _out(activity, list(draft.attendee_ids))
 
 
 @router.get("/{activity_id}", response_model=ActivityOut)
-def get_activity(activity: ScopedActivity) -> Activity:
+def get_activity(activity: ScopedActivity, db: SessionDep) -> ActivityOut:
     """One activity-log entry."""
-    return activity
+    return _out(activity, ops.attendees_of(db, [activity.id]).get(activity.id, []))
 
 
 @router.patch("/{activity_id}", response_model=ActivityOut)
-def update_activity(activity: ScopedActivity, body: ActivityPatch, db: SessionDep) -> Activity:
-    """Correct an entry; changing the date moves it to that date's school year."""
-    for field, value in body.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(activity, field, value)
-    activity.school_year = school_year_of(activity.occurred_on)
-    db.flush()
-    return activity
+def update_activity(
+    request: Request,
+    activity_id: ActivityIdPath,
+    body: ActivityPatch,
+    principal: CoachUser,
+    db: SessionDep,
+    now: NowDep,
+) -> ActivityOut:
+    """Correct one of your entries (admin: any); the result is checked whole, and changing the
+    date moves it to that date's school year."""
+    activity = ops.editable_activity(db, principal, activity_id)
+    changes = body.model_dump(exclude_unset=True)
+    kept = {k: v for k, v in changes.items() if v is not None or k == "student_id"}
+    if "attendee_ids" in kept:
+        kept["attendee_ids"] = tuple(kept["attendee_ids"])
+    draft = replace(ops.draft_of(activity), **kept)
+    ops.update_activity(request, db, principal, activity, draft, now, prefix="body.")
+    return _out(activity, ops.attendees_of(db, [activity.id]).get(activity.id, []))
 
 
 @router.delete("/{activity_id}", status_code=204)
-def delete_activity(activity: ScopedActivity, db: SessionDep) -> Response:
-    """Remove an entry logged by mistake."""
-    db.delete(activity)
+def delete_activity(activity_id: ActivityIdPath, principal: CoachUser, db: SessionDep) -> Response:
+    """Remove one of your entries logged by mistake (admin: any)."""
+    ops.delete_activity(db, ops.editable_activity(db, principal, activity_id))
     return Response(status_code=204)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from recommender.catalogue import Catalogue, get_catalogue
+from recommender.search import MAX_QUERY_LENGTH
 from service.deps import CurrentUser
+from service.planning import ITEM_KINDS, find_items
 from service.routes._common import SIGNED_IN
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"], responses=SIGNED_IN)
@@ -28,6 +30,7 @@ class CatalogueOut(BaseModel):
 class OccupationHit(BaseModel):
     code: str
     title: str
+    title_es: str = ""
     matched: str | None
     job_zone: int
     bright_outlook: bool
@@ -40,6 +43,8 @@ class PathwayOut(BaseModel):
     cluster: str
     title: str
     occupations: list[str]
+    title_es: str = ""
+    cluster_es: str = ""
 
 
 @functools.lru_cache(maxsize=2)
@@ -80,11 +85,41 @@ def _hit(catalogue: Catalogue, row: int, matched: str | None) -> OccupationHit:
     return OccupationHit(
         code=catalogue.codes[row],
         title=catalogue.titles[row],
+        title_es=catalogue.titles_es[row] if catalogue.titles_es else "",
         matched=matched,
         job_zone=int(catalogue.job_zone[row]),
         bright_outlook=bool(catalogue.bright_outlook[row]),
         pathways=[catalogue.pathways[p].code for p in catalogue.occupation_pathways[row]],
     )
+
+
+class SearchHitOut(BaseModel):
+    kind: Literal["pathway", "occupation"]
+    code: str
+    title: str
+    title_es: str = Field(description="the project's Spanish title ('' when none is written)")
+    matched: str = Field(description="the name that matched: a title or another name for it")
+    via: Literal["title", "title_es", "alternate"]
+    tier: int = Field(description="0 whole title, 1 title words, 2 another name")
+
+
+@router.get("/search", response_model=list[SearchHitOut])
+def search(
+    principal: CurrentUser,
+    q: Annotated[
+        str, Query(min_length=1, max_length=MAX_QUERY_LENGTH, description="words, any language")
+    ],
+    kind: Annotated[Literal["pathway", "occupation"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[SearchHitOut]:
+    """Pathways and occupations by everyday words in English or Spanish (accents and case do not
+    matter; "welding" finds Welders): best first, as the coach's find page lists them."""
+    _ = principal
+    kinds = (kind,) if kind else ITEM_KINDS
+    return [
+        SearchHitOut.model_validate(dataclasses.asdict(h))
+        for h in find_items(q, kinds=kinds, limit=limit)
+    ]
 
 
 @router.get("", response_model=CatalogueOut)
@@ -145,6 +180,7 @@ def get_occupation(
     facts = {
         "code": occupation.code,
         "title": occupation.title,
+        "title_es": occupation.title_es,
         "description": occupation.description,
         "lay_titles": list(occupation.lay_titles),
         "high_point": occupation.high_point,
@@ -173,6 +209,8 @@ def list_pathways(principal: CurrentUser, catalogue: CatalogueDep) -> list[Pathw
             cluster=p.cluster,
             title=p.title,
             occupations=[catalogue.codes[i] for i in p.occupation_index],
+            title_es=p.title_es,
+            cluster_es=p.cluster_es,
         )
         for p in catalogue.pathways
     ]

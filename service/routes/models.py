@@ -1,4 +1,8 @@
-"""Model versions for staff: metrics and cards, guarded promotion and rollback of the pointer."""
+"""Model versions for staff: metrics and cards, guarded promotion and rollback of the pointer.
+
+The guard is ``recommender.versions``; promotion, rollback and the events are
+``service.model_ops``, the same functions the staff pages and the command line call.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from recommender.errors import PathwaysError, UnknownModelVersionError
 from recommender.versions import (
-    check_promotion,
+    guard_failures,
     headline_ndcg,
     list_model_versions,
     read_model_metrics,
 )
 from service.auth import Principal
 from service.deps import NowDep, SessionDep, require_roles
+from service.model_ops import EVENTS_SHOWN, promote_model, recent_model_events, rollback_model
 from service.models import ModelEvent
-from service.recommending import promote_model, rollback_model
 from service.routes._common import SIGNED_IN
 from service.routes.recommendations import ModelHolderDep
 from service.schemas import RequestModel
@@ -41,8 +44,6 @@ VersionPath = Annotated[
     str,
     PathParam(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="model version folder"),
 ]
-#: Events listed by GET /models, newest first.
-EVENTS_SHOWN = 20
 
 
 class ModelEventOut(BaseModel):
@@ -97,18 +98,6 @@ class RollbackIn(RequestModel):
     )
 
 
-def _guard(
-    models_dir: Path, metrics: dict[str, Any], version: str, active: str | None
-) -> list[str]:
-    if active == version:
-        return []
-    try:
-        active_metrics = read_model_metrics(models_dir, active) if active else None
-        return check_promotion(metrics, active_metrics, active_version=active)
-    except PathwaysError as exc:
-        return [f"cannot be compared: {exc}"]
-
-
 def _summarise(models_dir: Path, version: str, active: str | None, serving: str | None) -> Any:
     entry: dict[str, Any] = {
         "version": version,
@@ -125,7 +114,7 @@ def _summarise(models_dir: Path, version: str, active: str | None, serving: str 
         entry["metrics_error"] = str(exc)
         return entry
     entry["parity_passed"] = bool(metrics.get("parity", {}).get("passed", False))
-    entry["failed_checks"] = _guard(models_dir, metrics, version, active)
+    entry["failed_checks"] = guard_failures(models_dir, version, active)
     return entry
 
 
@@ -134,9 +123,7 @@ def list_models(_staff: ModelStaff, db: SessionDep, holder: ModelHolderDep) -> d
     """Every model version with its headline metrics and guard result; which is active."""
     active = get_active_model_version(db)
     status = holder.status()
-    events = db.execute(
-        select(ModelEvent).order_by(ModelEvent.id.desc()).limit(EVENTS_SHOWN)
-    ).scalars()
+    events = recent_model_events(db)
     return {
         "active": active,
         "serving": status.serving,
@@ -161,10 +148,7 @@ def get_model(
     except (OSError, UnicodeDecodeError):
         text = ""
     active = get_active_model_version(db)
-    try:
-        failed = _guard(holder.models_dir, metrics, version, active)
-    except PathwaysError as exc:
-        failed = [str(exc)]
+    failed = guard_failures(holder.models_dir, version, active)
     if not (holder.models_dir / version / "model.onnx").is_file():
         raise UnknownModelVersionError(version)
     return {
@@ -187,9 +171,18 @@ def promote(
     now: NowDep,
 ) -> ModelEvent:
     """Make ``version`` active for every process; 409 when a guard fails, unless forced."""
-    return promote_model(
-        db, holder, version, force=body.force, reason=body.reason, by_user=staff.user_id, now=now
+    switch = promote_model(
+        db,
+        holder.models_dir,
+        version,
+        force=body.force,
+        reason=body.reason,
+        by_user=staff.user_id,
+        now=now,
+        load=holder.prepare,
     )
+    holder.install(switch.loaded)
+    return switch.event
 
 
 @router.post("/rollback", response_model=ModelEventOut, responses=_REFUSED)
@@ -197,6 +190,14 @@ def rollback(
     body: RollbackIn, staff: ModelStaff, db: SessionDep, holder: ModelHolderDep, now: NowDep
 ) -> ModelEvent:
     """Return every process to the version the active one replaced (or to ``to``)."""
-    return rollback_model(
-        db, holder, reason=body.reason, to=body.to, by_user=staff.user_id, now=now
+    switch = rollback_model(
+        db,
+        holder.models_dir,
+        reason=body.reason,
+        to=body.to,
+        by_user=staff.user_id,
+        now=now,
+        load=holder.prepare,
     )
+    holder.install(switch.loaded)
+    return switch.event

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
-from service.metrics import check_metrics_access
+from service.metrics import CONTENT_TYPE, check_metrics_access
 from service.migrate import current_revision, head_revision
 from service.problems import ServiceUnavailableError
 from service.schemas import HealthOut
@@ -64,6 +64,4 @@ def metrics(request: Request) -> PlainTextResponse:
     only clients on the service's own machine are answered.
     """
     check_metrics_access(request, request.app.state.settings)
-    return PlainTextResponse(
-        request.app.state.metrics.render(), media_type="text/plain; version=0.0.4"
-    )
+    return PlainTextResponse(request.app.state.metrics.render(), media_type=CONTENT_TYPE)

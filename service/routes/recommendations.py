@@ -145,6 +145,9 @@ class TrainingPlaceOut(BaseModel):
 class OccupationOut(BaseModel):
     code: str
     title: str
+    title_es: str | None = Field(
+        default=None, description="the project's Spanish title ('' if none; None in older results)"
+    )
     score: float
     fit: float
     demand: float
@@ -198,7 +201,11 @@ class OccupationOut(BaseModel):
 class PathwayOut(BaseModel):
     code: str
     title: str
+    title_es: str | None = Field(
+        default=None, description="the project's Spanish title ('' if none; None in older results)"
+    )
     cluster: str
+    cluster_es: str | None = Field(default=None, description="the cluster's Spanish title")
     score: float
     occupations: list[OccupationOut]
 

@@ -13,11 +13,17 @@
   var text = JSON.parse(document.getElementById("page-text").textContent);
   var server = JSON.parse(document.getElementById("saved-answers").textContent);
   var taskState = JSON.parse(document.getElementById("task-state").textContent);
+  var examples = JSON.parse(document.getElementById("examples").textContent);
   var steps = Array.prototype.slice.call(root.querySelectorAll(".step"));
   var statusEl = document.getElementById("save-status");
   var progress = document.getElementById("progress");
   var progressText = document.getElementById("progress-text");
+  var bar = document.getElementById("progress-bar");
+  var barTimer = document.getElementById("bar-timer");
+  var timeLeft = document.getElementById("time-left");
   var timers = {};
+  var running = {};    // task -> time (ms) its clock ends, while it runs on this page
+  var usedShare = {};  // task -> share of its time limit used so far (0..1)
   var tokenTag = document.querySelector("meta[name=csrf-token]");
   var CSRF = tokenTag ? tokenTag.getAttribute("content") : "";
   function sending(method, body) {
@@ -27,6 +33,10 @@
     var opts = { method: method, credentials: "same-origin", headers: headers };
     if (body !== undefined) { opts.body = JSON.stringify(body); }
     return opts;
+  }
+  function signedOut() {
+    // the sign-in ended: /start says so and how to come back; unsent answers stay here
+    window.location.assign("/start?next=/assessment");
   }
   function stale(r) {
     // 403: the page's token is no longer this browser's (someone signed in or out since): reload
@@ -78,8 +88,8 @@
     return fetch(API + "/answers", sending("PUT", batch)).then(function (r) {
       inFlight = false;
       if (stale(r)) { return false; }
-      if (r.status === 401) { window.location.assign("/start?next=/assessment"); return false; }
-      if (r.status === 409) { window.location.assign("/results"); return false; }
+      if (r.status === 401) { signedOut(); return false; }
+      if (r.status === 409) { window.location.replace("/results"); return false; }
       if (r.status === 422) {
         return r.json().then(function (p) {
           var first = (p.errors && p.errors[0]) || {};
@@ -166,26 +176,50 @@
     county.addEventListener("change", function () { record("county_fips", null, county.value || null); });
   }
 
-  // ---- progress and navigation
-  var likertTotal = root.querySelectorAll("fieldset.likert[data-item]").length;
-  function countAnswered() {
-    var n = 0;
-    root.querySelectorAll("fieldset.likert[data-item]").forEach(function (fs) {
-      if (fs.querySelector("input:checked")) { n += 1; }
-    });
-    return n;
+  // ---- progress and navigation: by expected minutes, not by item count
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, k) { return String(values[k]); });
   }
+  var minutes = steps.map(function (s) { return parseFloat(s.dataset.minutes || "0") || 0; });
+  var totalMinutes = minutes.reduce(function (a, b) { return a + b; }, 0);
   var current = 0;
+  function shareDone(step, i) {
+    // how much of a section is behind the student, 0..1
+    var kind = step.dataset.kind;
+    if (kind === "welcome") { return current > i ? 1 : 0; }
+    if (kind === "likert") {
+      var sets = step.querySelectorAll("fieldset.likert[data-item]"), n = 0;
+      sets.forEach(function (fs) { if (fs.querySelector("input:checked")) { n += 1; } });
+      return sets.length ? n / sets.length : 1;
+    }
+    if (kind === "task") {
+      if (step.dataset.finished === "1") { return 1; }
+      if (step.dataset.started !== "1") { return 0; }
+      var limit = parseFloat(step.dataset.limit) / 60, m = minutes[i] || 1;
+      return Math.min(1, ((m - limit) + limit * (usedShare[step.dataset.task] || 0)) / m);
+    }
+    if (kind === "plans") {
+      // the county is usually filled in from the school, so only the three questions count
+      var given = ["plan", "will_commute", "will_relocate"].filter(function (f) {
+        return answers[f] !== undefined && answers[f] !== null;
+      }).length;
+      return given / 3;
+    }
+    return 0;
+  }
   function updateProgress() {
-    var done = countAnswered();
-    var tasks = steps.filter(function (s) { return s.dataset.kind === "task"; });
-    var tasksDone = tasks.filter(function (s) { return s.dataset.finished === "1"; }).length;
-    var plansDone = answers.plan ? 1 : 0;
-    var total = likertTotal + tasks.length + 1;
-    var pct = Math.round(100 * (done + tasksDone + plansDone) / total);
+    var done = 0;
+    steps.forEach(function (s, i) { done += minutes[i] * shareDone(s, i); });
+    var pct = totalMinutes ? Math.round(100 * done / totalMinutes) : 0;
+    var left = Math.round(totalMinutes - done);
+    var words = left >= 2 ? fill(text.minutes_left, { n: left }) : left === 1 ? text.minutes_left_one : text.minutes_none;
     progress.value = pct;
-    progressText.textContent = text.section + " " + (current + 1) + " " + text.of + " " + steps.length +
-      " · " + done + "/" + likertTotal + " " + text.answered + " · " + pct + "%";
+    progress.setAttribute("aria-valuetext", pct + "% · " + words);
+    progressText.textContent = fill(text.section_of, { n: current + 1, total: steps.length }) + " · " + words;
+  }
+  function showTimer() {
+    var step = steps[current];
+    barTimer.hidden = !(step && step.dataset.kind === "task" && running[step.dataset.task]);
   }
   function show(index, focus) {
     current = Math.max(0, Math.min(steps.length - 1, index));
@@ -194,6 +228,7 @@
     var step = steps[current];
     if (step.dataset.kind === "task") { prepareTask(step); }
     updateProgress();
+    showTimer();
     if (focus) { step.querySelector("h2").focus(); window.scrollTo(0, 0); }
   }
   root.addEventListener("click", function (e) {
@@ -227,9 +262,6 @@
     return svg;
   }
   // mechanical figures drawn from the item's numbers; the text alternative states the same facts
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (m, k) { return String(values[k]); });
-  }
   function el(svg, name, attrs, body) {
     var node = document.createElementNS("http://www.w3.org/2000/svg", name);
     Object.keys(attrs).forEach(function (a) { node.setAttribute(a, attrs[a]); });
@@ -248,8 +280,9 @@
     el(svg, "text", { x: cx, y: cy + r + 22, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, label);
     return r + 5;
   }
-  function svgFigure(fig) {
-    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg"), label = "", w = 320, h = 150;
+  function svgFigure(fig, label) {
+    // the drawing follows the item's numbers; label (from the server) states the same facts
+    var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg"), w = 320, h = 150;
     svg.setAttribute("class", "figure");
     svg.setAttribute("role", "img");
     if (fig.type === "gear_chain" || fig.type === "gear_pair") {
@@ -265,93 +298,180 @@
       if (fig.first) {
         el(svg, "text", { x: 6, y: 14, "font-size": "13", fill: "#1b1b1b" }, fig.first === "clockwise" ? "↻" : "↺");
       }
-      label = fig.type === "gear_pair" ? fill(text.fig_pair, { a: fig.teeth[0], b: fig.teeth[1] })
-        : fill(text.fig_gears, { n: fig.teeth.length, teeth: fig.teeth.join(", "), dir: text[fig.first] || fig.first });
     } else if (fig.type === "lever") {
       var span = fig.load_arm + fig.effort_arm, unit = 260 / span, pivot = 30 + fig.load_arm * unit;
       el(svg, "line", { x1: 30, y1: 80, x2: 290, y2: 80, stroke: "#1b1b1b", "stroke-width": "5" });
       el(svg, "polygon", { points: pivot + ",83 " + (pivot - 14) + ",110 " + (pivot + 14) + ",110", fill: "#565c65" });
       el(svg, "rect", { x: 14, y: 46, width: 32, height: 32, fill: "#d9e8f6", stroke: "#005ea2", "stroke-width": "2" });
       el(svg, "text", { x: 30, y: 40, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.load + " lb");
-      el(svg, "line", { x1: 290, y1: 30, x2: 290, y2: 74, stroke: "#c05600", "stroke-width": "3" });
+      el(svg, "line", { x1: 290, y1: 30, x2: 290, y2: 70, stroke: "#c05600", "stroke-width": "3" });
       el(svg, "polygon", { points: "283,66 297,66 290,78", fill: "#c05600" });
       el(svg, "text", { x: (30 + pivot) / 2, y: 130, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.load_arm + " ft");
       el(svg, "text", { x: (pivot + 290) / 2, y: 130, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.effort_arm + " ft");
-      label = fill(text.fig_lever, { load: fig.load, la: fig.load_arm, ea: fig.effort_arm });
     } else if (fig.type === "pulley") {
-      var n = fig.ropes, gap = 22, left = 60, right = left + gap * (n - 1);
-      el(svg, "line", { x1: 20, y1: 12, x2: right + 60, y2: 12, stroke: "#565c65", "stroke-width": "4" });
-      for (var k = 0; k < n; k += 1) {
-        el(svg, "line", { x1: left + k * gap, y1: 12, x2: left + k * gap, y2: 96, stroke: "#1b1b1b", "stroke-width": "2" });
-      }
-      el(svg, "rect", { x: left - 14, y: 96, width: right - left + 28, height: 34, fill: "#d9e8f6", stroke: "#005ea2", "stroke-width": "2" });
-      el(svg, "text", { x: (left + right) / 2, y: 118, "text-anchor": "middle", "font-size": "13", fill: "#1b1b1b" }, fig.load + " lb");
-      el(svg, "line", { x1: right + 40, y1: 12, x2: right + 40, y2: 80, stroke: "#c05600", "stroke-width": "3" });
-      el(svg, "polygon", { points: (right + 33) + ",72 " + (right + 47) + ",72 " + (right + 40) + ",84", fill: "#c05600" });
-      w = Math.max(right + 80, 320);
-      label = fill(text.fig_pulley, { load: fig.load, ropes: n });
+      // geometry from the server (recommender.aptitude_items.pulley_drawing): one rope over
+      // wheels, the pull arrow starting at the rope's free end
+      var c = fig.ceiling, box = fig.load_box, ink = "#1b1b1b";
+      el(svg, "line", { x1: c[0], y1: c[2], x2: c[1], y2: c[2], stroke: "#565c65", "stroke-width": "4" });
+      fig.straps.forEach(function (st) {
+        el(svg, "line", { x1: st[0], y1: st[1], x2: st[2], y2: st[3], stroke: "#565c65", "stroke-width": "3" });
+      });
+      el(svg, "rect", { x: box[0], y: box[1], width: box[2], height: box[3], fill: "#d9e8f6", stroke: "#005ea2", "stroke-width": "2" });
+      el(svg, "text", { x: box[0] + box[2] / 2, y: box[1] + box[3] / 2 + 5, "text-anchor": "middle", "font-size": "13", fill: ink }, fig.load + " lb");
+      fig.wheels.forEach(function (wh) {
+        el(svg, "circle", { cx: wh.x, cy: wh.y, r: wh.r, fill: "#f0f0f0", stroke: "#565c65", "stroke-width": "2", "class": "wheel" });
+        el(svg, "circle", { cx: wh.x, cy: wh.y, r: 2.5, fill: ink });
+        // the rope wraps over a fixed wheel's top and under a moving wheel's bottom
+        var sweep = wh.fixed ? 1 : 0;
+        el(svg, "path", { d: "M" + (wh.x - wh.r) + "," + wh.y + " A" + wh.r + "," + wh.r + " 0 0 " + sweep + " " + (wh.x + wh.r) + "," + wh.y,
+          fill: "none", stroke: ink, "stroke-width": "2" });
+      });
+      fig.segments.forEach(function (sg) {
+        el(svg, "line", { x1: sg[0], y1: sg[1], x2: sg[2], y2: sg[3], stroke: ink, "stroke-width": "2", "class": "rope" });
+      });
+      fig.anchors.forEach(function (an) { el(svg, "circle", { cx: an[0], cy: an[1], r: 3, fill: ink }); });
+      var ar = fig.arrow;
+      el(svg, "polygon", { points: (ar.x - 7) + "," + ar.y + " " + (ar.x + 7) + "," + ar.y + " " + ar.x + "," + ar.tip, fill: "#c05600", "class": "pull-arrow" });
+      w = Math.max(fig.width, 320); h = fig.height;
     } else { return null; }
     svg.setAttribute("viewBox", "0 0 " + w + " " + h);
-    svg.setAttribute("aria-label", label);
+    svg.setAttribute("aria-label", label || "");
     return svg;
+  }
+  function buildItem(item, name, checked, onChoose) {
+    // one item as a group of radio buttons; a perceptual item is one compact row (a radio
+    // group labelled by its number and codes), the others a fieldset with the prompt as legend
+    var compact = item.prompt.left !== undefined;
+    var fs = document.createElement(compact ? "div" : "fieldset");
+    if (compact) {
+      fs.className = "task-item ps-item";
+      fs.setAttribute("role", "radiogroup");
+      var lg = document.createElement("span"), labelId = "lbl-" + name.replace(/[^\w-]/g, "-");
+      lg.className = "ps-label"; lg.id = labelId;
+      fs.setAttribute("aria-labelledby", labelId);
+      var num = document.createElement("span");
+      num.className = "ps-num";
+      num.textContent = item.index === undefined ? "" : (item.index + 1) + ".";
+      lg.appendChild(num);
+      [item.prompt.left, item.prompt.right].forEach(function (code, k) {
+        if (k === 1) {
+          var and = document.createElement("span");
+          and.className = "visually-hidden"; and.textContent = " " + text.code_and + " ";
+          lg.appendChild(and);
+        }
+        var c = document.createElement("span");
+        c.className = "codes"; c.textContent = code;
+        lg.appendChild(c);
+      });
+      fs.appendChild(lg);
+    } else {
+      fs.className = "task-item";
+      var legend = document.createElement("legend");
+      legend.textContent = (item.index === undefined ? "" : (item.index + 1) + ". ") + item.prompt.text;
+      fs.appendChild(legend);
+    }
+    if (item.prompt.shape) { fs.appendChild(svgCells(item.prompt.shape, text.first_shape)); }
+    if (item.prompt.figure) {
+      var drawn = svgFigure(item.prompt.figure, item.prompt.figure_label);
+      if (drawn) { fs.appendChild(drawn); }
+    }
+    var choices = document.createElement("div");
+    choices.className = "choices";
+    item.options.forEach(function (opt, k) {
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "radio";
+      input.name = name;
+      input.value = String(k);
+      if (checked === k) { input.checked = true; }
+      input.addEventListener("change", function () { onChoose(k); });
+      label.appendChild(input);
+      if (Array.isArray(opt)) {
+        label.appendChild(svgCells(opt, text.shape + " " + (k + 1)));
+      } else {
+        label.appendChild(document.createTextNode(" " + opt));
+      }
+      choices.appendChild(label);
+    });
+    fs.appendChild(choices);
+    return fs;
   }
   function renderItems(step, items) {
     var box = step.querySelector(".task-items");
     var task = step.dataset.task;
     box.textContent = "";
     var saved = answers.aptitude[task] || {};
+    var list = document.createElement("div");
+    list.className = items.length && items[0].prompt.left !== undefined ? "item-list ps-list" : "item-list";
     items.forEach(function (item) {
-      var fs = document.createElement("fieldset");
-      fs.className = "task-item";
-      var lg = document.createElement("legend");
-      lg.textContent = (item.index + 1) + ". " + item.prompt.text;
-      fs.appendChild(lg);
-      if (item.prompt.left !== undefined) {
-        var p = document.createElement("p");
-        p.className = "codes";
-        p.textContent = item.prompt.left + "   |   " + item.prompt.right;
-        fs.appendChild(p);
-      }
-      if (item.prompt.shape) { fs.appendChild(svgCells(item.prompt.shape, text.first_shape)); }
-      if (item.prompt.figure) { var drawn = svgFigure(item.prompt.figure); if (drawn) { fs.appendChild(drawn); } }
-      var choices = document.createElement("div");
-      choices.className = "choices";
-      item.options.forEach(function (opt, k) {
-        var label = document.createElement("label");
-        var input = document.createElement("input");
-        input.type = "radio";
-        input.name = task + "." + item.index;
-        input.value = String(k);
-        if (saved[String(item.index)] === k) { input.checked = true; }
-        input.addEventListener("change", function () { recordTask(task, String(item.index), k); });
-        label.appendChild(input);
-        if (Array.isArray(opt)) {
-          label.appendChild(svgCells(opt, text.shape + " " + (k + 1)));
-        } else {
-          label.appendChild(document.createTextNode(" " + opt));
-        }
-        choices.appendChild(label);
-      });
-      fs.appendChild(choices);
-      box.appendChild(fs);
+      list.appendChild(buildItem(item, task + "." + item.index, saved[String(item.index)], function (k) {
+        recordTask(task, String(item.index), k);
+      }));
     });
+    box.appendChild(list);
+    if (list.classList.contains("ps-list")) { paginate(step, list); }
+  }
+  function paginate(step, list) {
+    // a screenful of rows at a time, so nothing needs scrolling while the clock runs
+    var rows = Array.prototype.slice.call(list.children);
+    var pager = document.createElement("div");
+    pager.className = "pager";
+    var prev = document.createElement("button"), next = document.createElement("button"), status = document.createElement("p");
+    prev.type = next.type = "button";
+    prev.className = "button secondary page-prev"; prev.textContent = text.page_prev;
+    next.className = "button page-next"; next.textContent = text.page_next;
+    status.className = "page-status"; status.setAttribute("aria-live", "polite");
+    pager.appendChild(prev); pager.appendChild(status); pager.appendChild(next);
+    list.parentNode.appendChild(pager);
+    var h2 = step.querySelector("h2");
+    h2.style.scrollMarginTop = (bar.offsetHeight + 8) + "px";
+    h2.scrollIntoView();
+    var top = list.getBoundingClientRect().top;
+    var rowH = rows[0].getBoundingClientRect().height + parseFloat(getComputedStyle(rows[0]).marginBottom || "0");
+    var cols = getComputedStyle(list).gridTemplateColumns.split(" ").filter(Boolean).length || 1;
+    var room = window.innerHeight - top - pager.offsetHeight - 24;
+    var size = Math.max(2, Math.floor(room / rowH)) * cols;
+    var page = 0, pages = Math.ceil(rows.length / size);
+    function turn(to, focus) {
+      page = Math.max(0, Math.min(pages - 1, to));
+      rows.forEach(function (r, i) { r.hidden = Math.floor(i / size) !== page; });
+      var first = page * size;
+      status.textContent = fill(text.page_status, { first: first + 1, last: Math.min(rows.length, first + size), total: rows.length });
+      prev.hidden = page === 0;
+      next.hidden = page === pages - 1;
+      if (focus) { var input = rows[first].querySelector("input"); if (input) { input.focus(); } }
+    }
+    prev.addEventListener("click", function () { turn(page - 1, true); });
+    next.addEventListener("click", function () { turn(page + 1, true); });
+    list.dataset.pageSize = String(size);
+    turn(0, false);
+  }
+  function showExample(step) {
+    var task = step.dataset.task, ex = examples[task], holder = step.querySelector(".example-item");
+    if (!ex || !holder || holder.childNodes.length) { return; }
+    var feedback = step.querySelector(".example-feedback");
+    holder.appendChild(buildItem(ex, "example." + task, undefined, function (k) {
+      feedback.textContent = (k === ex.key ? text.example_right : text.example_wrong) + " " + ex.explain;
+    }));
   }
   function setTaskDone(step) {
     step.dataset.finished = "1";
     clearInterval(timers[step.dataset.task]);
+    delete running[step.dataset.task];
     step.querySelectorAll(".task-items input").forEach(function (i) { i.disabled = true; });
     step.querySelector(".task-items").hidden = true;
-    step.querySelector(".timer").hidden = true;
+    step.querySelectorAll(".task-intro, .ps-instructions").forEach(function (n) { n.hidden = true; });
     step.querySelector(".task-done").hidden = false;
     step.querySelector(".start-task").hidden = true;
     step.querySelector(".finish-task").hidden = true;
     step.querySelector(".next").hidden = false;
-    step.querySelector(".task-intro").hidden = true;
     updateProgress();
+    showTimer();
   }
   function prepareTask(step) {
     if (step.dataset.finished === "1") { setTaskDone(step); return; }
-    if (step.dataset.started === "1" && !timers[step.dataset.task]) { startTask(step, true); }
+    if (step.dataset.started === "1" && !timers[step.dataset.task]) { startTask(step, true); return; }
+    if (step.dataset.started !== "1") { showExample(step); }
   }
   function startTask(step, resume) {
     // the Start button starts the clock (POST); a task already started is read again (GET)
@@ -362,34 +482,38 @@
     call
       .then(function (r) {
         if (stale(r)) { throw new Error("stale page"); }
-        if (r.status === 401) { window.location.assign("/start?next=/assessment"); }
-        if (r.status === 409) { window.location.assign("/results"); }
+        if (r.status === 401) { signedOut(); }
+        if (r.status === 409) { window.location.replace("/results"); }
         if (!r.ok) { throw new Error(String(r.status)); }
         return r.json();
       })
       .then(function (data) {
         step.dataset.started = "1";
         if (data.finished || data.remaining_s <= 0) { setTaskDone(step); return; }
-        renderItems(step, data.items);
         step.querySelector(".start-task").hidden = true;
         step.querySelector(".finish-task").hidden = false;
-        step.querySelector(".task-intro").hidden = true;
-        var timer = step.querySelector(".timer");
-        timer.hidden = false;
-        var left = step.querySelector(".time-left"), announce = step.querySelector(".task-announce");
-        var end = Date.now() + data.remaining_s * 1000;
+        step.querySelectorAll(".task-intro").forEach(function (n) { n.hidden = true; });
+        var announce = step.querySelector(".task-announce");
+        var end = Date.now() + data.remaining_s * 1000, limit = data.time_limit_s || parseFloat(step.dataset.limit);
+        running[task] = end;
+        showTimer();
+        renderItems(step, data.items);
         function tick() {
           var s = Math.max(0, Math.round((end - Date.now()) / 1000));
-          left.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
-          timer.classList.toggle("low", s <= 30);
-          if (s === 60 || s === 30) { announce.textContent = text.timer + ": " + left.textContent; }
+          usedShare[task] = limit ? 1 - s / limit : 0;
+          if (steps[current] === step) {
+            timeLeft.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+            barTimer.classList.toggle("low", s <= 30);
+          }
+          if (s === 60 || s === 30) { announce.textContent = text.timer + ": " + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); }
+          if (s % 15 === 0) { updateProgress(); }
           if (s === 0) { announce.textContent = text.task_over; finishTask(step); }
         }
         tick();
         clearInterval(timers[task]);
         timers[task] = setInterval(tick, 1000);
         var first = step.querySelector(".task-items input");
-        if (first) { first.focus(); }
+        if (first) { first.focus({ preventScroll: true }); }
       })
       .catch(function () { step.querySelector(".start-task").disabled = false; say(text.submit_offline); });
   }
@@ -404,35 +528,53 @@
   }
 
   // ---- submit
-  function missingScales() {
+  function missingParts() {
+    // the sections that still hold unanswered items of a scale below its minimum, and the
+    // plans question; each named once, in page order
     var problems = [];
+    function add(step, target, words) {
+      if (!problems.some(function (p) { return p.target === target; })) {
+        problems.push({ step: step, target: target, words: words });
+      }
+    }
     [["interests", root.dataset.minInterests], ["values", root.dataset.minValues]].forEach(function (pair) {
-      var counts = {}, need = parseInt(pair[1], 10);
+      var counts = {}, open = {}, need = parseInt(pair[1], 10);
       root.querySelectorAll("fieldset.likert[data-item]").forEach(function (fs) {
         var input = fs.querySelector("input[data-section]");
         if (!input || input.dataset.section !== pair[0]) { return; }
-        var scale = fs.dataset.scale;
-        counts[scale] = (counts[scale] || 0) + (fs.querySelector("input:checked") ? 1 : 0);
+        var scale = fs.dataset.scale, done = !!fs.querySelector("input:checked");
+        counts[scale] = (counts[scale] || 0) + (done ? 1 : 0);
+        if (!done) { (open[scale] = open[scale] || []).push(fs.closest(".step")); }
       });
       Object.keys(counts).forEach(function (scale) {
         if (counts[scale] < need) {
-          var step = root.querySelector("fieldset.likert[data-scale='" + scale + "'] input[data-section='" + pair[0] + "']").closest(".step");
-          if (problems.indexOf(step) < 0) { problems.push(step); }
+          (open[scale] || []).forEach(function (step) {
+            add(step, step, step.querySelector("h2").textContent + " — " + text.needs_more);
+          });
         }
       });
     });
+    if (answers.plan === undefined || answers.plan === null) {
+      var q = document.getElementById("plan-question");
+      add(q.closest(".step"), q, q.querySelector("legend").textContent + " — " + text.plan_needed);
+    }
+    problems.sort(function (a, b) { return steps.indexOf(a.step) - steps.indexOf(b.step); });
     return problems;
   }
   function submit() {
     var box = document.getElementById("submit-problems"), list = box.querySelector("ul");
     list.textContent = "";
-    var missing = missingScales();
+    var missing = missingParts();
     if (missing.length) {
-      missing.forEach(function (step) {
+      missing.forEach(function (p) {
         var li = document.createElement("li"), a = document.createElement("a");
-        a.href = "#" + step.id;
-        a.textContent = step.querySelector("h2").textContent + " — " + text.needs_more;
-        a.addEventListener("click", function (e) { e.preventDefault(); show(steps.indexOf(step), true); });
+        a.href = "#" + p.target.id;
+        a.textContent = p.words;
+        a.addEventListener("click", function (e) {
+          e.preventDefault();
+          if (steps[current] !== p.step) { show(steps.indexOf(p.step), true); }
+          if (p.target !== p.step) { p.target.focus(); }
+        });
         li.appendChild(a); list.appendChild(li);
       });
       box.hidden = false; box.focus();
@@ -448,11 +590,12 @@
       return fetch(API + "/submit", sending("POST", { client_key: key }));
     }).then(function (r) {
       if (stale(r)) { return; }
-      if (r.status === 401) { window.location.assign("/start?next=/assessment"); return; }
+      if (r.status === 401) { signedOut(); return; }
       if (r.ok || r.status === 409) {
         // 409: already submitted (from another tab or device): the results are there
         try { ["pending", "step", "client_key"].forEach(function (n) { localStorage.removeItem(KEY + "." + n); }); } catch (e) { /* ignore */ }
-        window.location.assign("/results");
+        // replace: Back from the results must not come back to an emptied assessment page
+        window.location.replace("/results");
         return;
       }
       return r.json().then(function (p) {
@@ -462,6 +605,12 @@
       });
     }).catch(function () { button.disabled = false; say(text.submit_offline); });
   }
+  window.addEventListener("pageshow", function (e) {
+    // a page restored from the browser's back-forward cache may be out of date (submitted
+    // since, from here or another tab): ask the server again, which sends a finished one on
+    // to the results
+    if (e.persisted) { window.location.reload(); }
+  });
 
   box_init();
   function box_init() {
@@ -475,6 +624,11 @@
   if (root.dataset.language !== root.dataset.pageLang) {
     // the language was switched since the assessment began: tell the server (timed tasks follow)
     fetch("/assessments", sending("POST", { language: root.dataset.pageLang })).catch(function () { /* next load */ });
+  }
+  if (county && county.dataset.default && !answers.county_fips) {
+    // the school's county, until the student chooses another
+    county.value = county.dataset.default;
+    record("county_fips", null, county.dataset.default);
   }
   var first = load("step", 0);
   if (window.location.hash === "#begin" && first === 0) {

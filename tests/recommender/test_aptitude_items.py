@@ -105,7 +105,7 @@ def test_mechanical_key_follows_the_physics_in_the_prompt(seed: int, index: int)
         return
     if figure["type"] == "gear_pair":
         a, b = figure["teeth"]
-        turns_a = int(re.search(r"turns (\d+) times", item.prompt["text"]).group(1))  # type: ignore[union-attr]
+        turns_a = int(re.search(r"turns (\d+) times?", item.prompt["text"]).group(1))  # type: ignore[union-attr]
         expected = turns_a * a / b
     elif figure["type"] == "lever":
         expected = figure["load"] * figure["load_arm"] / figure["effort_arm"]

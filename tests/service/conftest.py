@@ -136,6 +136,20 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+def activity_days(today: date) -> tuple[date, date]:
+    """Two days an activity may carry whenever the tests run (its window is 1 July starting the
+    previous school year .. today, restated here from the rule): 1 October of the previous
+    school year, and 1 July starting the current one."""
+    current_start = today.year if today.month >= 7 else today.year - 1
+    return date(current_start - 1, 10, 1), date(current_start, 7, 1)
+
+
+def school_year(day: date) -> str:
+    """The school year of a day, restated from the rule (years start on 1 July)."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
 class Clock:
     """A movable clock installed as the app's ``get_now`` dependency (the ``clock`` fixture)."""
 
@@ -173,6 +187,8 @@ class World:
     assessment_a: int = 0
     assessment_b: int = 0
     access_code_a: str = ""
+    #: the day of the world's two activities: 1 October of the previous school year
+    activity_day: date = date(2000, 10, 1)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def headers(self, actor: str) -> dict[str, str]:
@@ -197,6 +213,7 @@ def build_world(app: FastAPI) -> World:
     world = World()
     instrument = load_instrument()
     now = datetime.now(UTC)
+    activity_day = world.activity_day = activity_days(now.date())[0]
     hasher = make_password_hasher(app.state.settings)
     password_hash = hasher.hash(PASSWORD)
     with session_scope(app.state.sessionmaker) as db:
@@ -234,8 +251,8 @@ def build_world(app: FastAPI) -> World:
                     school_id=school.id,
                     student_id=student.id,
                     category="one_on_one",
-                    occurred_on=date(2025, 10, 1),
-                    school_year="2025-2026",
+                    occurred_on=activity_day,
+                    school_year=school_year(activity_day),
                     minutes=30,
                     participants=1,
                 )

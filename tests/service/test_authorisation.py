@@ -90,10 +90,14 @@ def _ids(world: World, target: str, made: dict[str, int]) -> dict[str, object]:
         "assessment_id": world.assessment_b if other else world.assessment_a,
         "user_id": world.coach_b,
         "code": "29-1141.00",
+        "kind": "occupation",  # /coach/students/{student_id}/find/{kind}/{code}
         "subtest": "spatial",
         "version": read_active_version(),
         "code_id": 1,
+        "upload_id": 1,  # no roster upload exists: a permitted caller gets 404
         "request_id": made["request_b"] if other else made["request_a"],
+        "table": "schools",  # /reports/summary/{table}.csv
+        "name": "reliability.svg",  # an image of the shipped version's model card
     }
 
 
@@ -209,6 +213,12 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/students/{student_id}", caseload(200)),
     Row("PATCH", "/students/{student_id}", caseload(200), lambda w, t: {"grade": 12}),
     Row("POST", "/students/{student_id}/access-codes", caseload(201)),
+    #: roster import without a body: a permitted caller is told the body is empty (422)
+    Row(
+        "POST",
+        "/rosters/imports?school_year=2025-2026",
+        {"anon": 401, "student": 403, "coach": 422, "staff": 403, "admin": 422},
+    ),
     Row("GET", "/activities", COACH_LIST),
     Row(
         "POST",
@@ -220,6 +230,7 @@ MATRIX: tuple[Row, ...] = (
             "occurred_on": "2025-11-03",
             "minutes": 50,
             "participants": 20,
+            "topic": "Career interest overview",
         },
     ),
     Row("GET", "/activities/{activity_id}", caseload(200)),
@@ -253,6 +264,8 @@ MATRIX: tuple[Row, ...] = (
     ),
     Row("DELETE", "/students/{student_id}/outcomes/{outcome_id}", caseload(204)),
     Row("GET", "/reports/activity?school_year=2025-2026", STAFF),
+    Row("GET", "/reports/summary?school_year=2025-2026", STAFF),
+    Row("GET", "/reports/summary/{table}.csv?school_year=2025-2026", STAFF),
     Row("GET", "/reports/activity.csv?school_year=2025-2026", STAFF),
     Row("GET", "/instrument?language=es", SIGNED_IN),
     Row("POST", "/assessments", STUDENT_ONLY, lambda w, t: {"language": "en"}),
@@ -292,6 +305,13 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/catalogue/occupations?q=nurse", SIGNED_IN),
     Row("GET", "/catalogue/occupations/{code}", SIGNED_IN),
     Row("GET", "/catalogue/pathways", SIGNED_IN),
+    Row("GET", "/catalogue/search?q=nurse", SIGNED_IN),
+    Row(
+        "POST",
+        "/students/{student_id}/plan/items",
+        caseload(200),
+        lambda w, t: {"code": "29-1141.00"},
+    ),
     Row("GET", "/students/{student_id}/recommendations", RECOMMENDATIONS),
     Row("GET", "/models", STAFF),
     Row("GET", "/models/{version}", STAFF),
@@ -351,6 +371,23 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/coach/students/{student_id}", page_caseload(200), page=True),
     Row("GET", "/coach/students/{student_id}/pathways", page_caseload(200), page=True),
     Row("GET", "/coach/students/{student_id}/plan/print", page_caseload(200), page=True),
+    # a plan from the whole catalogue (service/pages/plan_search.py)
+    Row("GET", "/coach/students/{student_id}/find?q=nurse", page_caseload(200), page=True),
+    Row("GET", "/coach/students/{student_id}/find/{kind}/{code}", page_caseload(200), page=True),
+    Row(
+        "POST",
+        "/coach/students/{student_id}/plan/add",
+        page_caseload(303),
+        lambda w, t: {"kind": "occupation", "code": "29-1141.00"},
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/coach/students/{student_id}/family-language",
+        page_caseload(303),
+        lambda w, t: {"family_language": "es"},
+        page=True,
+    ),
     Row("POST", "/coach/students/{student_id}/access-code", page_caseload(303), page=True),
     Row("GET", "/coach/students/{student_id}/access-code/{code_id}", page_caseload(200), page=True),
     Row(
@@ -367,6 +404,42 @@ MATRIX: tuple[Row, ...] = (
         lambda w, t: {"category": "one_on_one", "occurred_on": "2025-11-04", "minutes": "20"},
         page=True,
     ),
+    # the activity log (service/pages/activities.py): a coach changes only their own entries
+    Row("GET", "/coach/activities", page_for(200, "coach", "coach_b", "admin"), page=True),
+    Row("GET", "/coach/activities/new", page_for(200, "coach", "coach_b", "admin"), page=True),
+    Row(
+        "POST",
+        "/coach/activities/new",
+        #: a student of another school is refused as a field of the form (422), never saved
+        {"anon": 303, "student": 403, "coach": (303, 422), "staff": 403, "admin": 303},
+        lambda w, t: {
+            "category": "one_on_one",
+            "student_id": str(_pick(w, t, w.student_a, w.student_b)),
+            "occurred_on": "2025-11-04",
+            "minutes": "20",
+        },
+        page=True,
+    ),
+    Row("GET", "/coach/activities/{activity_id}/edit", page_caseload(200), page=True),
+    Row(
+        "POST",
+        "/coach/activities/{activity_id}/edit",
+        page_caseload(303),
+        lambda w, t: {
+            "category": "one_on_one",
+            "student_id": str(_pick(w, t, w.student_a, w.student_b)),
+            "occurred_on": "2025-11-05",
+            "minutes": "25",
+        },
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/coach/activities/{activity_id}/delete",
+        page_caseload(303),
+        lambda w, t: {"confirm": "yes"},
+        page=True,
+    ),
     Row(
         "POST",
         "/coach/students/{student_id}/plan",
@@ -374,6 +447,57 @@ MATRIX: tuple[Row, ...] = (
         lambda w, t: {"next_steps": "visit the college"},
         page=True,
     ),
+    # rosters, the add/edit-student form and class codes (service/pages/roster.py)
+    Row("GET", "/coach/roster", page_for(200, "coach", "coach_b", "admin"), page=True),
+    #: without the file: a permitted caller gets the form's 422 page
+    Row("POST", "/coach/roster", page_for(422, "coach", "coach_b", "admin"), page=True),
+    Row(
+        "GET",
+        "/coach/roster/imports/{upload_id}",
+        page_for(404, "coach", "coach_b", "admin"),
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/coach/roster/imports/{upload_id}",
+        page_for(404, "coach", "coach_b", "admin"),
+        page=True,
+    ),
+    Row("GET", "/coach/roster/students/new", page_for(200, "coach", "coach_b", "admin"), page=True),
+    #: a school outside the coach's scope is a named field error (422), nothing added
+    Row(
+        "POST",
+        "/coach/roster/students",
+        {"anon": 303, "student": 403, "coach": (303, 422), "staff": 403, "admin": 303},
+        lambda w, t: {
+            "first_name": "Noa",
+            "local_id": "N9",
+            "grade": "9",
+            "school_id": str(_pick(w, t, w.school_a, w.school_b)),
+        },
+        page=True,
+    ),
+    Row("GET", "/coach/roster/students/{student_id}/edit", page_caseload(200), page=True),
+    Row(
+        "POST",
+        "/coach/roster/students/{student_id}/edit",
+        page_caseload(303),
+        lambda w, t: {
+            "first_name": "Noa",
+            "local_id": "N8",
+            "grade": "10",
+            "school_id": str(_pick(w, t, w.school_a, w.school_b)),
+        },
+        page=True,
+    ),
+    Row(
+        "POST",
+        "/coach/codes",
+        page_caseload(303),
+        lambda w, t: {"student_id": str(_pick(w, t, w.student_a, w.student_b))},
+        page=True,
+    ),
+    Row("GET", "/coach/codes/sheet?ids=1", page_for(200, "coach", "coach_b", "admin"), page=True),
     Row("GET", "/coach/privacy", page_for(200, "coach", "coach_b", "admin"), page=True),
     Row("GET", "/coach/privacy?student_id={student_id}", page_caseload(200), page=True),
     Row(
@@ -413,6 +537,15 @@ MATRIX: tuple[Row, ...] = (
         page=True,
     ),
     Row("GET", "/staff/report?school_year=2025-2026", page_for(200, "staff", "admin"), page=True),
+    Row("GET", "/staff/models/{version}/files/{name}", page_for(200, "staff", "admin"), page=True),
+    Row("GET", "/staff/organisations", page_for(200, "admin"), page=True),
+    Row(
+        "POST",
+        "/staff/organisations/{user_id}",
+        page_for(303, "admin"),
+        lambda w, t: {"organisation": "Itawamba Community College"},
+        page=True,
+    ),
     Row("GET", "/staff/catalogue", page_for(200, "staff", "admin"), page=True),
     Row("GET", "/staff/privacy", page_for(200, "admin"), page=True),
     Row(

@@ -2,7 +2,9 @@
 not (issue 12, item 10).
 
 The window, restated here from the rule rather than read from the code: from 1 July 2000 to
-30 June ending the school year after the current one (school years start on 1 July).
+30 June ending the school year after the current one (school years start on 1 July). An
+activity has happened, so its own window is narrower: from 1 July starting the previous school
+year to today.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.db import session_scope
+from recommender.school_years import school_year_of
 from service.models import Activity
-from tests.service.conftest import World
+from tests.service.conftest import Clock, World
 
 TODAY = datetime.now(UTC).date()
 CURRENT_START = TODAY.year if TODAY.month >= 7 else TODAY.year - 1
@@ -24,10 +27,24 @@ CURRENT_YEAR = f"{CURRENT_START}-{CURRENT_START + 1}"
 FIRST_DAY = date(2000, 7, 1)
 LAST_DAY = date(CURRENT_START + 2, 6, 30)
 OCCUPATION = "29-1141.00"  # Registered Nurses, in the catalogue
+ONE = timedelta(days=1)
 
 
 def _activity(day: object, world: World) -> dict[str, object]:
-    return {"school_id": world.school_a, "category": "one_on_one", "occurred_on": day, "minutes": 5}
+    return {
+        "school_id": world.school_a,
+        "student_id": world.student_a,
+        "category": "one_on_one",
+        "occurred_on": day,
+        "minutes": 5,
+    }
+
+
+def _activity_window(today: date) -> tuple[date, date]:
+    """The days an activity may carry, restated from the rule: it has happened (not after
+    today) and is not before 1 July starting the previous school year."""
+    current_start = int(school_year_of(today)[:4])
+    return date(current_start - 1, 7, 1), today
 
 
 def _activities(app: FastAPI) -> int:
@@ -57,14 +74,30 @@ def test_an_activity_outside_the_window_is_422_naming_the_date(
     assert _activities(app) == before
 
 
-@pytest.mark.parametrize("day", [FIRST_DAY, LAST_DAY, TODAY])
-def test_the_edges_of_the_window_are_accepted(client: TestClient, world: World, day: date) -> None:
+@pytest.mark.parametrize("edge", ["first", "last"])
+def test_the_edges_of_the_window_are_accepted(
+    app: FastAPI, client: TestClient, world: World, clock: Clock, edge: str
+) -> None:
+    """An activity's window is 1 July of the previous school year .. today (the app's clock):
+    each edge is accepted, and the day just outside it is refused naming the date."""
+    first, last = _activity_window(clock.now.date())
+    day, outside = (first, first - ONE) if edge == "first" else (last, last + ONE)
+    before = _activities(app)
+    refused = client.post(
+        "/activities", json=_activity(outside.isoformat(), world), headers=world.headers("coach")
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["body.occurred_on"]
+    assert outside.isoformat() in refused.json()["errors"][0]["message"]
+    assert _activities(app) == before
     made = client.post(
         "/activities", json=_activity(day.isoformat(), world), headers=world.headers("coach")
     )
     assert made.status_code == 201, made.text
     start = day.year if day.month >= 7 else day.year - 1
     assert made.json()["school_year"] == f"{start}-{start + 1}"
+    assert made.json()["occurred_on"] == day.isoformat()
+    assert _activities(app) == before + 1
 
 
 def test_moving_an_activity_outside_the_window_is_refused(client: TestClient, world: World) -> None:

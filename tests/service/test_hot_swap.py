@@ -21,7 +21,7 @@ from service.app import create_app
 from service.db import session_scope
 from service.recommending import LoadedModel, ModelHolder, ModelStatus
 from service.settings import Settings
-from service.state import set_active_model_version
+from service.state import get_active_model_version, set_active_model_version
 from tests.service.conftest import World, build_world
 from tests.service.test_models_api import SHIPPED, add_version, make_models_dir, use_models_dir
 from tests.service.test_recommendations import make_profile, submit_profile
@@ -209,3 +209,40 @@ def test_requests_keep_the_old_model_while_a_new_one_loads_then_see_the_new_one(
     loader.join(timeout=30)
     assert seen == [SHIPPED, NEW]
     assert holder.status() == ModelStatus(serving=NEW, wanted=NEW, problem=None)
+
+
+def test_the_pointer_is_read_at_most_once_per_check_interval_and_a_cli_switch_is_followed(
+    first: FastAPI, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many requests within a second read the pointer once; a promotion made elsewhere (the
+    command line's ``model_ops`` call, no holder involved) is served after the next read."""
+    import service.recommending as recommending
+    from service.model_ops import promote_model
+
+    factory = first.state.sessionmaker
+    now = [100.0]
+    holder = ModelHolder(models_dir, check_seconds=1.0, clock=lambda: now[0])
+    holder.start(factory)
+    reads: list[str | None] = []
+    real_read = get_active_model_version
+
+    def counted(db: Any, **options: Any) -> str | None:
+        reads.append(value := real_read(db, **options))
+        return value
+
+    monkeypatch.setattr(recommending, "get_active_model_version", counted)
+    with session_scope(factory) as db:
+        promote_model(
+            db, models_dir, NEW, force=False, reason=None, by_user=None, now=datetime.now(UTC)
+        )
+
+    def served() -> str:
+        with factory() as db:
+            return holder.get(db).version
+
+    assert {served() for _ in range(50)} == {SHIPPED} and reads == []  # read at start only
+    now[0] += 0.99
+    assert served() == SHIPPED and reads == []
+    now[0] += 0.02
+    assert served() == NEW and reads == [NEW]
+    assert {served() for _ in range(50)} == {NEW} and reads == [NEW]

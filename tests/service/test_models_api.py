@@ -87,7 +87,6 @@ def make_models_dir(root: Path) -> Path:
 def use_models_dir(app: FastAPI, models_dir: Path, check_seconds: float = 1.0) -> FastAPI:
     """Point an app (before start-up) at another models folder."""
     app.state.models = ModelHolder(models_dir, check_seconds=check_seconds)
-    app.state.models_dir = models_dir
     return app
 
 

@@ -176,26 +176,48 @@ API_BODIES: dict[tuple[str, str], tuple[str, Callable[[World], dict[str, Any]]]]
             "grade": 9,
             "gender": "female",
             "race_ethnicity": "Hispanic or Latino",
+            "family_language": "es",
         },
     ),
     ("PATCH", "/students/{student_id}"): (
         "coach",
-        lambda w: {"first_name": "Adah", "gender": "female", "race_ethnicity": "White"},
+        lambda w: {
+            "first_name": "Adah",
+            "gender": "female",
+            "race_ethnicity": "White",
+            "family_language": "es",
+        },
     ),
     ("POST", "/activities"): (
         "coach",
         lambda w: {
             "school_id": w.school_a,
             "student_id": w.student_a,
-            "category": "one_on_one",
-            "occurred_on": "2025-11-03",
+            "category": "job_shadow",
+            "occurred_on": w.activity_day.isoformat(),
             "minutes": 50,
+            "employer": "Ingalls Shipbuilding",
+            "occupation_code": "Registered Nurses",
+            # fields a job shadow does not use: checked for NUL, then stored empty
+            "topic": "welding",
+            "organisation": "Gulf Coast CC",
+            "language": "Spanish",
             "notes": "visited the welding shop",
         },
     ),
     ("PATCH", "/activities/{activity_id}"): (
         "coach",
-        lambda w: {"category": "group_session", "notes": "two students came"},
+        lambda w: {
+            "category": "group_session",
+            "participants": 12,
+            "topic": "welding careers",
+            # fields a group session does not use: checked for NUL, then stored empty
+            "employer": "Ingalls Shipbuilding",
+            "occupation_code": "29-1141.00",
+            "organisation": "Gulf Coast CC",
+            "language": "Spanish",
+            "notes": "two students came",
+        },
     ),
     ("PUT", "/students/{student_id}/plan"): (
         "coach",
@@ -205,6 +227,7 @@ API_BODIES: dict[tuple[str, str], tuple[str, Callable[[World], dict[str, Any]]]]
             "notes": "likes biology",
         },
     ),
+    ("POST", "/students/{student_id}/plan/items"): ("coach", lambda w: {"code": "29-1141.00"}),
     ("POST", "/students/{student_id}/outcomes"): (
         "coach",
         lambda w: {
@@ -367,7 +390,7 @@ PAGE_FORMS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
         "coach",
         lambda w: {
             "category": "one_on_one",
-            "occurred_on": "2025-10-02",
+            "occurred_on": w.activity_day.isoformat(),
             "minutes": "30",
             "notes": "talked about welding",
         },
@@ -398,13 +421,46 @@ PAGE_FORMS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
         "coach",
         lambda w: {"kind": "export", "reason": "a parent asked for a copy"},
     ),
+    "/coach/students/{student_id}/plan/add": (
+        "coach",
+        lambda w: {"kind": "occupation", "code": "47-2111.00", "q": "electrician"},
+    ),
     "/staff/privacy/requests/{request_id}": (
         "admin",
         lambda w: {"decision": "approve", "confirm": "yes"},
     ),
+    "/staff/organisations/{user_id}": (
+        "admin",
+        lambda w: {"organisation": "Hinds Community College"},
+    ),
+    "/coach/roster/students": (
+        "coach",
+        lambda w: {
+            "first_name": "Noa",
+            "local_id": "N77",
+            "grade": "10",
+            "school_id": str(w.school_a),
+            "class_title": "Homeroom 3",
+            "period": "2",
+        },
+    ),
+    "/coach/roster/students/{student_id}/edit": (
+        "coach",
+        lambda w: {
+            "first_name": "Ada",
+            "local_id": "A1",
+            "grade": "11",
+            "school_id": str(w.school_a),
+            "class_title": "Homeroom 3",
+            "period": "2",
+        },
+    ),
 }
 #: Hidden fields of a form that cannot be shown again without them: an HTML error page instead.
 NO_FORM_WITHOUT = {
+    ("/coach/students/{student_id}/plan/add", "kind"),
+    ("/coach/students/{student_id}/plan/add", "code"),
+    ("/coach/students/{student_id}/plan/add", "q"),
     ("/staff/models/switch", "action"),
     ("/staff/models/switch", "version"),
     ("/staff/privacy/requests/{request_id}", "decision"),
@@ -417,6 +473,8 @@ KEPT = {
     ("/coach/students/{student_id}/plan", "next_steps"),
     ("/coach/students/{student_id}/plan", "notes"),
     ("/coach/students/{student_id}/privacy", "reason"),
+    ("/coach/roster/students", "first_name"),
+    ("/coach/roster/students/{student_id}/edit", "first_name"),
 }
 
 

@@ -20,9 +20,11 @@ from sqlalchemy import inspect, text
 
 from service.db import session_scope
 from service.models import Recommendation
-from tests.service.conftest import LOCAL_CLIENT, World
+from tests.service.conftest import LOCAL_CLIENT, World, activity_days, school_year
 
-YEAR = "2025-2026"
+#: Two days inside the activity window whenever the tests run, in two school years.
+EARLIER_DAY, LATER_DAY = activity_days(datetime.now(UTC).date())
+YEAR, LATER_YEAR = school_year(EARLIER_DAY), school_year(LATER_DAY)
 #: Tables the deletion keeps on purpose: the disclosure log and the privacy requests record that
 #: the disclosures and the deletion happened (a student number only; docs/service.md).
 KEPT = {"disclosures", "privacy_requests"}
@@ -64,15 +66,16 @@ def _fill_records(client: TestClient, app: FastAPI, world: World) -> None:
         ).status_code
         == 200
     )
-    for day, year_minutes in (("2025-11-03", 20), ("2024-10-01", 15)):  # two school years
+    for day, year_minutes in ((EARLIER_DAY, 20), (LATER_DAY, 15)):  # two school years
         made = client.post(
             "/activities",
             json={
                 "school_id": world.school_a,
                 "student_id": a,
                 "category": "planning_session",
-                "occurred_on": day,
+                "occurred_on": day.isoformat(),
                 "minutes": year_minutes,
+                "topic": "college applications",
                 "notes": "talked about Ada's plans",
             },
             headers=coach,
@@ -83,9 +86,10 @@ def _fill_records(client: TestClient, app: FastAPI, world: World) -> None:
         json={
             "school_id": world.school_a,
             "category": "group_session",
-            "occurred_on": "2025-11-04",
+            "occurred_on": EARLIER_DAY.isoformat(),
             "minutes": 45,
             "participants": 20,
+            "topic": "career fair preparation",
         },
         headers=coach,
     )
@@ -119,7 +123,7 @@ def test_export_holds_every_row_about_the_student_and_deletion_leaves_none(
 ) -> None:
     _fill_records(client, app, world)
     admin, a = world.headers("admin"), world.student_a
-    before = {year: _report(client, world, year) for year in (YEAR, "2024-2025")}
+    before = {year: _report(client, world, year) for year in (YEAR, LATER_YEAR)}
     others_before = _rows_of(app, world.student_b)
 
     exported = client.get(f"/privacy/students/{a}/export", headers=admin)
@@ -153,7 +157,7 @@ def test_export_holds_every_row_about_the_student_and_deletion_leaves_none(
     assert {t: n for t, n in after.items() if n and t not in KEPT} == {}
     assert after["disclosures"] > 0  # the log of who saw the record stays
     assert _rows_of(app, world.student_b) == others_before  # nobody else touched
-    assert {year: _report(client, world, year) for year in (YEAR, "2024-2025")} == before
+    assert {year: _report(client, world, year) for year in (YEAR, LATER_YEAR)} == before
     with app.state.engine.connect() as conn:
         left = conn.execute(
             text("SELECT count(*) FROM activities WHERE notes LIKE '%Ada%'")

@@ -7,8 +7,10 @@ import io
 
 from fastapi.testclient import TestClient
 
+from datetime import date
+
 from service.schemas import school_year_of
-from tests.service.conftest import World
+from tests.service.conftest import Clock, World, activity_days, school_year
 
 
 def _post(client: TestClient, world: World, path: str, body: object, actor: str = "coach") -> dict:
@@ -56,22 +58,29 @@ def test_a_duplicate_local_id_is_a_409_conflict(client: TestClient, world: World
     assert "local id" in response.json()["detail"]
 
 
-def test_activity_school_year_follows_its_date_and_edits(client: TestClient, world: World) -> None:
+def test_activity_school_year_follows_its_date_and_edits(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    first_of_this_year = activity_days(clock.now.date())[1]  # 1 July
+    start = first_of_this_year.year
     body = {
         "school_id": world.school_a,
         "student_id": world.student_a,
         "category": "job_shadow",
-        "occurred_on": "2026-06-30",
+        "occurred_on": date(start, 6, 30).isoformat(),
         "minutes": 120,
+        "employer": "Baptist Medical Center",
+        "occupation_code": "29-1141.00",
     }
     created = _post(client, world, "/activities", body)
-    assert created["school_year"] == "2025-2026" and created["coach_id"] == world.coach_a
+    assert created["school_year"] == f"{start - 1}-{start}"
+    assert created["coach_id"] == world.coach_a
     moved = client.patch(
         f"/activities/{created['id']}",
-        json={"occurred_on": "2026-07-01"},
+        json={"occurred_on": first_of_this_year.isoformat()},
         headers=world.headers("coach"),
     ).json()
-    assert moved["school_year"] == "2026-2027"
+    assert moved["school_year"] == f"{start}-{start + 1}"
 
 
 def test_an_activity_naming_a_student_of_another_school_is_refused(
@@ -81,7 +90,7 @@ def test_an_activity_naming_a_student_of_another_school_is_refused(
         "school_id": world.school_a,
         "student_id": world.student_b,
         "category": "one_on_one",
-        "occurred_on": "2025-10-02",
+        "occurred_on": world.activity_day.isoformat(),
         "minutes": 20,
     }
     assert client.post("/activities", json=body, headers=world.headers("coach")).status_code == 404
@@ -96,7 +105,7 @@ def test_unknown_activity_category_is_a_422_naming_the_field(
     body = {
         "school_id": world.school_a,
         "category": "lunch",
-        "occurred_on": "2025-10-02",
+        "occurred_on": world.activity_day.isoformat(),
         "minutes": 20,
     }
     response = client.post("/activities", json=body, headers=world.headers("coach"))
@@ -141,28 +150,35 @@ def test_outcome_rules_grade_range_and_school_year(client: TestClient, world: Wo
 
 
 def test_activity_report_sums_by_school_and_region_and_matches_its_csv(
-    client: TestClient, world: World
+    client: TestClient, world: World, clock: Clock
 ) -> None:
-    entries = [  # (school, student or None, category, date, minutes)
-        (world.school_a, world.student_a, "one_on_one", "2025-11-01", 25),
-        (world.school_a, None, "guest_speaker", "2026-02-01", 60),
-        (world.school_b, world.student_b, "job_shadow", "2026-03-01", 240),
-        (world.school_b, world.student_b, "one_on_one", "2026-08-01", 30),  # next school year
+    last_year, this_year = activity_days(clock.now.date())  # 1 October, 1 July
+    year = school_year(last_year)
+    after = this_year.year  # the calendar year the previous school year ends in
+    speaker = {"organisation": "Gulf Coast CC", "participants": 40, "topic": "Nursing careers"}
+    shadow = {"employer": "Ingalls Shipbuilding", "occupation_code": "51-4121.00"}
+    entries = [  # (school, student or None, category, date, minutes, category's fields)
+        (world.school_a, world.student_a, "one_on_one", date(after - 1, 11, 1), 25, {}),
+        (world.school_a, None, "guest_speaker", date(after, 2, 1), 60, speaker),
+        (world.school_b, world.student_b, "job_shadow", date(after, 3, 1), 240, shadow),
+        (world.school_b, world.student_b, "one_on_one", this_year, 30, {}),  # next school year
     ]
-    for school, student, category, day, minutes in entries:
+    for school, student, category, day, minutes, fields in entries:
         actor = "admin"
         body = {
             "school_id": school,
             "student_id": student,
             "category": category,
-            "occurred_on": day,
+            "occurred_on": day.isoformat(),
             "minutes": minutes,
+            **fields,
         }
         _post(client, world, "/activities", body, actor)
     report = client.get(
-        "/reports/activity", params={"school_year": "2025-2026"}, headers=world.headers("staff")
+        "/reports/activity", params={"school_year": year}, headers=world.headers("staff")
     ).json()
-    # the world already holds one 30-minute one_on_one per school in 2025-2026
+    # the world already holds one 30-minute one_on_one per school in that school year
+    assert school_year(world.activity_day) == year
     by_school = {s["school_id"]: s for r in report["regions"] for s in r["schools"]}
     a, b = by_school[world.school_a], by_school[world.school_b]
     assert a["activities"]["one_on_one"] == 2 and a["activities"]["guest_speaker"] == 1
@@ -175,7 +191,7 @@ def test_activity_report_sums_by_school_and_region_and_matches_its_csv(
 
     csv_response = client.get(
         "/reports/activity.csv",
-        params={"school_year": "2025-2026"},
+        params={"school_year": year},
         headers=world.headers("staff"),
     )
     assert csv_response.headers["content-type"].startswith("text/csv")

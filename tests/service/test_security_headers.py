@@ -74,13 +74,27 @@ PAGE_FORMS: dict[str, dict[str, Any]] = {
     "/start": {"code": "{access_code}"},
     "/coach/students/{student_id}/sessions": {
         "category": "one_on_one",
-        "occurred_on": "2025-10-02",
+        "occurred_on": "{activity_day}",
         "minutes": "30",
         "notes": "talked about welding",
     },
     "/coach/students/{student_id}/plan": {"next_steps": "visit the college", "notes": "n"},
     "/coach/students/{student_id}/records": {"act_math": "24"},
     "/staff/models/switch": {"action": "promote", "version": "{version}", "reason": "checking"},
+    "/coach/students/{student_id}/plan/add": {"kind": "occupation", "code": "{code}"},
+    "/coach/roster/students": {
+        "first_name": "Noa",
+        "local_id": "N77",
+        "grade": "10",
+        "school_id": "{school_id}",
+    },
+    "/coach/roster/students/{student_id}/edit": {
+        "first_name": "Ada",
+        "local_id": "A1",
+        "grade": "11",
+        "school_id": "{school_id}",
+    },
+    "/staff/organisations/{user_id}": {"organisation": "Hinds Community College"},
 }
 
 
@@ -98,6 +112,11 @@ def _ids(world: World) -> dict[str, object]:
         "access_code": world.access_code_a,
         "code_id": 1,  # the world's access code: the coach page shows what became of it
         "request_id": 1,  # a privacy request (none in the world: 404, with the headers)
+        "upload_id": 1,  # a roster upload (none in the world: 404, with the headers)
+        "kind": "occupation",  # /coach/students/{student_id}/find/{kind}/{code}
+        "table": "schools",  # /reports/summary/{table}.csv
+        "name": "reliability.svg",  # an image of the shipped version's model card
+        "activity_day": world.activity_day.isoformat(),
     }
 
 

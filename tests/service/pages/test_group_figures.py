@@ -115,8 +115,11 @@ def test_the_group_words_exist_in_english_and_spanish(engine: Recommender) -> No
     nurse = next(o for o in _everything(engine, "2800000") if o["code"] == "29-1141.01")
     en, es = figure_scope(nurse, "en"), figure_scope(nurse, "es")
     assert en["jobs_note"] == "all jobs in the “Registered Nurses” group, shared by 5 job titles"
+    # a Spanish reader sees the group's own occupation under the project's Spanish title
+    spanish = get_catalogue().titles_es[get_catalogue().index_of("29-1141.00")]
+    assert spanish and spanish != "Registered Nurses"
     assert es["jobs_note"] == (
-        "todos los empleos del grupo “Registered Nurses”, compartidos por 5 títulos de empleo"
+        f"todos los empleos del grupo “{spanish}”, compartidos por 5 títulos de empleo"
     )
     assert en["wage_note"] != es["wage_note"] and es["wage_note"].startswith("mediana")
     assert set(group_figures_text("en")) == set(group_figures_text("es"))

@@ -1,0 +1,51 @@
+"""Writing a file atomically: readers see the old content or the new, never a half-written file.
+
+The one helper every writer of the project uses (training's tables, benchmarks, pictures and
+model files, the benchmark results). The new content goes to a temporary file beside the target,
+is flushed to disk, gets the caller's ``mode`` (explicit: ``tempfile.mkstemp`` would leave 0600,
+and no umask applies) and is renamed over the target; on any error the temporary file is removed
+and the target is untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["PRIVATE", "READABLE", "atomic_path", "write_atomic"]
+
+#: Mode of files others read: model versions (the service's user), committed data, results.
+READABLE = 0o644
+#: Mode of files only their owner may read (e.g. student outcome records).
+PRIVATE = 0o600
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str], *, mode: int) -> Iterator[Path]:
+    """Yield a temporary path beside ``target`` to write (open it, or hand it to a library);
+    when the block ends without an error, the file there gets ``mode`` (e.g. 0o644) and
+    replaces ``target``. The target's folder must exist."""
+    final = Path(target)
+    handle, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        with temporary.open("rb+") as written:  # durable before it becomes visible
+            os.fsync(written.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, final)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(target: str | os.PathLike[str], data: bytes | str, *, mode: int) -> None:
+    """Replace ``target`` with ``data`` (str is written as UTF-8, line ends as given) atomically,
+    with the file ``mode`` given (e.g. 0o644)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(target, mode=mode) as temporary:
+        temporary.write_bytes(payload)
