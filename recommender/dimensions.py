@@ -19,15 +19,23 @@ RIASEC_NAMES: Final = {
     "C": "Conventional",
 }
 
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the service's catalogue (``service/locales``); the recommender
+    stays free of web code, so the service translates it where it is shown."""
+    return message
+
+
 #: Everyday names of the interest areas, per language, as students read them (pages, reasons).
+#: The English names are catalogue messages: pages show ``_(RIASEC_EVERYDAY_NAMES["en"][c])``.
 RIASEC_EVERYDAY_NAMES: Final[dict[str, dict[str, str]]] = {
     "en": {
-        "R": "Building and fixing",
-        "I": "Investigating",
-        "A": "Creating",
-        "S": "Helping",
-        "E": "Leading and selling",
-        "C": "Organizing",
+        "R": N_("Building and fixing"),
+        "I": N_("Investigating"),
+        "A": N_("Creating"),
+        "S": N_("Helping"),
+        "E": N_("Leading and selling"),
+        "C": N_("Organizing"),
     },
     "es": {
         "R": "Construir y reparar",

@@ -61,8 +61,9 @@ MODEL_FACTORS: Final = STUDENT_FACTORS
 #: What a reason's fact says about the occupation for this student.
 STANCES: Final = ("pro", "con", "none")
 
-#: Version of the reason format: claims, stances and facts beside each sentence (1 had none).
-REASONS_FORMAT: Final = 2
+#: Version of the reason format: claims, stances and facts beside each sentence (1 had none);
+#: 3 adds each sentence's message id and typed parameters, rendered at the edge by language.
+REASONS_FORMAT: Final = 3
 
 #: Weights smaller than this (score points) are "no clear effect" (never compared with a fact).
 SMALL_WEIGHT: Final = 0.005
@@ -183,6 +184,105 @@ _VALUE_ES: Final = {
 _SOURCES: Final = {0: "region", 1: "state", 2: "national"}
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the service's message catalogue (Babel extracts it); a no-op here,
+    where the domain never translates: the edge renders a reason's message in the reader's
+    language from its ``message_id`` and ``params``."""
+    return message
+
+
+def _msg(message_id: str, **params: Any) -> dict[str, Any]:
+    """A parameter that is itself a message, rendered in the reader's language."""
+    return {"message": message_id, "params": params} if params else {"message": message_id}
+
+
+#: Messages for the names the reasons use (lower-case RIASEC everyday names, aptitudes, work
+#: values, O*NET job zones, plans, BLS typical entry education and the years it takes).
+_AREA_MESSAGES: Final = {
+    "R": N_("building and fixing"),
+    "I": N_("investigating"),
+    "A": N_("creating"),
+    "S": N_("helping"),
+    "E": N_("leading and selling"),
+    "C": N_("organizing"),
+}
+_APTITUDE_MESSAGES: Final = {
+    "verbal": N_("reading and words"),
+    "quantitative": N_("math"),
+    "spatial": N_("picturing shapes in space"),
+    "mechanical": N_("how machines and tools work"),
+    "perceptual_speed": N_("spotting details quickly"),
+}
+_VALUE_MESSAGES: Final = {
+    "achievement": N_("using your abilities and seeing results"),
+    "working_conditions": N_("good pay, steady work and a good workplace"),
+    "recognition": N_("being noticed and moving up"),
+    "relationships": N_("working with friendly people and helping others"),
+    "support": N_("having a boss and team who back you up"),
+    "independence": N_("deciding how to do your own work"),
+}
+_ZONE_MESSAGES: Final = {
+    1: N_("little or no preparation"),
+    2: N_("some preparation"),
+    3: N_("medium preparation"),
+    4: N_("considerable preparation"),
+    5: N_("extensive preparation"),
+}
+_PLAN_MESSAGES: Final = {
+    "work": N_("start working"),
+    "apprenticeship_certificate": N_("learn a trade (apprenticeship or certificate)"),
+    "community_college": N_("go to a community college"),
+    "four_year_college": N_("go to a four-year college"),
+    "military": N_("join the military"),
+    "undecided": N_("decide later"),
+}
+_EDUCATION_MESSAGES: Final = (
+    N_("no formal credential"),
+    N_("a high school diploma"),
+    N_("some college but no degree"),
+    N_("a certificate or other award after high school"),
+    N_("an associate's degree"),
+    N_("a bachelor's degree"),
+    N_("a master's degree"),
+    N_("a doctoral or professional degree"),
+)
+_YEARS_MESSAGES: Final = (
+    N_("no schooling after high school"),
+    N_("no schooling after high school"),
+    N_("a few months to 2 years after high school"),
+    N_("a few months to 2 years after high school"),
+    N_("about 2 years after high school"),
+    N_("about 4 years after high school"),
+    N_("about 6 years after high school"),
+    N_("7 years or more after high school"),
+)
+#: (more, 0 education unknown / 1 known / 2 known with the years it takes) -> message.
+_EDUCATION_OFF_PLAN: Final = {
+    (True, 0): N_(
+        "This job usually needs more preparation than your plan to %(plan)s: it asks for %(zone)s."
+    ),
+    (True, 1): N_(
+        "This job usually needs more preparation than your plan to %(plan)s: it asks for "
+        "%(zone)s; most people start it with %(education)s."
+    ),
+    (True, 2): N_(
+        "This job usually needs more preparation than your plan to %(plan)s: it asks for "
+        "%(zone)s; most people start it with %(education)s (%(years)s)."
+    ),
+    (False, 0): N_(
+        "This job usually needs less preparation than your plan to %(plan)s: it asks for %(zone)s."
+    ),
+    (False, 1): N_(
+        "This job usually needs less preparation than your plan to %(plan)s: it asks for "
+        "%(zone)s; most people start it with %(education)s."
+    ),
+    (False, 2): N_(
+        "This job usually needs less preparation than your plan to %(plan)s: it asks for "
+        "%(zone)s; most people start it with %(education)s (%(years)s)."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Reason:
     """One factor of an occupation: its claim about the figures and the model's effect.
@@ -202,6 +302,8 @@ class Reason:
     stance: str = "none"
     facts: Mapping[str, Any] = field(default_factory=dict)
     agrees: bool | None = None
+    message_id: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -214,6 +316,8 @@ class Reason:
             "stance": self.stance,
             "facts": dict(self.facts),
             "model_agrees": self.agrees,
+            "message_id": self.message_id,
+            "params": dict(self.params),
         }
 
 
@@ -224,6 +328,8 @@ class _Said:
     facts: dict[str, Any]
     en: str
     es: str
+    message_id: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ the region's figures
@@ -363,6 +469,8 @@ class RegionFacts:
     wage_source: npt.NDArray[np.int64] | None = None
     employment_source: npt.NDArray[np.int64] | None = None
     rule: HighValueRule = field(default_factory=HighValueRule)
+    #: The group's own occupation's Spanish title where the catalogue has one ("" else).
+    group_title_es: tuple[str, ...] = ()
 
     @classmethod
     def from_catalogue(cls, catalogue: Any, region_index: int) -> RegionFacts:
@@ -392,6 +500,7 @@ class RegionFacts:
             wage_source=row("wage_source"),
             employment_source=row("employment_source"),
             rule=HighValueRule.from_manifest(getattr(catalogue, "manifest", None)),
+            group_title_es=_group_titles_es(catalogue, series),
         )
 
     def scope(self, j: int) -> str:
@@ -476,6 +585,10 @@ def _join_areas(areas: Sequence[str], lang: str) -> str:
     return ", ".join(names[a] for a in areas[:-1]) + "," + word + names[areas[-1]]
 
 
+def _areas_param(areas: Sequence[str]) -> dict[str, Any]:
+    return {"list": [_msg(_AREA_MESSAGES[a]) for a in areas]}
+
+
 def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _Said:
     r = np.asarray(occ_riasec, dtype=np.float64)
     job_top = job_high_points(r) or (RIASEC[int(np.argmax(r))],)
@@ -493,6 +606,10 @@ def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _
             "to this job or away from it.",
             "Te gustaron casi todos los tipos de trabajo por igual, así que tus intereses "
             "no te acercan ni te alejan de este empleo.",
+            N_(
+                "You liked most kinds of work about the same, so your interests do not point "
+                "to this job or away from it."
+            ),
         )
     if shared:
         en, es = _join_areas(shared, "en"), _join_areas(shared, "es")
@@ -503,6 +620,8 @@ def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _
                 facts,
                 f"This job is a lot of {en}, one of the things you like most.",
                 f"Este empleo tiene mucho de {es}, una de las cosas que más te gustan.",
+                N_("This job is a lot of %(areas)s, one of the things you like most."),
+                {"areas": _areas_param(shared)},
             )
         return _Said(
             "shared",
@@ -510,6 +629,8 @@ def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _
             facts,
             f"This job mixes things you like most: {en}.",
             f"Este empleo junta cosas que más te gustan: {es}.",
+            N_("This job mixes things you like most: %(areas)s."),
+            {"areas": _areas_param(shared)},
         )
     main_en, main_es = _join_areas(job_top[:1], "en"), _join_areas(job_top[:1], "es")
     return _Said(
@@ -518,6 +639,8 @@ def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _
         facts,
         f"This job is mostly {main_en}, which is not one of the things you like most.",
         f"Este empleo trata sobre todo de {main_es}, y eso no es lo que más te gusta.",
+        N_("This job is mostly %(area)s, which is not one of the things you like most."),
+        {"area": _msg(_AREA_MESSAGES[job_top[0]])},
     )
 
 
@@ -559,6 +682,7 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
             {"aptitude": None},
             "We have no skill scores for you yet.",
             "Aún no tenemos tus resultados de habilidades.",
+            N_("We have no skill scores for you yet."),
         )
     j = int(np.argmax(np.where(bands.known, need, -np.inf)))
     low, high = float(bands.low[j]), float(bands.high[j])
@@ -569,6 +693,7 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
         "low": round(low, 4),
         "high": round(high, 4),
     }
+    params = {"aptitude": _msg(_APTITUDE_MESSAGES[name])}
     head_en = f"Of the skills we measured, this job asks most for {_APTITUDE_EN[name]}"
     head_es = f"De las habilidades que medimos, este empleo pide sobre todo {_APTITUDE_ES[name]}"
     if low > need[j]:
@@ -578,6 +703,11 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
             facts,
             f"{head_en}; your score is above what it asks for.",
             f"{head_es}; tu resultado está por encima de lo que pide.",
+            N_(
+                "Of the skills we measured, this job asks most for %(aptitude)s; your score is "
+                "above what it asks for."
+            ),
+            params,
         )
     if high < need[j]:
         return _Said(
@@ -587,6 +717,11 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
             f"{head_en}; your score is below what it asks for, and practice can build it.",
             f"{head_es}; tu resultado está por debajo de lo que pide, y con práctica puedes"
             " mejorar.",
+            N_(
+                "Of the skills we measured, this job asks most for %(aptitude)s; your score is "
+                "below what it asks for, and practice can build it."
+            ),
+            params,
         )
     return _Said(
         "at_level",
@@ -594,6 +729,11 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
         facts,
         f"{head_en}; your score is about what it asks for.",
         f"{head_es}; tu resultado está más o menos al nivel que pide.",
+        N_(
+            "Of the skills we measured, this job asks most for %(aptitude)s; your score is "
+            "about what it asks for."
+        ),
+        params,
     )
 
 
@@ -631,6 +771,7 @@ def _say_values(top: int | None, percentile: float) -> _Said:
             {"value": None},
             "You rated the things you want from a job about the same.",
             "Calificaste casi igual las cosas que buscas en un trabajo.",
+            N_("You rated the things you want from a job about the same."),
         )
     name = WORK_VALUES[top]
     if not math.isfinite(percentile):
@@ -640,8 +781,10 @@ def _say_values(top: int | None, percentile: float) -> _Said:
             {"value": name, "percentile": None},
             "O*NET has no data on what this job offers in work values.",
             "O*NET no tiene datos de lo que ofrece este empleo en valores de trabajo.",
+            N_("O*NET has no data on what this job offers in work values."),
         )
     facts = {"value": name, "percentile": round(percentile, 4)}
+    params = {"value": _msg(_VALUE_MESSAGES[name])}
     head_en = f"You said {_VALUE_EN[name]} matters most to you"
     head_es = f"Dijiste que lo que más te importa es {_VALUE_ES[name]}"
     if percentile > MOST_HIGH:
@@ -651,6 +794,11 @@ def _say_values(top: int | None, percentile: float) -> _Said:
             facts,
             f"{head_en}; this job offers more of it than most jobs we list.",
             f"{head_es}; este empleo ofrece más de eso que la mayoría de los que mostramos.",
+            N_(
+                "You said %(value)s matters most to you; this job offers more of it than most "
+                "jobs we list."
+            ),
+            params,
         )
     if percentile < MOST_LOW:
         return _Said(
@@ -659,6 +807,11 @@ def _say_values(top: int | None, percentile: float) -> _Said:
             facts,
             f"{head_en}; this job offers less of it than most jobs we list.",
             f"{head_es}; este empleo ofrece menos de eso que la mayoría de los que mostramos.",
+            N_(
+                "You said %(value)s matters most to you; this job offers less of it than most "
+                "jobs we list."
+            ),
+            params,
         )
     return _Said(
         "middle",
@@ -666,6 +819,11 @@ def _say_values(top: int | None, percentile: float) -> _Said:
         facts,
         f"{head_en}; this job offers about as much of it as most jobs we list.",
         f"{head_es}; este empleo ofrece más o menos lo mismo que la mayoría de los que mostramos.",
+        N_(
+            "You said %(value)s matters most to you; this job offers about as much of it as "
+            "most jobs we list."
+        ),
+        params,
     )
 
 
@@ -771,13 +929,26 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
     p_en, p_es = _PLAN_EN[plan], _PLAN_ES[plan]
     start_en = f"most people start it with {e_en}" if known else ""
     start_es = f"la mayoría empieza con {e_es}" if known else ""
+    params: dict[str, Any] = {
+        "zone": _msg(_ZONE_MESSAGES[zone])
+        if zone in _ZONE_MESSAGES
+        else _msg(N_("job zone %(zone)s"), zone={"number": zone}),
+        "plan": _msg(_PLAN_MESSAGES[plan]),
+    }
+    if known:
+        params["education"] = _msg(_EDUCATION_MESSAGES[code])
     if plan == "undecided":
         en = "You have not picked a plan after high school yet, so training did not count."
         es = "Aún no eliges un plan después de la prepa, así que la preparación no contó."
+        msgid = N_("You have not picked a plan after high school yet, so training did not count.")
         if known:
             en += f" This job asks for {z_en}; {start_en}."
             es += f" Este empleo pide {z_es}; {start_es}."
-        return _Said("no_plan", "none", facts, en, es)
+            msgid = N_(
+                "You have not picked a plan after high school yet, so training did not count. "
+                "This job asks for %(zone)s; most people start it with %(education)s."
+            )
+        return _Said("no_plan", "none", facts, en, es, msgid, params)
     if zone_cmp == 0 and edu_cmp in (0, None):
         if known:
             return _Said(
@@ -786,6 +957,11 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
                 facts,
                 f"This job asks for {z_en} and {start_en}, which fits your plan to {p_en}.",
                 f"Este empleo pide {z_es} y {start_es}, lo que encaja con tu plan de {p_es}.",
+                N_(
+                    "This job asks for %(zone)s and most people start it with %(education)s, "
+                    "which fits your plan to %(plan)s."
+                ),
+                params,
             )
         return _Said(
             "fits",
@@ -793,12 +969,16 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
             facts,
             f"This job asks for {z_en}, which fits your plan to {p_en}.",
             f"Este empleo pide {z_es}, lo que encaja con tu plan de {p_es}.",
+            N_("This job asks for %(zone)s, which fits your plan to %(plan)s."),
+            params,
         )
-    if known and edu_cmp:
+    step = bool(known and edu_cmp)
+    if step:
         # the step said plainly (issue 11 item 4): how long the usual education takes
         facts["education_min_years"] = EDUCATION_MIN_YEARS[code]
         start_en += f" ({_STEP_YEARS_EN[code].split(' (')[0]})"
         start_es += f" ({_STEP_YEARS_ES[code].split(' (')[0]})"
+        params["years"] = _msg(_YEARS_MESSAGES[code])
     if zone_cmp == 0:
         more = edu_cmp == 1
         return _Said(
@@ -809,6 +989,16 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
             f"{'more' if more else 'less'} schooling than your plan to {p_en}.",
             f"Este empleo pide {z_es}, lo que encaja con tu plan, pero {start_es}: "
             f"{'más' if more else 'menos'} estudios que tu plan de {p_es}.",
+            N_(
+                "This job asks for %(zone)s, which fits your plan, but most people start it "
+                "with %(education)s (%(years)s): more schooling than your plan to %(plan)s."
+            )
+            if more
+            else N_(
+                "This job asks for %(zone)s, which fits your plan, but most people start it "
+                "with %(education)s (%(years)s): less schooling than your plan to %(plan)s."
+            ),
+            params,
         )
     more = zone_cmp == 1
     tail_en = f"; {start_en}" if known else ""
@@ -821,14 +1011,29 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
         f"{p_en}: it asks for {z_en}{tail_en}.",
         f"Este empleo suele pedir {'más' if more else 'menos'} preparación que tu plan de "
         f"{p_es}: pide {z_es}{tail_es}.",
+        _EDUCATION_OFF_PLAN[(more, known + step)],
+        params,
     )
 
 
 # ------------------------------------------------------------------ regional figures
 
 
-def _group_name(facts: RegionFacts, j: int) -> str:
+def _group_titles_es(catalogue: Any, series: Sequence[str]) -> tuple[str, ...]:
+    """Per occupation: the Spanish title of its OEWS series' own occupation (``<series>.00``),
+    as the pages' group notes name it ("" when the catalogue has none)."""
+    titles_es = tuple(getattr(catalogue, "titles_es", ()) or ())
+    codes = tuple(getattr(catalogue, "codes", ()))
+    if not titles_es or len(titles_es) != len(codes):
+        return ("",) * len(series)
+    spanish = dict(zip(codes, titles_es, strict=True))
+    return tuple(spanish.get(f"{c}.00", "") if c else "" for c in series)
+
+
+def _group_name(facts: RegionFacts, j: int, es: bool = False) -> str:
     title = facts.group_title[j]
+    if es and j < len(facts.group_title_es) and facts.group_title_es[j] and title:
+        title = facts.group_title_es[j]
     return f"“{title}”" if title else f"SOC {facts.group_code[j]}"
 
 
@@ -846,6 +1051,7 @@ def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
             {},
             "Pay was not compared with other jobs here.",
             "Aquí no se comparó el sueldo con otros empleos.",
+            N_("Pay was not compared with other jobs here."),
         )
     wage = float(facts.wage_median[j])
     median = facts.all_jobs_median_wage
@@ -864,22 +1070,41 @@ def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
             out,
             "No pay figure is published for this job in your region, so pay did not count.",
             "No se publica un sueldo de este empleo en tu región, así que el sueldo no contó.",
+            N_("No pay figure is published for this job in your region, so pay did not count."),
         )
     if scope == "group":
         subject_en = f"The median pay of its whole job group ({_group_name(facts, j)})"
-        subject_es = f"El sueldo medio de todo su grupo de empleos ({_group_name(facts, j)})"
+        subject_es = (
+            f"El sueldo medio de todo su grupo de empleos ({_group_name(facts, j, es=True)})"
+        )
+        subject = _msg(
+            N_("The median pay of its whole job group (%(group)s)"),
+            group={"text": _group_name(facts, j), "text_es": _group_name(facts, j, es=True)},
+        )
     else:
         subject_en, subject_es = "This job's median pay", "El sueldo medio de este empleo"
+        subject = _msg(N_("This job's median pay"))
     if source == "state":
         where_en = " in Mississippi (none is published for your region)"
         where_es = " en Mississippi (no se publica para tu región)"
+        where = _msg(N_("in Mississippi (none is published for your region)"))
     elif source == "national":
         where_en = " nationally (none is published for Mississippi)"
         where_es = " en todo el país (no se publica para Mississippi)"
+        where = _msg(N_("nationally (none is published for Mississippi)"))
     else:
         where_en, where_es = " in your region", " en tu región"
+        where = _msg(N_("in your region"))
     figure_en = f"{subject_en}{where_en} is ${wage:,.0f} a year"
     figure_es = f"{subject_es}{where_es} es de ${wage:,.0f} al año"
+    params: dict[str, Any] = {
+        "figure": _msg(
+            N_("%(subject)s %(where)s is %(wage)s a year"),
+            subject=subject,
+            where=where,
+            wage={"money": wage},
+        )
+    }
     if median is None:
         return _Said(
             "no_comparison",
@@ -887,21 +1112,29 @@ def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
             out,
             f"{figure_en}; we have no figure for all jobs in your region to compare it with.",
             f"{figure_es}; no tenemos una cifra de todos los empleos de tu región para comparar.",
+            N_("%(figure)s; we have no figure for all jobs in your region to compare it with."),
+            params,
         )
     ratio = wage / median
     out["ratio"] = round(ratio, 4)
+    params["median"] = {"money": median}
     if ratio > 1.0 + WAGE_ABOUT_SAME:
         claim, stance, en, es = "above", "pro", "more than", "más que"
+        msgid = N_("%(figure)s, more than the typical job in your region (%(median)s).")
     elif ratio < 1.0 - WAGE_ABOUT_SAME:
         claim, stance, en, es = "below", "con", "less than", "menos que"
+        msgid = N_("%(figure)s, less than the typical job in your region (%(median)s).")
     else:
         claim, stance, en, es = "about", "none", "about the same as", "más o menos lo mismo que"
+        msgid = N_("%(figure)s, about the same as the typical job in your region (%(median)s).")
     return _Said(
         claim,
         stance,
         out,
         f"{figure_en}, {en} the typical job in your region (${median:,.0f}).",
         f"{figure_es}, {es} el empleo típico de tu región (${median:,.0f}).",
+        msgid,
+        params,
     )
 
 
@@ -913,6 +1146,7 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
             {},
             "How many people do this job here was not compared.",
             "Aquí no se comparó cuánta gente tiene este empleo.",
+            N_("How many people do this job here was not compared."),
         )
     employment = float(facts.employment[j])
     scope = facts.scope(j)
@@ -947,6 +1181,20 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
             f"{rule.min_employment:,} jobs here, and its national outlook is good.",
             f"Está marcado como de alto valor en tu región: {pay_es}, {jobs_es} al menos "
             f"{rule.min_employment:,} empleos aquí y su panorama nacional es bueno.",
+            N_(
+                "It is marked high value in your region: it %(pays)s, %(has)s at least "
+                "%(jobs)s jobs here, and its national outlook is good."
+            ),
+            {
+                "pays": _msg(N_("pays at least the typical job's wage"))
+                if rule.min_wage_ratio == 1.0
+                else _msg(
+                    N_("pays at least %(ratio)s times the typical job's wage"),
+                    ratio={"number": rule.min_wage_ratio},
+                ),
+                "has": _msg(N_("its job group has") if scope == "group" else N_("it has")),
+                "jobs": {"number": rule.min_employment},
+            },
         )
     if not math.isfinite(employment):
         return _Said(
@@ -955,17 +1203,22 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
             out,
             "No count of these jobs is published for your region.",
             "No se publica cuántos de estos empleos hay en tu región.",
+            N_("No count of these jobs is published for your region."),
         )
     note_en = note_es = ""
+    notes: dict[str, Any] = {"group_note": {"text": ""}, "source_note": {"text": ""}}
     if scope == "group":
         note_en = ", counting an even share of its job group's workers"
         note_es = ", contando una parte igual de los trabajadores de su grupo"
+        notes["group_note"] = _msg(N_(", counting an even share of its job group's workers"))
     if source == "state":
         note_en += " (estimated from statewide figures)"
         note_es += " (estimado con cifras del estado)"
+        notes["source_note"] = _msg(N_(" (estimated from statewide figures)"))
     elif source == "national":
         note_en += " (estimated from national figures)"
         note_es += " (estimado con cifras nacionales)"
+        notes["source_note"] = _msg(N_(" (estimated from national figures)"))
     if percentile > MOST_HIGH:
         return _Said(
             "common",
@@ -974,6 +1227,11 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
             f"More people do this job in your region than most jobs we list{note_en}.",
             f"En tu región más gente tiene este empleo que la mayoría de los que mostramos"
             f"{note_es}.",
+            N_(
+                "More people do this job in your region than most jobs we list"
+                "%(group_note)s%(source_note)s."
+            ),
+            notes,
         )
     if percentile < MOST_LOW:
         return _Said(
@@ -983,6 +1241,11 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
             f"Fewer people do this job in your region than most jobs we list{note_en}.",
             f"En tu región menos gente tiene este empleo que la mayoría de los que mostramos"
             f"{note_es}.",
+            N_(
+                "Fewer people do this job in your region than most jobs we list"
+                "%(group_note)s%(source_note)s."
+            ),
+            notes,
         )
     return _Said(
         "middle",
@@ -990,6 +1253,11 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
         out,
         f"About as many people do this job in your region as most jobs we list{note_en}.",
         f"En tu región este empleo es tan común como la mayoría de los que mostramos{note_es}.",
+        N_(
+            "About as many people do this job in your region as most jobs we list"
+            "%(group_note)s%(source_note)s."
+        ),
+        notes,
     )
 
 
@@ -1057,6 +1325,8 @@ def explain_occupations(
                     stance=s.stance,
                     facts=s.facts,
                     agrees=_agrees(s.stance, w),
+                    message_id=s.message_id,
+                    params=s.params,
                 )
             )
         order = sorted(range(len(reasons)), key=lambda i: (-abs(reasons[i].weight), i))

@@ -40,7 +40,7 @@ from recommender.school_years import school_year_of
 from service.auth import Principal
 from service.choices import ActivityCategory
 from service.deps import load_student_for, sees_school
-from service.i18n import N_
+from service.i18n import N_, Message
 from service.models import Activity, ActivityAttendee, School, Student
 
 __all__ = [
@@ -187,7 +187,9 @@ def _required_text(draft: ActivityDraft, name: str, label: str) -> FieldProblem 
     value: str = getattr(draft, name)
     if not value.strip():
         return FieldProblem(
-            name, N_("%(label)s: this is needed for this kind of activity."), {"label": label}
+            name,
+            N_("%(label)s: this is needed for this kind of activity."),
+            {"label": Message(label)},
         )
     return None
 
@@ -233,7 +235,7 @@ def check_activity(
                 FieldProblem(
                     "participants",
                     N_("%(label)s: enter how many people took part, from 1 to %(most)d."),
-                    {"label": label, "most": MAX_PARTICIPANTS},
+                    {"label": Message(label), "most": MAX_PARTICIPANTS},
                 )
             )
         elif "attendee_ids" in uses and len(set(draft.attendee_ids)) > draft.participants:
@@ -242,7 +244,7 @@ def check_activity(
                     "participants",
                     N_("%(label)s: %(count)d is fewer than the %(named)d students ticked."),
                     {
-                        "label": label,
+                        "label": Message(label),
                         "count": draft.participants,
                         "named": len(set(draft.attendee_ids)),
                     },

@@ -25,7 +25,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
@@ -56,6 +56,30 @@ KEYWORDS: Final[dict[str, Any]] = {
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue; it is translated where it is rendered."""
     return message
+
+
+class Message(str):
+    """A catalogue message with its named values, made where the words are chosen and
+    translated where they are shown: as a ``str`` it is the English text (the JSON API, logs,
+    the command line); ``{{ _(message) }}`` renders it in the page's language, translating any
+    value that is itself a :class:`Message` (a field's label). Write
+    ``Message(N_("%(label)s: type it in."), label=Message(N_("First name")))``."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **params: Any) -> Message:
+        self = super().__new__(cls, _format(msgid, False, params))
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def __reduce__(self) -> Any:
+        return (_make_message, (self.msgid, self.params))
+
+
+def _make_message(msgid: str, params: dict[str, Any]) -> Message:
+    return Message(msgid, **params)
 
 
 #: Catalogue words the pages show as they are stored (``recommender.catalogue.EDUCATION_LEVELS``,
@@ -141,21 +165,43 @@ def _format(text: str, autoescape: bool, variables: Mapping[str, Any]) -> str:
         return text
 
 
+def _translated_text(text: str, values: Mapping[str, Any]) -> str:
+    """A translated message with its values, as plain text (a parameter of another message)."""
+    return _format(text, False, values)
+
+
 def template_callables(translations: NullTranslations) -> dict[str, Callable[..., str]]:
     """``_``, ``gettext``, ``ngettext`` bound to one language, with Jinja's newstyle semantics
     (named ``%(name)s`` parameters; under autoescape the message is markup and the parameters
     are escaped), to pass in one request's template context so languages never mix."""
 
+    def in_language(message: Message) -> tuple[str, dict[str, Any]]:
+        values = {
+            k: _translated_text(*in_language(v)) if isinstance(v, Message) else v
+            for k, v in message.params.items()
+        }
+        return translations.gettext(message.msgid), values
+
     @pass_context
     def gettext(context: Any, __message: str, **variables: Any) -> str:
+        if isinstance(__message, Message):
+            text, values = in_language(__message)
+            return _format(text, context.eval_ctx.autoescape, {**values, **variables})
         text = translations.gettext(__message)
-        return _format(text, context.eval_ctx.autoescape, variables)
+        return _format(text, context.eval_ctx.autoescape, in_words(variables))
+
+    def in_words(variables: dict[str, Any]) -> dict[str, Any]:
+        """Parameters that are messages (a field's label), translated."""
+        return {
+            k: _translated_text(*in_language(v)) if isinstance(v, Message) else v
+            for k, v in variables.items()
+        }
 
     @pass_context
     def ngettext(context: Any, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
         variables.setdefault("num", __num)
         text = translations.ngettext(__singular, __plural, __num)
-        return _format(text, context.eval_ctx.autoescape, variables)
+        return _format(text, context.eval_ctx.autoescape, in_words(variables))
 
     @pass_context
     def pgettext(context: Any, __ctx: str, __message: str, **variables: Any) -> str:
@@ -248,11 +294,21 @@ def datetime_filter(context: Any, value: datetime, form: str = "medium") -> str:
     )
 
 
+@pass_context
+def time_filter(context: Any, value: datetime, form: str = "short") -> str:
+    """``{{ moment|time }}``: the time of day in Mississippi time, in the page's locale."""
+    shown = format_time(
+        value, format=form, tzinfo=TIME_ZONE, locale=babel_locale(_language_of(context))
+    )
+    return shown.replace("\u202f", " ")  # CLDR's narrow space before AM/PM: a plain one
+
+
 FILTERS: Final[dict[str, Callable[..., str]]] = {
     "number": number_filter,
     "money": money_filter,
     "date": date_filter,
     "datetime": datetime_filter,
+    "time": time_filter,
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from recommender.assessment import StudentProfile
 from recommender.errors import PathwaysError
+from service.i18n import N_
 from service.models import Assessment, Recommendation, Student
 from service.recommending import DEFAULT_K, LoadedModel
 
@@ -196,16 +197,22 @@ class Changelog:
 
 #: Metrics compared, by label and path in metrics.json.
 COMPARED_METRICS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
-    ("NDCG@10 (synthetic cohort, held out)", ("evaluation", "model", "overall", "ndcg@10", "mean")),
-    ("NDCG@5 (synthetic cohort, held out)", ("evaluation", "model", "overall", "ndcg@5", "mean")),
-    ("MRR (synthetic cohort, held out)", ("evaluation", "model", "overall", "mrr", "mean")),
-    ("Coverage@10 (synthetic cohort)", ("evaluation", "model", "coverage@10")),
     (
-        "Real people: hit@10 of the served ranking",
+        N_("NDCG@10 (synthetic cohort, held out)"),
+        ("evaluation", "model", "overall", "ndcg@10", "mean"),
+    ),
+    (
+        N_("NDCG@5 (synthetic cohort, held out)"),
+        ("evaluation", "model", "overall", "ndcg@5", "mean"),
+    ),
+    (N_("MRR (synthetic cohort, held out)"), ("evaluation", "model", "overall", "mrr", "mean")),
+    (N_("Coverage@10 (synthetic cohort)"), ("evaluation", "model", "coverage@10")),
+    (
+        N_("Real people: hit@10 of the served ranking"),
         ("benchmarks", "people", "metrics", "hit@10", "systems", "served", "mean"),
     ),
     (
-        "Real people: MRR of the served ranking",
+        N_("Real people: MRR of the served ranking"),
         ("benchmarks", "people", "metrics", "mrr", "systems", "served", "mean"),
     ),
 )

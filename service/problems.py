@@ -101,13 +101,13 @@ def _outage_response(request: Request, exc: BaseException) -> Response:
     )
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if _is_page_request(request):
+        from service.i18n import N_, available_languages
         from service.pages._core import render
-        from service.pages._text import LANG_COOKIE, UNAVAILABLE_TEXT, pick_language
+        from service.pages._text import LANG_COOKIE, pick_language
 
         first = pick_language(request.cookies.get(LANG_COOKIE))
         texts = [
-            {"lang": lang, **UNAVAILABLE_TEXT[lang]}
-            for lang in sorted(UNAVAILABLE_TEXT, key=lambda lang: lang != first)
+            {"lang": lang} for lang in sorted(available_languages(), key=lambda lang: lang != first)
         ]
         retry = request.url.path if request.method == "GET" else "/"
         if request.method == "GET" and request.url.query:
@@ -115,7 +115,11 @@ def _outage_response(request: Request, exc: BaseException) -> Response:
         response: Response = render(
             request,
             "unavailable.html",
-            {"title": UNAVAILABLE_TEXT[first]["title"], "texts": texts, "retry_url": retry},
+            {
+                "title": N_("Pathways is not available right now"),
+                "texts": texts,
+                "retry_url": retry,
+            },
             status_code=503,
         )
         response.headers.update(headers)

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from recommender.catalogue import Catalogue, get_catalogue
 from recommender.errors import InvalidRecordError, RecordNotFoundError
 from service.choices import ActivityCategory
-from service.i18n import N_
+from service.i18n import N_, Message
 from service.models import (
     Activity,
     Assessment,
@@ -200,17 +200,20 @@ def _check_filters(db: Session, filters: ReportFilters, catalogue: Catalogue) ->
     except ValueError as exc:
         raise InvalidRecordError("school_year", str(exc)) from None
     if filters.region is not None and filters.region not in _region_names(catalogue):
-        raise InvalidRecordError("region", f"{filters.region!r} is not a region of the catalogue")
+        raise InvalidRecordError(
+            "region",
+            Message(N_("%(region)s is not a region of the catalogue"), region=filters.region),
+        )
     school = None
     if filters.school_id is not None:
         school = db.get(School, filters.school_id)
         if school is None:
             raise RecordNotFoundError("school", filters.school_id)
         if filters.region is not None and school.region_code != filters.region:
-            raise InvalidRecordError("school_id", "that school is not in the chosen region")
+            raise InvalidRecordError("school_id", N_("that school is not in the chosen region"))
     org = filters.organisation
     if org is not None and (not org.strip() or len(org) > ORGANISATION_MAX):
-        raise InvalidRecordError("organisation", "choose an organisation from the list")
+        raise InvalidRecordError("organisation", N_("choose an organisation from the list"))
     return school
 
 
@@ -494,7 +497,12 @@ def set_coach_organisation(db: Session, user_id: int, organisation: str) -> User
     value = " ".join(organisation.split())
     if len(value) > ORGANISATION_MAX:
         raise InvalidRecordError(
-            "organisation", f"at most {ORGANISATION_MAX} characters (this one has {len(value)})"
+            "organisation",
+            Message(
+                N_("at most %(most)d characters (this one has %(count)d)"),
+                most=ORGANISATION_MAX,
+                count=len(value),
+            ),
         )
     user.organisation = value or None
     db.flush()

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from recommender.errors import InvalidRecordError, PathwaysError
 from recommender.school_years import school_year_problem
-from service.i18n import N_
+from service.i18n import N_, Message
 from service.models import (
     AccessCode,
     Assessment,
@@ -188,20 +188,29 @@ def _read_csv(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.append(
-            RosterProblem(name, None, None, f"not UTF-8 text (byte {exc.start + 1}); save as UTF-8")
+            RosterProblem(
+                name,
+                None,
+                None,
+                Message(N_("not UTF-8 text (byte %(byte)d); save as UTF-8"), byte=exc.start + 1),
+            )
         )
         return None
     if "\x00" in text:
-        problems.append(RosterProblem(name, None, None, "holds a NUL character (\\x00)"))
+        problems.append(RosterProblem(name, None, None, N_("holds a NUL character (\\x00)")))
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        problems.append(RosterProblem(name, None, None, "the file is empty"))
+        problems.append(RosterProblem(name, None, None, N_("the file is empty")))
         return None
     except csv.Error as exc:
-        problems.append(RosterProblem(name, 1, None, f"not readable as CSV ({exc})"))
+        problems.append(
+            RosterProblem(
+                name, 1, None, Message(N_("not readable as CSV (%(error)s)"), error=str(exc))
+            )
+        )
         return None
     header = [h.strip() for h in header]
     rows: list[tuple[int, dict[str, str]]] = []
@@ -210,7 +219,11 @@ def _read_csv(
             if not any(v.strip() for v in values):
                 continue
             if len(rows) >= MAX_ROWS:
-                problems.append(RosterProblem(name, number, None, f"more than {MAX_ROWS} rows"))
+                problems.append(
+                    RosterProblem(
+                        name, number, None, Message(N_("more than %(most)d rows"), most=MAX_ROWS)
+                    )
+                )
                 return None
             if len(values) > len(header):
                 problems.append(
@@ -218,7 +231,11 @@ def _read_csv(
                         name,
                         number,
                         None,
-                        f"{len(values)} values but the header has {len(header)} columns",
+                        Message(
+                            N_("%(values)d values but the header has %(columns)d columns"),
+                            values=len(values),
+                            columns=len(header),
+                        ),
                     )
                 )
                 continue
@@ -229,7 +246,14 @@ def _read_csv(
                 )
             )
     except csv.Error as exc:
-        problems.append(RosterProblem(name, reader.line_num, None, f"not readable as CSV ({exc})"))
+        problems.append(
+            RosterProblem(
+                name,
+                reader.line_num,
+                None,
+                Message(N_("not readable as CSV (%(error)s)"), error=str(exc)),
+            )
+        )
         return None
     return header, rows
 
@@ -249,8 +273,14 @@ def read_roster_files(files: Mapping[str, bytes]) -> Roster:
                     "upload",
                     None,
                     None,
-                    f"expected a OneRoster bundle ({names}) or one CSV file with the columns "
-                    f"{', '.join(PLAIN_COLUMNS)}",
+                    Message(
+                        N_(
+                            "expected a OneRoster bundle (%(files)s) or one CSV file with the "
+                            "columns %(columns)s"
+                        ),
+                        files=names,
+                        columns=", ".join(PLAIN_COLUMNS),
+                    ),
                 )
             ]
         )
@@ -270,7 +300,12 @@ def read_roster_upload(file_name: str, data: bytes) -> Roster:
                     and info.file_size <= 64 * 1024 * 1024
                 }
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            problem = RosterProblem(file_name, None, None, f"not a readable .zip file ({exc})")
+            problem = RosterProblem(
+                file_name,
+                None,
+                None,
+                Message(N_("not a readable .zip file (%(error)s)"), error=str(exc)),
+            )
             raise RosterRefusedError([problem]) from exc
         return read_roster_files(files)
     return read_roster_files({file_name or "roster.csv": data})
@@ -289,7 +324,9 @@ def _check_columns(
 ) -> bool:
     missing = [c for c in needed if c not in header]
     for column in missing:
-        problems.append(RosterProblem(name, 1, column, "this column is missing from the header"))
+        problems.append(
+            RosterProblem(name, 1, column, N_("this column is missing from the header"))
+        )
     return not missing
 
 
@@ -302,9 +339,11 @@ def _grade(text: str) -> int | None:
 
 def _text_problem(value: str, limit: int, what: str) -> str | None:
     if not value:
-        return f"{what} is empty"
+        return Message(N_("%(what)s is empty"), what=Message(what))
     if len(value) > limit:
-        return f"{what} is longer than {limit} characters"
+        return Message(
+            N_("%(what)s is longer than %(most)d characters"), what=Message(what), most=limit
+        )
     return None
 
 
@@ -313,7 +352,9 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
     tables: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for name, needed in ONEROSTER_FILES.items():
         if name not in files:
-            problems.append(RosterProblem(name, None, None, "this file is missing from the bundle"))
+            problems.append(
+                RosterProblem(name, None, None, N_("this file is missing from the bundle"))
+            )
             continue
         read = _read_csv(name, files[name], problems)
         if read is None:
@@ -338,16 +379,19 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
             continue
         key, name = r["sourcedId"].strip(), _clean(r["name"])
         if not key:
-            problems.append(RosterProblem("orgs.csv", number, "sourcedId", "is empty"))
+            problems.append(RosterProblem("orgs.csv", number, "sourcedId", N_("is empty")))
             continue
         if key in orgs:
             problems.append(
                 RosterProblem(
-                    "orgs.csv", number, "sourcedId", f"{key} is on row {orgs[key].row} too"
+                    "orgs.csv",
+                    number,
+                    "sourcedId",
+                    Message(N_("%(key)s is on row %(row)d too"), key=key, row=orgs[key].row),
                 )
             )
             continue
-        bad = _text_problem(name, 200, "the school name")
+        bad = _text_problem(name, 200, N_("the school name"))
         if bad:
             problems.append(RosterProblem("orgs.csv", number, "name", bad))
             continue
@@ -385,29 +429,50 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
             row_problems.append(RosterProblem("users.csv", number, column, reason))
 
         if not source:
-            note("sourcedId", "is empty")
+            note("sourcedId", N_("is empty"))
         elif len(source) > MAX_SOURCE_ID:
-            note("sourcedId", f"is longer than {MAX_SOURCE_ID} characters")
+            note("sourcedId", Message(N_("is longer than %(most)d characters"), most=MAX_SOURCE_ID))
         elif source in students:
-            note("sourcedId", f"{source} is on row {students[source].row} too")
-        name_problem = _text_problem(first, MAX_FIRST_NAME, "the first name")
+            note(
+                "sourcedId",
+                Message(N_("%(key)s is on row %(row)d too"), key=source, row=students[source].row),
+            )
+        name_problem = _text_problem(first, MAX_FIRST_NAME, N_("the first name"))
         if name_problem:
             note("givenName", name_problem)
         if len(ident) > MAX_LOCAL_ID:
             column = "identifier" if r.get("identifier", "").strip() else "sourcedId"
-            note(column, f"the local id is longer than {MAX_LOCAL_ID} characters")
+            note(
+                column,
+                Message(N_("the local id is longer than %(most)d characters"), most=MAX_LOCAL_ID),
+            )
         grade = _grade(r["grades"].split(",")[0] if r["grades"] else "")
         if grade is None:
             shown = r["grades"].strip() or "empty"
-            note("grades", f"grade {shown!r} is not a high-school grade (09, 10, 11 or 12)")
+            note(
+                "grades",
+                Message(
+                    N_("grade %(grade)s is not a high-school grade (09, 10, 11 or 12)"),
+                    grade=repr(shown),
+                ),
+            )
         org_keys = [k.strip() for k in r["orgSourcedIds"].split(",") if k.strip()]
         school_keys = [k for k in org_keys if k in orgs]
         if not school_keys:
             shown = ", ".join(org_keys) or "empty"
-            note("orgSourcedIds", f"names no school of orgs.csv ({shown})")
+            note(
+                "orgSourcedIds", Message(N_("names no school of orgs.csv (%(shown)s)"), shown=shown)
+            )
         elif ident and (school_keys[0], ident) in local_rows:
             where = local_rows[(school_keys[0], ident)]
-            note("identifier", f"local id {ident} is on row {where} too, at the same school")
+            note(
+                "identifier",
+                Message(
+                    N_("local id %(local_id)s is on row %(row)s too, at the same school"),
+                    local_id=ident,
+                    row=where,
+                ),
+            )
         if row_problems:
             problems.extend(row_problems)
             continue
@@ -431,16 +496,19 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
         school = r["schoolSourcedId"].strip()
         refused_classes.add(key)
         if not key:
-            problems.append(RosterProblem("classes.csv", number, "sourcedId", "is empty"))
+            problems.append(RosterProblem("classes.csv", number, "sourcedId", N_("is empty")))
             continue
         if len(key) > MAX_SOURCE_ID:
             problems.append(
                 RosterProblem(
-                    "classes.csv", number, "sourcedId", f"is longer than {MAX_SOURCE_ID} characters"
+                    "classes.csv",
+                    number,
+                    "sourcedId",
+                    Message(N_("is longer than %(most)d characters"), most=MAX_SOURCE_ID),
                 )
             )
             continue
-        title_problem = _text_problem(title, MAX_TITLE, "the class title")
+        title_problem = _text_problem(title, MAX_TITLE, N_("the class title"))
         if title_problem:
             problems.append(RosterProblem("classes.csv", number, "title", title_problem))
             continue
@@ -450,7 +518,7 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
                     "classes.csv",
                     number,
                     "schoolSourcedId",
-                    f"{school or 'empty'} is no school of orgs.csv",
+                    Message(N_("%(key)s is no school of orgs.csv"), key=school or "empty"),
                 )
             )
             continue
@@ -477,7 +545,7 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
                     "enrollments.csv",
                     number,
                     "classSourcedId",
-                    f"{class_key or 'empty'} is no class of classes.csv",
+                    Message(N_("%(key)s is no class of classes.csv"), key=class_key or "empty"),
                 )
             )
             continue
@@ -487,7 +555,7 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
                     "enrollments.csv",
                     number,
                     "userSourcedId",
-                    f"{user or 'empty'} is no user of users.csv",
+                    Message(N_("%(key)s is no user of users.csv"), key=user or "empty"),
                 )
             )
             continue
@@ -500,7 +568,11 @@ def _read_oneroster(files: Mapping[str, bytes]) -> Roster:
                     "enrollments.csv",
                     number,
                     "classSourcedId",
-                    f"class {class_key} is at another school than student {user}",
+                    Message(
+                        N_("class %(class_key)s is at another school than student %(user)s"),
+                        class_key=class_key,
+                        user=user,
+                    ),
                 )
             )
             continue
@@ -525,7 +597,9 @@ def _read_plain(name: str, data: bytes) -> Roster:
     found = {aliases.get(k, k.replace(" ", "_")): v for k, v in columns.items()}
     missing = [c for c in PLAIN_COLUMNS if c not in found]
     for column in missing:
-        problems.append(RosterProblem(name, 1, column, "this column is missing from the header"))
+        problems.append(
+            RosterProblem(name, 1, column, N_("this column is missing from the header"))
+        )
     if problems:
         raise RosterRefusedError(problems)
     orgs: dict[str, RosterOrg] = {}
@@ -540,9 +614,9 @@ def _read_plain(name: str, data: bytes) -> Roster:
         local, first, school = get("local_id"), get("first_name"), get("school")
         row_problems = []
         for column, value, limit, what in (
-            ("local_id", local, MAX_LOCAL_ID, "the local id"),
-            ("first_name", first, MAX_FIRST_NAME, "the first name"),
-            ("school", school, 200, "the school"),
+            ("local_id", local, MAX_LOCAL_ID, N_("the local id")),
+            ("first_name", first, MAX_FIRST_NAME, N_("the first name")),
+            ("school", school, 200, N_("the school")),
         ):
             bad = _text_problem(value, limit, what)
             if bad:
@@ -552,7 +626,10 @@ def _read_plain(name: str, data: bytes) -> Roster:
             shown = get("grade") or "empty"
             row_problems.append(
                 RosterProblem(
-                    name, number, found["grade"], f"grade {shown!r} is not 9, 10, 11 or 12"
+                    name,
+                    number,
+                    found["grade"],
+                    Message(N_("grade %(grade)s is not 9, 10, 11 or 12"), grade=repr(shown)),
                 )
             )
         org_key = _norm(school)
@@ -562,7 +639,11 @@ def _read_plain(name: str, data: bytes) -> Roster:
                     name,
                     number,
                     found["local_id"],
-                    f"local id {local} is on row {seen[(org_key, local)]} too, at the same school",
+                    Message(
+                        N_("local id %(local_id)s is on row %(row)s too, at the same school"),
+                        local_id=local,
+                        row=seen[(org_key, local)],
+                    ),
                 )
             )
         title, period = get("class")[:MAX_TITLE], get("period")[:MAX_PERIOD]
@@ -670,11 +751,11 @@ def check_roster_school_year(school_year: str, today: Any) -> str:
     """``school_year`` as 2025-2026 inside the accepted window; InvalidRecordError otherwise."""
     match = re.fullmatch(r"(\d{4})-(\d{2}|\d{4})", school_year.strip())
     if match is None:
-        raise InvalidRecordError("school_year", "write the school year as 2025-2026")
+        raise InvalidRecordError("school_year", N_("write the school year as 2025-2026"))
     first = int(match.group(1))
     second = match.group(2)
     if int(second) != (first + 1) % (100 if len(second) == 2 else 10_000):
-        raise InvalidRecordError("school_year", "a school year is two consecutive years")
+        raise InvalidRecordError("school_year", N_("a school year is two consecutive years"))
     problem = school_year_problem(first, today)
     if problem is not None:
         raise InvalidRecordError("school_year", problem)
@@ -712,8 +793,14 @@ def _match_schools(
                         org.file,
                         org.row,
                         org.column,
-                        f"{len(named)} Pathways schools are named {org.name!r}; an admin can set "
-                        "their state school ids to tell them apart",
+                        Message(
+                            N_(
+                                "%(count)d Pathways schools are named %(name)s; an admin can set "
+                                "their state school ids to tell them apart"
+                            ),
+                            count=len(named),
+                            name=repr(org.name),
+                        ),
                     )
                 )
                 continue
@@ -727,8 +814,14 @@ def _match_schools(
                             org.file,
                             org.row,
                             org.column,
-                            f"county {county!r} chosen for the new school {org.name!r} is no "
-                            "Mississippi county",
+                            Message(
+                                N_(
+                                    "county %(county)s chosen for the new school %(name)s is no "
+                                    "Mississippi county"
+                                ),
+                                county=repr(county),
+                                name=repr(org.name),
+                            ),
                         )
                     )
                     continue
@@ -740,18 +833,26 @@ def _match_schools(
                     state_id=org.identifier or None,
                 )
                 continue
-            hint = (
-                "choose its county to create it"
-                if scope.may_create_schools
-                else "an admin can add it to Pathways"
-            )
-            ident = f" (state id {org.identifier})" if org.identifier else ""
+            if scope.may_create_schools and org.identifier:
+                message = N_(
+                    "no Pathways school is %(name)s (state id %(state_id)s); "
+                    "choose its county to create it"
+                )
+            elif scope.may_create_schools:
+                message = N_("no Pathways school is %(name)s; choose its county to create it")
+            elif org.identifier:
+                message = N_(
+                    "no Pathways school is %(name)s (state id %(state_id)s); "
+                    "an admin can add it to Pathways"
+                )
+            else:
+                message = N_("no Pathways school is %(name)s; an admin can add it to Pathways")
             problems.append(
                 RosterProblem(
                     org.file,
                     org.row,
                     org.column,
-                    f"no Pathways school is {org.name!r}{ident}; {hint}",
+                    Message(message, name=repr(org.name), state_id=org.identifier),
                 )
             )
             continue
@@ -764,7 +865,10 @@ def _match_schools(
                     org.file,
                     org.row,
                     org.column,
-                    f"you do not coach at {school.name}, so you cannot import its students",
+                    Message(
+                        N_("you do not coach at %(school)s, so you cannot import its students"),
+                        school=school.name,
+                    ),
                 )
             )
             continue
@@ -1165,11 +1269,13 @@ def save_student(
         ("local_id", local, MAX_LOCAL_ID, N_("Local id")),
     ):
         if not value:
-            errors[key] = N_("%(field)s: type it in.") % {"field": label}
+            errors[key] = Message(N_("%(field)s: type it in."), field=Message(label))
         elif len(value) > limit:
-            errors[key] = N_("%(field)s: at most %(n)d characters.") % {"field": label, "n": limit}
+            errors[key] = Message(
+                N_("%(field)s: at most %(n)d characters."), field=Message(label), n=limit
+            )
         elif "\x00" in value:
-            errors[key] = N_("%(field)s: remove the NUL character.") % {"field": label}
+            errors[key] = Message(N_("%(field)s: remove the NUL character."), field=Message(label))
     grade = _grade(form.grade)
     if grade is None:
         errors["grade"] = N_("Grade: choose 9, 10, 11 or 12.")
@@ -1182,9 +1288,9 @@ def save_student(
     title = _clean(form.class_title)
     period = _clean(form.period)
     if len(title) > MAX_TITLE:
-        errors["class_title"] = N_("Class: at most %(n)d characters.") % {"n": MAX_TITLE}
+        errors["class_title"] = Message(N_("Class: at most %(n)d characters."), n=MAX_TITLE)
     if len(period) > MAX_PERIOD:
-        errors["class_title"] = N_("Period: at most %(n)d characters.") % {"n": MAX_PERIOD}
+        errors["class_title"] = Message(N_("Period: at most %(n)d characters."), n=MAX_PERIOD)
     if school is not None and local and "local_id" not in errors:
         taken = db.execute(
             select(Student.id).where(Student.school_id == school.id, Student.local_id == local)

@@ -360,9 +360,7 @@ class ActivityIn(_In):
     organisation: ActivityOrganisation = Field(
         default="", description="a guest speaker's organisation"
     )
-    language: ActivityLanguage = Field(
-        default="", description="language of a parent conversation"
-    )
+    language: ActivityLanguage = Field(default="", description="language of a parent conversation")
     notes: LongText = ""
 
 

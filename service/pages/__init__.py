@@ -17,9 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.i18n import N_, Message
 from service.pages import activities, coach, plan_search, public, roster, staff, student
 from service.pages._core import STATIC_DIR, PageDenied, form_page, page_denied_response, render
-from service.pages._text import LANG_COOKIE, form_text, pick_language
 
 __all__ = ["PAGE_ROUTERS", "STATIC_DIR", "install_pages"]
 
@@ -43,6 +43,15 @@ async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
     return result
 
 
+#: What a page says about a form it could not take (a 405 or a 422 on a page address).
+_CHECK_INPUT = N_("Check your input")
+_NOT_A_PAGE = N_(
+    "This address is where a form is sent; it is not a page you can open. Go back to the page "
+    "the form is on."
+)
+_BAD_FIELDS = N_("These fields were not accepted: %(names)s.")
+
+
 def install_pages(app: FastAPI) -> None:
     """Add the page routes, static files and the page error handler to ``app``."""
     for router in PAGE_ROUTERS:
@@ -60,24 +69,22 @@ def install_pages(app: FastAPI) -> None:
         if exc.status_code == 405 and on_page(request):
             if request.method in ("GET", "HEAD"):
                 return RedirectResponse(form_page(request), status_code=303)
-            t = form_text(pick_language(request.cookies.get(LANG_COOKIE)))
             return render(
                 request,
                 "error.html",
-                {"title": t["check_input"], "message": t["not_a_page"]},
+                {"title": _CHECK_INPUT, "message": _NOT_A_PAGE},
                 status_code=405,
             )
         return await _delegate(api_http, request, exc)
 
     async def on_invalid(request: Request, exc: Any) -> Response:
         if on_page(request):
-            t = form_text(pick_language(request.cookies.get(LANG_COOKIE)))
             names = sorted({".".join(str(p) for p in e["loc"][1:]) or "form" for e in exc.errors()})
-            message = f"{t['bad_fields']} {', '.join(names)}."
+            message = Message(_BAD_FIELDS, names=", ".join(names))
             return render(
                 request,
                 "error.html",
-                {"title": t["check_input"], "message": message},
+                {"title": _CHECK_INPUT, "message": message},
                 status_code=422,
             )
         return await _delegate(api_invalid, request, exc)

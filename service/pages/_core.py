@@ -42,13 +42,15 @@ from service.deps import NowDep, SessionDep, check_cross_site, read_token
 from service.i18n import (
     FILTERS,
     N_,
+    Message,
     catalogues,
     gettext_in,
     language_name,
     template_callables,
+    translate,
 )
 from service.pages._keep import KEEP_MINUTES, forget_kept, keep_form, read_kept
-from service.pages._text import LANG_COOKIE, form_text, pick_language
+from service.pages._text import LANG_COOKIE, pick_language
 from service.schemas import NUL
 
 PAGES_DIR: Final = Path(__file__).resolve().parent
@@ -149,6 +151,29 @@ def _set_browser_cookie(
     )
 
 
+#: What a form refused by the cross-site checks (``service.csrf``) or kept while its owner was
+#: signed out (``service.pages._keep``) says.
+_REFUSED_TITLE = N_("This form was not sent")
+_REFUSED_ORIGIN = N_(
+    "It came from another website, not from a Pathways page, so nothing was saved. If you "
+    "meant to send it, open Pathways yourself and fill in the form there."
+)
+_REFUSED_TOKEN = N_(
+    "The page it came from is too old: it was opened before someone last signed in or out on "
+    "this browser, or it has been open for many hours. Nothing was saved. Go back (your "
+    "browser usually still shows what you typed), copy what you typed, reload the page and "
+    "send the form again."
+)
+_KEPT_WAITING = N_(
+    "You were signed out before your form was saved. Sign in again as the same person and the "
+    "page comes back with what you typed, ready to check and save."
+)
+_KEPT_NOTICE = N_(
+    "You were signed out before this form was saved, so nothing has been saved yet. What you "
+    "typed is back in the form below: check it and press the button to save."
+)
+
+
 def _kept_context(request: Request, lang: str) -> tuple[dict[str, Any], bool]:
     """The kept form this page shows (refilled for its owner), and whether to drop the cookie."""
     keep_id = request.cookies.get(KEEP_COOKIE)
@@ -159,7 +184,7 @@ def _kept_context(request: Request, lang: str) -> tuple[dict[str, Any], bool]:
     if kept is None:
         return {}, True
     if subject is None:  # not signed in (yet): say the form is waiting
-        return {"kept_waiting": form_text(lang)["kept_waiting"]}, False
+        return {"kept_waiting": _KEPT_WAITING}, False
     if kept.get("owner") != subject:  # someone else signed in on this browser: never shown
         return {}, True
     if kept.get("page", "").split("?")[0] != request.url.path:
@@ -167,7 +192,7 @@ def _kept_context(request: Request, lang: str) -> tuple[dict[str, Any], bool]:
     shown = {
         "action": kept.get("action", ""),
         "fields": kept.get("fields", []),
-        "notice": form_text(lang)["kept_notice"],
+        "notice": translate(lang, _KEPT_NOTICE),  # shown by keep-form.js
     }
     return {"kept_form": shown}, False
 
@@ -211,10 +236,9 @@ def render(
         "role": getattr(request.state, "page_role", None),
         **kept,
     }
-    if "t" not in context:  # the student pages ("t": their words) have their own switch
-        base["language_links"] = [
-            link for link in language_links(request.url.path) if link["code"] != lang
-        ]
+    base["language_links"] = [
+        link for link in language_links(request.url.path) if link["code"] != lang
+    ]
     base.update(context)
     response = templates.TemplateResponse(request, name, base, status_code=status_code)
     fresh = getattr(request.state, "csrf_new_secret", None)
@@ -227,11 +251,8 @@ def render(
 
 def cross_site_page(request: Request, kind: str) -> HTMLResponse:
     """The 403 page of a form refused by ``service.csrf`` (``kind``: origin, token or header)."""
-    lang = pick_language(request.cookies.get(LANG_COOKIE))
-    t = form_text(lang)
-    message = t["refused_origin"] if kind == "origin" else t["refused_token"]
-    context = {"title": t["refused_title"], "message": message, "page_lang": lang}
-    context["front_text"] = t["front_page"]
+    message = _REFUSED_ORIGIN if kind == "origin" else _REFUSED_TOKEN
+    context = {"title": _REFUSED_TITLE, "message": message}
     return render(request, "error.html", context, status_code=403)
 
 
@@ -270,8 +291,7 @@ def get_page_principal(request: Request, db: SessionDep, now: NowDep) -> Princip
     try:
         check_cross_site(request, principal)
     except CrossSiteRefusedError as exc:
-        t = form_text(pick_language(request.cookies.get(LANG_COOKIE)))
-        message = t["refused_origin"] if exc.kind == "origin" else t["refused_token"]
+        message = _REFUSED_ORIGIN if exc.kind == "origin" else _REFUSED_TOKEN
         raise PageDenied(403, message) from None
     request.state.page_role = principal.role
     if principal.role == "student":
@@ -358,15 +378,24 @@ StaffPage = Annotated[Principal, Depends(page_roles("staff", "admin"))]
 StudentPage = Annotated[Principal, Depends(page_roles("student"))]
 
 
-def nul_message(label: str, *, kept: bool = True) -> str:
+def nul_message(label: str, *, kept: bool = True) -> Message:
     """What a form says about a field that held the NUL character; nothing was stored.
 
     ``kept``: the form is shown again with the typed text, the NUL taken out.
     """
-    told = f"{label}: the text held a NUL character (\\x00), which is not allowed"
+    name = label if isinstance(label, Message) else Message(label)
     if kept:
-        return f"{told}, so nothing was saved. It has been taken out below; check and save again."
-    return f"{told}. Type it again."
+        return Message(
+            N_(
+                "%(label)s: the text held a NUL character, which is not allowed, so nothing "
+                "was saved. It has been taken out below; check and save again."
+            ),
+            label=name,
+        )
+    return Message(
+        N_("%(label)s: the text held a NUL character, which is not allowed. Type it again."),
+        label=name,
+    )
 
 
 def without_nul(text: str) -> str:

@@ -29,6 +29,7 @@ from service.models import Assessment, Student
 from service.pages._core import PageDenied
 from service.pages._text import group_figures_text, reason_words, route_words
 from service.problems import ServiceUnavailableError
+from service.reasons import reason_text
 from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
 
 
@@ -68,7 +69,7 @@ def page_recommendation(
 
 
 def _reason_text(reason: dict[str, Any], language: str) -> str:
-    return str(reason["es"] if language == "es" else reason["text"])
+    return reason_text(reason, language)
 
 
 def reasons_checked(reasons: list[dict[str, Any]]) -> bool:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from service.i18n import N_, translate
+
 #: Bars of the aptitude chart span this many standard deviations either side of the mean.
 APTITUDE_RANGE_SD = 3.0
 #: Whiskers show the estimate plus and minus this many standard errors (a 95% interval).
@@ -44,8 +46,10 @@ def draw_interest_hexagon(
     labels: Sequence[str],
     *,
     title: str,
+    language: str = "en",
 ) -> Markup:
-    """Six scores in 0..1 (None = not measured, drawn at 0); labels clockwise from the top.
+    """Six scores in 0..1 (None = not measured, drawn at 0); labels clockwise from the top;
+    ``title`` and ``labels`` already in ``language``, the description written in it.
 
     Sized so its labels (20 units, wrapped at about 12 characters a line, the score below)
     are at least 12 px tall on a 320 px wide screen, where the drawing is about 288 px wide.
@@ -70,7 +74,11 @@ def draw_interest_hexagon(
 
     values = [0.0 if s is None or math.isnan(s) else min(max(float(s), 0.0), 1.0) for s in scores]
     desc = "; ".join(
-        f"{label}: {'not measured' if s is None else round(v * 100)} of 100"
+        translate(language, N_("%(label)s: not measured"), label=label)
+        if s is None
+        else translate(
+            language, N_("%(label)s: %(score)s of 100"), label=label, score=round(v * 100)
+        )
         for label, s, v in zip(labels, scores, values, strict=True)
     )
     out = _header(chart_id, title, desc, width, height)
@@ -121,8 +129,10 @@ def draw_aptitude_bars(
     labels: Sequence[str],
     *,
     title: str,
+    language: str = "en",
 ) -> Markup:
-    """Z-scores as bars from 0 with ±1.96 SE whiskers, clipped to ±3; None = not measured."""
+    """Z-scores as bars from 0 with ±1.96 SE whiskers, clipped to ±3; None = not measured;
+    ``title`` and ``labels`` already in ``language``, the description written in it."""
     if not len(estimates) == len(standard_errors) == len(labels):
         raise ValueError("estimates, standard errors and labels must have the same length")
     row_h, label_w, plot_w, pad = 36, 170, 300, 12
@@ -136,16 +146,26 @@ def draw_aptitude_bars(
     parts = []
     for label, est, se in zip(labels, estimates, standard_errors, strict=True):
         if est is None or math.isnan(est):
-            parts.append(f"{label}: not measured")
+            parts.append(translate(language, N_("%(label)s: not measured"), label=label))
         elif se is None or math.isnan(se):
             parts.append(f"{label}: {est:+.1f}")
         else:
             low, high = est - INTERVAL_Z * se, est + INTERVAL_Z * se
-            parts.append(f"{label}: {est:+.1f} (likely between {low:+.1f} and {high:+.1f})")
-    desc = (
-        "Scores in standard deviations from the average student (0); whiskers show a 95% range. "
-        + "; ".join(parts)
+            message = N_("%(label)s: %(estimate)s (likely between %(low)s and %(high)s)")
+            parts.append(
+                translate(
+                    language,
+                    message,
+                    label=label,
+                    estimate=f"{est:+.1f}",
+                    low=f"{low:+.1f}",
+                    high=f"{high:+.1f}",
+                )
+            )
+    about = N_(
+        "Scores in standard deviations from the average student (0); whiskers show a 95%% range."
     )
+    desc = translate(language, about, **{}) + " " + "; ".join(parts)
     out = _header(chart_id, title, desc, width, height)
     for z in (-2, -1, 0, 1, 2):
         x = x_of(z)
@@ -168,7 +188,7 @@ def draw_aptitude_bars(
         if est is None or math.isnan(est):
             out.append(
                 f'<text x="{_num(x_of(0) + 6)}" y="{_num(mid + 5)}" font-size="13" '
-                f'fill="{_MUTED}">not measured</text>'
+                f'fill="{_MUTED}">{escape(translate(language, N_("not measured")))}</text>'
             )
             continue
         x0, x1 = x_of(0), x_of(est)

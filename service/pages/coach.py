@@ -29,7 +29,7 @@ from service.deps import (
     read_token,
 )
 from service.families import set_family_language
-from service.i18n import N_, available_languages, translate
+from service.i18n import N_, Message, available_languages, translate
 from service.models import Assessment, Plan, Recommendation, School
 from service.models import Student as StudentRow
 from service.pages import activities as activity_pages
@@ -76,15 +76,15 @@ def get_page_student(
     'not found', as in the API."""
     student = load_student_for(request, db, principal, student_id, now)
     if student is None:
-        raise PageDenied(404, "No student with that number is on your caseload.")
+        raise PageDenied(404, N_("No student with that number is on your caseload."))
     return student
 
 
 PageStudent = Annotated[StudentRow, Depends(get_page_student)]
 
 
-def _plan_labels() -> dict[str, str]:
-    labels = dict(load_instrument(language="en").plans)
+def _plan_labels(language: str = "en") -> dict[str, str]:
+    labels = dict(load_instrument(language=language).plans)
     return {p: labels.get(p, p) for p in PLANS}
 
 
@@ -115,7 +115,7 @@ def caseload(
         class_id=number(class_),
     )
     context = {
-        "title": "Caseload",
+        "title": N_("Caseload"),
         "groups": rostering.list_caseload(db, ids, filters),
         "schools": rostering.visible_schools(db, ids),
         "classes": rostering.visible_classes(db, ids),
@@ -173,7 +173,7 @@ def show_access_code(
         db, code_id=code_id, student_id=student.id, session_token=token, now=now
     )
     context = {
-        "title": "Access code",
+        "title": N_("Access code"),
         "student": student,
         "shown": shown,
         "address": sign_in_address(request, settings),
@@ -218,7 +218,7 @@ def _what_if(
         "region": own_region,
         "region_name": own_region,
         "plan": own_plan,
-        "plans": _plan_labels(),
+        "plans": _plan_labels(_page_language(request)),
         "pathways": [],
         "model_version": None,
         "catalogue_version": catalogue.version,
@@ -248,28 +248,42 @@ def _what_if(
     return context
 
 
-def _charts(profile: StudentProfile | None) -> dict[str, Any]:
+def _charts(profile: StudentProfile | None, language: str = "en") -> dict[str, Any]:
     if profile is None:
         return {}
-    names = RIASEC_NAMES["en"]
+    names = RIASEC_NAMES[language] if language in RIASEC_NAMES else RIASEC_NAMES["en"]
     interests = [None if v != v else float(v) for v in profile.interests.tolist()]
     apt = [None if v != v else float(v) for v in profile.aptitudes.tolist()]
     se = [None if v != v else float(v) for v in profile.aptitudes_se.tolist()]
     return {
         "hexagon": draw_interest_hexagon(
-            "interests", interests, [names[c] for c in RIASEC], title="Interest profile"
+            "interests",
+            interests,
+            [names[c] for c in RIASEC],
+            title=translate(language, N_("Interest profile")),
+            language=language,
         ),
         "aptitude_chart": draw_aptitude_bars(
-            "aptitudes", apt, se, [APTITUDE_NAMES[a] for a in APTITUDES], title="Aptitudes"
+            "aptitudes",
+            apt,
+            se,
+            [translate(language, APTITUDE_NAMES[a]) for a in APTITUDES],
+            title=translate(language, N_("Aptitudes")),
+            language=language,
         ),
     }
 
 
-def _records_form(assessment: Assessment | None) -> list[dict[str, Any]]:
-    """The school-record fields of the student's latest assessment's instrument, with values."""
+def _page_language(request: Request) -> str:
+    return pick_language(request.cookies.get(LANG_COOKIE))
+
+
+def _records_form(assessment: Assessment | None, language: str = "en") -> list[dict[str, Any]]:
+    """The school-record fields of the student's latest assessment's instrument (its labels in
+    the page's language), with values."""
     if assessment is None:
         return []
-    instrument = load_instrument(assessment.instrument_version, "en")
+    instrument = load_instrument(assessment.instrument_version, language)
     entered = (assessment.answers or {}).get("records") or {}
     return [
         {
@@ -277,11 +291,22 @@ def _records_form(assessment: Assessment | None) -> list[dict[str, Any]]:
             "label": r.label,
             "minimum": r.minimum,
             "maximum": r.maximum,
+            "integer": r.integer,
             "step": "1" if r.integer else "0.01",
             "value": "" if entered.get(r.id) is None else f"{entered[r.id]:g}",
         }
         for r in instrument.records
     ]
+
+
+def _out_of_range(field: dict[str, Any]) -> Message:
+    """What the records form says about a value outside a field's range."""
+    low, high = f"{field['minimum']:g}", f"{field['maximum']:g}"
+    if field["integer"]:
+        message = N_("%(label)s: enter a whole number from %(low)s to %(high)s.")
+    else:
+        message = N_("%(label)s: enter a number from %(low)s to %(high)s.")
+    return Message(message, label=field["label"], low=low, high=high)
 
 
 def plan_extra_items(chosen: list[str]) -> list[dict[str, str]]:
@@ -319,11 +344,11 @@ def _student_context(
         "other_kinds": activity_pages.other_kinds(),
         "activity_labels": {c.value: c.label for c in ActivityCategory},
         "today": today().isoformat(),
-        "records": _records_form(assessment),
+        "records": _records_form(assessment, _page_language(request)),
         "record_errors": {},
     }
     context.update(_what_if(request, db, student, profile, region, plan, by_user=principal.user_id))
-    context.update(_charts(profile))
+    context.update(_charts(profile, _page_language(request)))
     return context
 
 
@@ -360,9 +385,9 @@ async def save_records(
     """
     assessment = latest_assessment(db, student.id)
     if assessment is None:
-        raise PageDenied(409, "The student has not started an assessment yet.")
+        raise PageDenied(409, N_("The student has not started an assessment yet."))
     form = await request.form()
-    fields = _records_form(assessment)
+    fields = _records_form(assessment, _page_language(request))
     values: dict[str, float | None] = {}
     errors: dict[str, str] = {}
     for field in fields:
@@ -377,18 +402,20 @@ async def save_records(
         try:
             number = float(raw)
         except ValueError:
-            errors[field["id"]] = f"{field['label']}: enter a number"
+            errors[field["id"]] = Message(N_("%(label)s: enter a number."), label=field["label"])
             continue
         values[field["id"]] = int(number) if number.is_integer() else number
         try:  # one field at a time, so every bad field is named at once
             check_records(assessment, {field["id"]: values[field["id"]]})
-        except InvalidRecordError as exc:
-            errors[field["id"]] = exc.reason
+        except InvalidRecordError:
+            errors[field["id"]] = _out_of_range(field)
     if not errors:
         try:
             enter_records(assessment, values, get_catalogue().county_region, now)
         except InvalidRecordError as exc:
-            errors[exc.field.rsplit(".", 1)[-1]] = exc.reason
+            key = exc.field.rsplit(".", 1)[-1]
+            known = {f["id"]: f for f in fields}
+            errors[key] = _out_of_range(known[key]) if key in known else Message(exc.reason)
     if errors:
         db.rollback()
         context = _student_context(request, db, student, principal, None, None)
@@ -485,11 +512,11 @@ def save_plan(
     )
     if bad:
         labels = {
-            "chosen": "Pathways to pursue",
-            "next_steps": "Next steps",
-            "notes": "Notes for the plan",
-            "region": "Region",
-            "plan": "Plan after high school",
+            "chosen": N_("Pathways to pursue"),
+            "next_steps": N_("Next steps"),
+            "notes": N_("Notes for the plan"),
+            "region": N_("Region"),
+            "plan": N_("Plan after high school"),
         }
         plan_form = {
             "chosen": [without_nul(c) for c in chosen or []],
@@ -509,7 +536,7 @@ def save_plan(
     try:  # pathways and jobs alike: a plan holds what "Find a pathway or job" added too
         chosen_codes = planning.check_plan_codes(catalogue, chosen or [])
     except InvalidRecordError:
-        raise PageDenied(422, "A chosen pathway or job is not in the catalogue.") from None
+        raise PageDenied(422, N_("A chosen pathway or job is not in the catalogue.")) from None
     steps = [s.strip()[:300] for s in next_steps.splitlines() if s.strip()][:MAX_STEPS]
     row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
     if row is None:

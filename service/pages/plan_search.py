@@ -18,7 +18,7 @@ from recommender.catalogue import get_catalogue
 from recommender.errors import InvalidRecordError, RecordConflictError
 from recommender.search import MAX_QUERY_LENGTH
 from service.deps import NowDep, SessionDep
-from service.i18n import N_
+from service.i18n import N_, Message
 from service.pages._core import CoachPage, PageDenied, nul_message, render
 from service.pages._recs import (
     describe_occupation,
@@ -141,7 +141,8 @@ def _item_response(
     except InvalidRecordError:
         raise PageDenied(404, N_("There is no such pathway or job in the catalogue.")) from None
     except ServiceUnavailableError as exc:
-        raise PageDenied(503, f"Recommendations are unavailable just now: {exc.reason}") from None
+        message = N_("Recommendations are unavailable just now: %(reason)s")
+        raise PageDenied(503, Message(message, reason=exc.reason)) from None
     if kind == "pathway":
         p = catalogue.pathways[catalogue.pathway_index(code)]
         english = p.title

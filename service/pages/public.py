@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from recommender.errors import LoginThrottledError, NotAuthenticatedError, SignInBusyError
 from service.auth import client_of, end_session, redeem_access_code, sign_in
 from service.deps import NowDep, SessionDep, SettingsDep
+from service.i18n import N_, Message
 from service.pages._core import (
     HOME_OF_ROLE,
     MaybePrincipal,
@@ -19,7 +20,7 @@ from service.pages._core import (
     safe_next,
     without_nul,
 )
-from service.pages._text import LANG_COOKIE, pick_language, student_text
+from service.pages._text import LANG_COOKIE, pick_language
 from service.routes._common import clear_session_cookie, secure_cookies, set_session_cookie
 from service.schemas import nul_fields
 
@@ -58,7 +59,7 @@ def sign_in_submit(
     """
     bad = nul_fields({"username": username, "password": password, "next": next})
     if bad:
-        labels = {"username": "Username", "password": "Password", "next": "next"}
+        labels = {"username": N_("Username"), "password": N_("Password"), "next": "next"}
         return render(
             request,
             "sign_in.html",
@@ -82,12 +83,12 @@ def sign_in_submit(
             client=client_of(request, settings),
         )
     except NotAuthenticatedError:
-        error = "That username and password do not match an account. Check both and try again."
+        error = N_("That username and password do not match an account. Check both and try again.")
     except LoginThrottledError as exc:
-        error = _wait_message("Too many wrong tries.", exc.retry_after)
+        error = _wait_message(N_("Too many wrong tries."), exc.retry_after)
         status, retry_after = 429, exc.retry_after
     except SignInBusyError as exc:
-        error = _wait_message("Many people are signing in right now.", exc.retry_after)
+        error = _wait_message(N_("Many people are signing in right now."), exc.retry_after)
         status, retry_after = 503, exc.retry_after
     if error:
         response: Response = render(
@@ -106,13 +107,35 @@ def sign_in_submit(
     return response
 
 
-def _wait_message(what: str, seconds: int) -> str:
+def _wait_message(what: str, seconds: int) -> Message:
     """``what`` and how long to wait, in words (seconds under two minutes, else minutes)."""
+    if seconds == 1:
+        return Message(N_("%(what)s Wait 1 second, then try again."), what=Message(what))
     if seconds < 120:
-        wait = "1 second" if seconds == 1 else f"{seconds} seconds"
-    else:
-        wait = f"{math.ceil(seconds / 60)} minutes"
-    return f"{what} Wait {wait}, then try again."
+        return Message(
+            N_("%(what)s Wait %(seconds)s seconds, then try again."),
+            what=Message(what),
+            seconds=seconds,
+        )
+    return Message(
+        N_("%(what)s Wait %(minutes)s minutes, then try again."),
+        what=Message(what),
+        minutes=math.ceil(seconds / 60),
+    )
+
+
+#: What the access-code page says (``start.html`` renders them with ``_``).
+_START_TITLE = N_("Start your assessment")
+_CODE_ERROR = N_(
+    "That code did not work. Check it for characters that look alike: S and 5, B and 8, "
+    "Z and 2. Codes never use O, 0, I, L or 1. If it still does not work, the code may be "
+    "used or expired: ask your coach for a new one."
+)
+_CODE_BAD_CHARACTER = N_("The code holds a character that is not allowed. Type the code again.")
+_CODE_THROTTLED = N_(
+    "Too many codes that did not work came from this network. Wait %(minutes)s min, then "
+    "try again, or ask your coach for help."
+)
 
 
 @router.post("/sign-out")
@@ -132,9 +155,7 @@ def sign_out(
 @router.get("/start", response_class=HTMLResponse)
 def start_page(request: Request) -> Response:
     """The student's access-code form."""
-    lang = pick_language(request.cookies.get(LANG_COOKIE))
-    t = student_text(lang)
-    return render(request, "start.html", {"title": t["start_title"], "t": t, "error": ""})
+    return render(request, "start.html", {"title": _START_TITLE, "error": ""})
 
 
 @router.post("/start", response_class=HTMLResponse)
@@ -146,12 +167,11 @@ def start_submit(
     now: NowDep,
 ) -> Response:
     """Exchange the access code for a student session and open the assessment."""
-    t = student_text(pick_language(request.cookies.get(LANG_COOKIE)))
     if nul_fields({"code": code}):
         return render(
             request,
             "start.html",
-            {"title": t["start_title"], "t": t, "error": t["code_bad_character"]},
+            {"title": _START_TITLE, "error": _CODE_BAD_CHARACTER},
             status_code=422,
         )
     try:
@@ -160,11 +180,11 @@ def start_submit(
         )
     except LoginThrottledError as exc:
         db.rollback()
-        wait = t["code_throttled"].format(minutes=max(1, math.ceil(exc.retry_after / 60)))
+        wait = Message(_CODE_THROTTLED, minutes=max(1, math.ceil(exc.retry_after / 60)))
         response: Response = render(
             request,
             "start.html",
-            {"title": t["start_title"], "t": t, "error": wait},
+            {"title": _START_TITLE, "error": wait},
             status_code=429,
         )
         response.headers["Retry-After"] = str(exc.retry_after)
@@ -174,7 +194,7 @@ def start_submit(
         return render(
             request,
             "start.html",
-            {"title": t["start_title"], "t": t, "error": t["code_error"], "code": code.strip()},
+            {"title": _START_TITLE, "error": _CODE_ERROR, "code": code.strip()},
             status_code=401,
         )
     db.commit()

@@ -292,7 +292,7 @@ def _typed(
         "class_title": class_title,
         "period": period,
     }
-    errors = {k: nul_message(_FIELD_LABELS[k]) for k in nul_fields(typed)}
+    errors: dict[str, str] = {k: nul_message(_FIELD_LABELS[k]) for k in nul_fields(typed)}
     clean = {k: without_nul(v) for k, v in typed.items()}
     return rostering.StudentForm(**clean), errors
 

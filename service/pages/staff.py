@@ -37,7 +37,7 @@ from recommender.versions import MAX_SUBGROUP_SHORTFALL, guard_failures
 from service.auth import Principal
 from service.choices import ActivityCategory
 from service.deps import NowDep, SessionDep
-from service.i18n import N_
+from service.i18n import N_, Message, translate
 from service.model_changes import ChangePreview, compare_versions, preview_promotion
 from service.model_ops import promote_model, recent_model_events, rollback_model, rollback_target
 from service.models import ModelEvent, User
@@ -52,6 +52,7 @@ from service.pages._core import (
     without_nul,
 )
 from service.pages._markdown import render_markdown
+from service.pages._text import LANG_COOKIE, pick_language
 from service.pages.charts import draw_bars
 from service.recommending import ModelHolder
 from service.reporting import (
@@ -109,12 +110,31 @@ def _subgroup_means(metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
     return out
 
 
+#: The evaluation's subgroup groups and names as a page shows them (catalogue message ids).
+_SUBGROUP_WORDS: Final = {
+    "gender": N_("gender"),
+    "race_ethnicity": N_("race/ethnicity"),
+    "region": N_("region"),
+    "female": N_("female"),
+    "male": N_("male"),
+    "black": N_("Black"),
+    "hispanic": N_("Hispanic"),
+    "white": N_("white"),
+    "other": N_("other"),
+}
+
+
+def _group_label(group: str) -> str:
+    """A subgroup group as a page shows it (a message id when the catalogue has one)."""
+    return _SUBGROUP_WORDS.get(group, group.replace("_", " "))
+
+
 def _subgroup_label(group: str, name: str) -> str:
     """A subgroup as a person reads it: a region by its catalogue name, never its code."""
     if group == "region":
         names = {r.code: r.name for r in get_catalogue().regions}
         return names.get(name, name)
-    return name.replace("_", " ")
+    return _SUBGROUP_WORDS.get(name, name.replace("_", " "))
 
 
 def subgroup_gaps(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +156,7 @@ def subgroup_gaps(metrics: dict[str, Any]) -> dict[str, Any]:
             if spread is None or gap > spread["gap"]:
                 spread = {
                     "group": group.replace("_", " "),
+                    "group_label": _group_label(group),
                     "gap": gap,
                     "low": _subgroup_label(group, low),
                     "high": _subgroup_label(group, high),
@@ -145,6 +166,7 @@ def subgroup_gaps(metrics: dict[str, Any]) -> dict[str, Any]:
                 if shortfall is None or overall - value > shortfall["gap"]:
                     shortfall = {
                         "group": group.replace("_", " "),
+                        "group_label": _group_label(group),
                         "gap": overall - value,
                         "low": _subgroup_label(group, name),
                     }
@@ -245,7 +267,7 @@ def models_page(
         request,
         "staff_models.html",
         {
-            "title": "Model versions",
+            "title": N_("Model versions"),
             "models": models,
             "active": active,
             "serving": status.serving,
@@ -341,7 +363,7 @@ def model_card_page(
         request,
         "staff_card.html",
         {
-            "title": f"Model {version}",
+            "title": Message(N_("Model %(version)s"), version=version),
             "model": _summarise(folder),
             "card": html,
             "active": get_active_model_version(db),
@@ -358,7 +380,9 @@ def model_card_file(
     _ = principal
     folder = _version_folder(holder.models_dir, version)
     if not _CARD_IMAGE.fullmatch(name) or not (folder / name).is_file():
-        raise PageDenied(404, f"Model {version} has no image {name!r}.")
+        raise PageDenied(
+            404, Message(N_("Model %(version)s has no image %(name)s."), version=version, name=name)
+        )
     media = "image/svg+xml" if name.endswith(".svg") else "image/png"
     return Response(
         (folder / name).read_bytes(),
@@ -367,10 +391,21 @@ def model_card_file(
     )
 
 
+def _page_language(request: Request) -> str:
+    return pick_language(request.cookies.get(LANG_COOKIE))
+
+
+def _message(text: str) -> Message:
+    """A reason an operation gave, as a message (a :class:`Message` already is one)."""
+    return text if isinstance(text, Message) else Message(text)
+
+
 def _version_folder(models_dir: Path, version: str) -> Path:
     names = {p.name for p in models_dir.iterdir()} if models_dir.is_dir() else set()
     if version not in names or not (models_dir / version / "metrics.json").is_file():
-        raise PageDenied(404, f"There is no model version {version!r}.")
+        raise PageDenied(
+            404, Message(N_("There is no model version %(version)s."), version=version)
+        )
     return models_dir / version
 
 
@@ -383,14 +418,17 @@ def _confirm_context(
     active = get_active_model_version(db)
     current = _summarise(models_dir / active) if active and (models_dir / active).is_dir() else None
     failed = _guard_failures(models_dir, version, active) if action == "promote" else []
-    blocked = []
+    blocked: list[str] = []
     if version == active:
-        blocked.append(f"{version} is already the active version.")
+        blocked.append(Message(N_("%(version)s is already the active version."), version=version))
     if not candidate["has_model"]:
-        blocked.append("This version has no model.onnx file, so it cannot be served.")
-    verb = "Roll back" if action == "rollback" else "Promote"
+        blocked.append(N_("This version has no model.onnx file, so it cannot be served."))
+    if action == "rollback":
+        title = Message(N_("Roll back to %(version)s?"), version=version)
+    else:
+        title = Message(N_("Promote %(version)s?"), version=version)
     return {
-        "title": f"{verb} to {version}?" if action == "rollback" else f"Promote {version}?",
+        "title": title,
         "action": action,
         "candidate": candidate,
         "current": current,
@@ -429,7 +467,7 @@ def confirm_rollback(
     _ = principal
     target = _rollback_target(db, get_active_model_version(db))
     if target is None:
-        raise PageDenied(409, "There is no earlier version to roll back to.")
+        raise PageDenied(409, N_("There is no earlier version to roll back to."))
     return render(request, "staff_confirm.html", _confirm_context(db, holder, "rollback", target))
 
 
@@ -450,20 +488,24 @@ def switch_model(
     form = {"action": action, "version": version, "reason": reason, "confirm": confirm}
     bad = nul_fields({**form, "force": force})
     if bad:
-        labels = {"reason": "Reason", "confirm": "Confirmation", "force": "Promote anyway"}
+        labels = {
+            "reason": N_("Reason"),
+            "confirm": N_("Confirmation"),
+            "force": N_("Promote anyway"),
+        }
         if bad[0] in ("action", "version"):  # no form to show again for that
             raise PageDenied(422, nul_message(bad[0], kept=False))
         message = nul_message(labels[bad[0]], kept=False)
         context = _confirm_context(db, holder, action, version, (message,))
         return render(request, "staff_confirm.html", context, status_code=422)
     if action not in ("promote", "rollback"):
-        raise PageDenied(422, f"Unknown action {action!r}.")
+        raise PageDenied(422, Message(N_("Unknown action %(action)s."), action=action))
     _version_folder(holder.models_dir, version)
     missing = []
     if len(reason.strip()) < 3:
-        missing.append("give a reason of at least 3 characters (it is kept with the switch)")
+        missing.append(N_("give a reason of at least 3 characters (it is kept with the switch)"))
     if confirm != "yes":
-        missing.append("tick the confirmation box to switch the model")
+        missing.append(N_("tick the confirmation box to switch the model"))
     if missing:
         context = _confirm_context(db, holder, action, version, tuple(missing))
         return render(request, "staff_confirm.html", context, status_code=422)
@@ -498,25 +540,30 @@ def switch_model(
     return RedirectResponse(f"/staff?done={action}", status_code=303)
 
 
-def _report_charts(report: Report) -> list[Markup]:
-    """The report's bar charts: entries and students reached per category, pathways chosen."""
+def _report_charts(report: Report, language: str = "en") -> list[Markup]:
+    """The report's bar charts in ``language``: entries and students reached per category,
+    pathways chosen."""
     total = report.statewide
     year = report.filters.school_year
-    labels = [ActivityCategory(c).label for c in CATEGORIES]
+
+    def say(message: str, **values: Any) -> str:
+        return translate(language, message, **values)
+
+    labels = [say(ActivityCategory(c).label) for c in CATEGORIES]
     charts = [
         draw_bars(
             "chart-entries",
             labels,
             [float(total.entries[c]) for c in CATEGORIES],
-            title=f"Activity-log entries by category, {year}",
-            axis_label="Entries",
+            title=say(N_("Activity-log entries by category, %(year)s"), year=year),
+            axis_label=say(N_("Entries")),
         ),
         draw_bars(
             "chart-reached",
             labels,
             [float(total.reached[c]) for c in CATEGORIES],
-            title=f"Students reached by category, {year}",
-            axis_label="Students reached",
+            title=say(N_("Students reached by category, %(year)s"), year=year),
+            axis_label=say(N_("Students reached")),
         ),
     ]
     if report.pathways:
@@ -525,8 +572,8 @@ def _report_charts(report: Report) -> list[Markup]:
                 "chart-pathways",
                 [p.title for p in report.pathways],
                 [float(p.students) for p in report.pathways],
-                title=f"Pathways chosen in plans, {year}",
-                axis_label="Students",
+                title=say(N_("Pathways chosen in plans, %(year)s"), year=year),
+                axis_label=say(N_("Students")),
             )
         )
     return charts
@@ -566,7 +613,10 @@ def activity_report_page(
         try:
             report = build_report(db, filters, catalogue)
         except InvalidRecordError as exc:
-            problem = f"{_FILTER_LABELS.get(exc.field, exc.field)}: {exc.reason}"
+            label = _FILTER_LABELS.get(exc.field, exc.field)
+            problem = Message(
+                N_("%(label)s: %(reason)s"), label=Message(label), reason=_message(exc.reason)
+            )
         except RecordNotFoundError:
             problem = N_("School: choose a school from the list.")
     query = urlencode({k: v for k, v in _filter_query(filters).items() if v})
@@ -574,7 +624,7 @@ def activity_report_page(
         request,
         "staff_report.html",
         {
-            "title": f"Activity report {year}",
+            "title": Message(N_("Activity report %(year)s"), year=year),
             "report": report,
             "filters": filters,
             "problem": problem,
@@ -583,7 +633,7 @@ def activity_report_page(
             "schools": list_schools(db),
             "organisations": list_organisations(db),
             "categories": [(c, ActivityCategory(c).label) for c in CATEGORIES],
-            "charts": _report_charts(report) if report else [],
+            "charts": _report_charts(report, _page_language(request)) if report else [],
             "query": query,
             "tables": REPORT_TABLES,
         },
@@ -593,10 +643,10 @@ def activity_report_page(
 
 #: The report filters' names on the page, for messages.
 _FILTER_LABELS: Final = {
-    "school_year": "School year",
-    "region": "Region",
-    "school_id": "School",
-    "organisation": "Organisation",
+    "school_year": N_("School year"),
+    "region": N_("Region"),
+    "school_id": N_("School"),
+    "organisation": N_("Organisation"),
 }
 
 
@@ -626,7 +676,7 @@ def organisations_page(
 
 def _organisations_context(db: Session, **extra: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
-        "title": "Coach organisations",
+        "title": N_("Coach organisations"),
         "coaches": list_coaches(db),
         "suggestions": suggested_organisations(get_catalogue()),
         "problem": None,
@@ -648,16 +698,21 @@ def organisation_save(
     """Set or clear one coach's organisation."""
     _ = principal
     if nul_fields({"organisation": organisation}):
-        problem = nul_message("Organisation", kept=False)
+        problem = nul_message(N_("Organisation"), kept=False)
         context = _organisations_context(db, problem=problem)
         return render(request, "staff_organisations.html", context, status_code=422)
     try:
         set_coach_organisation(db, user_id, organisation)
     except RecordNotFoundError:
-        raise PageDenied(404, "There is no coach with that number.") from None
+        raise PageDenied(404, N_("There is no coach with that number.")) from None
     except InvalidRecordError as exc:
         db.rollback()
-        context = _organisations_context(db, problem=f"Organisation: {exc.reason}")
+        problem = Message(
+            N_("%(label)s: %(reason)s"),
+            label=Message(N_("Organisation")),
+            reason=_message(exc.reason),
+        )
+        context = _organisations_context(db, problem=problem)
         return render(request, "staff_organisations.html", context, status_code=422)
     db.commit()
     return RedirectResponse("/staff/organisations?done=saved", status_code=303)
@@ -672,7 +727,7 @@ def catalogue_page(request: Request, principal: StaffPage) -> Response:
         request,
         "staff_catalogue.html",
         {
-            "title": "Catalogue and data sources",
+            "title": N_("Catalogue and data sources"),
             "catalogue": catalogue,
             "attribution": render_markdown(ATTRIBUTION_FILE.read_text(encoding="utf-8")),
         },
@@ -686,7 +741,7 @@ def data_sources_page(request: Request) -> Response:
         request,
         "about_data.html",
         {
-            "title": "Data sources",
+            "title": N_("Data sources"),
             "version": get_catalogue().version,
             "attribution": render_markdown(ATTRIBUTION_FILE.read_text(encoding="utf-8")),
         },
@@ -731,7 +786,7 @@ def _privacy_context(
             tables = export_student(db, student)["tables"]
             held = {name: len(rows) for name, rows in tables.items() if rows}
     return {
-        "title": "Privacy requests and disclosures",
+        "title": N_("Privacy requests and disclosures"),
         "log": found,
         "names": names,
         "pending": list_requests(db, principal, "pending"),
@@ -774,13 +829,15 @@ def privacy_delete(
 
     student = load_student_for(request, db, principal, student_id, now)
     if student is None:
-        raise PageDenied(404, "There is no student with that number.")
+        raise PageDenied(404, N_("There is no student with that number."))
     if nul_fields({"confirm_local_id": confirm_local_id}):
-        problem = nul_message("School id to confirm", kept=False)
+        problem: str = nul_message(N_("School id to confirm"), kept=False)
         context = _privacy_context(request, db, principal, now, student_id, 1, problem=problem)
         return render(request, "staff_privacy.html", context, status_code=422)
     if confirm_local_id.strip() != student.local_id:
-        problem = "Nothing was deleted: type the student's school id exactly as shown to confirm."
+        problem = N_(
+            "Nothing was deleted: type the student's school id exactly as shown to confirm."
+        )
         context = _privacy_context(request, db, principal, now, student_id, 1, problem=problem)
         return render(request, "staff_privacy.html", context, status_code=422)
     delete_student(db, student)
@@ -807,11 +864,11 @@ def privacy_decide(
     try:
         found = get_request(db, principal, request_id)
     except RecordNotFoundError:
-        raise PageDenied(404, "There is no privacy request with that number.") from None
+        raise PageDenied(404, N_("There is no privacy request with that number.")) from None
     if decision not in ("approve", "refuse"):
-        raise PageDenied(422, "Choose approve or refuse.")
+        raise PageDenied(422, N_("Choose approve or refuse."))
     if decision == "approve" and found.kind == "delete" and confirm != "yes":
-        problem = "Nothing was deleted: tick the box to confirm the deletion."
+        problem = N_("Nothing was deleted: tick the box to confirm the deletion.")
         context = _privacy_context(request, db, principal, now, None, 1, problem=problem)
         return render(request, "staff_privacy.html", context, status_code=422)
     try:
@@ -833,7 +890,7 @@ def _coach_privacy_context(
     from service.privacy import list_requests
 
     context: dict[str, Any] = {
-        "title": "Privacy requests",
+        "title": N_("Privacy requests"),
         "student": student,
         "mine": [
             r for r in list_requests(db, principal, None) if r.requested_by == principal.user_id
@@ -863,7 +920,7 @@ def coach_privacy_page(
     if student_id is not None:
         student = load_student_for(request, db, principal, student_id, now)
         if student is None:
-            raise PageDenied(404, "No student with that number is on your caseload.")
+            raise PageDenied(404, N_("No student with that number is on your caseload."))
     context = _coach_privacy_context(db, principal, student, filed=filed)
     return render(request, "coach_privacy.html", context)
 
@@ -884,15 +941,16 @@ def coach_privacy_request(
 
     student = load_student_for(request, db, principal, student_id, now)
     if student is None:
-        raise PageDenied(404, "No student with that number is on your caseload.")
+        raise PageDenied(404, N_("No student with that number is on your caseload."))
     bad = nul_fields({"kind": kind, "reason": reason})
-    problem, status = None, 422
+    problem: str | None = None
+    status = 422
     if bad:
-        problem = nul_message("Reason" if bad[0] == "reason" else "What is asked for")
+        problem = nul_message(N_("Reason") if bad[0] == "reason" else N_("What is asked for"))
     elif kind not in ("export", "delete"):
-        problem = "Choose an export or a deletion."
+        problem = N_("Choose an export or a deletion.")
     elif len(reason.strip()) < 3:
-        problem = "Say who asked and why, in at least 3 characters."
+        problem = N_("Say who asked and why, in at least 3 characters.")
     if problem is None:
         try:
             filed = file_request(db, principal, student, kind, reason.strip(), now)

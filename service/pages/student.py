@@ -18,16 +18,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from recommender.aptitude_items import worked_example
 from recommender.assessment import StudentProfile
-from recommender.dimensions import PLANS, RIASEC
+from recommender.dimensions import PLANS, RIASEC, RIASEC_EVERYDAY_NAMES
 from service.assessing import describe_clock, get_instrument, school_county, start_or_resume
 from service.deps import NowDep, SessionDep
+from service.i18n import N_, translate
 from service.models import Assessment, Student
 from service.pages._core import PageDenied, StudentPage, render
 from service.pages._recs import describe_pathways, latest_assessment, page_recommendation
-from service.pages._text import LANG_COOKIE, RIASEC_NAMES, pick_language, student_text
+from service.pages._text import LANG_COOKIE, pick_language
 from service.pages.charts import draw_interest_hexagon
 
 router = APIRouter(include_in_schema=False)
+
+_RESULTS_TITLE = N_("Your results")
+_INTEREST_CHART = N_("Your interests")
 
 
 def _language(request: Request, assessment: Assessment | None = None) -> str:
@@ -52,7 +56,6 @@ def assessment_page(
     if assessment is not None and assessment.status == "submitted":
         return RedirectResponse("/results", status_code=303)
     language = _language(request, assessment)
-    t = student_text(language)
     if assessment is None:
         instrument = get_instrument(None, language)
         return render(
@@ -61,12 +64,10 @@ def assessment_page(
             {
                 "title": instrument.title,
                 "page_lang": language,
-                "t": t,
-                "skip_text": t["skip"],
-                "sign_out_text": t["sign_out"],
                 "instrument": instrument,
                 "assessment_id": None,
             },
+            language=language,
         )
     instrument = get_instrument(assessment.instrument_version, language)
     saved = _client_answers(assessment)
@@ -83,9 +84,6 @@ def assessment_page(
         {
             "title": instrument.title,
             "page_lang": language,
-            "t": t,
-            "skip_text": t["skip"],
-            "sign_out_text": t["sign_out"],
             "instrument": instrument,
             "assessment_id": assessment.id,
             "assessment_language": assessment.language,
@@ -97,6 +95,7 @@ def assessment_page(
             "subtest_minutes": instrument.subtest_minutes(),
             "examples": {s.id: worked_example(s.id, language) for s in instrument.subtests},
         },
+        language=language,
     )
 
 
@@ -138,30 +137,26 @@ def results_page(request: Request, principal: StudentPage, db: SessionDep) -> Re
     assert principal.student_id is not None
     assessment = latest_assessment(db, principal.student_id)
     language = _language(request, assessment)
-    t = student_text(language)
-    base = {"page_lang": language, "t": t, "skip_text": t["skip"], "sign_out_text": t["sign_out"]}
+    base = {"page_lang": language, "title": _RESULTS_TITLE}
     if assessment is None or assessment.status != "submitted" or assessment.profile is None:
-        return render(
-            request, "results.html", {"title": t["results_title"], "pending": True, **base}
-        )
+        return render(request, "results.html", {"pending": True, **base}, language=language)
     profile = StudentProfile.from_dict(assessment.profile)
     student = db.get(Student, principal.student_id)
     if student is None:
-        raise PageDenied(404, "Your student record was not found.")
+        raise PageDenied(404, N_("Your student record was not found."))
     result = page_recommendation(request, db, student)
-    names = RIASEC_NAMES[language]
+    names = [translate(language, RIASEC_EVERYDAY_NAMES["en"][c]) for c in RIASEC]
     interests = [None if v != v else float(v) for v in profile.interests.tolist()]
-    chart = draw_interest_hexagon(
-        "my-interests", interests, [names[c] for c in RIASEC], title=t["interest_chart"]
-    )
+    title = translate(language, _INTEREST_CHART)
+    chart = draw_interest_hexagon("my-interests", interests, names, title=title)
     return render(
         request,
         "results.html",
         {
-            "title": t["results_title"],
             "pending": False,
             "chart": chart,
             "pathways": describe_pathways(result, language),
             **base,
         },
+        language=language,
     )

@@ -81,6 +81,19 @@ class ReasonOut(BaseModel):
         description="false when the model's effect (weight) clearly points against the fact; "
         "None when either is neutral",
     )
+    message_id: str | None = Field(
+        default=None,
+        description="the English sentence with named %(name)s placeholders: the reason's id in "
+        "the message catalogue (service/locales), rendered in a language with `params`; None "
+        "in results stored before reasons had message ids",
+    )
+    params: dict[str, Any] | None = Field(
+        default=None,
+        description="the placeholders' values, each typed so the reader's locale formats it: "
+        '{"message": msgid, "params": {...}} (a phrase, translated), {"list": [...]} (joined), '
+        '{"money": dollars}, {"number": n} or {"text": "..."} (shown as it is); `text` and `es` '
+        "are this message rendered in English and Spanish",
+    )
 
 
 class ProgramOut(BaseModel):

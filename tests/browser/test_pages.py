@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -22,13 +23,29 @@ def sign_in(page: Any, base_url: str, username: str) -> None:
     page.wait_for_load_state()
 
 
+_NEW_STUDENTS = itertools.count(1)
+
+
 def issue_code_for_new_student(page: Any, base_url: str) -> tuple[str, str]:
-    """As coach1: issue a code for a student who has not started; returns (student id, code)."""
-    page.goto(f"{base_url}/coach")
-    row = page.locator("tr", has=page.locator(".status.none")).first
-    href = row.locator("a").first.get_attribute("href")
-    student_id = href.rsplit("/", 1)[-1]
-    row.get_by_role("button").click()
+    """As coach1: add a new student with the add-student form and issue them a code.
+
+    Returns (student id, code). Each call adds its own student, so tests never run out of
+    seeded students who have not started.
+    """
+    page.goto(f"{base_url}/coach/roster/students/new")
+    number = next(_NEW_STUDENTS)
+    page.get_by_label("First name").fill(f"Tester{number}")
+    page.get_by_label("Local id").fill(f"BT{number:05d}")
+    page.locator("#grade").select_option("10")
+    school = page.locator("#school_id")
+    if school.locator("option[value='']").count():
+        school.select_option(index=1)
+    page.get_by_role("button", name="Add the student").click()
+    page.wait_for_load_state()
+    match = re.search(r"/coach/students/(\d+)$", page.url)
+    assert match, page.url
+    student_id = match.group(1)
+    page.get_by_role("button", name="Issue an access code").click()
     code = page.locator("#access-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
     # POST-redirect-GET: a reload shows the same code, issues none, and the URL holds no code

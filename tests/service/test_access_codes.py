@@ -23,8 +23,9 @@ from service.auth import (
     purge_expired,
 )
 from service.db import session_scope
+from service.i18n import translate
 from service.models import AccessCode, AuthSession, LoginThrottle, ServiceSetting
-from service.pages._text import student_text
+from service.pages.public import _CODE_THROTTLED
 from service.settings import Settings
 from tests.service.conftest import PASSWORD, Clock, World, clear_tables, make_settings
 from tests.service.test_throttle import ORIGIN, PROXIES, hidden_fields
@@ -108,7 +109,7 @@ def test_the_start_page_shares_the_budget_and_says_so_in_both_languages(
         )
         assert page.status_code == 429
         assert int(page.headers["retry-after"]) == minutes * 60
-        assert student_text(lang)["code_throttled"].format(minutes=minutes) in page.text
+        assert translate(lang, _CODE_THROTTLED, minutes=minutes) in page.text
     client.cookies.clear()
     assert redeem(client, world.access_code_a, CLASSROOM) == 200  # it was never spent
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -227,7 +227,7 @@ MATRIX: tuple[Row, ...] = (
         lambda w, t: {
             "school_id": _pick(w, t, w.school_a, w.school_b),
             "category": "group_session",
-            "occurred_on": "2025-11-03",
+            "occurred_on": w.activity_day.isoformat(),
             "minutes": 50,
             "participants": 20,
             "topic": "Career interest overview",
@@ -401,7 +401,11 @@ MATRIX: tuple[Row, ...] = (
         "POST",
         "/coach/students/{student_id}/sessions",
         page_caseload(303),
-        lambda w, t: {"category": "one_on_one", "occurred_on": "2025-11-04", "minutes": "20"},
+        lambda w, t: {
+            "category": "one_on_one",
+            "occurred_on": w.activity_day.isoformat(),
+            "minutes": "20",
+        },
         page=True,
     ),
     # the activity log (service/pages/activities.py): a coach changes only their own entries
@@ -415,7 +419,7 @@ MATRIX: tuple[Row, ...] = (
         lambda w, t: {
             "category": "one_on_one",
             "student_id": str(_pick(w, t, w.student_a, w.student_b)),
-            "occurred_on": "2025-11-04",
+            "occurred_on": w.activity_day.isoformat(),
             "minutes": "20",
         },
         page=True,
@@ -428,7 +432,7 @@ MATRIX: tuple[Row, ...] = (
         lambda w, t: {
             "category": "one_on_one",
             "student_id": str(_pick(w, t, w.student_a, w.student_b)),
-            "occurred_on": "2025-11-05",
+            "occurred_on": (w.activity_day + timedelta(days=1)).isoformat(),
             "minutes": "25",
         },
         page=True,

@@ -64,7 +64,11 @@ def _count(app: FastAPI, model: Any) -> int:
 
 
 def _session_form(world: World) -> dict[str, Any]:
-    return {"category": "one_on_one", "occurred_on": "2025-11-04", "minutes": "25"}
+    return {
+        "category": "one_on_one",
+        "occurred_on": world.activity_day.isoformat(),
+        "minutes": "25",
+    }
 
 
 def _student_page(world: World) -> str:

@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from service.db import session_scope
 from recommender.school_years import school_year_of
+from service.db import session_scope
 from service.models import Activity
 from tests.service.conftest import Clock, World
 

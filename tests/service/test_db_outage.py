@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.db import make_engine, make_sessionmaker
-from service.pages._text import UNAVAILABLE_TEXT
+from service.i18n import translate
 from service.problems import RETRY_AFTER_SECONDS
 from service.settings import Settings
 from tests.service.conftest import LOCAL_CLIENT, World, build_world
@@ -64,8 +64,9 @@ def test_api_reads_and_writes_answer_503_problems(broken: tuple[TestClient, Worl
             "/activities",
             json={
                 "school_id": world.school_a,
+                "student_id": world.student_a,
                 "category": "one_on_one",
-                "occurred_on": "2025-10-01",
+                "occurred_on": world.activity_day.isoformat(),
                 "minutes": 20,
             },
             headers=coach,
@@ -96,11 +97,13 @@ def test_pages_answer_a_bilingual_503_page(broken: tuple[TestClient, World], lan
         _assert_retry_later(page)
         assert page.headers["content-type"].startswith("text/html")
         html = page.text
+        title = {
+            lang: translate(lang, "Pathways is not available right now") for lang in ("en", "es")
+        }
+        assert title["en"] != title["es"]
         for lang in ("en", "es"):
-            assert UNAVAILABLE_TEXT[lang]["title"] in html
+            assert title[lang] in html
         first, other = language, ({"en", "es"} - {language}).pop()
-        assert html.index(UNAVAILABLE_TEXT[first]["title"]) < html.index(
-            UNAVAILABLE_TEXT[other]["title"]
-        )
+        assert html.index(title[first]) < html.index(title[other])
         assert f'href="{path}"' in html  # try again: the same page
     client.cookies.clear()

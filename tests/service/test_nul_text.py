@@ -26,7 +26,7 @@ from recommender.model import DEFAULT_MODELS_DIR, read_active_version
 from service.app import create_app
 from service.db import Base
 from service.deps import SESSION_COOKIE
-from service.pages._text import student_text
+from service.pages.public import _CODE_BAD_CHARACTER
 from service.settings import Settings
 from tests.service.conftest import HOME_PAGES, PASSWORD, BrowserForms, World
 
@@ -530,7 +530,7 @@ def test_a_nul_in_any_form_field_shows_the_form_again_with_the_message_and_store
             continue
         assert response.headers["content-type"].startswith("text/html"), where
         if template == "/start":  # a student reads it: plain words, in their language
-            assert student_text("en")["code_bad_character"] in response.text, where
+            assert _CODE_BAD_CHARACTER in response.text, where
         else:
             assert "NUL character" in response.text, where
         if (template, name) in NO_FORM_WITHOUT:

@@ -386,3 +386,25 @@ def test_a_stored_recommendation_takes_five_queries_at_most(
     assert response.status_code == 200 and response.json()["stored"]
     assert 4 <= len(statements) <= 5, statements
     assert sum("auth_sessions" in s for s in statements) == 1
+
+
+def test_reasons_carry_their_message_id_and_params_and_old_formats_are_recomputed(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    from service.reasons import reason_text
+
+    submit_profile(app, world.student_a, make_profile())
+    body = client.get(_url(world), headers=world.headers("coach")).json()
+    reasons = [r for o in body["occupations"] for r in o["reasons"]]
+    assert reasons and all(r["message_id"] and isinstance(r["params"], dict) for r in reasons)
+    for r in reasons:
+        assert reason_text(r, "en") == r["text"] and reason_text(r, "es") == r["es"]
+    # a result stored in the previous reason format (no message ids) is computed again
+    first = stored_rows(app, world.student_a)[-1]
+    with session_scope(app.state.sessionmaker) as db:
+        row = db.get(Recommendation, first["id"])
+        assert row is not None
+        row.inputs = {**row.inputs, "reasons_format": 2}
+    again = client.get(_url(world), headers=world.headers("coach")).json()
+    assert again["recommendation_id"] != first["id"]
+    assert all(r["message_id"] for o in again["occupations"] for r in o["reasons"])

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from fastapi.testclient import TestClient
-
-from datetime import date
 
 from service.schemas import school_year_of
 from tests.service.conftest import Clock, World, activity_days, school_year

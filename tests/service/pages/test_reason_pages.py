@@ -15,9 +15,10 @@ from recommender.catalogue import get_catalogue
 from recommender.dimensions import PLANS
 from recommender.engine import Recommender
 from recommender.explain import HighValueRule, all_jobs_median_wage, high_value_rule_text
+from service.i18n import catalogues, template_callables, translate
 from service.pages._core import templates
 from service.pages._recs import describe_pathways, reasons_checked
-from service.pages._text import reason_words, student_text
+from service.pages._text import reason_words
 from tests.recommender.test_explain_facts import scorer
 from tests.service.conftest import World
 from tests.service.pages.test_group_figures import _pages, _replace_stored_result, _stored_result
@@ -113,8 +114,9 @@ def test_pro_and_con_words_differ_in_both_languages() -> None:
     for language in ("en", "es"):
         words = reason_words(language)
         assert words["why_fits"] != words["think_about"]
-        t = student_text(language)
-        assert t["why_fits"] == words["why_fits"] and t["think_about"] == words["think_about"]
+        # the student results page says them with the catalogue's words
+        assert translate(language, "Why it fits") == words["why_fits"]
+        assert translate(language, "Things to think about") == words["think_about"]
     assert reason_words("en")["why_fits"] == "Why it fits"
     assert reason_words("es")["why_fits"] == "Por qué encaja"
     assert set(reason_words("en")) == set(reason_words("es"))
@@ -122,18 +124,15 @@ def test_pro_and_con_words_differ_in_both_languages() -> None:
 
 def test_the_student_results_page_labels_its_reasons_in_spanish(engine: Recommender) -> None:
     result = _result(engine, "0025060", "community_college", k=5)
-    t = student_text("es")
     html = templates.env.get_template("results.html").render(
-        t=t,
+        **template_callables(catalogues().translations("es")),
         page_lang="es",
         pending=False,
         chart="",
         pathways=describe_pathways(result, "es"),
-        skip_text="",
-        sign_out_text="",
         request=None,
     )
-    assert f"{t['why_fits']}:" in html
+    assert f"{translate('es', 'Why it fits')}:" in html
     assert "This job" not in html and "Why it fits" not in html
 
 

@@ -12,9 +12,17 @@ from recommender.aptitude_items import worked_example
 from recommender.instrument import load_instrument
 from service.auth import CODE_ALPHABET
 from service.db import session_scope
+from service.i18n import translate
 from service.models import Assessment, School, Student
-from service.pages._text import student_text
+from service.pages.public import _CODE_ERROR
 from tests.service.conftest import World, complete_answers, post_page_form
+
+#: What /start says to a student sent back from a page (start.html).
+SESSION_ENDED = (
+    "You were signed out: a sign-in ends after a while, or when someone signs out on this "
+    "device. Your answers are saved. To go on, ask your coach for a new access code and type "
+    "it below; you will be back where you stopped."
+)
 
 
 def _page_json(html: str, element_id: str) -> object:
@@ -56,7 +64,8 @@ def test_the_page_carries_one_worked_example_per_timed_task_in_its_language(
             assert examples[sub] == worked_example(sub, lang)
         text = _page_json(page.text, "page-text")
         assert isinstance(text, dict)
-        assert text["minutes_left"] == student_text(lang)["minutes_left"]
+        assert text["minutes_left"] == translate(lang, "About %(n)s minutes left", n="{n}")
+        assert "{n}" in text["minutes_left"]
     client.cookies.clear()
 
 
@@ -102,7 +111,7 @@ def test_start_keeps_a_wrong_code_and_names_the_look_alike_characters(
         page = post_page_form(client, "/start", "/start", {"code": typed})
         assert page.status_code == 401
         assert f'value="{typed}"' in page.text
-        error = student_text(lang)["code_error"]
+        error = translate(lang, _CODE_ERROR)
         assert error.replace("’", "&#39;") in page.text or error in page.text
         # every character the message says codes never use is really absent from codes, and
         # every pair it names is a pair of characters codes do use
@@ -120,10 +129,23 @@ def test_start_says_the_sign_in_ended_only_when_sent_back_from_a_page(
 ) -> None:
     for lang in ("en", "es"):
         client.cookies.set("pathways_lang", lang)
-        words = student_text(lang)["session_ended"].split(":")[0]
+        words = translate(lang, SESSION_ENDED).split(":")[0]
         assert words in client.get("/start?next=/assessment").text
         assert words not in client.get("/start").text
     client.cookies.clear()
     # a student page without a sign-in sends the browser there
     sent = client.get("/assessment", follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"].startswith("/start?next=")
+
+
+def test_without_a_language_cookie_the_pages_follow_the_assessment_s_language(
+    client: TestClient, world: World
+) -> None:
+    client.cookies.clear()
+    headers = world.headers("student")
+    started = client.post("/assessments", json={"language": "es"}, headers=headers)
+    assert started.status_code in (200, 201), started.text
+    page = client.get("/assessment", headers=headers)
+    assert '<html lang="es">' in page.text
+    assert translate("es", "Next section") in page.text
+    assert "Next section" not in page.text and "Skip to main content" not in page.text

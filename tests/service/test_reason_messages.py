@@ -1,0 +1,146 @@
+"""Reasons rendered from their message id and typed parameters, in English and Spanish.
+
+Every reason of every catalogue occupation, for students with every plan, in several regions
+(with and without aptitude scores), is rendered through the message catalogue
+(``service.reasons``): no placeholder is left, no Spanish page shows a raw English msgid or
+English words, and the rendered sentences are the ones ``recommender.explain`` states beside
+the figures (so the property tests over those sentences hold of what pages show).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from recommender.dimensions import PLANS
+from service.i18n import catalogues
+from service.reasons import reason_text, render_message
+from tests.recommender.test_explain_facts import GULF_COAST, STATEWIDE, catalogue, explained
+
+CASES = [
+    (region, plan, seed, aptitudes)
+    for region in (STATEWIDE, GULF_COAST)
+    for plan in PLANS
+    for seed, aptitudes in ((3, True), (5, False))
+]
+
+#: Words of English that no Spanish sentence has (names shown as they are are left out first).
+_ENGLISH = re.compile(
+    r"\b(the|this|your|you|job|jobs|pay|is|are|and|of|with|than|most|people|region|school)\b",
+    re.IGNORECASE,
+)
+
+
+def _message_ids(message_id: str, params: Mapping[str, Any]) -> Iterator[str]:
+    yield message_id
+    for p in params.values():
+        yield from _nested(p)
+
+
+def _nested(param: Any) -> Iterator[str]:
+    if isinstance(param, Mapping):
+        if "message" in param:
+            yield from _message_ids(param["message"], param.get("params") or {})
+        for item in param.get("list", ()):
+            yield from _nested(item)
+
+
+def _texts(params: Mapping[str, Any]) -> Iterator[str]:
+    for p in params.values():
+        if isinstance(p, Mapping):
+            for key in ("text_es", "text"):
+                if p.get(key):
+                    yield str(p[key])
+            yield from _texts(p.get("params") or {})
+
+
+def _titles_es(params: Mapping[str, Any]) -> Iterator[str]:
+    for p in params.values():
+        if isinstance(p, Mapping):
+            if p.get("text_es"):
+                yield str(p["text_es"])
+            yield from _titles_es(p.get("params") or {})
+
+
+def test_a_group_is_named_by_its_spanish_title_where_the_catalogue_has_one() -> None:
+    by_code = {}
+    cat = catalogue()
+    for j, by_factor in enumerate(explained(STATEWIDE, "work", 3, True)):
+        by_code[cat.codes[j]] = by_factor["wage"]
+    nurse = by_code["29-1141.01"]
+    spanish = cat.titles_es[cat.index_of("29-1141.00")]
+    assert "“Registered Nurses”" in nurse.text
+    assert f"“{spanish}”" in nurse.text_es and "Registered Nurses" not in nurse.text_es
+    assert reason_text(nurse.to_dict(), "es") == nurse.text_es
+
+
+@pytest.mark.parametrize(("region", "plan", "seed", "aptitudes"), CASES)
+def test_every_reason_renders_in_both_languages_as_explain_states_it(
+    region: str, plan: str, seed: int, aptitudes: bool
+) -> None:
+    spanish = catalogues().translations("es")
+    for by_factor in explained(region, plan, seed, aptitudes):
+        for reason in by_factor.values():
+            stored = reason.to_dict()
+            assert reason.message_id, reason
+            en = reason_text(stored, "en")
+            es = reason_text(stored, "es")
+            assert en == reason.text
+            assert es == reason.text_es
+            for text in (en, es):
+                assert "%(" not in text and ")s" not in text, text
+            for message_id in _message_ids(reason.message_id, reason.params):
+                assert spanish.gettext(message_id) != message_id, message_id
+                assert message_id not in es
+            for title in _titles_es(reason.params):
+                assert title in es, es
+            plain = es
+            for name in _texts(reason.params):
+                plain = plain.replace(name, "")
+            assert not _ENGLISH.search(plain), es
+
+
+def test_the_reasons_say_many_different_things() -> None:
+    """The cases above reach the reasons' messages (a test that renders one message proves
+    little): at least 30 distinct message ids, over every factor."""
+    seen: set[str] = set()
+    factors: set[str] = set()
+    for case in CASES:
+        for by_factor in explained(*case):
+            for reason in by_factor.values():
+                seen.update(_message_ids(reason.message_id, reason.params))
+                factors.add(reason.factor)
+    assert len(seen) >= 30
+    assert factors == {"interests", "aptitudes", "values", "education", "demand", "wage"}
+
+
+def test_money_and_numbers_are_formatted_by_locale() -> None:
+    params = {
+        "figure": {
+            "message": "%(subject)s %(where)s is %(wage)s a year",
+            "params": {
+                "subject": {"message": "This job's median pay"},
+                "where": {"message": "in your region"},
+                "wage": {"money": 41234.6},
+            },
+        },
+        "median": {"money": 38000},
+    }
+    message = "%(figure)s, more than the typical job in your region (%(median)s)."
+    assert render_message(message, params, "en") == (
+        "This job's median pay in your region is $41,235 a year, more than the typical job in "
+        "your region ($38,000)."
+    )
+    assert render_message(message, params, "es") == (
+        "El sueldo medio de este empleo en tu región es de $41,235 al año, más que el empleo "
+        "típico de tu región ($38,000)."
+    )
+
+
+def test_a_reason_stored_without_a_message_id_shows_its_stored_sentence() -> None:
+    old = {"factor": "wage", "text": "Pays well.", "es": "Paga bien."}
+    assert reason_text(old, "en") == "Pays well."
+    assert reason_text(old, "es") == "Paga bien."
