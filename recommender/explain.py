@@ -579,10 +579,14 @@ def job_high_points(occ_riasec: npt.ArrayLike) -> tuple[str, ...]:
 
 def _join_areas(areas: Sequence[str], lang: str) -> str:
     names = {k: v.lower() for k, v in RIASEC_EVERYDAY_NAMES[lang].items()}
-    if len(areas) == 1:
-        return names[areas[0]]
-    word = " and " if lang == "en" else " y "
-    return ", ".join(names[a] for a in areas[:-1]) + "," + word + names[areas[-1]]
+    """The areas' names as a sentence lists them: "a and b", "a, b, and c" in English; "a y b",
+    "a, b y c" in Spanish (no comma before "y")."""
+    words = [names[a] for a in areas]
+    if len(words) < 3:
+        return (" and " if lang == "en" else " y ").join(words)
+    if lang == "en":
+        return ", ".join(words[:-1]) + ", and " + words[-1]
+    return ", ".join(words[:-1]) + " y " + words[-1]
 
 
 def _areas_param(areas: Sequence[str]) -> dict[str, Any]:
@@ -868,6 +872,26 @@ _STEP_YEARS_ES: Final = (
     "unos 6 años después de la prepa (una licenciatura y luego 1 o 2 más)",
     "7 años o más después de la prepa",
 )
+#: Messages of ``_STEP_YEARS_EN``, for ``education_step``'s message.
+_STEP_YEARS_MESSAGES: Final = (
+    N_("no schooling after high school"),
+    N_("no schooling after high school"),
+    N_("a few months to 2 years after high school"),
+    N_("a few months to 2 years after high school"),
+    N_("about 2 years after high school"),
+    N_("about 4 years after high school"),
+    N_("about 6 years after high school (a bachelor's, then 1 to 2 more)"),
+    N_("7 years or more after high school"),
+)
+#: (beyond the plan) -> the step's message.
+_STEP_MESSAGES: Final = {
+    True: N_(
+        "Usually %(education)s: %(years)s. That is more schooling than your plan to %(plan)s."
+    ),
+    False: N_(
+        "Usually %(education)s: %(years)s. That is less schooling than your plan to %(plan)s."
+    ),
+}
 _STEP_EN: Final = tuple(f"{e}: {y}" for e, y in zip(_EDUCATION_EN, _STEP_YEARS_EN, strict=True))
 _STEP_ES: Final = tuple(f"{e}: {y}" for e, y in zip(_EDUCATION_ES, _STEP_YEARS_ES, strict=True))
 #: Fewest years after high school each usual entry education takes (by code).
@@ -888,7 +912,8 @@ def education_step(education_code: int, plan: str) -> dict[str, Any] | None:
     """The step plainly said when a job's usual education is beyond or below the plan, e.g.
     "Usually a bachelor's degree: about 4 years after high school." (None when it fits, or the
     education is unknown or the plan undecided). Keys: ``vs_plan`` (+1 beyond, -1 below),
-    ``education_code``, ``min_years`` (fewest years after high school), ``text``, ``es``."""
+    ``education_code``, ``min_years`` (fewest years after high school), ``text``, ``es``,
+    ``message_id`` and ``params`` (the sentence for the service to render)."""
     cmp = education_vs_plan(education_code, plan)
     if not cmp:
         return None
@@ -906,6 +931,12 @@ def education_step(education_code: int, plan: str) -> dict[str, Any] | None:
         "min_years": EDUCATION_MIN_YEARS[education_code],
         "text": en,
         "es": es,
+        "message_id": _STEP_MESSAGES[cmp > 0],
+        "params": {
+            "education": _msg(_EDUCATION_MESSAGES[education_code]),
+            "years": _msg(_STEP_YEARS_MESSAGES[education_code]),
+            "plan": _msg(_PLAN_MESSAGES[plan]),
+        },
     }
 
 
@@ -1470,7 +1501,8 @@ class PathwayReason:
     """A claim true of ``count`` of the ``total`` occupations shown for a pathway.
 
     ``weight`` is the sum of those occupations' weights over ``total`` (their mean effect on
-    the pathway's score); ``text`` speaks of the pathway's jobs, never of "this job".
+    the pathway's score); the sentence (``message_id`` with typed ``params``, rendered at the
+    edge by ``service.reasons``) speaks of the pathway's jobs, never of "this job".
     """
 
     factor: str
@@ -1479,145 +1511,181 @@ class PathwayReason:
     weight: float
     count: int
     total: int
-    text: str
+    message_id: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The sentence in English (the message id with its parameters, for logs and tests)."""
+        return english_text(self.message_id, self.params)
 
 
-def _who(count: int, total: int, es: bool) -> tuple[str, bool]:
-    """Subject phrase for count of total jobs shown, and whether its verb is plural."""
-    if es:
-        if total == 1:
-            return "El empleo que mostramos de esta ruta", False
-        if count == total:
-            return f"Los {total} empleos que mostramos de esta ruta", True
-        return f"{count} de los {total} empleos que mostramos de esta ruta", count != 1
-    if total == 1:
-        return "The job shown for this pathway", False
-    if count == total:
-        return f"All {total} jobs shown for this pathway", True
-    return f"{count} of the {total} jobs shown for this pathway", count != 1
+def english_text(message_id: str, params: Mapping[str, Any]) -> str:
+    """A message id %-formatted with its typed parameters in English, without the catalogue
+    (the service renders other languages, ``service.reasons``): lists as "a and b" /
+    "a, b, and c", money as whole dollars, numbers with grouped digits."""
+
+    def value(param: Any) -> str:
+        if not isinstance(param, Mapping):
+            return str(param)
+        if "message" in param:
+            return english_text(str(param["message"]), param.get("params") or {})
+        if "list" in param:
+            words = [value(x) for x in param["list"]]
+            if len(words) < 3:
+                return " and ".join(words)
+            return ", ".join(words[:-1]) + ", and " + words[-1]
+        if "money" in param:
+            return f"${float(param['money']):,.0f}"
+        if "number" in param:
+            return f"{param['number']:,}"
+        return str(param.get("text", ""))
+
+    return message_id % {k: value(v) for k, v in params.items()}
 
 
-def _pathway_sentence(
-    factor: str, group: str, count: int, total: int, facts: list[Mapping[str, Any]], language: str
-) -> str:
-    es = language == "es"
-    who, plural = _who(count, total, es)
+#: Who a pathway sentence speaks of: the one job shown, all of them, or some of them; first at
+#: the start of a sentence, then inside one.
+_WHO: Final = {
+    "one": N_("The job shown for this pathway"),
+    "all": N_("All %(total)s jobs shown for this pathway"),
+    "some": N_("%(count)s of the %(total)s jobs shown for this pathway"),
+}
+_WHO_INSIDE: Final = {
+    "one": N_("the job shown for this pathway"),
+    "all": N_("all %(total)s jobs shown for this pathway"),
+    "some": N_("%(count)s of the %(total)s jobs shown for this pathway"),
+}
 
-    def verb(singular: str, many: str) -> str:
-        return many if plural else singular
+#: (factor, sentence) -> (message when the subject is one job, when it is several).
+_PATHWAY_MESSAGES: Final[Mapping[tuple[str, str], tuple[str, str]]] = {
+    ("interests", "shared_one"): (
+        N_("%(who)s is a lot of %(areas)s, one of the things you like most."),
+        N_("%(who)s are a lot of %(areas)s, one of the things you like most."),
+    ),
+    ("interests", "shared"): (
+        N_("%(who)s involves things you like most: %(areas)s."),
+        N_("%(who)s involve things you like most: %(areas)s."),
+    ),
+    ("interests", "not_shared"): (
+        N_("%(who)s is mostly about things that are not among your top interests."),
+        N_("%(who)s are mostly about things that are not among your top interests."),
+    ),
+    ("education", "fits_plan"): (
+        N_("%(who)s fits your plan to %(plan)s."),
+        N_("%(who)s fit your plan to %(plan)s."),
+    ),
+    ("education", "fits"): (
+        N_("%(who)s fits your plan after high school."),
+        N_("%(who)s fit your plan after high school."),
+    ),
+    ("education", "more"): (
+        N_("%(who)s usually needs more schooling or training than your plan."),
+        N_("%(who)s usually need more schooling or training than your plan."),
+    ),
+    ("education", "less"): (
+        N_("%(who)s usually needs less schooling or training than your plan."),
+        N_("%(who)s usually need less schooling or training than your plan."),
+    ),
+    ("wage", "above"): (
+        N_("%(who)s pays more than the typical job in your region%(median)s.%(note)s"),
+        N_("%(who)s pay more than the typical job in your region%(median)s.%(note)s"),
+    ),
+    ("wage", "below"): (
+        N_("%(who)s pays less than the typical job in your region%(median)s.%(note)s"),
+        N_("%(who)s pay less than the typical job in your region%(median)s.%(note)s"),
+    ),
+    ("demand", "high_value"): (
+        N_("%(who)s is marked high value in your region."),
+        N_("%(who)s are marked high value in your region."),
+    ),
+    ("demand", "common"): (
+        N_("%(who)s has more workers in your region than most jobs we list."),
+        N_("%(who)s have more workers in your region than most jobs we list."),
+    ),
+    ("demand", "few"): (
+        N_("%(who)s has fewer workers in your region than most jobs we list."),
+        N_("%(who)s have fewer workers in your region than most jobs we list."),
+    ),
+    ("aptitudes", "strength_one"): (
+        N_("Your score in %(aptitude)s is above what %(who)s asks for."),
+        N_("Your score in %(aptitude)s is above what %(who)s ask for."),
+    ),
+    ("aptitudes", "strength"): (
+        N_("Your score in the skill each asks for most is above what %(who)s asks for."),
+        N_("Your score in the skill each asks for most is above what %(who)s ask for."),
+    ),
+    ("aptitudes", "gap_one"): (
+        N_("Your score in %(aptitude)s is below what %(who)s asks for."),
+        N_("Your score in %(aptitude)s is below what %(who)s ask for."),
+    ),
+    ("aptitudes", "gap"): (
+        N_("Your score in the skill each asks for most is below what %(who)s asks for."),
+        N_("Your score in the skill each asks for most is below what %(who)s ask for."),
+    ),
+    ("values", "offers_one"): (
+        N_("%(who)s offers more of what you said matters most (%(value)s) than most jobs we list."),
+        N_("%(who)s offer more of what you said matters most (%(value)s) than most jobs we list."),
+    ),
+    ("values", "offers"): (
+        N_("%(who)s offers more of what you said matters most than most jobs we list."),
+        N_("%(who)s offer more of what you said matters most than most jobs we list."),
+    ),
+    ("values", "offers_less_one"): (
+        N_("%(who)s offers less of what you said matters most (%(value)s) than most jobs we list."),
+        N_("%(who)s offer less of what you said matters most (%(value)s) than most jobs we list."),
+    ),
+    ("values", "offers_less"): (
+        N_("%(who)s offers less of what you said matters most than most jobs we list."),
+        N_("%(who)s offer less of what you said matters most than most jobs we list."),
+    ),
+}
+#: A wage sentence's parts: the region's all-jobs median, and the note on group figures.
+_WAGE_MEDIAN: Final = N_(" (%(median)s)")
+_WAGE_GROUP_NOTE: Final = N_(" Some of these figures are a whole job group's.")
+_NOTHING: Final = {"text": ""}
 
-    if factor == "interests":
-        if group == "shared":
-            seen: Counter[str] = Counter(a for f in facts for a in f.get("shared", ()))
-            areas = [a for a in RIASEC if seen[a]]
-            areas.sort(key=lambda a: -seen[a])
-            names = _join_areas(areas, language) if areas else ""
-            if len(areas) == 1:
-                if es:
-                    return (
-                        f"{who} {verb('tiene', 'tienen')} mucho de {names}, una de las cosas que "
-                        "más te gustan."
-                    )
-                return (
-                    f"{who} {verb('is', 'are')} a lot of {names}, one of the things you like most."
-                )
-            if es:
-                return f"{who} {verb('tiene', 'tienen')} cosas que más te gustan: {names}."
-            return f"{who} {verb('involves', 'involve')} things you like most: {names}."
-        if es:
-            return (
-                f"{who} {verb('trata', 'tratan')} sobre todo de cosas que no están entre lo que "
-                "más te gusta."
-            )
-        return (
-            f"{who} {verb('is', 'are')} mostly about things that are not among your top interests."
-        )
-    if factor == "education":
-        plan = next((str(f["plan"]) for f in facts if f.get("plan") in _PLAN_EN), "")
-        if group == "fits":
-            if es:
-                what = f"tu plan de {_PLAN_ES[plan]}" if plan else "tu plan después de la prepa"
-                return f"{who} {verb('encaja', 'encajan')} con {what}."
-            what = f"your plan to {_PLAN_EN[plan]}" if plan else "your plan after high school"
-            return f"{who} {verb('fits', 'fit')} {what}."
-        more = group == "more"
-        if es:
-            return (
-                f"{who} suele{'n' if plural else ''} pedir {'más' if more else 'menos'} estudios "
-                "o preparación que tu plan."
-            )
-        return (
-            f"{who} usually {verb('needs', 'need')} {'more' if more else 'less'} schooling or "
-            "training than your plan."
-        )
-    if factor == "wage":
+
+def _pathway_message(
+    factor: str, group: str, count: int, total: int, facts: list[Mapping[str, Any]]
+) -> tuple[str, dict[str, Any]]:
+    """The message id and typed parameters of one pathway sentence (see ``_PATHWAY_MESSAGES``)."""
+    form = "one" if total == 1 else "all" if count == total else "some"
+    numbers = {"count": {"number": count}, "total": {"number": total}}
+    inside = factor == "aptitudes"
+    who = _msg((_WHO_INSIDE if inside else _WHO)[form], **({} if form == "one" else numbers))
+    params: dict[str, Any] = {"who": who}
+    sentence = group
+    if factor == "interests" and group == "shared":
+        seen: Counter[str] = Counter(a for f in facts for a in f.get("shared", ()))
+        areas = sorted((a for a in RIASEC if seen[a]), key=lambda a: -seen[a])
+        params["areas"] = _areas_param(areas)
+        sentence = "shared_one" if len(areas) == 1 else "shared"
+    elif factor == "education" and group == "fits":
+        plan = next((str(f["plan"]) for f in facts if f.get("plan") in _PLAN_MESSAGES), "")
+        if plan:
+            params["plan"] = _msg(_PLAN_MESSAGES[plan])
+            sentence = "fits_plan"
+    elif factor == "wage":
         median = next((f.get("all_jobs_median") for f in facts if f.get("all_jobs_median")), None)
-        amount = f" (${median:,.0f})" if median else ""
         group_note = any(f.get("figures_scope") == "group" for f in facts)
-        more = group == "above"
-        if es:
-            note = " Algunas cifras son de todo un grupo de empleos." if group_note else ""
-            return (
-                f"{who} {verb('paga', 'pagan')} {'más' if more else 'menos'} que el empleo típico "
-                f"de tu región{amount}.{note}"
-            )
-        note = " Some of these figures are a whole job group's." if group_note else ""
-        return (
-            f"{who} {verb('pays', 'pay')} {'more' if more else 'less'} than the typical job in "
-            f"your region{amount}.{note}"
-        )
-    if factor == "demand":
-        if group == "high_value":
-            if es:
-                marked = verb("está marcado", "están marcados")
-                return f"{who} {marked} como de alto valor en tu región."
-            return f"{who} {verb('is', 'are')} marked high value in your region."
-        more = group == "common"
-        if es:
-            return (
-                f"{who} {verb('tiene', 'tienen')} {'más' if more else 'menos'} trabajadores en tu "
-                "región que la mayoría de los empleos que mostramos."
-            )
-        return (
-            f"{who} {verb('has', 'have')} {'more' if more else 'fewer'} workers in your region "
-            "than most jobs we list."
-        )
-    if factor == "aptitudes":
-        names_en = {_APTITUDE_EN[f["aptitude"]] for f in facts if f.get("aptitude")}
-        names_es = {_APTITUDE_ES[f["aptitude"]] for f in facts if f.get("aptitude")}
-        above = group == "strength"
-        if es:
-            skill = (
-                f" en {names_es.pop()}" if len(names_es) == 1 else " en la habilidad que más piden"
-            )
-            return (
-                f"Tu resultado{skill} está {'por encima' if above else 'por debajo'} de lo que "
-                f"{verb('pide', 'piden')} {who[0].lower() + who[1:]}."
-            )
-        skill = f"in {names_en.pop()}" if len(names_en) == 1 else "in the skill each asks for most"
-        return (
-            f"Your score {skill} is {'above' if above else 'below'} what "
-            f"{who[0].lower() + who[1:]} {verb('asks', 'ask')} for."
-        )
-    # values
-    value = next((f.get("value") for f in facts if f.get("value")), None)
-    more = group == "offers"
-    if es:
-        what = _VALUE_ES[value] if value else "lo que más te importa"
-        return (
-            f"{who} {verb('ofrece', 'ofrecen')} {'más' if more else 'menos'} de lo que más te "
-            f"importa ({what}) que la mayoría de los empleos que mostramos."
-        )
-    what = _VALUE_EN[value] if value else "what matters most to you"
-    return (
-        f"{who} {verb('offers', 'offer')} {'more' if more else 'less'} of what you said matters "
-        f"most ({what}) than most jobs we list."
-    )
+        params["median"] = _msg(_WAGE_MEDIAN, median={"money": median}) if median else _NOTHING
+        params["note"] = _msg(_WAGE_GROUP_NOTE) if group_note else _NOTHING
+    elif factor == "aptitudes":
+        names = {str(f["aptitude"]) for f in facts if f.get("aptitude") in _APTITUDE_MESSAGES}
+        if len(names) == 1:
+            params["aptitude"] = _msg(_APTITUDE_MESSAGES[names.pop()])
+            sentence = f"{group}_one"
+    elif factor == "values":
+        value = next((f.get("value") for f in facts if f.get("value") in _VALUE_MESSAGES), None)
+        if value:
+            params["value"] = _msg(_VALUE_MESSAGES[str(value)])
+            sentence = f"{group}_one"
+    singular, plural = _PATHWAY_MESSAGES[(factor, sentence)]
+    return (plural if count != 1 else singular), params
 
 
-def pathway_reasons(
-    occupations: Sequence[Mapping[str, Any]], language: str = "en"
-) -> tuple[PathwayReason, ...]:
+def pathway_reasons(occupations: Sequence[Mapping[str, Any]]) -> tuple[PathwayReason, ...]:
     """Pathway-level reasons from the JSON form of its shown occupations (``to_dict``).
 
     Per factor, the occupations whose reasons make the same claim (``_PATHWAY_GROUPS``: e.g.
@@ -1641,6 +1709,7 @@ def pathway_reasons(
     out: list[PathwayReason] = []
     for (factor, group), members in groups.items():
         facts = [m.get("facts") or {} for m in members]
+        message_id, params = _pathway_message(factor, group, len(members), total, facts)
         out.append(
             PathwayReason(
                 factor=factor,
@@ -1649,7 +1718,8 @@ def pathway_reasons(
                 weight=sum(float(m.get("weight", 0.0)) for m in members) / max(total, 1),
                 count=len(members),
                 total=total,
-                text=_pathway_sentence(factor, group, len(members), total, facts, language),
+                message_id=message_id,
+                params=params,
             )
         )
     factor_rank = {f: i for i, f in enumerate(REASON_FACTORS)}

@@ -15,7 +15,7 @@ import hmac
 import math
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -725,3 +725,12 @@ def redeem_access_code(
     )
     purge_if_due(db, now, settings)
     return token, resolve_session(db, token, now)
+
+
+def accounts_by_id(db: Session, user_ids: Iterable[int | None]) -> dict[int, User]:
+    """The accounts with these ids (None and unknown ids left out), by id, for naming who did
+    what on a page."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.execute(select(User).where(User.id.in_(ids))).scalars()}

@@ -47,7 +47,7 @@ SESSION_COOKIE: Final = "pathways_session"
 CSRF_COOKIE: Final = "pathways_csrf"
 CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "x-csrf-token"
-#: The cookie naming a form kept while its sender signs in again (``service.pages._keep``).
+#: The cookie naming a form kept while its sender signs in again (``service.kept_forms``).
 KEEP_COOKIE: Final = "pathways_form"
 #: Lifetime of the per-browser secret; a page open longer than this needs a reload.
 CSRF_COOKIE_SECONDS: Final = 12 * 3600

@@ -150,6 +150,19 @@ def sees_school(principal: Principal, school_id: int) -> bool:
     return principal.role == "coach" and school_id in principal.school_ids
 
 
+def scope_school_ids(principal: Principal) -> frozenset[int] | None:
+    """The schools whose students the principal works with: None (every school) for an admin,
+    else the assigned ones (none for staff and students)."""
+    if principal.role == "admin":
+        return None
+    return frozenset(principal.school_ids) if principal.role == "coach" else frozenset()
+
+
+def may_create_schools(principal: Principal) -> bool:
+    """True for who may add a school a roster names but the database lacks (an admin)."""
+    return principal.role == "admin"
+
+
 def sees_student(principal: Principal, student: Student) -> bool:
     """True when the principal may see this student's records."""
     if principal.role == "student":
@@ -158,6 +171,16 @@ def sees_student(principal: Principal, student: Student) -> bool:
 
 
 StudentIdPath = Annotated[int, Path(ge=1, le=ID_MAX, description="student id")]
+
+
+def visible_student(db: Session, principal: Principal, student_id: int) -> Student | None:
+    """The student if the principal may see them, else None; not entered in the disclosure
+    log (only for choosing a default, such as an activity's school; ``load_student_for`` hands
+    out a record)."""
+    student = db.get(Student, student_id)
+    if student is None or not sees_student(principal, student):
+        return None
+    return student
 
 
 def disclose(
@@ -176,8 +199,8 @@ def load_student_for(
     request: Request, db: Session, principal: Principal, student_id: int, now: datetime
 ) -> Student | None:
     """The student if the principal may see them (None otherwise), entered in the disclosure log."""
-    student = db.get(Student, student_id)
-    if student is None or not sees_student(principal, student):
+    student = visible_student(db, principal, student_id)
+    if student is None:
         return None
     disclose(request, db, principal, student.id, now)
     return student

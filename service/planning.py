@@ -77,6 +77,31 @@ def get_plan(db: Session, student_id: int) -> Plan | None:
     return db.execute(select(Plan).where(Plan.student_id == student_id)).scalar_one_or_none()
 
 
+def save_plan(
+    db: Session,
+    student_id: int,
+    *,
+    chosen: list[str],
+    next_steps: list[str],
+    notes: str,
+    by_user: int | None,
+    now: datetime,
+) -> Plan:
+    """Replace the student's plan (made if none) with these items, steps and notes; the caller
+    checks and tidies them (``check_plan_codes``) and commits. The coach page and PUT /plan."""
+    plan = get_plan(db, student_id)
+    if plan is None:
+        plan = Plan(student_id=student_id)
+        db.add(plan)
+    plan.chosen_pathways = chosen
+    plan.next_steps = next_steps
+    plan.notes = notes
+    plan.updated_by = by_user
+    plan.updated_at = now
+    db.flush()
+    return plan
+
+
 def check_plan_codes(catalogue: Catalogue, codes: list[str]) -> list[str]:
     """``codes`` without repeats, each a pathway or occupation code (InvalidRecordError else)."""
     unique = list(dict.fromkeys(codes))

@@ -1,7 +1,12 @@
-"""The one place that turns errors into HTTP responses: ``application/problem+json`` (RFC 9457).
+"""The one place that turns errors into HTTP responses: ``application/problem+json`` (RFC 9457)
+for the API, the HTML error page for a page.
 
-Routes raise domain errors from ``recommender.errors``; this module chooses the status code,
-the title and the body. Unexpected errors become a 500 without internal details.
+Routes, pages and the operations they call raise domain errors from ``recommender.errors``
+(a page's own refusals are ``PageDenied``, one of them); this module chooses the status code,
+the title and the body. One handler answers every domain error: a request for a page (a route
+of ``service.pages``, or an unrouted request that accepts only HTML) gets the HTML error page
+(or, for a ``PageDenied`` with a ``location``, a redirect: the sign-in page), the API
+problem+json, with the same status. Unexpected errors become a 500 without internal details.
 """
 
 from __future__ import annotations
@@ -133,6 +138,18 @@ def _outage_response(request: Request, exc: BaseException) -> Response:
     return response
 
 
+class PageDenied(PathwaysError):
+    """A page the caller may not see, or a form it cannot take: an HTML error page with
+    ``status`` saying ``message`` (a page message id), or a redirect (303) to ``location`` (the
+    sign-in page for a caller with no live session)."""
+
+    def __init__(self, status: int, message: str = "", *, location: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.location = location
+
+
 class ServiceUnavailableError(Exception):
     """The service cannot answer now (database down, migrations pending); ``reason`` says why."""
 
@@ -175,6 +192,8 @@ def problem_response(
 
 def status_of(error: Exception) -> tuple[int, str]:
     """The HTTP status and title for a domain error (500 for anything unmapped)."""
+    if isinstance(error, PageDenied):
+        return error.status, _TITLES.get(error.status, "Error")
     for kind, status, title in _STATUS_BY_ERROR:
         if isinstance(error, kind):
             return status, title
@@ -191,7 +210,11 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return "".join(parts)
 
 
-async def _on_domain_error(_request: Request, exc: Exception) -> Response:
+async def _on_domain_error(request: Request, exc: Exception) -> Response:
+    if _is_page_request(request):
+        from service.pages._core import page_error_response
+
+        return page_error_response(request, exc)
     status, title = status_of(exc)
     headers: dict[str, str] = {}
     extra: dict[str, Any] = {}

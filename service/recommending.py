@@ -503,6 +503,44 @@ def recommend_for_student(
     return {**answer.envelope, **result}
 
 
+#: Envelope fields of a served recommendation that are not part of the stored result.
+_ENVELOPE: Final = (
+    "student_id",
+    "assessment_id",
+    "profile_hash",
+    "what_if",
+    "stored",
+    "recommendation_id",
+    "created_at",
+)
+
+
+def store_what_if(
+    db: Session, student_id: int, result: dict[str, Any], *, by_user: int | None, now: datetime
+) -> None:
+    """Keep a served what-if ``result`` (region, plan) beside the plan made from it; the
+    default ranking is stored by ``recommend_for_student`` already. The caller commits."""
+    db.add(
+        StoredRecommendation(
+            student_id=student_id,
+            assessment_id=result["assessment_id"],
+            model_version=result["model_version"],
+            catalogue_version=result["catalogue_version"],
+            inputs={
+                "what_if": True,
+                "assessment_id": result["assessment_id"],
+                "profile_hash": result["profile_hash"],
+                "region": result["region"],
+                "plan": result["plan"],
+                "k": result["k"],
+            },
+            result={k: v for k, v in result.items() if k not in _ENVELOPE},
+            created_by=by_user,
+            created_at=now,
+        )
+    )
+
+
 def _json_timestamp(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z`` suffix, as pydantic writes it (None stays None)."""
     if value is None:

@@ -1112,6 +1112,11 @@ def pending_upload(db: Session, upload_id: int, user_id: int, now: datetime) -> 
     return row
 
 
+def forget_upload(db: Session, pending: PendingImport) -> None:
+    """Drop a kept roster upload once it has been imported; the caller commits."""
+    db.execute(delete(PendingImport).where(PendingImport.id == pending.id))
+
+
 # --- caseload, one student, classes ---------------------------------------------------------------
 
 
@@ -1214,6 +1219,18 @@ def list_caseload(
         done = sum(1 for i in everyone if status.get(i) == "submitted")
         groups.append({"school": school, "rows": rows, "done": done, "total": len(everyone)})
     return groups
+
+
+def get_student(db: Session, student_id: int) -> Student | None:
+    """The student row by id, no scope check (the caller has one: a signed-in student
+    themself, or a record already in scope); the disclosure-logged way is
+    ``service.deps.load_student_for``."""
+    return db.get(Student, student_id)
+
+
+def school_of(db: Session, student: Student) -> School | None:
+    """The school a student belongs to."""
+    return db.get(School, student.school_id)
 
 
 def _ids(db: Session, school: School) -> set[int]:

@@ -1,7 +1,8 @@
 """HTML pages for students, coaches and staff, served by the same app as the JSON API.
 
-``install_pages(app)`` mounts the page routers, the ``/static`` assets and the handler that turns
-a refused page into a sign-in redirect or an HTML error page. A page user never sees a
+``install_pages(app)`` mounts the page routers and the ``/static`` assets. A refused page
+(``PageDenied``) or any other domain error on a page becomes a sign-in redirect or the HTML
+error page in ``service.problems``' one domain-error handler. A page user never sees a
 problem+json body: a page form's invalid field is an HTML 422 page naming it, and opening the
 address a form is sent to (405) goes to the page the form is on.
 """
@@ -19,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.i18n import N_, Message
 from service.pages import activities, coach, plan_search, public, roster, staff, student
-from service.pages._core import STATIC_DIR, PageDenied, form_page, page_denied_response, render
+from service.pages._core import STATIC_DIR, form_page, render
 
 __all__ = ["PAGE_ROUTERS", "STATIC_DIR", "install_pages"]
 
@@ -53,11 +54,11 @@ _BAD_FIELDS = N_("These fields were not accepted: %(names)s.")
 
 
 def install_pages(app: FastAPI) -> None:
-    """Add the page routes, static files and the page error handler to ``app``."""
+    """Add the page routes, static files and the page side of the HTTP and validation error
+    handlers to ``app`` (after ``service.problems.install_problem_handlers``)."""
     for router in PAGE_ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_exception_handler(PageDenied, page_denied_response)
     endpoints = {route.endpoint for r in PAGE_ROUTERS for route in r.routes}  # type: ignore[attr-defined]
     api_http = app.exception_handlers[StarletteHTTPException]
     api_invalid = app.exception_handlers[RequestValidationError]

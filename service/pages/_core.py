@@ -4,7 +4,7 @@ Pages use the same session cookie as the JSON API and the same scope rules from
 ``service.deps``; a page that is refused renders an HTML page (or sends the browser to sign in)
 instead of a problem+json body. Every form carries ``{{ csrf_field() }}`` (checked by
 ``service.csrf.CrossSiteGuard``); a form that arrives after its sender's session ended is kept
-(``service.pages._keep``) and comes back refilled after sign-in.
+(``service.kept_forms``) and comes back refilled after sign-in.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ from service.i18n import (
     template_callables,
     translate,
 )
-from service.pages._keep import KEEP_MINUTES, forget_kept, keep_form, read_kept
+from service.kept_forms import KEEP_MINUTES, forget_kept, keep_form, read_kept
 from service.pages._text import LANG_COOKIE, pick_language
+from service.problems import PageDenied as PageDenied  # re-exported for the page modules
+from service.problems import status_of
 from service.schemas import NUL
 
 PAGES_DIR: Final = Path(__file__).resolve().parent
@@ -126,16 +128,6 @@ def read_onet_notice() -> str:
     return " ".join(match.group(1).split())
 
 
-class PageDenied(Exception):
-    """A page the caller may not see: redirect to sign-in, or an HTML error page with a status."""
-
-    def __init__(self, status: int, message: str = "", *, location: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.location = location
-
-
 def _set_browser_cookie(
     response: Response, request: Request, name: str, value: str, max_age: int
 ) -> None:
@@ -152,7 +144,7 @@ def _set_browser_cookie(
 
 
 #: What a form refused by the cross-site checks (``service.csrf``) or kept while its owner was
-#: signed out (``service.pages._keep``) says.
+#: signed out (``service.kept_forms``) says.
 _REFUSED_TITLE = N_("This form was not sent")
 _REFUSED_ORIGIN = N_(
     "It came from another website, not from a Pathways page, so nothing was saved. If you "
@@ -256,27 +248,35 @@ def cross_site_page(request: Request, kind: str) -> HTMLResponse:
     return render(request, "error.html", context, status_code=403)
 
 
-def page_denied_response(request: Request, exc: Exception) -> Response:
-    """Turn PageDenied into a redirect (303) or an HTML error page."""
-    assert isinstance(exc, PageDenied)
-    if exc.location is not None:
-        response = RedirectResponse(exc.location, status_code=303)
+def page_error_response(request: Request, exc: Exception) -> Response:
+    """A domain error on a page (``service.problems`` sends it here): a ``PageDenied`` with a
+    ``location`` is a redirect (303); anything else the HTML error page with the status the API
+    would give it (``status_of``), saying the page's message, or the error's own words below
+    500 (nothing internal at or above it)."""
+    if isinstance(exc, PageDenied) and exc.location is not None:
+        redirect = RedirectResponse(exc.location, status_code=303)
         keep_id = getattr(request.state, "keep_id", None)
         if keep_id is not None:
-            _set_browser_cookie(response, request, KEEP_COOKIE, keep_id, KEEP_MINUTES * 60)
-        return response
+            _set_browser_cookie(redirect, request, KEEP_COOKIE, keep_id, KEEP_MINUTES * 60)
+        return redirect
+    status, _title = status_of(exc)
+    message = exc.message if isinstance(exc, PageDenied) else (str(exc) if status < 500 else "")
     titles = {
         403: N_("Not allowed"),
         404: N_("Not found"),
         409: N_("Already done"),
         422: N_("Check your input"),
     }
-    return render(
+    response = render(
         request,
         "error.html",
-        {"title": titles.get(exc.status, N_("Something went wrong")), "message": exc.message},
-        status_code=exc.status,
+        {"title": titles.get(status, N_("Something went wrong")), "message": message},
+        status_code=status,
     )
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def get_page_principal(request: Request, db: SessionDep, now: NowDep) -> Principal | None:
@@ -322,7 +322,7 @@ def form_page(request: Request) -> str:
 
 
 async def _keep_sent_form(request: Request) -> None:
-    """Keep a form sent after its owner's session ended (see ``service.pages._keep``)."""
+    """Keep a form sent after its owner's session ended (see ``service.kept_forms``)."""
     subject = (request.scope.get("state") or {}).get("csrf_subject")
     if not isinstance(subject, str) or not subject.startswith("u"):
         return  # only a form made for a signed-in account is kept for that account

@@ -25,12 +25,104 @@ from recommender.explain import (
     pathway_reasons,
 )
 from recommender.training_routes import CREDENTIAL_LEVELS, CREDENTIAL_LEVELS_ES, training_routes
+from service.i18n import N_, catalogues
 from service.models import Assessment, Student
 from service.pages._core import PageDenied
-from service.pages._text import group_figures_text, reason_words, route_words
 from service.problems import ServiceUnavailableError
-from service.reasons import reason_text
+from service.reasons import reason_text, render_message
 from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
+
+#: How pages label reasons: facts that speak for a job, facts to think about, neutral facts.
+_REASON_WORDS: Final = {
+    "why": N_("Why"),
+    "why_fits": N_("Why it fits"),
+    "think_about": N_("Things to think about"),
+    "other_facts": N_("Other facts"),
+    "high_value": N_("high value"),
+    "unchecked": N_(
+        "The reasons for this result were saved before they were checked against the figures, so "
+        "they are not shown; they will be when the result is next worked out."
+    ),
+}
+#: How a page says that an occupation's jobs and wage are its OEWS group's, not its own:
+#: ``%(group)s`` is ``group_named`` (the group's title) or ``group_unnamed`` (its SOC code);
+#: ``%(size)s`` is how many catalogue titles share the figures.
+_GROUP_FIGURES: Final = {
+    "group_named": N_("“%(title)s”"),
+    "group_unnamed": N_("SOC %(code)s"),
+    "group_jobs": N_("all jobs in the %(group)s group, shared by %(size)s job titles"),
+    "group_jobs_one": N_("all jobs in the %(group)s group, not this title's alone"),
+    "group_wage": N_("median of the whole %(group)s group"),
+    "group_legend": N_(
+        "Group figure: the government publishes one count of jobs and one wage for a group of "
+        "related job titles, so the figures shown are the whole group's, not this title's alone. "
+        "The ranking counts an even share of the group's jobs for each title."
+    ),
+}
+#: How a page lists where in Mississippi to train for a job (``route_view``).
+_ROUTE_WORDS: Final = {
+    "heading": N_("Where to train in Mississippi"),
+    "for_county": N_("Colleges for %(county)s: your district's community college first."),
+    "for_region": N_("Colleges for %(region)s: the area's community colleges first."),
+    "for_state": N_("Colleges across Mississippi."),
+    "local": N_("your district's community college"),
+    "completers": N_("%(n)s finished it in the latest count"),
+    "completers_one": N_("1 finished it in the latest count"),
+    "completers_unknown": N_("number finishing not published"),
+    "earnings": N_("median earnings %(pay)s, %(years)s years after finishing"),
+    "earnings_one": N_("median earnings %(pay)s, 1 year after finishing"),
+    "earnings_none": N_("earnings not published (too few graduates)"),
+    "campuses": N_("Campuses: %(list)s"),
+    "in_county": N_("in your county"),
+    "main": N_("main campus"),
+    "more": N_("%(n)s more places"),
+    "more_one": N_("1 more place"),
+    "in_family": N_("%(programme)s, counted in CIP family %(family)s"),
+    "more_hidden": N_("and %(n)s more Mississippi colleges not listed here"),
+    "more_print": N_("%(n)s more places on the coach's page"),
+    "more_print_one": N_("1 more place on the coach's page"),
+    "below_usual": N_("a first step: less than this job usually asks"),
+    "above_usual": N_("more than this job usually asks"),
+    "group": N_("linked to the wider job group"),
+    "linked": N_("linked by the federal programme list"),
+    "none": N_(
+        "No Mississippi college lists a programme for this job in the College Scorecard data."
+    ),
+    "district_without": N_("%(college)s lists none of these programmes."),
+    "source": N_(
+        "Colleges, awards and earnings: U.S. Department of Education College Scorecard, via "
+        "Truewise (truewise.dev), CC BY 4.0. Programmes are grouped by 4-digit CIP family, and "
+        "the data does not say which campus teaches which programme."
+    ),
+}
+#: The route words said to the family on the printed plan (``family=True``): no "your".
+_FAMILY_ROUTE_WORDS: Final = {
+    "for_county": N_("Colleges for %(county)s: the district's community college first."),
+    "local": N_("the district's community college"),
+    "in_county": N_("in the county"),
+}
+
+
+def _in_language(table: dict[str, str], language: str) -> dict[str, str]:
+    """A table of catalogue messages in ``language`` (placeholders left for ``%``)."""
+    gettext = catalogues().translations(language).gettext
+    return {key: gettext(msgid) for key, msgid in table.items()}
+
+
+def reason_words(language: str) -> dict[str, str]:
+    """The words that head and label reasons on a page, in ``language``."""
+    return _in_language(_REASON_WORDS, language)
+
+
+def group_figures_text(language: str) -> dict[str, str]:
+    """The words that label a group's employment and wage, in ``language`` (``%(group)s``…)."""
+    return _in_language(_GROUP_FIGURES, language)
+
+
+def route_words(language: str, family: bool = False) -> dict[str, str]:
+    """The words that list Mississippi training routes, in ``language``; ``family``: as the
+    family's printed plan says them (of the student's district, not "your")."""
+    return _in_language({**_ROUTE_WORDS, **(_FAMILY_ROUTE_WORDS if family else {})}, language)
 
 
 def latest_assessment(db: Session, student_id: int) -> Assessment | None:
@@ -102,7 +194,7 @@ def best_reason(reasons: list[dict[str, Any]], language: str) -> str:
     return _reason_text(max(pros, key=lambda r: float(r["weight"])), language)
 
 
-def _fresh_reason(pros: list[PathwayReason], used: set[str]) -> str:
+def _fresh_reason(pros: list[PathwayReason], used: set[str]) -> PathwayReason | None:
     """The strongest pathway reason not already given for a higher pathway (else the strongest):
     among reasons true of at least half the jobs shown (when any is), one the model's effect
     helped beats one it did not, then the larger effect first."""
@@ -111,8 +203,14 @@ def _fresh_reason(pros: list[PathwayReason], used: set[str]) -> str:
     for r in ranked:
         if r.text not in used:
             used.add(r.text)
-            return r.text
-    return ranked[0].text if ranked else ""
+            return r
+    return ranked[0] if ranked else None
+
+
+def pathway_sentence(reason: PathwayReason, language: str, family_of: str | None = None) -> str:
+    """A pathway reason's sentence in ``language``; ``family_of`` (the student's first name)
+    words it for the family's printed plan."""
+    return render_message(reason.message_id, reason.params, language, family_of=family_of)
 
 
 @dataclass(frozen=True)
@@ -146,15 +244,14 @@ def figure_scope(occupation: dict[str, Any], language: str = "en") -> dict[str, 
     if title and language == "es":  # the group's own occupation, in the project's Spanish
         title = spanish_title(get_catalogue(), "occupation", f"{code}.00") or title
     size = occupation.get("figures_group_size") or 0
-    group = (
-        words["group_named"].format(title=title)
-        if title
-        else words["group_unnamed"].format(code=code)
-    )
+    if title:
+        group = words["group_named"] % {"title": title}
+    else:
+        group = words["group_unnamed"] % {"code": code}
     jobs = words["group_jobs"] if size > 1 else words["group_jobs_one"]
     out.update(
-        jobs_note=jobs.format(group=group, size=size),
-        wage_note=words["group_wage"].format(group=group),
+        jobs_note=jobs % {"group": group, "size": size},
+        wage_note=words["group_wage"] % {"group": group},
     )
     return out
 
@@ -170,24 +267,26 @@ def _programme(route: dict[str, Any], w: dict[str, str]) -> str:
     title = route.get("program_title") or ""
     if not title or title.casefold() == str(route["title"]).casefold():
         return family
-    return w["in_family"].format(programme=title, family=family)
+    return w["in_family"] % {"programme": title, "family": family}
 
 
-def _route_line(route: dict[str, Any], county: str | None, language: str) -> dict[str, Any]:
+def _route_line(
+    route: dict[str, Any], county: str | None, language: str, family: bool = False
+) -> dict[str, Any]:
     """One route as page-ready words: college, credential and programme, awards, earnings."""
-    w = route_words(language)
+    w = route_words(language, family)
     names = CREDENTIAL_LEVELS_ES if language == "es" else CREDENTIAL_LEVELS
     done = route.get("completers")
     if done is None:
         completers = w["completers_unknown"]
     else:
-        completers = w["completers_one"] if done == 1 else w["completers"].format(n=f"{done:,}")
+        completers = w["completers_one"] if done == 1 else w["completers"] % {"n": f"{done:,}"}
     pay = route.get("earnings")
     if pay is None:
         earnings = w["earnings_none"]
     else:
         key = "earnings_one" if route.get("earnings_years") == 1 else "earnings"
-        earnings = w[key].format(pay=f"${pay:,.0f}", years=route.get("earnings_years"))
+        earnings = w[key] % {"pay": f"${pay:,.0f}", "years": route.get("earnings_years")}
     notes = []
     if route.get("level_vs_usual") == -1:
         notes.append(w["below_usual"])
@@ -214,18 +313,23 @@ def _route_line(route: dict[str, Any], county: str | None, language: str) -> dic
         "completers": completers,
         "earnings": earnings,
         "notes": notes,
-        "campuses": w["campuses"].format(list="; ".join(campuses)) if campuses else "",
+        "campuses": w["campuses"] % {"list": "; ".join(campuses)} if campuses else "",
     }
 
 
 def route_view(
-    occupation: dict[str, Any], result: dict[str, Any], language: str = "en"
+    occupation: dict[str, Any],
+    result: dict[str, Any],
+    language: str = "en",
+    family_of: str | None = None,
 ) -> dict[str, Any]:
     """Where in Mississippi to train for a recommended occupation, as page-ready words: the plain
     step when its usual education is beyond or below the plan, the first ``ROUTES_SHOWN`` routes
     and the rest for a disclosure. A result stored before routes were recorded has them worked
-    out from the catalogue for its region (no county), which changes nothing stored."""
-    w = route_words(language)
+    out from the catalogue for its region (no county), which changes nothing stored.
+    ``family_of`` (the student's first name): worded for the family's printed plan."""
+    family = family_of is not None
+    w = route_words(language, family)
     place = result.get("training_place") or {}
     plan = str(result.get("plan") or "undecided")
     step = occupation.get("education_step")
@@ -242,40 +346,47 @@ def route_view(
         without = list(found.district_without)
         step = education_step(int(catalogue.education_code[i]), plan)
     county = place.get("county_fips")
-    lines = [_route_line(r, county, language) for r in routes]
+    lines = [_route_line(r, county, language, family) for r in routes]
     total = int(total if total is not None else len(lines))
     return {
         "heading": w["heading"],
-        "step": (step or {}).get("es" if language == "es" else "text", ""),
+        "step": _step_text(step, language, family_of),
         "shown": lines[:ROUTES_SHOWN],
         "more": lines[ROUTES_SHOWN:],
-        "more_label": (w["more_one"] if len(lines) - ROUTES_SHOWN == 1 else w["more"]).format(
-            n=len(lines) - ROUTES_SHOWN
-        ),
-        "hidden": w["more_hidden"].format(n=total - len(lines)) if total > len(lines) else "",
+        "more_label": (w["more_one"] if len(lines) - ROUTES_SHOWN == 1 else w["more"])
+        % {"n": len(lines) - ROUTES_SHOWN},
+        "hidden": w["more_hidden"] % {"n": total - len(lines)} if total > len(lines) else "",
         "print_shown": PRINT_SHOWN,
         "print_more": (
-            (w["more_print_one"] if total - PRINT_SHOWN == 1 else w["more_print"]).format(
-                n=total - PRINT_SHOWN
-            )
+            (w["more_print_one"] if total - PRINT_SHOWN == 1 else w["more_print"])
+            % {"n": total - PRINT_SHOWN}
             if total > PRINT_SHOWN
             else ""
         ),
         "none": w["none"] if not lines else "",
         # "your district's college lists none" says something only when another college does
-        "without": [w["district_without"].format(college=c) for c in without] if lines else [],
+        "without": [w["district_without"] % {"college": c} for c in without] if lines else [],
     }
 
 
-def route_place(result: dict[str, Any], language: str = "en") -> str:
+def _step_text(step: dict[str, Any] | None, language: str, family_of: str | None) -> str:
+    """The plain education step in ``language`` (from its message when stored with one)."""
+    if not step:
+        return ""
+    if step.get("message_id"):
+        return render_message(step["message_id"], step["params"], language, family_of=family_of)
+    return str(step.get("es" if language == "es" else "text", ""))
+
+
+def route_place(result: dict[str, Any], language: str = "en", family: bool = False) -> str:
     """Whose colleges the routes list: the county's, the region's or the whole state's."""
-    w = route_words(language)
+    w = route_words(language, family)
     place = result.get("training_place") or {}
     if place.get("county_name"):
-        return w["for_county"].format(county=place["county_name"])
+        return w["for_county"] % {"county": place["county_name"]}
     region = str(result.get("region") or "")
     if region and region != "2800000":
-        return w["for_region"].format(region=result.get("region_name") or region)
+        return w["for_region"] % {"region": result.get("region_name") or region}
     return w["for_state"]
 
 
@@ -317,7 +428,7 @@ def _shown_cluster(catalogue: Catalogue, code: str, cluster: str, language: str)
 
 
 def describe_occupation(
-    o: dict[str, Any], result: dict[str, Any], language: str = "en"
+    o: dict[str, Any], result: dict[str, Any], language: str = "en", family_of: str | None = None
 ) -> dict[str, Any]:
     """One recommended occupation of ``result`` as a template-ready dict (as the ranked list
     shows it): reasons split, figures and whose they are, education, programmes, routes."""
@@ -341,27 +452,33 @@ def describe_occupation(
         "figures": figure_scope(o, language),
         "education": catalogue.occupation(o["code"]).education,
         "programs": [pr["title"] for pr in o.get("programs", [])],
-        "training": route_view(o, result, language),
+        "training": route_view(o, result, language, family_of),
     }
 
 
-def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict[str, Any]]:
+def describe_pathways(
+    result: dict[str, Any], language: str = "en", family_of: str | None = None
+) -> list[dict[str, Any]]:
     """A recommendation's pathways as template-ready dicts: reasons split into why it fits and
-    things to think about (for the pathway and for each job), occupations, wages."""
+    things to think about (for the pathway and for each job), occupations, wages. ``family_of``
+    (the student's first name) words the pathway sentences for the family's printed plan."""
     catalogue = get_catalogue()
     out: list[dict[str, Any]] = []
     used: set[str] = set()
     legend = ""
     for rank, p in enumerate(result["pathways"], start=1):
-        occupations = [describe_occupation(o, result, language) for o in p["occupations"]]
+        family = family_of is not None
+        occupations = [
+            describe_occupation(o, result, language, family_of) for o in p["occupations"]
+        ]
         checked = all(o["checked"] for o in occupations) and bool(occupations)
-        said = pathway_reasons(p["occupations"], language) if checked else ()
+        said = pathway_reasons(p["occupations"]) if checked else ()
         pros = [r for r in said if r.stance == "pro"]
         cons = [r for r in said if r.stance == "con"]
-        headline = _fresh_reason(pros, used)
-        pro_texts = [r.text for r in pros if r.text != headline]
-        if headline:
-            pro_texts.insert(0, headline)
+        best = _fresh_reason(pros, used)
+        ordered = ([best] if best else []) + [r for r in pros if r is not best]
+        pro_texts = [pathway_sentence(r, language, family_of) for r in ordered]
+        headline = pro_texts[0] if best else ""
         if any(o["high_value"] for o in occupations) and not legend:
             legend = high_value_legend(result, language)
         out.append(
@@ -376,7 +493,7 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 "score": p["score"],
                 "reason": headline,
                 "pros": pro_texts,
-                "cons": [r.text for r in cons],
+                "cons": [pathway_sentence(r, language, family_of) for r in cons],
                 "checked": checked,
                 "occupations": occupations,
                 "group_legend": (
@@ -386,7 +503,7 @@ def describe_pathways(result: dict[str, Any], language: str = "en") -> list[dict
                 ),
                 "high_value_legend": (legend if any(o["high_value"] for o in occupations) else ""),
                 "words": reason_words(language),
-                "route_place": route_place(result, language),
+                "route_place": route_place(result, language, family),
                 "route_source": route_words(language)["source"],
             }
         )

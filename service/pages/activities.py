@@ -22,9 +22,10 @@ from recommender.catalogue import get_catalogue
 from recommender.errors import PermissionDeniedError, RecordNotFoundError
 from recommender.school_years import school_year_of
 from service import activities as ops
+from service import rostering
 from service.auth import Principal
 from service.choices import ActivityCategory
-from service.deps import ID_MAX, NowDep, SessionDep, sees_student
+from service.deps import ID_MAX, NowDep, SessionDep, visible_student
 from service.i18n import N_
 from service.models import Activity, Student
 from service.pages._core import CoachPage, PageDenied, render, safe_next, without_nul
@@ -245,8 +246,8 @@ def _with_school(draft: ops.ActivityDraft, db: Session, principal: Principal) ->
     if draft.school_id is not None:
         return draft
     if draft.student_id is not None:
-        student = db.get(Student, draft.student_id)
-        if student is not None and sees_student(principal, student):
+        student = visible_student(db, principal, draft.student_id)
+        if student is not None:
             return replace(draft, school_id=student.school_id)
     schools = ops.schools_of(db, principal)
     if len(schools) == 1:
@@ -475,7 +476,7 @@ async def delete_activity(
     activity = _editable(db, principal, activity_id)
     form = await request.form()
     if str(form.get("confirm", "")) != "yes":
-        student = db.get(Student, activity.student_id) if activity.student_id else None
+        student = rostering.get_student(db, activity.student_id) if activity.student_id else None
         context = {
             "title": N_("Delete this activity?"),
             "activity": activity,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from recommender.assessment import StudentProfile
 from recommender.catalogue import get_catalogue
-from recommender.dimensions import APTITUDES, PLANS, RIASEC
+from recommender.dimensions import APTITUDES, PLANS, RIASEC, RIASEC_EVERYDAY_NAMES
 from recommender.engine import STATEWIDE_REGION
 from recommender.errors import InvalidRecordError
 from recommender.instrument import load_instrument
@@ -27,6 +27,7 @@ from service.deps import (
     SettingsDep,
     load_student_for,
     read_token,
+    scope_school_ids,
 )
 from service.families import set_family_language
 from service.i18n import N_, Message, available_languages, translate
@@ -51,12 +52,11 @@ from service.pages._recs import (
 from service.pages._text import (
     APTITUDE_NAMES,
     LANG_COOKIE,
-    RIASEC_NAMES,
     pick_language,
 )
 from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
 from service.pages.roster import sign_in_address
-from service.recommending import latest_submitted_assessment
+from service.recommending import latest_submitted_assessment, store_what_if
 from service.schemas import nul_fields, today
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
@@ -102,7 +102,7 @@ def caseload(
     """Students of the coach's schools, by school, with the status of their latest assessment;
     searched by first name or local id and filtered by grade, status, school and class (a
     filter value that is not one of the choices offered is ignored)."""
-    ids = None if principal.role == "admin" else frozenset(principal.school_ids)
+    ids = scope_school_ids(principal)
 
     def number(text: str) -> int | None:
         return int(text) if text.isdigit() and 0 < int(text) <= ID_MAX else None
@@ -182,18 +182,6 @@ def show_access_code(
     return render(request, "coach_code.html", context)
 
 
-#: Envelope fields of a served recommendation that are not part of the stored result.
-_ENVELOPE = (
-    "student_id",
-    "assessment_id",
-    "profile_hash",
-    "what_if",
-    "stored",
-    "recommendation_id",
-    "created_at",
-)
-
-
 def _what_if(
     request: Request,
     db: Session,
@@ -251,7 +239,7 @@ def _what_if(
 def _charts(profile: StudentProfile | None, language: str = "en") -> dict[str, Any]:
     if profile is None:
         return {}
-    names = RIASEC_NAMES[language] if language in RIASEC_NAMES else RIASEC_NAMES["en"]
+    names = {c: translate(language, RIASEC_EVERYDAY_NAMES["en"][c]) for c in RIASEC}
     interests = [None if v != v else float(v) for v in profile.interests.tolist()]
     apt = [None if v != v else float(v) for v in profile.aptitudes.tolist()]
     se = [None if v != v else float(v) for v in profile.aptitudes_se.tolist()]
@@ -328,9 +316,9 @@ def _student_context(
 ) -> dict[str, Any]:
     profile = latest_profile(db, student.id)
     assessment = latest_assessment(db, student.id)
-    school = db.get(School, student.school_id)
+    school = rostering.school_of(db, student)
     sessions = activity_ops.list_activities(db, principal, student_id=student.id, limit=10)
-    plan_row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
+    plan_row = planning.get_plan(db, student.id)
     context: dict[str, Any] = {
         "title": f"{student.first_name} ({student.local_id})",
         "student": student,
@@ -538,41 +526,22 @@ def save_plan(
     except InvalidRecordError:
         raise PageDenied(422, N_("A chosen pathway or job is not in the catalogue.")) from None
     steps = [s.strip()[:300] for s in next_steps.splitlines() if s.strip()][:MAX_STEPS]
-    row = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
-    if row is None:
-        row = Plan(student_id=student.id)
-        db.add(row)
-    row.chosen_pathways = chosen_codes
-    row.next_steps = steps
-    row.notes = notes.strip()
-    row.updated_by = principal.user_id
-    row.updated_at = now
+    planning.save_plan(
+        db,
+        student.id,
+        chosen=chosen_codes,
+        next_steps=steps,
+        notes=notes.strip(),
+        by_user=principal.user_id,
+        now=now,
+    )
     profile = latest_profile(db, student.id)
     if profile is not None:
         context = _what_if(request, db, student, profile, region, plan, by_user=principal.user_id)
         result = context["recommendation"]
         if result is not None and not result["stored"]:
-            # the plan was made from a what-if: keep that ranking beside it (the default is
-            # stored by recommend_for_student already)
-            db.add(
-                Recommendation(
-                    student_id=student.id,
-                    assessment_id=result["assessment_id"],
-                    model_version=result["model_version"],
-                    catalogue_version=result["catalogue_version"],
-                    inputs={
-                        "what_if": True,
-                        "assessment_id": result["assessment_id"],
-                        "profile_hash": result["profile_hash"],
-                        "region": result["region"],
-                        "plan": result["plan"],
-                        "k": result["k"],
-                    },
-                    result={k: v for k, v in result.items() if k not in _ENVELOPE},
-                    created_by=principal.user_id,
-                    created_at=now,
-                )
-            )
+            # the plan was made from a what-if: keep that ranking beside it
+            store_what_if(db, student.id, result, by_user=principal.user_id, now=now)
     db.commit()
     query = f"?saved=1&region={region or ''}&plan={plan or ''}#plan"
     return RedirectResponse(f"/coach/students/{student.id}{query}", status_code=303)
@@ -649,7 +618,7 @@ def print_plan(
     if result is None and profile is not None:
         result = page_recommendation(request, db, student)
     if result is not None:
-        context["pathways"] = describe_pathways(result, language)
+        context["pathways"] = describe_pathways(result, language, family_of=student.first_name)
         context["region_name"] = result.get("region_name", result.get("region", ""))
     chosen = set(plan_row.chosen_pathways)
     shown = context["pathways"]
@@ -663,7 +632,7 @@ def print_plan(
         titles.update({c: t for c, t in spanish if t})
     context["chosen_titles"] = [titles.get(c, c) for c in plan_row.chosen_pathways]
     if profile is not None:
-        names = RIASEC_NAMES.get(language, RIASEC_NAMES["en"])
+        names = {c: translate(language, RIASEC_EVERYDAY_NAMES["en"][c]) for c in RIASEC}
         interests = [None if v != v else float(v) for v in profile.interests.tolist()]
         context["hexagon"] = draw_interest_hexagon(
             "interests",

@@ -24,9 +24,10 @@ from service.pages._recs import (
     describe_occupation,
     describe_pathways,
     latest_profile,
+    reason_words,
     shown_title,
 )
-from service.pages._text import LANG_COOKIE, pick_language, reason_words
+from service.pages._text import LANG_COOKIE, pick_language
 from service.pages.coach import PageStudent, _plan_labels
 from service.planning import (
     ITEM_KINDS,

@@ -12,7 +12,6 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import delete
 from starlette.datastructures import UploadFile
 
 from recommender.catalogue import get_catalogue
@@ -20,7 +19,16 @@ from recommender.errors import InvalidRecordError, RecordNotFoundError
 from service import rostering
 from service.auth import Principal, issue_session_access_code, shown_access_code
 from service.csrf import own_origin
-from service.deps import ID_MAX, NowDep, SessionDep, SettingsDep, load_student_for, read_token
+from service.deps import (
+    ID_MAX,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    load_student_for,
+    may_create_schools,
+    read_token,
+    scope_school_ids,
+)
 from service.i18n import N_
 from service.models import PendingImport, Student
 from service.pages._core import CoachPage, PageDenied, nul_message, render, without_nul
@@ -30,10 +38,6 @@ router = APIRouter(prefix="/coach", include_in_schema=False)
 
 MAX_UPLOAD_NAME: Final = 200
 IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
-
-
-def _scope_ids(principal: Principal) -> frozenset[int] | None:
-    return None if principal.role == "admin" else frozenset(principal.school_ids)
 
 
 def _year_choices() -> list[str]:
@@ -54,7 +58,7 @@ def _counties() -> list[tuple[str, str]]:
 def _import_context(principal: Principal, db: Any) -> dict[str, Any]:
     return {
         "title": N_("Import a roster"),
-        "schools": rostering.visible_schools(db, _scope_ids(principal)),
+        "schools": rostering.visible_schools(db, scope_school_ids(principal)),
         "years": _year_choices(),
         "school_year": school_year_of(today()),
     }
@@ -166,8 +170,8 @@ def _preview(
 ) -> tuple[rostering.ImportReport | None, dict[str, Any]]:
     """The import's report (None when refused) and the preview page's context."""
     scope = rostering.ImportScope(
-        _scope_ids(principal),
-        may_create_schools=principal.role == "admin",
+        scope_school_ids(principal),
+        may_create_schools=may_create_schools(principal),
         only_school=pending.school_id,
     )
     context: dict[str, Any] = {
@@ -190,7 +194,7 @@ def _preview(
         )
     except rostering.RosterRefusedError as exc:
         context["problems"] = exc.problems
-        if principal.role == "admin":
+        if may_create_schools(principal):
             context["unknown"] = rostering.unknown_schools(db, roster)
             context["counties"] = _counties()
         return None, context
@@ -226,7 +230,7 @@ async def confirm_roster(
     if report is None:
         db.rollback()
         return render(request, "coach_roster_preview.html", context, status_code=422)
-    db.execute(delete(PendingImport).where(PendingImport.id == pending.id))
+    rostering.forget_upload(db, pending)
     db.commit()
     totals = report.totals()
     query = "&".join(f"{k}={v}" for k, v in totals.items())
@@ -243,7 +247,7 @@ def _student_form_context(
     errors: dict[str, str],
     student: Student | None,
 ) -> dict[str, Any]:
-    ids = _scope_ids(principal)
+    ids = scope_school_ids(principal)
     year = school_year_of(today())
     return {
         "title": N_("Edit student") if student else N_("Add a student"),
@@ -314,7 +318,7 @@ def add_student(
     student = None
     if not errors:
         student, errors = rostering.save_student(
-            db, form, school_ids=_scope_ids(principal), school_year=school_year_of(today())
+            db, form, school_ids=scope_school_ids(principal), school_year=school_year_of(today())
         )
     if student is None:
         db.rollback()
@@ -374,7 +378,7 @@ def edit_student(
         saved, errors = rostering.save_student(
             db,
             form,
-            school_ids=_scope_ids(principal),
+            school_ids=scope_school_ids(principal),
             school_year=school_year_of(today()),
             student=student,
         )

@@ -21,7 +21,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.catalogue import get_catalogue
@@ -34,13 +33,13 @@ from recommender.errors import (
     RecordNotFoundError,
 )
 from recommender.versions import MAX_SUBGROUP_SHORTFALL, guard_failures
-from service.auth import Principal
+from service.auth import Principal, accounts_by_id
 from service.choices import ActivityCategory
 from service.deps import NowDep, SessionDep
 from service.i18n import N_, Message, translate
 from service.model_changes import ChangePreview, compare_versions, preview_promotion
 from service.model_ops import promote_model, recent_model_events, rollback_model, rollback_target
-from service.models import ModelEvent, User
+from service.models import ModelEvent
 from service.pages._core import (
     ATTRIBUTION_FILE,
     CoachPage,
@@ -217,13 +216,8 @@ def _rollback_target(db: Session, active: str | None) -> str | None:
 
 def _event_actors(db: Session, events: list[ModelEvent]) -> dict[int, str]:
     """Account id -> "display name (role)" for the accounts that made the listed events."""
-    ids = {e.by_user for e in events if e.by_user}
-    if not ids:
-        return {}
-    return {
-        u.id: f"{u.display_name} ({u.role})"
-        for u in db.execute(select(User).where(User.id.in_(ids))).scalars()
-    }
+    accounts = accounts_by_id(db, (e.by_user for e in events))
+    return {u.id: f"{u.display_name} ({u.role})" for u in accounts.values()}
 
 
 def _changelog_pair(
@@ -774,10 +768,7 @@ def _privacy_context(
     user_ids = {e.user_id for e in found.entries} | {
         r.requested_by for r in list_requests(db, principal, "pending")
     }
-    names = {
-        u.id: u.username
-        for u in db.execute(select(User).where(User.id.in_([i for i in user_ids if i]))).scalars()
-    }
+    names = {u.id: u.username for u in accounts_by_id(db, user_ids).values()}
     student = None
     held: dict[str, int] = {}
     if student_id is not None:

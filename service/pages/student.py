@@ -19,10 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from recommender.aptitude_items import worked_example
 from recommender.assessment import StudentProfile
 from recommender.dimensions import PLANS, RIASEC, RIASEC_EVERYDAY_NAMES
+from service import rostering
 from service.assessing import describe_clock, get_instrument, school_county, start_or_resume
 from service.deps import NowDep, SessionDep
 from service.i18n import N_, translate
-from service.models import Assessment, Student
+from service.models import Assessment
 from service.pages._core import PageDenied, StudentPage, render
 from service.pages._recs import describe_pathways, latest_assessment, page_recommendation
 from service.pages._text import LANG_COOKIE, pick_language
@@ -141,7 +142,7 @@ def results_page(request: Request, principal: StudentPage, db: SessionDep) -> Re
     if assessment is None or assessment.status != "submitted" or assessment.profile is None:
         return render(request, "results.html", {"pending": True, **base}, language=language)
     profile = StudentProfile.from_dict(assessment.profile)
-    student = db.get(Student, principal.student_id)
+    student = rostering.get_student(db, principal.student_id)
     if student is None:
         raise PageDenied(404, N_("Your student record was not found."))
     result = page_recommendation(request, db, student)

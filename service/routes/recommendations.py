@@ -146,6 +146,14 @@ class EducationStepOut(BaseModel):
     min_years: float = Field(description="fewest years after high school it takes")
     text: str
     es: str
+    message_id: str | None = Field(
+        default=None,
+        description="the sentence's id in the message catalogue (`text` is it in English), "
+        "rendered in a language with `params` as a reason's is; None in results stored before",
+    )
+    params: dict[str, Any] | None = Field(
+        default=None, description="the placeholders' typed values, as a reason's `params`"
+    )
 
 
 class TrainingPlaceOut(BaseModel):

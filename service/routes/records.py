@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from recommender.catalogue import Catalogue, get_catalogue
 from recommender.errors import InvalidRecordError
+from service import planning
 from service.deps import CaseloadStudent, CoachUser, NowDep, ScopedOutcome, SessionDep
 from service.exporting import known_outcome_codes
-from service.models import Outcome, Plan
+from service.models import Outcome
 from service.routes._common import SIGNED_IN
 from service.schemas import OutcomeIn, OutcomeOut, OutcomePatch, PlanIn, PlanOut, SchoolYear
 
@@ -23,7 +24,7 @@ router = APIRouter(
 @router.get("/plan", response_model=PlanOut)
 def get_plan(student: CaseloadStudent, db: SessionDep) -> PlanOut:
     """The student's current plan (empty lists and notes when none has been saved)."""
-    plan = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
+    plan = planning.get_plan(db, student.id)
     if plan is None:
         return PlanOut(
             student_id=student.id, chosen_pathways=[], next_steps=[], notes="", updated_at=None
@@ -36,16 +37,15 @@ def put_plan(
     student: CaseloadStudent, body: PlanIn, principal: CoachUser, db: SessionDep, now: NowDep
 ) -> PlanOut:
     """Replace the student's plan with the body (pathway codes kept in the order given)."""
-    plan = db.execute(select(Plan).where(Plan.student_id == student.id)).scalar_one_or_none()
-    if plan is None:
-        plan = Plan(student_id=student.id)
-        db.add(plan)
-    plan.chosen_pathways = list(dict.fromkeys(body.chosen_pathways))
-    plan.next_steps = list(body.next_steps)
-    plan.notes = body.notes
-    plan.updated_by = principal.user_id
-    plan.updated_at = now
-    db.flush()
+    plan = planning.save_plan(
+        db,
+        student.id,
+        chosen=list(dict.fromkeys(body.chosen_pathways)),
+        next_steps=list(body.next_steps),
+        notes=body.notes,
+        by_user=principal.user_id,
+        now=now,
+    )
     return PlanOut.model_validate(plan)
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from recommender.catalogue import get_catalogue
 from recommender.errors import InvalidRecordError
 from service import rostering
-from service.deps import CoachUser, SessionDep
+from service.deps import CoachUser, SessionDep, may_create_schools, scope_school_ids, sees_school
 from service.problems import problem_response
 from service.routes._common import SIGNED_IN
 from service.schemas import DbId, today
@@ -75,11 +75,7 @@ async def import_roster(
             "send the roster as the request body (application/zip or text/csv)",
             errors=[{"field": "body", "message": "empty"}],
         )
-    if (
-        school_id is not None
-        and principal.role != "admin"
-        and school_id not in principal.school_ids
-    ):
+    if school_id is not None and not sees_school(principal, school_id):
         school_id = -1  # matches no school: the roster's schools are named as out of scope
     new_schools = {}
     for item in create_school or []:
@@ -93,8 +89,8 @@ async def import_roster(
             roster,
             school_year=year,
             scope=rostering.ImportScope(
-                None if principal.role == "admin" else frozenset(principal.school_ids),
-                may_create_schools=principal.role == "admin",
+                scope_school_ids(principal),
+                may_create_schools=may_create_schools(principal),
                 only_school=school_id,
             ),
             dry_run=dry_run,

@@ -45,6 +45,7 @@ from recommender.features import (
     normal_cdf,
 )
 from recommender.ranking import RankingPolicy, rank_occupations
+from service.reasons import render_message
 from tests.model.synthetic import make_profile
 
 _W = np.random.default_rng(11).normal(size=len(FEATURE_NAMES)).astype(np.float32)
@@ -417,9 +418,10 @@ def test_pathway_reasons_speak_of_the_pathways_jobs_and_count_them(plan: str) ->
     for pathway in cat.pathways:
         members = pathway.occupation_index[:3]
         occupations = _as_dicts(rows, members)
-        for language in ("en", "es"):
-            for said in pathway_reasons(occupations, language):
-                assert "This job" not in said.text and "Este empleo" not in said.text
+        for said in pathway_reasons(occupations):
+            for language in ("en", "es"):
+                text = render_message(said.message_id, said.params, language)
+                assert "This job" not in text and "Este empleo" not in text
                 holding = [
                     o
                     for o in occupations
@@ -430,12 +432,13 @@ def test_pathway_reasons_speak_of_the_pathways_jobs_and_count_them(plan: str) ->
                 ]
                 assert said.count == len(holding) and said.total == len(members)
                 if language == "en":
+                    assert text == said.text  # the pure English rendering agrees
                     if len(members) == 1:
-                        assert "the job shown for this pathway" in said.text.lower()
+                        assert "the job shown for this pathway" in text.lower()
                     elif said.count == said.total:
-                        assert f"all {said.total} jobs shown for this pathway" in said.text.lower()
+                        assert f"all {said.total} jobs shown for this pathway" in text.lower()
                     else:
-                        assert f"{said.count} of the {said.total} jobs shown" in said.text
+                        assert f"{said.count} of the {said.total} jobs shown" in text
 
 
 def _group(factor: str, claim: str) -> str:

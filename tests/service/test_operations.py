@@ -103,3 +103,26 @@ def test_request_logs_carry_the_route_template_and_no_student_data(
     assert entry["route"] == "/students/{student_id}" and entry["status"] == 200
     assert f"/students/{world.student_a}" not in line
     assert "Ada" not in line and "A1" not in line
+
+
+def test_a_domain_error_from_an_operation_is_a_page_or_problem_json_by_request(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One handler: the same operation's error is the HTML error page on a page and
+    problem+json on the API, with the same status."""
+    from recommender.errors import RecordConflictError
+    from service import planning
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise RecordConflictError("plan", "the plan is being changed elsewhere")
+
+    monkeypatch.setattr(planning, "get_plan", refuse)
+    headers = world.headers("coach")
+    page = client.get(f"/coach/students/{world.student_a}", headers=headers)
+    api = client.get(f"/students/{world.student_a}/plan", headers=headers)
+    assert page.status_code == api.status_code == 409
+    assert page.headers["content-type"].startswith("text/html")
+    assert "the plan is being changed elsewhere" in page.text
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["status"] == 409
+    assert "the plan is being changed elsewhere" in api.json()["detail"]

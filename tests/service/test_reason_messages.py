@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from recommender.dimensions import PLANS
+from recommender.explain import pathway_reasons
 from service.i18n import catalogues
 from service.reasons import reason_text, render_message
 from tests.recommender.test_explain_facts import GULF_COAST, STATEWIDE, catalogue, explained
@@ -144,3 +145,41 @@ def test_a_reason_stored_without_a_message_id_shows_its_stored_sentence() -> Non
     old = {"factor": "wage", "text": "Pays well.", "es": "Paga bien."}
     assert reason_text(old, "en") == "Pays well."
     assert reason_text(old, "es") == "Paga bien."
+
+
+def test_lists_join_as_each_language_writes_them() -> None:
+    names = [{"text": "a"}, {"text": "b"}, {"text": "c"}]
+    for language, two, three in (("en", "a and b", "a, b, and c"), ("es", "a y b", "a, b y c")):
+        assert render_message("%(x)s", {"x": {"list": names[:1]}}, language) == "a"
+        assert render_message("%(x)s", {"x": {"list": names[:2]}}, language) == two
+        assert render_message("%(x)s", {"x": {"list": names}}, language) == three
+
+
+def test_every_pathway_reason_renders_for_the_student_and_for_the_family() -> None:
+    """Pathway sentences over every pathway's first jobs, in both languages: no placeholder
+    left, Spanish translated, and the family's version free of "you" / "tú" and naming them."""
+    spanish = catalogues().translations("es")
+    second_person = re.compile(r"\b(you|your|tu|tú|tus|te|ti|contigo)\b", re.IGNORECASE)
+    seen: set[str] = set()
+    for plan in ("community_college", "undecided"):
+        rows = explained(GULF_COAST, plan)
+        for pathway in catalogue().pathways:
+            occupations = [
+                {"reasons": [r.to_dict() for r in rows[j].values()]}
+                for j in pathway.occupation_index[:3]
+            ]
+            for said in pathway_reasons(occupations):
+                seen.add(said.message_id)
+                for message_id in _message_ids(said.message_id, said.params):
+                    if re.search(r"[a-z]", re.sub(r"%\(\w+\)s", "", message_id)):  # words
+                        assert spanish.gettext(message_id) != message_id, message_id
+                for language in ("en", "es"):
+                    student = render_message(said.message_id, said.params, language)
+                    family = render_message(said.message_id, said.params, language, family_of="Ada")
+                    for text in (student, family):
+                        assert "%(" not in text and ")s" not in text, text
+                    assert not second_person.search(family), family
+                    if second_person.search(student):
+                        assert family != student, family
+                assert render_message(said.message_id, said.params, "en") == said.text
+    assert len(seen) >= 10

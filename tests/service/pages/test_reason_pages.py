@@ -17,8 +17,7 @@ from recommender.engine import Recommender
 from recommender.explain import HighValueRule, all_jobs_median_wage, high_value_rule_text
 from service.i18n import catalogues, template_callables, translate
 from service.pages._core import templates
-from service.pages._recs import describe_pathways, reasons_checked
-from service.pages._text import reason_words
+from service.pages._recs import describe_pathways, reason_words, reasons_checked
 from tests.recommender.test_explain_facts import scorer
 from tests.service.conftest import World
 from tests.service.pages.test_group_figures import _pages, _replace_stored_result, _stored_result

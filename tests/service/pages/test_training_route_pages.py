@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from recommender.catalogue import get_catalogue
 from recommender.explain import education_step
 from recommender.training_routes import training_routes
-from service.pages._recs import ROUTES_SHOWN, route_view
-from service.pages._text import LANG_COOKIE, route_words
+from service.pages._recs import ROUTES_SHOWN, route_view, route_words
+from service.pages._text import LANG_COOKIE
 from service.recommending import ROUTES_PER_OCCUPATION, _with_programs
 from service.routes.recommendations import RecommendationOut
 from tests.service.conftest import World
@@ -135,7 +135,7 @@ def test_student_results_list_routes_in_spanish(
     text = unescape(page.text)
     es = route_words("es")
     assert es["heading"] in text
-    assert es["for_county"].format(county="Harrison County") in text
+    assert es["for_county"] % {"county": "Harrison County"} in text
     assert es["local"] in text
     assert "Título asociado" in text
     assert "una licenciatura: unos 4 años después de la prepa" in text
