@@ -175,6 +175,10 @@ class InvalidRecordError(PathwaysError, ValueError):
         self.reason = reason
         super().__init__(f"{field}: {reason}")
 
+    def field_errors(self) -> list[dict[str, str]]:
+        """Every wrong field as ``{"field", "message"}`` (the API's ``errors``); one here."""
+        return [{"field": self.field, "message": self.reason}]
+
 
 class FeatureInputError(PathwaysError, ValueError):
     """Arrays given to the pair-feature builder are malformed; ``what`` names the input."""

@@ -110,8 +110,13 @@ class ActivityProblems(InvalidRecordError):
 
     def __init__(self, problems: list[FieldProblem], *, prefix: str = "") -> None:
         self.problems = problems
+        self.prefix = prefix
         first = problems[0]
         super().__init__(prefix + first.field, first.text)
+
+    def field_errors(self) -> list[dict[str, str]]:
+        """Every wrong field, not only the first."""
+        return [{"field": self.prefix + p.field, "message": p.text} for p in self.problems]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -309,6 +310,9 @@ class Activity(Base):
     organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
     language: Mapped[str] = mapped_column(String(40), default="", server_default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # True once the named student's records were deleted (service.privacy): the entry is kept
+    # for the counts, the student is counted in erased_reach, not as an unnamed attendee
+    erased_student: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         CheckConstraint(_in("category", ACTIVITY_CATEGORIES), name="ck_activities_category"),

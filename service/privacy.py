@@ -57,7 +57,7 @@ SECRET_COLUMNS: Final = {
 #: disclosures and the privacy request itself happened.
 KEPT_TABLES: Final = ("disclosures", "privacy_requests")
 #: Tables whose rows stay at deletion, with the student link removed and these columns emptied.
-UNLINKED_TABLES: Final = {"activities": {"notes": ""}}
+UNLINKED_TABLES: Final = {"activities": {"notes": "", "erased_student": True}}
 READ_METHODS: Final = frozenset({"GET", "HEAD"})
 MAX_PER_PAGE: Final = 200
 

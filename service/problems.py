@@ -223,7 +223,7 @@ async def _on_domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginThrottledError | SignInBusyError):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidRecordError):
-        extra["errors"] = [{"field": exc.field, "message": exc.reason}]
+        extra["errors"] = exc.field_errors()
     if isinstance(exc, AnswerError):
         extra["errors"] = [
             {"field": f"answers.{exc.where}", "message": f"{exc.rule}: {exc.detail}"}

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from recommender.catalogue import Catalogue, get_catalogue
@@ -286,7 +286,14 @@ def _tally_year(
     )
     if organisation is not None:
         base = base.where(User.organisation == organisation)
-    unnamed = case((Activity.student_id.is_(None), Activity.participants), else_=0)
+    # an entry unlinked from a deleted student is counted through erased_reach, not here
+    unnamed = case(
+        (
+            and_(Activity.student_id.is_(None), Activity.erased_student.is_(False)),
+            Activity.participants,
+        ),
+        else_=0,
+    )
     sums = db.execute(
         base.add_columns(func.count(), func.sum(Activity.minutes), func.sum(unnamed)).group_by(
             Activity.school_id, org_column, Activity.category

@@ -1195,11 +1195,15 @@ def list_caseload(
         query = select(Student).where(Student.school_id == school.id)
         everyone = _ids(db, school)
         if filters.text:
-            like = f"%{filters.text.lower()}%"
+            # a typed % or _ is a character to find, not a wildcard
+            typed = filters.text.lower()
+            for char in ("\\", "%", "_"):
+                typed = typed.replace(char, "\\" + char)
+            like = f"%{typed}%"
             query = query.where(
                 or_(
-                    func.lower(Student.first_name).like(like),
-                    func.lower(Student.local_id).like(like),
+                    func.lower(Student.first_name).like(like, escape="\\"),
+                    func.lower(Student.local_id).like(like, escape="\\"),
                 )
             )
         if filters.grade is not None:
@@ -1265,6 +1269,8 @@ class StudentForm:
     school_id: str = ""
     class_title: str = ""
     period: str = ""
+    #: Classes the student leaves (edit only): ids among the student's own classes.
+    leave_class_ids: tuple[int, ...] = ()
 
 
 def save_student(
@@ -1277,7 +1283,8 @@ def save_student(
 ) -> tuple[Student | None, dict[str, str]]:
     """Add (``student`` None) or correct a student from the form; returns the student, or None
     and a message per field (``first_name``, ``local_id``, ``grade``, ``school_id``,
-    ``class_title``) with nothing written."""
+    ``class_title``) with nothing written. ``class_title`` adds the student to that class;
+    ``leave_class_ids`` takes them out of those of their classes."""
     errors: dict[str, str] = {}
     first = _clean(form.first_name)
     local = _clean(form.local_id)
@@ -1324,6 +1331,13 @@ def save_student(
             _leave_classes(db, student.id)
         student.school_id, student.local_id = school.id, local
         student.first_name, student.grade = first, grade
+        if form.leave_class_ids:
+            db.execute(
+                delete(ClassMember).where(
+                    ClassMember.student_id == student.id,
+                    ClassMember.class_id.in_(form.leave_class_ids),
+                )
+            )
     db.flush()
     if title:
         klass = (

@@ -8,6 +8,7 @@ read the form and render.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -298,7 +299,15 @@ def _typed(
     }
     errors: dict[str, str] = {k: nul_message(_FIELD_LABELS[k]) for k in nul_fields(typed)}
     clean = {k: without_nul(v) for k, v in typed.items()}
-    return rostering.StudentForm(**clean), errors
+    form = rostering.StudentForm(
+        first_name=clean["first_name"],
+        local_id=clean["local_id"],
+        grade=clean["grade"],
+        school_id=clean["school_id"],
+        class_title=clean["class_title"],
+        period=clean["period"],
+    )
+    return form, errors
 
 
 @router.post("/roster/students", response_class=HTMLResponse)
@@ -343,14 +352,8 @@ def edit_student_page(
 ) -> Response:
     """The edit-student form, filled in."""
     student = _own_student(request, db, principal, student_id, now)
-    classes = rostering.student_classes(db, student.id)
     form = rostering.StudentForm(
-        student.first_name,
-        student.local_id,
-        str(student.grade),
-        str(student.school_id),
-        classes[0].title if classes else "",
-        classes[0].period if classes else "",
+        student.first_name, student.local_id, str(student.grade), str(student.school_id)
     )
     context = _student_form_context(principal, db, form, {}, student)
     return render(request, "coach_student_form.html", context)
@@ -369,10 +372,14 @@ def edit_student(
     school_id: Annotated[str, Form(max_length=12)] = "",
     class_title: Annotated[str, Form(max_length=200)] = "",
     period: Annotated[str, Form(max_length=60)] = "",
+    leave_class: Annotated[list[int], Form(max_length=200)] = [],  # noqa: B006 (FastAPI default)
 ) -> Response:
-    """Correct a caseload student; every bad field is named (422) and nothing is saved."""
+    """Correct a caseload student; every bad field is named (422) and nothing is saved.
+    ``class_title`` adds a class; each ticked ``leave_class`` is one the student leaves."""
     student = _own_student(request, db, principal, student_id, now)
     form, errors = _typed(first_name, local_id, grade, school_id, class_title, period)
+    own = {c.id for c in rostering.student_classes(db, student.id)}
+    form = replace(form, leave_class_ids=tuple(sorted(own & set(leave_class))))
     saved = None
     if not errors:
         saved, errors = rostering.save_student(

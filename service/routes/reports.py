@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.errors import InvalidRecordError
 from service.csv_cells import safe_row
 from service.deps import SessionDep, StaffUser
-from service.models import ACTIVITY_CATEGORIES, Activity, ErasedReach, School
+from service.models import ACTIVITY_CATEGORIES, School
 from service.reporting import CATEGORIES, ORGANISATION_MAX, Figures, Report, ReportFilters
 from service.reporting import build_report as build_full_report
 from service.routes._common import SIGNED_IN
@@ -35,84 +34,51 @@ YearQuery = Annotated[SchoolYear, Query(description="school year, e.g. 2025-2026
 
 
 def build_activity_report(db: Session, school_year: str) -> ActivityReport:
-    """Counts per category, minutes and distinct students reached, per school, region, district.
+    """Counts per category, minutes and students reached, per school, region and statewide.
 
-    Every school appears, with zeros when it logged nothing; regions and schools are sorted by code
-    and name. A student counts once per school however many activities name them.
+    The figures are those of the full report (``service.reporting``: one definition of
+    "reached"), arranged by region code and school. Every school appears, with zeros when it
+    logged nothing; regions and schools are sorted by code and name.
     """
     try:
         check_school_year(school_year)
     except ValueError as exc:
         raise InvalidRecordError("school_year", str(exc)) from None
+    full = build_full_report(db, ReportFilters(school_year=school_year))
+    rows = {int(f.key): f for f in full.schools}
+    reached_in_region = {f.key: f.students_reached for f in full.regions}
     schools = list(db.execute(select(School).order_by(School.region_code, School.name)).scalars())
-    counts = db.execute(
-        select(Activity.school_id, Activity.category, func.count(), func.sum(Activity.minutes))
-        .where(Activity.school_year == school_year)
-        .group_by(Activity.school_id, Activity.category)
-    ).all()
-    reached_rows = db.execute(
-        select(Activity.school_id, Activity.student_id)
-        .where(Activity.school_year == school_year, Activity.student_id.is_not(None))
-        .distinct()
-    ).all()
-    per_school: dict[int, dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(ACTIVITY_CATEGORIES, 0)
-    )
-    minutes: dict[int, int] = defaultdict(int)
-    for school_id, category, n, total in counts:
-        per_school[school_id][category] = int(n or 0)
-        minutes[school_id] += int(total or 0)
-    reached: dict[int, set[int]] = defaultdict(set)
-    for school_id, student_id in reached_rows:
-        if student_id is not None:
-            reached[school_id].add(int(student_id))
-    # students reached whose records were deleted since (service.privacy): still counted
-    erased: dict[int, int] = {
-        school_id: int(n)
-        for school_id, n in db.execute(
-            select(ErasedReach.school_id, ErasedReach.students).where(
-                ErasedReach.school_year == school_year
-            )
-        ).all()
-    }
-
-    def _zero() -> dict[str, int]:
-        return dict.fromkeys(ACTIVITY_CATEGORIES, 0)
-
     regions: dict[str, RegionActivity] = {}
-    district = _zero()
     for school in schools:
-        acts = dict(per_school[school.id])
+        figures = rows[school.id]
         row = SchoolActivity(
             school_id=school.id,
             school_name=school.name,
-            activities=acts,
-            minutes=minutes[school.id],
-            students_reached=len(reached[school.id]) + erased.get(school.id, 0),
+            activities={c: figures.entries.get(c, 0) for c in ACTIVITY_CATEGORIES},
+            minutes=figures.total_minutes,
+            students_reached=figures.students_reached,
         )
         region = regions.setdefault(
             school.region_code,
             RegionActivity(
                 region_code=school.region_code,
                 schools=[],
-                activities=_zero(),
+                activities=dict.fromkeys(ACTIVITY_CATEGORIES, 0),
                 minutes=0,
-                students_reached=0,
+                students_reached=reached_in_region.get(school.region_code, 0),
             ),
         )
         region.schools.append(row)
         region.minutes += row.minutes
-        region.students_reached += row.students_reached
-        for category, n in acts.items():
+        for category, n in row.activities.items():
             region.activities[category] += n
-            district[category] += n
     ordered = [regions[code] for code in sorted(regions)]
     return ActivityReport(
         school_year=school_year,
         regions=ordered,
-        activities=district,
-        minutes=sum(r.minutes for r in ordered),
-        students_reached=sum(r.students_reached for r in ordered),
+        activities={c: full.statewide.entries.get(c, 0) for c in ACTIVITY_CATEGORIES},
+        minutes=full.statewide.total_minutes,
+        students_reached=full.statewide.students_reached,
     )
 
 

@@ -260,6 +260,9 @@ def test_an_edit_is_checked_whole(client: TestClient, world: World) -> None:
     refused = client.patch(path, json={"category": "job_shadow"}, headers=world.headers("coach"))
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "body.employer"
+    # every missing field is named, not only the first
+    named = {e["field"] for e in refused.json()["errors"]}
+    assert {"body.employer", "body.occupation_code"} <= named, named
     fine = client.patch(
         path,
         json={"category": "job_shadow", "employer": "Port", "occupation_code": NURSES},

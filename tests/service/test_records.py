@@ -181,7 +181,8 @@ def test_activity_report_sums_by_school_and_region_and_matches_its_csv(
     by_school = {s["school_id"]: s for r in report["regions"] for s in r["schools"]}
     a, b = by_school[world.school_a], by_school[world.school_b]
     assert a["activities"]["one_on_one"] == 2 and a["activities"]["guest_speaker"] == 1
-    assert a["minutes"] == 30 + 25 + 60 and a["students_reached"] == 1
+    # reached: the one named student and the 40 the guest speaker spoke to (service.reporting)
+    assert a["minutes"] == 30 + 25 + 60 and a["students_reached"] == 1 + 40
     assert b["activities"]["job_shadow"] == 1 and b["activities"]["one_on_one"] == 1
     assert b["minutes"] == 30 + 240 and b["students_reached"] == 1
     assert [r["region_code"] for r in report["regions"]] == ["0025060", "2800006"]
