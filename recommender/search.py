@@ -38,6 +38,11 @@ __all__ = [
 #: Longer queries are cut to this many characters (a search box, not a document).
 MAX_QUERY_LENGTH: Final = 100
 
+#: Words that name work in general: never a search on their own, not even as a word's start.
+_GENERIC_WORDS: Final = frozenset(
+    ["job", "jobs", "work", "career", "careers", "trabajo", "trabajos", "carrera"]
+)
+
 #: How a hit was found: its official title, its Spanish title, or another name for it.
 VIA_TITLE: Final = "title"
 VIA_TITLE_ES: Final = "title_es"
@@ -294,9 +299,18 @@ def search_catalogue(
 ) -> tuple[SearchHit, ...]:
     """Occupations and pathways matching every word of ``query``, best first (see the module).
 
-    An empty query (or one of only filler words) finds nothing; ``limit`` None returns all.
+    An empty query finds nothing; a query of only filler words ("de", "con") is read as the
+    start of longer words when they have three or more letters; ``limit`` None returns all.
     """
     words = _words(query[:MAX_QUERY_LENGTH])
+    if not words:
+        # only filler words: one of three or more letters may be the start of a longer word
+        # being typed ("con" of "control", "para" of "paralegal")
+        words = tuple(
+            w
+            for w in normalise_text(query[:MAX_QUERY_LENGTH]).split()
+            if len(w) >= 3 and w not in _GENERIC_WORDS
+        )
     if not words:
         return ()
     wanted = set(kinds)

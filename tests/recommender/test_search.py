@@ -145,8 +145,22 @@ def test_alternate_titles_find_an_occupation(catalogue: Catalogue, index: Search
 
 
 def test_filler_words_and_empty_text_find_nothing(index: SearchIndex) -> None:
-    for query in ("", "   ", "the", "de la", "?!", "job", "trabajo de"):
+    for query in ("", "   ", "de la", "?!", "job", "trabajo de", "job of a"):
         assert search_catalogue(index, query) == ()
+
+
+def test_a_filler_word_alone_is_read_as_the_start_of_a_word(index: SearchIndex) -> None:
+    """Typing "con" on the way to "control" finds controllers; "the" finds therapists. Each
+    hit has a word that starts with what was typed or shares its stem, as for any word."""
+    for typed in ("con", "the", "para"):
+        hits = search_catalogue(index, typed, kinds=("occupation",), limit=None)
+        assert hits, typed
+        for hit in hits:
+            words = normalise_text(hit.matched).split()
+            assert any(w.startswith(typed) or stem_word(w) == stem_word(typed) for w in words), (
+                typed,
+                hit.matched,
+            )
 
 
 def test_limit_and_kinds_are_kept(index: SearchIndex) -> None:
