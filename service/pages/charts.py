@@ -186,9 +186,11 @@ def draw_aptitude_bars(
             f'fill="{_INK}">{escape(label)}</text>'
         )
         if est is None or math.isnan(est):
+            # the message outside the f-string: the extractor does not read inside f-strings
+            missing = escape(translate(language, N_("not measured")))
             out.append(
                 f'<text x="{_num(x_of(0) + 6)}" y="{_num(mid + 5)}" font-size="13" '
-                f'fill="{_MUTED}">{escape(translate(language, N_("not measured")))}</text>'
+                f'fill="{_MUTED}">{missing}</text>'
             )
             continue
         x0, x1 = x_of(0), x_of(est)

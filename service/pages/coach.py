@@ -227,7 +227,7 @@ def _what_if(
             "region": result["region"],
             "region_name": result["region_name"],
             "plan": result["plan"],
-            "pathways": describe_pathways(result),
+            "pathways": describe_pathways(result, _page_language(request)),
             "model_version": result["model_version"],
             "catalogue_version": result["catalogue_version"],
             "recommendation": result,

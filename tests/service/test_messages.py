@@ -292,3 +292,35 @@ def test_a_third_language_is_one_file(tmp_path: Path, sources: Catalog) -> None:
     assert template.render(**template_callables(found.translations("es"))) == _spanish_of("Sign in")
     problems = catalogue_problems(sources, directory)["fr"]
     assert any(p.startswith("missing") for p in problems)
+
+
+_MARKER_CALL = re.compile(r"\b(?:N_|_|gettext|ngettext|translate)\(")
+
+
+def _markers_inside_f_strings(source: str) -> list[int]:
+    """Lines where a message marker is called inside an f-string (Python 3.11 reads an f-string
+    as one string token, so the extractor never sees the message)."""
+    import io
+    import tokenize
+
+    lines = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        prefix = re.match(r"[A-Za-z]*", token.string)
+        is_f = token.type == tokenize.STRING and prefix and "f" in prefix.group().lower()
+        if is_f and _MARKER_CALL.search(token.string):
+            lines.append(token.start[0])
+    return lines
+
+
+def test_no_message_is_marked_inside_an_f_string() -> None:
+    """A marked message inside an f-string is never extracted: it would stay English."""
+    assert _markers_inside_f_strings("x = f'{translate(lang, N_(\"hidden\"))}'\n") == [1]
+    assert _markers_inside_f_strings("x = translate(lang, N_('seen'))\n") == []
+    root = Path(__file__).resolve().parents[2]
+    found = {
+        str(path.relative_to(root)): lines
+        for folder in ("service", "recommender")
+        for path in sorted((root / folder).rglob("*.py"))
+        if (lines := _markers_inside_f_strings(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}

@@ -20,6 +20,7 @@ from recommender.instrument import load_instrument
 from service.i18n import po_path, read_catalog
 from service.pages._text import LANG_COOKIE
 from tests.service.conftest import SITE_ORIGIN, World, page_form_token, post_page_form
+from tests.service.test_recommendations import make_profile, submit_profile
 
 #: A newstyle placeholder left in a page: a message shown without its values.
 RAW_PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
@@ -92,13 +93,26 @@ def test_coach_pages_are_in_spanish(
 
 
 def test_the_student_page_is_in_spanish(
-    coach: TestClient, world: World, spanish: dict[str, Any]
+    app: FastAPI, coach: TestClient, world: World, spanish: dict[str, Any]
 ) -> None:
+    submit_profile(app, world.student_a, make_profile())  # a finished assessment: a ranked list
     page = _spanish_page(coach, f"/coach/students/{world.student_a}")
     for heading in ("Ranked pathways", "Plan", "Sessions", "Issue an access code"):
         assert f"{es(spanish, heading)}<" in page, heading
     assert es(spanish, "(%(local_id)s, grade %(grade)s)", local_id="A1", grade=10) in page
     assert "Ranked pathways" not in page and "Plan after high school" not in page
+    # the ranked list itself: Spanish titles, reason headings and reasons
+    from recommender.catalogue import get_catalogue
+
+    catalogue = get_catalogue()
+    codes = re.findall(r'data-pathway="([^"]+)"', page)
+    assert codes, "the student has ranked pathways"
+    for code in codes:
+        pathway = catalogue.pathways[catalogue.pathway_index(code)]
+        assert html.escape(pathway.title_es, quote=False) in page, code
+    assert es(spanish, "Why it fits") in page
+    for english in ("Why it fits", "Things to think about", "jobs shown for this pathway"):
+        assert english not in page, english
 
 
 def test_find_and_item_pages_are_in_spanish(
