@@ -26,25 +26,15 @@ def N_(message: str) -> str:
     return message
 
 
-#: Everyday names of the interest areas, per language, as students read them (pages, reasons).
-#: The English names are catalogue messages: pages show ``_(RIASEC_EVERYDAY_NAMES["en"][c])``.
-RIASEC_EVERYDAY_NAMES: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        "R": N_("Building and fixing"),
-        "I": N_("Investigating"),
-        "A": N_("Creating"),
-        "S": N_("Helping"),
-        "E": N_("Leading and selling"),
-        "C": N_("Organizing"),
-    },
-    "es": {
-        "R": "Construir y reparar",
-        "I": "Investigar",
-        "A": "Crear",
-        "S": "Ayudar",
-        "E": "Dirigir y vender",
-        "C": "Organizar",
-    },
+#: Everyday names of the interest areas as students read them (pages, reasons): catalogue
+#: messages in English; pages show ``_(RIASEC_EVERYDAY_NAMES[c])`` in the reader's language.
+RIASEC_EVERYDAY_NAMES: Final[dict[str, str]] = {
+    "R": N_("Building and fixing"),
+    "I": N_("Investigating"),
+    "A": N_("Creating"),
+    "S": N_("Helping"),
+    "E": N_("Leading and selling"),
+    "C": N_("Organizing"),
 }
 
 #: Aptitude dimensions the assessment measures and the catalogue summarises from O*NET.

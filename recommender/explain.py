@@ -23,6 +23,12 @@ halves:
 When the weight clearly pushes one way and the fact the other (the model moves an occupation up
 on education while the job is outside the plan's zones), the fact is shown and ``agrees`` is
 False; ``count_disagreements`` counts those cases over a set of results.
+
+No sentence is written here, in any language. The sentence of a reason is a ``message_id`` (the
+English sentence with named ``%(name)s`` placeholders, marked with ``N_`` so that ``pathways
+messages extract`` puts it in the service's catalogue) and typed ``params``; the service renders
+it in the reader's language (``service.reasons.render_message``). The same holds for the pathway
+sentences, the education step and the high-value rule's legend.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from recommender.dimensions import APTITUDES, RIASEC, RIASEC_EVERYDAY_NAMES, WORK_VALUES
+from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.features import (
     PLAN_JOB_ZONES,
     STUDENT_FACTORS,
@@ -62,8 +68,10 @@ MODEL_FACTORS: Final = STUDENT_FACTORS
 STANCES: Final = ("pro", "con", "none")
 
 #: Version of the reason format: claims, stances and facts beside each sentence (1 had none);
-#: 3 adds each sentence's message id and typed parameters, rendered at the edge by language.
-REASONS_FORMAT: Final = 3
+#: 3 adds each sentence's message id and typed parameters, rendered at the edge by language;
+#: 4 drops the English and Spanish sentences stored beside them (``text``, ``es``) and names an
+#: OEWS group by its occupation code, looked up in the reader's language, not ``text_es``.
+REASONS_FORMAT: Final = 4
 
 #: Weights smaller than this (score points) are "no clear effect" (never compared with a fact).
 SMALL_WEIGHT: Final = 0.005
@@ -98,88 +106,6 @@ EDUCATION_JOB_ZONES: Final[tuple[tuple[int, int], ...]] = (
     (5, 5),  # Doctoral or professional degree
 )
 
-_EDUCATION_EN: Final = (
-    "no formal credential",
-    "a high school diploma",
-    "some college but no degree",
-    "a certificate or other award after high school",
-    "an associate's degree",
-    "a bachelor's degree",
-    "a master's degree",
-    "a doctoral or professional degree",
-)
-_EDUCATION_ES: Final = (
-    "ningún título formal",
-    "el diploma de preparatoria",
-    "algo de universidad sin título",
-    "un certificado u otro diploma después de la prepa",
-    "un título asociado",
-    "una licenciatura",
-    "una maestría",
-    "un doctorado o un título profesional",
-)
-#: O*NET's names of the job zones.
-_ZONE_EN: Final = {
-    1: "little or no preparation",
-    2: "some preparation",
-    3: "medium preparation",
-    4: "considerable preparation",
-    5: "extensive preparation",
-}
-_ZONE_ES: Final = {
-    1: "poca o ninguna preparación",
-    2: "algo de preparación",
-    3: "una preparación media",
-    4: "bastante preparación",
-    5: "mucha preparación",
-}
-_PLAN_EN: Final = {
-    "work": "start working",
-    "apprenticeship_certificate": "learn a trade (apprenticeship or certificate)",
-    "community_college": "go to a community college",
-    "four_year_college": "go to a four-year college",
-    "military": "join the military",
-    "undecided": "decide later",
-}
-_PLAN_ES: Final = {
-    "work": "empezar a trabajar",
-    "apprenticeship_certificate": "aprender un oficio (aprendizaje o certificado)",
-    "community_college": "ir a un colegio comunitario",
-    "four_year_college": "ir a una universidad de cuatro años",
-    "military": "entrar al servicio militar",
-    "undecided": "decidir más adelante",
-}
-_APTITUDE_EN: Final = {
-    "verbal": "reading and words",
-    "quantitative": "math",
-    "spatial": "picturing shapes in space",
-    "mechanical": "how machines and tools work",
-    "perceptual_speed": "spotting details quickly",
-}
-_APTITUDE_ES: Final = {
-    "verbal": "lectura y palabras",
-    "quantitative": "matemáticas",
-    "spatial": "imaginar formas en el espacio",
-    "mechanical": "cómo funcionan las máquinas y herramientas",
-    "perceptual_speed": "notar detalles rápido",
-}
-_VALUE_EN: Final = {
-    "achievement": "using your abilities and seeing results",
-    "working_conditions": "good pay, steady work and a good workplace",
-    "recognition": "being noticed and moving up",
-    "relationships": "working with friendly people and helping others",
-    "support": "having a boss and team who back you up",
-    "independence": "deciding how to do your own work",
-}
-_VALUE_ES: Final = {
-    "achievement": "usar tus habilidades y ver resultados",
-    "working_conditions": "buen sueldo, trabajo estable y un buen lugar de trabajo",
-    "recognition": "que noten tu trabajo y poder avanzar",
-    "relationships": "trabajar con gente amable y ayudar a otros",
-    "support": "tener jefes y compañeros que te apoyen",
-    "independence": "decidir cómo hacer tu propio trabajo",
-}
-
 #: Where an OEWS figure came from (``recommender.catalogue.LABOUR_SOURCE_LEVELS``, by code).
 _SOURCES: Final = {0: "region", 1: "state", 2: "national"}
 
@@ -194,6 +120,12 @@ def N_(message: str) -> str:
 def _msg(message_id: str, **params: Any) -> dict[str, Any]:
     """A parameter that is itself a message, rendered in the reader's language."""
     return {"message": message_id, "params": params} if params else {"message": message_id}
+
+
+#: An empty parameter (a part of a sentence that is left out).
+_NOTHING: Final[dict[str, Any]] = {"text": ""}
+#: The region's all-jobs median in brackets, after a wage comparison.
+_WAGE_MEDIAN: Final = N_(" (%(median)s)")
 
 
 #: Messages for the names the reasons use (lower-case RIASEC everyday names, aptitudes, work
@@ -292,12 +224,12 @@ class Reason:
     ("none"), ``facts`` the figures the claim rests on (JSON-safe; None for a missing figure).
     ``weight`` is the measured effect in score points; ``agrees`` is True or False when both the
     stance and the weight point clearly one way (|weight| >= SMALL_WEIGHT), None otherwise.
+    The sentence is ``message_id`` (a message of the service's catalogue) with typed ``params``;
+    it is rendered in the reader's language at the edge (``service.reasons``), never here.
     """
 
     factor: str
     weight: float
-    text: str
-    text_es: str
     claim: str = ""
     stance: str = "none"
     facts: Mapping[str, Any] = field(default_factory=dict)
@@ -306,12 +238,10 @@ class Reason:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
+        """JSON-safe form (no sentence: the edge renders ``message_id`` with ``params``)."""
         return {
             "factor": self.factor,
             "weight": self.weight,
-            "text": self.text,
-            "es": self.text_es,
             "claim": self.claim,
             "stance": self.stance,
             "facts": dict(self.facts),
@@ -326,9 +256,7 @@ class _Said:
     claim: str
     stance: str
     facts: dict[str, Any]
-    en: str
-    es: str
-    message_id: str = ""
+    message_id: str
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -398,54 +326,59 @@ class HighValueRule:
         )
 
 
-def high_value_rule_text(
-    rule: HighValueRule, all_jobs_median: float | None, language: str = "en"
-) -> str:
-    """The high-value rule in words, with its thresholds, for the legend beside the badge.
+#: The high-value rule's legend (``high_value_rule_message``) and its parts.
+_HIGH_VALUE_RULE: Final = N_(
+    "High value means three things at once in this region: its median pay (%(where)s figure) "
+    "is %(pay)s; the region's OEWS survey counts at least %(jobs)s of these jobs (the whole "
+    "group's, where the figures are a group's); and nationally it is projected to grow "
+    "%(growth)s%(bright)s."
+)
+_RULE_WHERE: Final = {
+    True: N_("the region's, or if none the state's"),
+    False: N_("the region's own"),
+}
+_RULE_PAY: Final = N_("at least the median of all jobs in the region%(median)s")
+_RULE_PAY_TIMES: Final = N_(
+    "at least %(ratio)s times the median of all jobs in the region%(median)s"
+)
+_RULE_GROWTH: Final = N_("at least as fast as all jobs%(rate)s")
+_RULE_GROWTH_MARGIN: Final = N_("at least %(margin)s points faster than all jobs%(rate)s")
+_RULE_RATE: Final = N_(" (%(rate)s %% over %(years)s)")
+_RULE_RATE_NO_YEARS: Final = N_(" (%(rate)s %%)")
+_RULE_BRIGHT: Final = N_(", or O*NET marks it Bright Outlook")
+
+
+def high_value_rule_message(
+    rule: HighValueRule, all_jobs_median: float | None
+) -> tuple[str, dict[str, Any]]:
+    """The high-value rule in words, with its thresholds, for the legend beside the badge: a
+    message id and its typed parameters (rendered in the reader's language by the service).
 
     Three tests, all required: pay, jobs in the region, and national outlook (docs/catalogue.md).
     """
-    es = language == "es"
-    median = f" (${all_jobs_median:,.0f})" if all_jobs_median else ""
-    statewide = rule.max_wage_source >= 1
-    times = "" if rule.min_wage_ratio == 1.0 else f"{rule.min_wage_ratio:g} "
-    rate = f"{rule.all_jobs_growth_pct:g} %" if rule.all_jobs_growth_pct is not None else ""
-    years = f" {'en' if es else 'over'} {rule.projection_years}" if rule.projection_years else ""
-    margin = rule.growth_margin_pct
-    if es:
-        where = "de la región o, si no hay, del estado" if statewide else "de la región"
-        ratio = f"{times}veces " if times else ""
-        growth = (
-            f"al menos {margin:g} puntos más que todos los empleos"
-            if margin
-            else "al menos tanto como todos los empleos"
-        )
-        if rate:
-            growth += f" ({rate}{years})"
-        bright = ", o O*NET lo marca como Bright Outlook" if rule.use_bright_outlook else ""
-        return (
-            f"Alto valor quiere decir tres cosas a la vez en esta región: su sueldo medio (cifra "
-            f"{where}) es al menos {ratio}la mediana de todos los empleos de la región{median}; "
-            f"la encuesta OEWS de la región cuenta al menos {rule.min_employment:,} de estos "
-            f"empleos (los de todo el grupo cuando la cifra es de un grupo); y a nivel nacional "
-            f"se proyecta que crezca {growth}{bright}."
-        )
-    where = "the region's, or if none the state's" if statewide else "the region's own"
-    ratio = f"{times}times " if times else ""
-    growth = (
-        f"at least {margin:g} points faster than all jobs"
-        if margin
-        else "at least as fast as all jobs"
-    )
-    if rate:
-        growth += f" ({rate}{years})"
-    bright = ", or O*NET marks it Bright Outlook" if rule.use_bright_outlook else ""
-    return (
-        f"High value means three things at once in this region: its median pay ({where} figure) "
-        f"is at least {ratio}the median of all jobs in the region{median}; the region's OEWS "
-        f"survey counts at least {rule.min_employment:,} of these jobs (the whole group's, where "
-        f"the figures are a group's); and nationally it is projected to grow {growth}{bright}."
-    )
+    median = _msg(_WAGE_MEDIAN, median={"money": all_jobs_median}) if all_jobs_median else _NOTHING
+    if rule.min_wage_ratio == 1.0:
+        pay = _msg(_RULE_PAY, median=median)
+    else:
+        pay = _msg(_RULE_PAY_TIMES, ratio={"number": rule.min_wage_ratio}, median=median)
+    rate: dict[str, Any] = _NOTHING
+    if rule.all_jobs_growth_pct is not None:
+        growth_pct = {"number": rule.all_jobs_growth_pct}
+        if rule.projection_years:
+            rate = _msg(_RULE_RATE, rate=growth_pct, years={"text": rule.projection_years})
+        else:
+            rate = _msg(_RULE_RATE_NO_YEARS, rate=growth_pct)
+    if rule.growth_margin_pct:
+        growth = _msg(_RULE_GROWTH_MARGIN, margin={"number": rule.growth_margin_pct}, rate=rate)
+    else:
+        growth = _msg(_RULE_GROWTH, rate=rate)
+    return _HIGH_VALUE_RULE, {
+        "where": _msg(_RULE_WHERE[rule.max_wage_source >= 1]),
+        "pay": pay,
+        "jobs": {"number": rule.min_employment},
+        "growth": growth,
+        "bright": _msg(_RULE_BRIGHT) if rule.use_bright_outlook else _NOTHING,
+    }
 
 
 @dataclass(frozen=True)
@@ -469,8 +402,6 @@ class RegionFacts:
     wage_source: npt.NDArray[np.int64] | None = None
     employment_source: npt.NDArray[np.int64] | None = None
     rule: HighValueRule = field(default_factory=HighValueRule)
-    #: The group's own occupation's Spanish title where the catalogue has one ("" else).
-    group_title_es: tuple[str, ...] = ()
 
     @classmethod
     def from_catalogue(cls, catalogue: Any, region_index: int) -> RegionFacts:
@@ -500,7 +431,6 @@ class RegionFacts:
             wage_source=row("wage_source"),
             employment_source=row("employment_source"),
             rule=HighValueRule.from_manifest(getattr(catalogue, "manifest", None)),
-            group_title_es=_group_titles_es(catalogue, series),
         )
 
     def scope(self, j: int) -> str:
@@ -577,18 +507,6 @@ def job_high_points(occ_riasec: npt.ArrayLike) -> tuple[str, ...]:
     return tuple(RIASEC[i] for i in order[:3] if r[i] > mean)
 
 
-def _join_areas(areas: Sequence[str], lang: str) -> str:
-    names = {k: v.lower() for k, v in RIASEC_EVERYDAY_NAMES[lang].items()}
-    """The areas' names as a sentence lists them: "a and b", "a, b, and c" in English; "a y b",
-    "a, b y c" in Spanish (no comma before "y")."""
-    words = [names[a] for a in areas]
-    if len(words) < 3:
-        return (" and " if lang == "en" else " y ").join(words)
-    if lang == "en":
-        return ", ".join(words[:-1]) + ", and " + words[-1]
-    return ", ".join(words[:-1]) + " y " + words[-1]
-
-
 def _areas_param(areas: Sequence[str]) -> dict[str, Any]:
     return {"list": [_msg(_AREA_MESSAGES[a]) for a in areas]}
 
@@ -606,24 +524,17 @@ def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _
             "flat",
             "none",
             facts,
-            "You liked most kinds of work about the same, so your interests do not point "
-            "to this job or away from it.",
-            "Te gustaron casi todos los tipos de trabajo por igual, así que tus intereses "
-            "no te acercan ni te alejan de este empleo.",
             N_(
                 "You liked most kinds of work about the same, so your interests do not point "
                 "to this job or away from it."
             ),
         )
     if shared:
-        en, es = _join_areas(shared, "en"), _join_areas(shared, "es")
         if len(shared) == 1:
             return _Said(
                 "shared",
                 "pro",
                 facts,
-                f"This job is a lot of {en}, one of the things you like most.",
-                f"Este empleo tiene mucho de {es}, una de las cosas que más te gustan.",
                 N_("This job is a lot of %(areas)s, one of the things you like most."),
                 {"areas": _areas_param(shared)},
             )
@@ -631,18 +542,13 @@ def _say_interests(student_top: tuple[str, ...], occ_riasec: npt.ArrayLike) -> _
             "shared",
             "pro",
             facts,
-            f"This job mixes things you like most: {en}.",
-            f"Este empleo junta cosas que más te gustan: {es}.",
             N_("This job mixes things you like most: %(areas)s."),
             {"areas": _areas_param(shared)},
         )
-    main_en, main_es = _join_areas(job_top[:1], "en"), _join_areas(job_top[:1], "es")
     return _Said(
         "not_shared",
         "con",
         facts,
-        f"This job is mostly {main_en}, which is not one of the things you like most.",
-        f"Este empleo trata sobre todo de {main_es}, y eso no es lo que más te gusta.",
         N_("This job is mostly %(area)s, which is not one of the things you like most."),
         {"area": _msg(_AREA_MESSAGES[job_top[0]])},
     )
@@ -681,12 +587,7 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
     need = np.asarray(demand, dtype=np.float64)
     if not bands.known.any():
         return _Said(
-            "no_score",
-            "none",
-            {"aptitude": None},
-            "We have no skill scores for you yet.",
-            "Aún no tenemos tus resultados de habilidades.",
-            N_("We have no skill scores for you yet."),
+            "no_score", "none", {"aptitude": None}, N_("We have no skill scores for you yet.")
         )
     j = int(np.argmax(np.where(bands.known, need, -np.inf)))
     low, high = float(bands.low[j]), float(bands.high[j])
@@ -698,15 +599,11 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
         "high": round(high, 4),
     }
     params = {"aptitude": _msg(_APTITUDE_MESSAGES[name])}
-    head_en = f"Of the skills we measured, this job asks most for {_APTITUDE_EN[name]}"
-    head_es = f"De las habilidades que medimos, este empleo pide sobre todo {_APTITUDE_ES[name]}"
     if low > need[j]:
         return _Said(
             "strength",
             "pro",
             facts,
-            f"{head_en}; your score is above what it asks for.",
-            f"{head_es}; tu resultado está por encima de lo que pide.",
             N_(
                 "Of the skills we measured, this job asks most for %(aptitude)s; your score is "
                 "above what it asks for."
@@ -718,9 +615,6 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
             "gap",
             "con",
             facts,
-            f"{head_en}; your score is below what it asks for, and practice can build it.",
-            f"{head_es}; tu resultado está por debajo de lo que pide, y con práctica puedes"
-            " mejorar.",
             N_(
                 "Of the skills we measured, this job asks most for %(aptitude)s; your score is "
                 "below what it asks for, and practice can build it."
@@ -731,8 +625,6 @@ def _say_aptitudes(bands: _AptitudeBands, demand: npt.ArrayLike) -> _Said:
         "at_level",
         "none",
         facts,
-        f"{head_en}; your score is about what it asks for.",
-        f"{head_es}; tu resultado está más o menos al nivel que pide.",
         N_(
             "Of the skills we measured, this job asks most for %(aptitude)s; your score is "
             "about what it asks for."
@@ -773,8 +665,6 @@ def _say_values(top: int | None, percentile: float) -> _Said:
             "flat",
             "none",
             {"value": None},
-            "You rated the things you want from a job about the same.",
-            "Calificaste casi igual las cosas que buscas en un trabajo.",
             N_("You rated the things you want from a job about the same."),
         )
     name = WORK_VALUES[top]
@@ -783,21 +673,15 @@ def _say_values(top: int | None, percentile: float) -> _Said:
             "no_data",
             "none",
             {"value": name, "percentile": None},
-            "O*NET has no data on what this job offers in work values.",
-            "O*NET no tiene datos de lo que ofrece este empleo en valores de trabajo.",
             N_("O*NET has no data on what this job offers in work values."),
         )
     facts = {"value": name, "percentile": round(percentile, 4)}
     params = {"value": _msg(_VALUE_MESSAGES[name])}
-    head_en = f"You said {_VALUE_EN[name]} matters most to you"
-    head_es = f"Dijiste que lo que más te importa es {_VALUE_ES[name]}"
     if percentile > MOST_HIGH:
         return _Said(
             "offers",
             "pro",
             facts,
-            f"{head_en}; this job offers more of it than most jobs we list.",
-            f"{head_es}; este empleo ofrece más de eso que la mayoría de los que mostramos.",
             N_(
                 "You said %(value)s matters most to you; this job offers more of it than most "
                 "jobs we list."
@@ -809,8 +693,6 @@ def _say_values(top: int | None, percentile: float) -> _Said:
             "offers_less",
             "con",
             facts,
-            f"{head_en}; this job offers less of it than most jobs we list.",
-            f"{head_es}; este empleo ofrece menos de eso que la mayoría de los que mostramos.",
             N_(
                 "You said %(value)s matters most to you; this job offers less of it than most "
                 "jobs we list."
@@ -821,8 +703,6 @@ def _say_values(top: int | None, percentile: float) -> _Said:
         "middle",
         "none",
         facts,
-        f"{head_en}; this job offers about as much of it as most jobs we list.",
-        f"{head_es}; este empleo ofrece más o menos lo mismo que la mayoría de los que mostramos.",
         N_(
             "You said %(value)s matters most to you; this job offers about as much of it as "
             "most jobs we list."
@@ -852,27 +732,7 @@ def education_comparison(job_zone: int, education_code: int, plan: str) -> tuple
 
 #: How long each usual entry education takes after high school (by code), in words: the step a
 #: student takes when a job's usual education is beyond or below their plan (issue 11 item 4).
-_STEP_YEARS_EN: Final = (
-    "no schooling after high school",
-    "no schooling after high school",
-    "a few months to 2 years after high school",
-    "a few months to 2 years after high school",
-    "about 2 years after high school",
-    "about 4 years after high school",
-    "about 6 years after high school (a bachelor's, then 1 to 2 more)",
-    "7 years or more after high school",
-)
-_STEP_YEARS_ES: Final = (
-    "sin estudios después de la prepa",
-    "sin estudios después de la prepa",
-    "de unos meses a 2 años después de la prepa",
-    "de unos meses a 2 años después de la prepa",
-    "unos 2 años después de la prepa",
-    "unos 4 años después de la prepa",
-    "unos 6 años después de la prepa (una licenciatura y luego 1 o 2 más)",
-    "7 años o más después de la prepa",
-)
-#: Messages of ``_STEP_YEARS_EN``, for ``education_step``'s message.
+#: The reasons' shorter form, without the bracket, is ``_YEARS_MESSAGES``.
 _STEP_YEARS_MESSAGES: Final = (
     N_("no schooling after high school"),
     N_("no schooling after high school"),
@@ -892,8 +752,6 @@ _STEP_MESSAGES: Final = {
         "Usually %(education)s: %(years)s. That is less schooling than your plan to %(plan)s."
     ),
 }
-_STEP_EN: Final = tuple(f"{e}: {y}" for e, y in zip(_EDUCATION_EN, _STEP_YEARS_EN, strict=True))
-_STEP_ES: Final = tuple(f"{e}: {y}" for e, y in zip(_EDUCATION_ES, _STEP_YEARS_ES, strict=True))
 #: Fewest years after high school each usual entry education takes (by code).
 EDUCATION_MIN_YEARS: Final = (0.0, 0.0, 0.5, 0.5, 2.0, 4.0, 6.0, 7.0)
 
@@ -912,25 +770,15 @@ def education_step(education_code: int, plan: str) -> dict[str, Any] | None:
     """The step plainly said when a job's usual education is beyond or below the plan, e.g.
     "Usually a bachelor's degree: about 4 years after high school." (None when it fits, or the
     education is unknown or the plan undecided). Keys: ``vs_plan`` (+1 beyond, -1 below),
-    ``education_code``, ``min_years`` (fewest years after high school), ``text``, ``es``,
-    ``message_id`` and ``params`` (the sentence for the service to render)."""
+    ``education_code``, ``min_years`` (fewest years after high school), ``message_id`` and
+    ``params`` (the sentence, rendered in the reader's language by the service)."""
     cmp = education_vs_plan(education_code, plan)
     if not cmp:
         return None
-    p_en, p_es = _PLAN_EN[plan], _PLAN_ES[plan]
-    more_en, more_es = ("more", "más") if cmp > 0 else ("less", "menos")
-    en = (
-        f"Usually {_STEP_EN[education_code]}. That is {more_en} schooling than your plan to {p_en}."
-    )
-    es = (
-        f"Por lo general, {_STEP_ES[education_code]}. Son {more_es} estudios que tu plan de {p_es}."
-    )
     return {
         "vs_plan": cmp,
         "education_code": education_code,
         "min_years": EDUCATION_MIN_YEARS[education_code],
-        "text": en,
-        "es": es,
         "message_id": _STEP_MESSAGES[cmp > 0],
         "params": {
             "education": _msg(_EDUCATION_MESSAGES[education_code]),
@@ -954,12 +802,6 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
         "zone_vs_plan": zone_cmp,
         "education_vs_plan": edu_cmp,
     }
-    z_en, z_es = _ZONE_EN.get(zone, f"job zone {zone}"), _ZONE_ES.get(zone, f"zona {zone}")
-    e_en = _EDUCATION_EN[code] if known else ""
-    e_es = _EDUCATION_ES[code] if known else ""
-    p_en, p_es = _PLAN_EN[plan], _PLAN_ES[plan]
-    start_en = f"most people start it with {e_en}" if known else ""
-    start_es = f"la mayoría empieza con {e_es}" if known else ""
     params: dict[str, Any] = {
         "zone": _msg(_ZONE_MESSAGES[zone])
         if zone in _ZONE_MESSAGES
@@ -969,46 +811,32 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
     if known:
         params["education"] = _msg(_EDUCATION_MESSAGES[code])
     if plan == "undecided":
-        en = "You have not picked a plan after high school yet, so training did not count."
-        es = "Aún no eliges un plan después de la prepa, así que la preparación no contó."
-        msgid = N_("You have not picked a plan after high school yet, so training did not count.")
-        if known:
-            en += f" This job asks for {z_en}; {start_en}."
-            es += f" Este empleo pide {z_es}; {start_es}."
-            msgid = N_(
+        msgid = (
+            N_(
                 "You have not picked a plan after high school yet, so training did not count. "
                 "This job asks for %(zone)s; most people start it with %(education)s."
             )
-        return _Said("no_plan", "none", facts, en, es, msgid, params)
+            if known
+            else N_("You have not picked a plan after high school yet, so training did not count.")
+        )
+        return _Said("no_plan", "none", facts, msgid, params)
     if zone_cmp == 0 and edu_cmp in (0, None):
-        if known:
-            return _Said(
-                "fits",
-                "pro",
-                facts,
-                f"This job asks for {z_en} and {start_en}, which fits your plan to {p_en}.",
-                f"Este empleo pide {z_es} y {start_es}, lo que encaja con tu plan de {p_es}.",
-                N_(
-                    "This job asks for %(zone)s and most people start it with %(education)s, "
-                    "which fits your plan to %(plan)s."
-                ),
-                params,
-            )
         return _Said(
             "fits",
             "pro",
             facts,
-            f"This job asks for {z_en}, which fits your plan to {p_en}.",
-            f"Este empleo pide {z_es}, lo que encaja con tu plan de {p_es}.",
-            N_("This job asks for %(zone)s, which fits your plan to %(plan)s."),
+            N_(
+                "This job asks for %(zone)s and most people start it with %(education)s, "
+                "which fits your plan to %(plan)s."
+            )
+            if known
+            else N_("This job asks for %(zone)s, which fits your plan to %(plan)s."),
             params,
         )
     step = bool(known and edu_cmp)
     if step:
         # the step said plainly (issue 11 item 4): how long the usual education takes
         facts["education_min_years"] = EDUCATION_MIN_YEARS[code]
-        start_en += f" ({_STEP_YEARS_EN[code].split(' (')[0]})"
-        start_es += f" ({_STEP_YEARS_ES[code].split(' (')[0]})"
         params["years"] = _msg(_YEARS_MESSAGES[code])
     if zone_cmp == 0:
         more = edu_cmp == 1
@@ -1016,10 +844,6 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
             "mixed_more" if more else "mixed_less",
             "con",
             facts,
-            f"This job asks for {z_en}, which fits your plan, but {start_en}: "
-            f"{'more' if more else 'less'} schooling than your plan to {p_en}.",
-            f"Este empleo pide {z_es}, lo que encaja con tu plan, pero {start_es}: "
-            f"{'más' if more else 'menos'} estudios que tu plan de {p_es}.",
             N_(
                 "This job asks for %(zone)s, which fits your plan, but most people start it "
                 "with %(education)s (%(years)s): more schooling than your plan to %(plan)s."
@@ -1032,16 +856,10 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
             params,
         )
     more = zone_cmp == 1
-    tail_en = f"; {start_en}" if known else ""
-    tail_es = f"; {start_es}" if known else ""
     return _Said(
         "more" if more else "less",
         "con",
         facts,
-        f"This job usually needs {'more' if more else 'less'} preparation than your plan to "
-        f"{p_en}: it asks for {z_en}{tail_en}.",
-        f"Este empleo suele pedir {'más' if more else 'menos'} preparación que tu plan de "
-        f"{p_es}: pide {z_es}{tail_es}.",
         _EDUCATION_OFF_PLAN[(more, known + step)],
         params,
     )
@@ -1050,22 +868,14 @@ def _say_education(job_zone: float, education_code: float, plan: str) -> _Said:
 # ------------------------------------------------------------------ regional figures
 
 
-def _group_titles_es(catalogue: Any, series: Sequence[str]) -> tuple[str, ...]:
-    """Per occupation: the Spanish title of its OEWS series' own occupation (``<series>.00``),
-    as the pages' group notes name it ("" when the catalogue has none)."""
-    titles_es = tuple(getattr(catalogue, "titles_es", ()) or ())
-    codes = tuple(getattr(catalogue, "codes", ()))
-    if not titles_es or len(titles_es) != len(codes):
-        return ("",) * len(series)
-    spanish = dict(zip(codes, titles_es, strict=True))
-    return tuple(spanish.get(f"{c}.00", "") if c else "" for c in series)
-
-
-def _group_name(facts: RegionFacts, j: int, es: bool = False) -> str:
-    title = facts.group_title[j]
-    if es and j < len(facts.group_title_es) and facts.group_title_es[j] and title:
-        title = facts.group_title_es[j]
-    return f"“{title}”" if title else f"SOC {facts.group_code[j]}"
+def _group_param(facts: RegionFacts, j: int) -> dict[str, Any]:
+    """The name of occupation ``j``'s OEWS group as a parameter: its title in quotes (the title
+    as OEWS publishes it; in another language the project's title of the group's own occupation,
+    ``<series>.00``, where it has one) or, untitled, its SOC code."""
+    code, title = facts.group_code[j], facts.group_title[j]
+    if not title:
+        return _msg(N_("SOC %(code)s"), code={"text": code})
+    return _msg(N_("“%(title)s”"), title={"occupation": f"{code}.00", "text": title})
 
 
 def _source(codes: npt.NDArray[np.int64] | None, j: int) -> str | None:
@@ -1076,14 +886,7 @@ def _source(codes: npt.NDArray[np.int64] | None, j: int) -> str | None:
 
 def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
     if facts is None:
-        return _Said(
-            "not_compared",
-            "none",
-            {},
-            "Pay was not compared with other jobs here.",
-            "Aquí no se comparó el sueldo con otros empleos.",
-            N_("Pay was not compared with other jobs here."),
-        )
+        return _Said("not_compared", "none", {}, N_("Pay was not compared with other jobs here."))
     wage = float(facts.wage_median[j])
     median = facts.all_jobs_median_wage
     scope = facts.scope(j)
@@ -1099,35 +902,20 @@ def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
             "no_figure",
             "none",
             out,
-            "No pay figure is published for this job in your region, so pay did not count.",
-            "No se publica un sueldo de este empleo en tu región, así que el sueldo no contó.",
             N_("No pay figure is published for this job in your region, so pay did not count."),
         )
     if scope == "group":
-        subject_en = f"The median pay of its whole job group ({_group_name(facts, j)})"
-        subject_es = (
-            f"El sueldo medio de todo su grupo de empleos ({_group_name(facts, j, es=True)})"
-        )
         subject = _msg(
-            N_("The median pay of its whole job group (%(group)s)"),
-            group={"text": _group_name(facts, j), "text_es": _group_name(facts, j, es=True)},
+            N_("The median pay of its whole job group (%(group)s)"), group=_group_param(facts, j)
         )
     else:
-        subject_en, subject_es = "This job's median pay", "El sueldo medio de este empleo"
         subject = _msg(N_("This job's median pay"))
     if source == "state":
-        where_en = " in Mississippi (none is published for your region)"
-        where_es = " en Mississippi (no se publica para tu región)"
         where = _msg(N_("in Mississippi (none is published for your region)"))
     elif source == "national":
-        where_en = " nationally (none is published for Mississippi)"
-        where_es = " en todo el país (no se publica para Mississippi)"
         where = _msg(N_("nationally (none is published for Mississippi)"))
     else:
-        where_en, where_es = " in your region", " en tu región"
         where = _msg(N_("in your region"))
-    figure_en = f"{subject_en}{where_en} is ${wage:,.0f} a year"
-    figure_es = f"{subject_es}{where_es} es de ${wage:,.0f} al año"
     params: dict[str, Any] = {
         "figure": _msg(
             N_("%(subject)s %(where)s is %(wage)s a year"),
@@ -1141,8 +929,6 @@ def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
             "no_comparison",
             "none",
             out,
-            f"{figure_en}; we have no figure for all jobs in your region to compare it with.",
-            f"{figure_es}; no tenemos una cifra de todos los empleos de tu región para comparar.",
             N_("%(figure)s; we have no figure for all jobs in your region to compare it with."),
             params,
         )
@@ -1150,34 +936,21 @@ def _say_wage(facts: RegionFacts | None, j: int) -> _Said:
     out["ratio"] = round(ratio, 4)
     params["median"] = {"money": median}
     if ratio > 1.0 + WAGE_ABOUT_SAME:
-        claim, stance, en, es = "above", "pro", "more than", "más que"
+        claim, stance = "above", "pro"
         msgid = N_("%(figure)s, more than the typical job in your region (%(median)s).")
     elif ratio < 1.0 - WAGE_ABOUT_SAME:
-        claim, stance, en, es = "below", "con", "less than", "menos que"
+        claim, stance = "below", "con"
         msgid = N_("%(figure)s, less than the typical job in your region (%(median)s).")
     else:
-        claim, stance, en, es = "about", "none", "about the same as", "más o menos lo mismo que"
+        claim, stance = "about", "none"
         msgid = N_("%(figure)s, about the same as the typical job in your region (%(median)s).")
-    return _Said(
-        claim,
-        stance,
-        out,
-        f"{figure_en}, {en} the typical job in your region (${median:,.0f}).",
-        f"{figure_es}, {es} el empleo típico de tu región (${median:,.0f}).",
-        msgid,
-        params,
-    )
+    return _Said(claim, stance, out, msgid, params)
 
 
 def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
     if facts is None:
         return _Said(
-            "not_compared",
-            "none",
-            {},
-            "How many people do this job here was not compared.",
-            "Aquí no se comparó cuánta gente tiene este empleo.",
-            N_("How many people do this job here was not compared."),
+            "not_compared", "none", {}, N_("How many people do this job here was not compared.")
         )
     employment = float(facts.employment[j])
     scope = facts.scope(j)
@@ -1192,26 +965,10 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
     }
     if high_value:
         rule = facts.rule
-        pay_en = (
-            "pays at least the typical job's wage"
-            if rule.min_wage_ratio == 1.0
-            else f"pays at least {rule.min_wage_ratio:g} times the typical job's wage"
-        )
-        pay_es = (
-            "paga al menos el sueldo del empleo típico"
-            if rule.min_wage_ratio == 1.0
-            else f"paga al menos {rule.min_wage_ratio:g} veces el sueldo del empleo típico"
-        )
-        jobs_en = "its job group has" if scope == "group" else "it has"
-        jobs_es = "su grupo de empleos tiene" if scope == "group" else "tiene"
         return _Said(
             "high_value",
             "pro",
             out,
-            f"It is marked high value in your region: it {pay_en}, {jobs_en} at least "
-            f"{rule.min_employment:,} jobs here, and its national outlook is good.",
-            f"Está marcado como de alto valor en tu región: {pay_es}, {jobs_es} al menos "
-            f"{rule.min_employment:,} empleos aquí y su panorama nacional es bueno.",
             N_(
                 "It is marked high value in your region: it %(pays)s, %(has)s at least "
                 "%(jobs)s jobs here, and its national outlook is good."
@@ -1232,64 +989,34 @@ def _say_demand(facts: RegionFacts | None, j: int, percentile: float) -> _Said:
             "no_figure",
             "none",
             out,
-            "No count of these jobs is published for your region.",
-            "No se publica cuántos de estos empleos hay en tu región.",
             N_("No count of these jobs is published for your region."),
         )
-    note_en = note_es = ""
-    notes: dict[str, Any] = {"group_note": {"text": ""}, "source_note": {"text": ""}}
+    notes: dict[str, Any] = {"group_note": _NOTHING, "source_note": _NOTHING}
     if scope == "group":
-        note_en = ", counting an even share of its job group's workers"
-        note_es = ", contando una parte igual de los trabajadores de su grupo"
         notes["group_note"] = _msg(N_(", counting an even share of its job group's workers"))
     if source == "state":
-        note_en += " (estimated from statewide figures)"
-        note_es += " (estimado con cifras del estado)"
         notes["source_note"] = _msg(N_(" (estimated from statewide figures)"))
     elif source == "national":
-        note_en += " (estimated from national figures)"
-        note_es += " (estimado con cifras nacionales)"
         notes["source_note"] = _msg(N_(" (estimated from national figures)"))
     if percentile > MOST_HIGH:
-        return _Said(
-            "common",
-            "pro",
-            out,
-            f"More people do this job in your region than most jobs we list{note_en}.",
-            f"En tu región más gente tiene este empleo que la mayoría de los que mostramos"
-            f"{note_es}.",
-            N_(
-                "More people do this job in your region than most jobs we list"
-                "%(group_note)s%(source_note)s."
-            ),
-            notes,
+        claim, stance = "common", "pro"
+        msgid = N_(
+            "More people do this job in your region than most jobs we list"
+            "%(group_note)s%(source_note)s."
         )
-    if percentile < MOST_LOW:
-        return _Said(
-            "few",
-            "con",
-            out,
-            f"Fewer people do this job in your region than most jobs we list{note_en}.",
-            f"En tu región menos gente tiene este empleo que la mayoría de los que mostramos"
-            f"{note_es}.",
-            N_(
-                "Fewer people do this job in your region than most jobs we list"
-                "%(group_note)s%(source_note)s."
-            ),
-            notes,
+    elif percentile < MOST_LOW:
+        claim, stance = "few", "con"
+        msgid = N_(
+            "Fewer people do this job in your region than most jobs we list"
+            "%(group_note)s%(source_note)s."
         )
-    return _Said(
-        "middle",
-        "none",
-        out,
-        f"About as many people do this job in your region as most jobs we list{note_en}.",
-        f"En tu región este empleo es tan común como la mayoría de los que mostramos{note_es}.",
-        N_(
+    else:
+        claim, stance = "middle", "none"
+        msgid = N_(
             "About as many people do this job in your region as most jobs we list"
             "%(group_note)s%(source_note)s."
-        ),
-        notes,
-    )
+        )
+    return _Said(claim, stance, out, msgid, notes)
 
 
 # ------------------------------------------------------------------ reasons
@@ -1350,8 +1077,6 @@ def explain_occupations(
                 Reason(
                     factor=factor,
                     weight=w,
-                    text=s.en,
-                    text_es=s.es,
                     claim=s.claim,
                     stance=s.stance,
                     facts=s.facts,
@@ -1514,35 +1239,6 @@ class PathwayReason:
     message_id: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def text(self) -> str:
-        """The sentence in English (the message id with its parameters, for logs and tests)."""
-        return english_text(self.message_id, self.params)
-
-
-def english_text(message_id: str, params: Mapping[str, Any]) -> str:
-    """A message id %-formatted with its typed parameters in English, without the catalogue
-    (the service renders other languages, ``service.reasons``): lists as "a and b" /
-    "a, b, and c", money as whole dollars, numbers with grouped digits."""
-
-    def value(param: Any) -> str:
-        if not isinstance(param, Mapping):
-            return str(param)
-        if "message" in param:
-            return english_text(str(param["message"]), param.get("params") or {})
-        if "list" in param:
-            words = [value(x) for x in param["list"]]
-            if len(words) < 3:
-                return " and ".join(words)
-            return ", ".join(words[:-1]) + ", and " + words[-1]
-        if "money" in param:
-            return f"${float(param['money']):,.0f}"
-        if "number" in param:
-            return f"{param['number']:,}"
-        return str(param.get("text", ""))
-
-    return message_id % {k: value(v) for k, v in params.items()}
-
 
 #: Who a pathway sentence speaks of: the one job shown, all of them, or some of them; first at
 #: the start of a sentence, then inside one.
@@ -1640,10 +1336,8 @@ _PATHWAY_MESSAGES: Final[Mapping[tuple[str, str], tuple[str, str]]] = {
         N_("%(who)s offer less of what you said matters most than most jobs we list."),
     ),
 }
-#: A wage sentence's parts: the region's all-jobs median, and the note on group figures.
-_WAGE_MEDIAN: Final = N_(" (%(median)s)")
+#: A wage sentence's note on group figures.
 _WAGE_GROUP_NOTE: Final = N_(" Some of these figures are a whole job group's.")
-_NOTHING: Final = {"text": ""}
 
 
 def _pathway_message(

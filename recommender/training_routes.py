@@ -24,7 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-#: College Scorecard credential levels: code -> name (99 non-credential is never a route).
+#: College Scorecard credential levels: code -> name (99 non-credential is never a route). The
+#: names are the Scorecard's, in English; pages show them in the reader's language from the
+#: service's catalogue (``service.i18n.CREDENTIAL_LEVEL_MESSAGES``).
 CREDENTIAL_LEVELS: Final[Mapping[int, str]] = {
     1: "Undergraduate certificate or diploma",
     2: "Associate's degree",
@@ -35,18 +37,6 @@ CREDENTIAL_LEVELS: Final[Mapping[int, str]] = {
     7: "First professional degree",
     8: "Graduate or professional certificate",
     99: "Non-credential",
-}
-
-CREDENTIAL_LEVELS_ES: Final[Mapping[int, str]] = {
-    1: "Certificado o diploma de pregrado",
-    2: "Título asociado",
-    3: "Licenciatura",
-    4: "Certificado posterior a la licenciatura",
-    5: "Maestría",
-    6: "Doctorado",
-    7: "Primer título profesional",
-    8: "Certificado de posgrado",
-    99: "Sin título",
 }
 
 #: Usual entry education (``recommender.catalogue.EDUCATION_LEVELS`` code) -> the Scorecard

@@ -95,6 +95,20 @@ EDUCATION_LEVEL_MESSAGES: Final = (
     N_("Master's degree"),
     N_("Doctoral or professional degree"),
 )
+#: The College Scorecard credential levels (``recommender.training_routes.CREDENTIAL_LEVELS``,
+#: by code), marked so that pages can show a route's credential in the reader's language;
+#: tests/service/test_messages.py fails when the two drift apart.
+CREDENTIAL_LEVEL_MESSAGES: Final = {
+    1: N_("Undergraduate certificate or diploma"),
+    2: N_("Associate's degree"),
+    3: N_("Bachelor's degree"),
+    4: N_("Post-baccalaureate certificate"),
+    5: N_("Master's degree"),
+    6: N_("Doctoral degree"),
+    7: N_("First professional degree"),
+    8: N_("Graduate or professional certificate"),
+    99: N_("Non-credential"),
+}
 
 
 def po_path(language: str, directory: Path = LOCALES_DIR) -> Path:
@@ -245,8 +259,10 @@ def language_name(language: str) -> str:
 # --- numbers, money and dates by locale --------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=32)
 def babel_locale(language: str) -> Locale:
-    """The Babel locale of a page language: the US variant when Babel has one (en_US, es_US)."""
+    """The Babel locale of a page language: the US variant when Babel has one (en_US, es_US);
+    parsed once per language (a ``Locale`` is not changed by its users)."""
     for name in (f"{language}_US", language, "en_US"):
         try:
             return Locale.parse(name)

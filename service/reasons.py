@@ -7,17 +7,27 @@
 * ``{"list": [param, ...]}``: parameters joined ("a and b", "a, b, and c" / "a y b", "a, b y c");
 * ``{"money": 45000.0}``: US dollars, whole dollars, in the language's locale;
 * ``{"number": 100}``: a number with grouped digits in the language's locale;
-* ``{"text": "…", "text_es": "…"}``: a name shown as it is (a catalogue title), in the
-  reader's language where the catalogue has it (``text_<language>``).
+* ``{"occupation": "29-1141.00", "text": "Registered Nurses"}``: a name as the data gives it
+  (``text``, English), shown in another language as the project's title of that catalogue
+  occupation where one is written (``data/catalogue/titles_es.tsv``), else as ``text``;
+* ``{"text": "…"}``: a name shown as it is (a SOC code, a span of years).
+
+This is the one place a reason becomes words: pages and the API (``text`` in the request's
+language, ``with_texts``) call ``render_message`` / ``reason_text``, and so must any command
+that prints a reason (none does yet). Nothing rendered is stored; results stored in older
+reason formats are still read: ``text`` / ``es`` beside a reason without a message id (formats
+1-2) and ``text_es`` beside a name (format 3).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
 from babel.numbers import format_currency, format_decimal
 
+from recommender.catalogue import get_catalogue
 from service.i18n import N_, babel_locale, catalogues
 
 #: How a list of three or more names ends ("a, b, and c"; Spanish "a, b y c", no comma before y).
@@ -36,21 +46,50 @@ def join_list(items: list[str], language: str) -> str:
     return translations.gettext(LIST_END) % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
+@functools.lru_cache(maxsize=8192)
+def _money(dollars: float, language: str) -> str:
+    """Whole US dollars in the language's locale (the same wages recur in every result)."""
+    return format_currency(
+        dollars, "USD", format="¤#,##0", locale=babel_locale(language), currency_digits=False
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _number(value: float, language: str) -> str:
+    return format_decimal(value, locale=babel_locale(language))
+
+
 def _value(param: Any, language: str) -> str:
     if not isinstance(param, Mapping):
         return str(param)
-    locale = babel_locale(language)
     if "message" in param:
         return render_message(str(param["message"]), param.get("params") or {}, language)
     if "list" in param:
         return join_list([_value(p, language) for p in param["list"]], language)
     if "money" in param:
-        return format_currency(
-            param["money"], "USD", format="¤#,##0", locale=locale, currency_digits=False
-        )
+        return _money(param["money"], language)
     if "number" in param:
-        return format_decimal(param["number"], locale=locale)
+        return _number(param["number"], language)
+    if "occupation" in param:
+        title = occupation_title(str(param["occupation"]), language)
+        if title:
+            return title
+    # ``text_<language>``: a name stored beside its translation (reason format 3)
     return str(param.get(f"text_{language}") or param.get("text", ""))
+
+
+def occupation_title(code: str, language: str) -> str:
+    """The project's title of catalogue occupation ``code`` in ``language`` ("" when none is
+    written, the code is unknown, or the language is English: English names are the data's)."""
+    if language != "es":
+        return ""
+    catalogue = get_catalogue()
+    if not catalogue.titles_es:
+        return ""
+    try:
+        return catalogue.titles_es[catalogue.index_of(code)]
+    except LookupError:
+        return ""
 
 
 #: The family's printed plan speaks of the student by first name (``%(name)s``), never as
@@ -201,10 +240,41 @@ def render_message(
     return text % values
 
 
-def reason_text(reason: Mapping[str, Any], language: str) -> str:
-    """A stored reason's sentence in ``language``: from its message id when it has one, else the
-    sentence stored with it (``text`` / ``es``; results stored before reasons had message ids)."""
+def reason_text(reason: Mapping[str, Any], language: str, *, family_of: str | None = None) -> str:
+    """A stored reason's (or education step's) sentence in ``language``: from its message id
+    when it has one, else the sentence stored with it (``text`` / ``es``: results stored before
+    reasons had message ids). ``family_of`` as for ``render_message``."""
     message_id = reason.get("message_id")
     if message_id:
-        return render_message(str(message_id), reason.get("params") or {}, language)
-    return str(reason["es"] if language == "es" else reason["text"])
+        params = reason.get("params") or {}
+        return render_message(str(message_id), params, language, family_of=family_of)
+    return str(reason.get("es" if language == "es" else "text", ""))
+
+
+def _said(item: Mapping[str, Any], language: str) -> dict[str, Any]:
+    out = {k: v for k, v in item.items() if k not in ("text", "es")}
+    out["text"] = reason_text(item, language)
+    return out
+
+
+def _occupation_said(occupation: Mapping[str, Any], language: str) -> dict[str, Any]:
+    out = {**occupation, "reasons": [_said(r, language) for r in occupation.get("reasons", ())]}
+    if occupation.get("education_step"):
+        out["education_step"] = _said(occupation["education_step"], language)
+    return out
+
+
+def with_texts(result: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """A copy of ``result`` (a recommendation as stored) with each reason's and education
+    step's sentence in ``language`` as ``text``, for the API (``result`` is not changed). Only
+    that language: another is another request. A side-by-side ``es`` of an older stored result
+    is left out."""
+    out = dict(result)
+    if "occupations" in result:
+        out["occupations"] = [_occupation_said(o, language) for o in result["occupations"]]
+    if "pathways" in result:
+        out["pathways"] = [
+            {**p, "occupations": [_occupation_said(o, language) for o in p.get("occupations", ())]}
+            for p in result["pathways"]
+        ]
+    return out

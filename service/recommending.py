@@ -20,6 +20,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,9 +53,11 @@ from recommender.shipped import data_dir
 from recommender.training_routes import district_colleges, training_routes
 from recommender.versions import is_version_name
 from service.db import utc_now
+from service.i18n import DEFAULT_LANGUAGE
 from service.models import Assessment, Student
 from service.models import Recommendation as StoredRecommendation
 from service.problems import ServiceUnavailableError
+from service.reasons import with_texts
 from service.state import get_active_model_version, seed_active_version
 
 logger = logging.getLogger(__name__)
@@ -394,7 +397,9 @@ def _stored_or_new(
 ) -> tuple[int, datetime, dict[str, Any] | None, str | None]:
     """The student's stored default result if model, catalogue and inputs match, else a new one.
 
-    A stored result is read as its JSON text (never decoded); a new one is returned as a dict.
+    A stored result is read as its JSON text (the caller decodes it); a new one is returned as
+    a dict. The inputs hold ``REASONS_FORMAT``, so a result stored with reasons in an older form
+    (sentences stored beside them, format 3 and before) is worked out and stored again.
     """
     catalogue_version = loaded.recommender.catalogue.version
     row = db.execute(
@@ -557,19 +562,87 @@ def recommendation_json(
     plan: str | None = None,
     k: int | None = None,
     by_user: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
-    """``recommend_for_student`` as the UTF-8 JSON body of the API (same fields and values).
-
-    A stored result is spliced in as the text the database holds, without decoding it.
+    """``recommend_for_student`` as the UTF-8 JSON body of the API (same fields and values), with
+    each reason's and education step's sentence rendered in ``language`` as ``text``
+    (``service.reasons.with_texts``); what is stored holds no sentence.
     """
     answer = _answer(db, holder, student, region=region, plan=plan, k=k, by_user=by_user)
     envelope = {**answer.envelope, "created_at": _json_timestamp(answer.envelope["created_at"])}
     head = json.dumps(envelope, separators=(",", ":"))
+    rec = answer.envelope["recommendation_id"]
     if answer.result_json is None:
-        body = json.dumps(answer.result, separators=(",", ":"), allow_nan=False)
+        body = _rendered_body(rec, answer.result or {}, language)
     else:
-        body = answer.result_json.strip()
-    if not (body.startswith("{") and body.endswith("}")) or body == "{}":
-        rec = answer.envelope["recommendation_id"]
-        raise ValueError(f"stored recommendation {rec} holds no JSON object with fields")
+        body = _RENDERED.get(answer.result_json, language) or _RENDERED.put(
+            answer.result_json,
+            language,
+            _rendered_body(rec, _stored_result(rec, answer.result_json), language),
+        )
     return (head[:-1] + "," + body[1:]).encode("utf-8")
+
+
+def _rendered_body(recommendation_id: int | None, result: dict[str, Any], language: str) -> str:
+    """A result as the API's JSON text, each sentence rendered in ``language``."""
+    if not result:
+        raise ValueError(
+            f"stored recommendation {recommendation_id} holds no JSON object with fields"
+        )
+    return json.dumps(with_texts(result, language), separators=(",", ":"), allow_nan=False)
+
+
+def _stored_result(recommendation_id: int | None, text: str) -> dict[str, Any]:
+    """A stored result's JSON text decoded (a ValueError when it is not a JSON object)."""
+    try:
+        result = json.loads(text)
+    except json.JSONDecodeError:
+        result = None
+    if not isinstance(result, dict):
+        raise ValueError(f"stored recommendation {recommendation_id} holds no JSON object")
+    return result
+
+
+#: Characters (bytes: the JSON text is ASCII) of rendered stored results one process keeps;
+#: a five-pathway result is about 150 k, so some 50 of them.
+RENDERED_CACHE_CHARS: Final = 8_000_000
+
+
+class _RenderedBodies:
+    """Stored results rendered in a language, by the stored JSON text they came from.
+
+    A stored result is never changed (a new one is a new row), the message catalogue is read
+    once per process, so the stored text and the language decide the rendered body. Decoding,
+    rendering about 120 sentences and encoding again cost a few milliseconds a request where
+    the stored text used to be sent as it is; repeated reads of one student's result (the
+    student's page polling, a coach's script) are served from here. The key is the text's
+    length and hash, not the text; least recently used entries go first.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self._bodies: OrderedDict[tuple[int, int, str], str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, stored: str, language: str) -> str | None:
+        key = (len(stored), hash(stored), language)
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, stored: str, language: str, body: str) -> str:
+        key = (len(stored), hash(stored), language)
+        with self._lock:
+            if key not in self._bodies and len(body) <= self.max_chars:
+                self._bodies[key] = body
+                self._chars += len(body)
+                while self._chars > self.max_chars:
+                    _, old = self._bodies.popitem(last=False)
+                    self._chars -= len(old)
+        return body
+
+
+_RENDERED: Final = _RenderedBodies(RENDERED_CACHE_CHARS)

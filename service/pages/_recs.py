@@ -7,6 +7,7 @@ default result; a coach's what-if passes region and plan through the same functi
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -21,15 +22,15 @@ from recommender.explain import (
     PathwayReason,
     all_jobs_median_wage,
     education_step,
-    high_value_rule_text,
+    high_value_rule_message,
     pathway_reasons,
 )
-from recommender.training_routes import CREDENTIAL_LEVELS, CREDENTIAL_LEVELS_ES, training_routes
-from service.i18n import N_, catalogues
+from recommender.training_routes import training_routes
+from service.i18n import CREDENTIAL_LEVEL_MESSAGES, N_, catalogues, translate
 from service.models import Assessment, Student
 from service.pages._core import PageDenied
 from service.problems import ServiceUnavailableError
-from service.reasons import reason_text, render_message
+from service.reasons import occupation_title, reason_text, render_message
 from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
 
 #: How pages label reasons: facts that speak for a job, facts to think about, neutral facts.
@@ -160,10 +161,6 @@ def page_recommendation(
         raise PageDenied(503, f"Recommendations are unavailable just now: {exc.reason}") from None
 
 
-def _reason_text(reason: dict[str, Any], language: str) -> str:
-    return reason_text(reason, language)
-
-
 def reasons_checked(reasons: list[dict[str, Any]]) -> bool:
     """Whether reasons carry the fact they rest on (a ``stance``); results stored before reasons
     were checked against the figures have none, and pages do not repeat their sentences."""
@@ -179,7 +176,7 @@ def split_reasons(reasons: list[dict[str, Any]], language: str) -> dict[str, lis
         return out
     for r in reasons:
         key = {"pro": "pros", "con": "cons"}.get(str(r["stance"]), "notes")
-        out[key].append(_reason_text(r, language))
+        out[key].append(reason_text(r, language))
     return out
 
 
@@ -191,7 +188,7 @@ def best_reason(reasons: list[dict[str, Any]], language: str) -> str:
     pros = [r for r in reasons if r["stance"] == "pro"]
     if not pros:
         return ""
-    return _reason_text(max(pros, key=lambda r: float(r["weight"])), language)
+    return reason_text(max(pros, key=lambda r: float(r["weight"])), language)
 
 
 def _fresh_reason(pros: list[PathwayReason], used: set[str]) -> PathwayReason | None:
@@ -201,10 +198,16 @@ def _fresh_reason(pros: list[PathwayReason], used: set[str]) -> PathwayReason | 
     most = [r for r in pros if 2 * r.count >= r.total] or pros
     ranked = sorted(most, key=lambda r: (r.weight <= 0, -r.weight))
     for r in ranked:
-        if r.text not in used:
-            used.add(r.text)
+        said = _sentence_key(r)
+        if said not in used:
+            used.add(said)
             return r
     return ranked[0] if ranked else None
+
+
+def _sentence_key(reason: PathwayReason) -> str:
+    """What a pathway reason says, in no language: its message id with its parameters."""
+    return json.dumps([reason.message_id, reason.params], sort_keys=True)
 
 
 def pathway_sentence(reason: PathwayReason, language: str, family_of: str | None = None) -> str:
@@ -241,8 +244,8 @@ def figure_scope(occupation: dict[str, Any], language: str = "en") -> dict[str, 
     words = group_figures_text(language)
     code = occupation.get("figures_group_code") or ""
     title = occupation.get("figures_group_title") or ""
-    if title and language == "es":  # the group's own occupation, in the project's Spanish
-        title = spanish_title(get_catalogue(), "occupation", f"{code}.00") or title
+    if title:  # in another language, the project's title of the group's own occupation
+        title = occupation_title(f"{code}.00", language) or title
     size = occupation.get("figures_group_size") or 0
     if title:
         group = words["group_named"] % {"title": title}
@@ -275,7 +278,6 @@ def _route_line(
 ) -> dict[str, Any]:
     """One route as page-ready words: college, credential and programme, awards, earnings."""
     w = route_words(language, family)
-    names = CREDENTIAL_LEVELS_ES if language == "es" else CREDENTIAL_LEVELS
     done = route.get("completers")
     if done is None:
         completers = w["completers_unknown"]
@@ -308,7 +310,12 @@ def _route_line(
         "college": route["college"],
         "local": bool(route.get("local")),
         "local_label": w["local"] if route.get("local") else "",
-        "credential": names.get(int(route["credential_level"]), route.get("credential", "")),
+        "credential": translate(
+            language,
+            CREDENTIAL_LEVEL_MESSAGES.get(
+                int(route["credential_level"]), route.get("credential", "")
+            ),
+        ),
         "programme": _programme(route, w),
         "completers": completers,
         "earnings": earnings,
@@ -373,9 +380,7 @@ def _step_text(step: dict[str, Any] | None, language: str, family_of: str | None
     """The plain education step in ``language`` (from its message when stored with one)."""
     if not step:
         return ""
-    if step.get("message_id"):
-        return render_message(step["message_id"], step["params"], language, family_of=family_of)
-    return str(step.get("es" if language == "es" else "text", ""))
+    return reason_text(step, language, family_of=family_of)
 
 
 def route_place(result: dict[str, Any], language: str = "en", family: bool = False) -> str:
@@ -394,11 +399,10 @@ def high_value_legend(result: dict[str, Any], language: str = "en") -> str:
     """What "high value" means in the result's region, with the catalogue rule's thresholds."""
     catalogue = get_catalogue()
     region = str(result.get("region") or "")
-    return high_value_rule_text(
-        HighValueRule.from_manifest(catalogue.manifest),
-        all_jobs_median_wage(catalogue, region),
-        language,
+    message_id, params = high_value_rule_message(
+        HighValueRule.from_manifest(catalogue.manifest), all_jobs_median_wage(catalogue, region)
     )
+    return render_message(message_id, params, language)
 
 
 def spanish_title(catalogue: Catalogue, kind: str, code: str) -> str:
@@ -440,7 +444,7 @@ def describe_occupation(
         "shown_title": shown_title(catalogue, "occupation", o["code"], o["title"], language),
         "reason": best_reason(o["reasons"], language),
         "reasons": (
-            [_reason_text(r, language) for r in o["reasons"]]
+            [reason_text(r, language) for r in o["reasons"]]
             if reasons_checked(o["reasons"])
             else []
         ),

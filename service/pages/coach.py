@@ -239,7 +239,7 @@ def _what_if(
 def _charts(profile: StudentProfile | None, language: str = "en") -> dict[str, Any]:
     if profile is None:
         return {}
-    names = {c: translate(language, RIASEC_EVERYDAY_NAMES["en"][c]) for c in RIASEC}
+    names = {c: translate(language, RIASEC_EVERYDAY_NAMES[c]) for c in RIASEC}
     interests = [None if v != v else float(v) for v in profile.interests.tolist()]
     apt = [None if v != v else float(v) for v in profile.aptitudes.tolist()]
     se = [None if v != v else float(v) for v in profile.aptitudes_se.tolist()]
@@ -632,7 +632,7 @@ def print_plan(
         titles.update({c: t for c, t in spanish if t})
     context["chosen_titles"] = [titles.get(c, c) for c in plan_row.chosen_pathways]
     if profile is not None:
-        names = {c: translate(language, RIASEC_EVERYDAY_NAMES["en"][c]) for c in RIASEC}
+        names = {c: translate(language, RIASEC_EVERYDAY_NAMES[c]) for c in RIASEC}
         interests = [None if v != v else float(v) for v in profile.interests.tolist()]
         context["hexagon"] = draw_interest_hexagon(
             "interests",

@@ -146,7 +146,7 @@ def results_page(request: Request, principal: StudentPage, db: SessionDep) -> Re
     if student is None:
         raise PageDenied(404, N_("Your student record was not found."))
     result = page_recommendation(request, db, student)
-    names = [translate(language, RIASEC_EVERYDAY_NAMES["en"][c]) for c in RIASEC]
+    names = [translate(language, RIASEC_EVERYDAY_NAMES[c]) for c in RIASEC]
     interests = [None if v != v else float(v) for v in profile.interests.tolist()]
     title = translate(language, _INTEREST_CHART)
     chart = draw_interest_hexagon("my-interests", interests, names, title=title)

@@ -12,7 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from recommender.dimensions import PLANS
+from recommender.errors import InvalidRecordError
 from service.deps import NowDep, SessionDep, StudentIdPath, resolve_own_or_caseload_student
+from service.i18n import DEFAULT_LANGUAGE, available_languages
 from service.recommending import ModelHolder, recommendation_json
 from service.routes._common import SIGNED_IN
 from service.schemas import FiguresScope
@@ -61,8 +63,10 @@ ModelHolderDep = Annotated[ModelHolder, Depends(get_model_holder)]
 class ReasonOut(BaseModel):
     factor: str = Field(description="interests, aptitudes, values, education, demand or wage")
     weight: float = Field(description="score points the factor adds over its neutral value")
-    text: str
-    es: str = Field(description="the same reason in Spanish")
+    text: str = Field(
+        description="the sentence in the request's language (`?language=`, English by default), "
+        "rendered from `message_id` and `params`; for another language, ask again with it"
+    )
     claim: str | None = Field(
         default=None,
         description="what the figures say, e.g. fits / more / less (education), above / below / "
@@ -84,15 +88,16 @@ class ReasonOut(BaseModel):
     message_id: str | None = Field(
         default=None,
         description="the English sentence with named %(name)s placeholders: the reason's id in "
-        "the message catalogue (service/locales), rendered in a language with `params`; None "
-        "in results stored before reasons had message ids",
+        "the message catalogue (service/locales), rendered in a language with `params`",
     )
     params: dict[str, Any] | None = Field(
         default=None,
         description="the placeholders' values, each typed so the reader's locale formats it: "
         '{"message": msgid, "params": {...}} (a phrase, translated), {"list": [...]} (joined), '
-        '{"money": dollars}, {"number": n} or {"text": "..."} (shown as it is); `text` and `es` '
-        "are this message rendered in English and Spanish",
+        '{"money": dollars}, {"number": n}, {"occupation": code, "text": "..."} (a name: the '
+        "project's title of that catalogue occupation in the language where one is written, "
+        'else `text`) or {"text": "..."} (shown as it is); `text` is this message rendered in '
+        "the request's language",
     )
 
 
@@ -144,12 +149,11 @@ class EducationStepOut(BaseModel):
     vs_plan: int = Field(description="+1 the usual education is beyond the plan, -1 below it")
     education_code: int
     min_years: float = Field(description="fewest years after high school it takes")
-    text: str
-    es: str
+    text: str = Field(description="the sentence in the request's language, as a reason's")
     message_id: str | None = Field(
         default=None,
-        description="the sentence's id in the message catalogue (`text` is it in English), "
-        "rendered in a language with `params` as a reason's is; None in results stored before",
+        description="the sentence's id in the message catalogue, rendered in a language with "
+        "`params` as a reason's is",
     )
     params: dict[str, Any] | None = Field(
         default=None, description="the placeholders' typed values, as a reason's `params`"
@@ -275,11 +279,20 @@ async def get_recommendations(
         Query(pattern="^(" + "|".join(PLANS) + ")$", description="what-if: plan after school"),
     ] = None,
     k: Annotated[int | None, Query(ge=1, le=20, description="what-if: pathways to list")] = None,
+    language: Annotated[
+        str,
+        Query(
+            pattern=r"^[a-z]{2,3}$",
+            description="language of each reason's `text` (a message catalogue's code: en, es); "
+            "English when not given. Changes nothing stored and is not a what-if",
+        ),
+    ] = DEFAULT_LANGUAGE,
 ) -> Response:
     """Top pathways from the latest submitted assessment; with region, plan or k a what-if.
 
     The default result is stored with its model and catalogue versions and inputs; a what-if
-    re-ranks without touching what is stored.
+    re-ranks without touching what is stored. Reasons carry their message id and parameters,
+    and their sentence in ``language`` as ``text``.
     """
 
     # Sign-in, scope check and recommendation in one worker-thread hop (not one per dependency):
@@ -287,11 +300,23 @@ async def get_recommendations(
     # pooled connection. The session is committed and closed by SessionDep (its own thread).
     def answer() -> bytes:
         principal, student = resolve_own_or_caseload_student(request, db, now, student_id)
+        if language not in available_languages():
+            raise InvalidRecordError(
+                "query.language", f"{language!r} is not one of {list(available_languages())}"
+            )
         return recommendation_json(
-            db, holder, student, region=region, plan=plan, k=k, by_user=principal.user_id
+            db,
+            holder,
+            student,
+            region=region,
+            plan=plan,
+            k=k,
+            by_user=principal.user_id,
+            language=language,
         )
 
-    # The body is written by service.recommending (a stored result is sent as the JSON text the
-    # database holds); RecommendationOut documents it and the tests check the two agree.
+    # The body is written by service.recommending (a stored result with each sentence rendered
+    # in the request's language); RecommendationOut documents it and the tests check the two
+    # agree.
     body = await anyio.to_thread.run_sync(answer, limiter=_recommend_limiter(request))
     return Response(body, media_type="application/json")

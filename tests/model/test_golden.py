@@ -30,6 +30,7 @@ from recommender.assessment import score_assessment
 from recommender.catalogue import load_catalogue
 from recommender.engine import Recommender
 from recommender.instrument import load_instrument
+from service.reasons import reason_text
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXPECTED = GOLDEN / "top5.json"
@@ -37,7 +38,8 @@ REGENERATE = "PATHWAYS_REGENERATE_GOLDEN"
 
 
 def summarise(result: Any) -> dict[str, Any]:
-    """What the golden file pins: versions, pathway order, their occupations and reasons."""
+    """What the golden file pins: versions, pathway order, their occupations and reasons (each
+    reason's sentence as the service renders it from its message id, in English and Spanish)."""
     return {
         "model_version": result.model_version,
         "catalogue_version": result.catalogue_version,
@@ -48,7 +50,11 @@ def summarise(result: Any) -> dict[str, Any]:
                 "code": p.code,
                 "occupations": [o.code for o in p.occupations],
                 "reasons": [
-                    {"factor": r.factor, "text": r.text, "es": r.text_es}
+                    {
+                        "factor": r.factor,
+                        "text": reason_text(r.to_dict(), "en"),
+                        "es": reason_text(r.to_dict(), "es"),
+                    }
                     for r in p.occupations[0].reasons
                 ],
             }

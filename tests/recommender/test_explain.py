@@ -27,7 +27,14 @@ from recommender.features import (
     neutralise_students,
 )
 from recommender.ranking import RankingPolicy, rank_occupations
+from service.reasons import reason_text
 from tests.model.synthetic import make_occupations, make_students
+
+
+def said(reason: Reason, language: str = "en") -> str:
+    """The reason's sentence as the service renders it in ``language``."""
+    return reason_text(reason.to_dict(), language)
+
 
 _W = np.random.default_rng(42).normal(size=len(FEATURE_NAMES)).astype(np.float32)
 
@@ -84,10 +91,12 @@ def test_reasons_cover_every_factor_sorted_by_size_with_both_languages() -> None
         sizes = [abs(r.weight) for r in per_occ]
         assert sizes == sorted(sizes, reverse=True)
         for r in per_occ:
-            assert r.text.endswith(".") and r.text_es.endswith(".")
-            assert len(r.text.split()) <= 40
-            assert r.stance in STANCES and r.claim
-            json.dumps(r.to_dict(), allow_nan=False)
+            assert said(r).endswith(".") and said(r, "es").endswith(".")
+            assert len(said(r).split()) <= 40
+            assert r.stance in STANCES and r.claim and r.message_id
+            stored = r.to_dict()
+            json.dumps(stored, allow_nan=False)
+            assert "text" not in stored and "es" not in stored  # no sentence is stored
 
 
 def _other_scorer(x: np.ndarray) -> np.ndarray:
@@ -115,11 +124,11 @@ def test_the_claim_follows_the_facts_never_the_weight() -> None:
         by_b = {r.factor: r for r in b}
         for factor in STUDENT_FACTORS:
             ra, rb = by_a[factor], by_b[factor]
-            assert (ra.claim, ra.stance, ra.text, ra.text_es) == (
+            assert (ra.claim, ra.stance, ra.message_id, ra.params) == (
                 rb.claim,
                 rb.stance,
-                rb.text,
-                rb.text_es,
+                rb.message_id,
+                rb.params,
             )
             flipped += int(ra.weight * rb.weight < 0)
     assert flipped > 0, "the two scorers must disagree somewhere for the test to mean anything"
@@ -156,7 +165,7 @@ def test_no_wage_or_demand_claim_without_the_regions_figures() -> None:
         for r in per_occ:
             if r.factor in ("wage", "demand"):
                 assert (r.claim, r.stance) == ("not_compared", "none")
-                assert "$" not in r.text
+                assert "$" not in said(r) and "$" not in said(r, "es")
 
 
 def test_one_student_at_a_time() -> None:
@@ -206,23 +215,23 @@ CLERK = [1.5, 2.0, 1.2, 3.0, 3.5, 6.9]  # high points C, E, S
 def test_interest_sentence_names_the_areas_the_job_and_student_share() -> None:
     students = _one_student(BUILDER)
     mechanic, nurse, clerk = _interest_texts(students, [MECHANIC, NURSE, CLERK])
-    assert "building and fixing" in mechanic.text and "organizing" in mechanic.text
-    assert "construir y reparar" in mechanic.text_es and "organizar" in mechanic.text_es
-    assert "organizing" in clerk.text and "building" not in clerk.text
-    assert len({mechanic.text, nurse.text, clerk.text}) == 3
-    assert len({mechanic.text_es, nurse.text_es, clerk.text_es}) == 3
+    assert "building and fixing" in said(mechanic) and "organizing" in said(mechanic)
+    assert "construir y reparar" in said(mechanic, "es") and "organizar" in said(mechanic, "es")
+    assert "organizing" in said(clerk) and "building" not in said(clerk)
+    for language in ("en", "es"):
+        assert len({said(mechanic, language), said(nurse, language), said(clerk, language)}) == 3
     # the nurse shares none of the student's top areas: the sentence names the job's main area
-    assert "helping" in nurse.text and "building" not in nurse.text
+    assert "helping" in said(nurse) and "building" not in said(nurse)
 
 
 def test_flat_profile_gets_the_weak_match_sentence() -> None:
     students = _one_student([0.5, 0.52, 0.49, 0.51, 0.5, 0.53])
     texts = _interest_texts(students, [MECHANIC, NURSE, CLERK])
-    assert {r.text for r in texts} == {
+    assert {said(r) for r in texts} == {
         "You liked most kinds of work about the same, so your interests do not point "
         "to this job or away from it."
     }
-    assert len({r.text_es for r in texts}) == 1
+    assert len({said(r, "es") for r in texts}) == 1
 
 
 def test_job_high_points_are_above_the_jobs_own_mean() -> None:

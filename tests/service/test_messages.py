@@ -19,7 +19,9 @@ from babel.messages.pofile import write_po
 from jinja2 import Environment
 
 from recommender.catalogue import EDUCATION_LEVELS
+from recommender.training_routes import CREDENTIAL_LEVELS
 from service.i18n import (
+    CREDENTIAL_LEVEL_MESSAGES,
     EDUCATION_LEVEL_MESSAGES,
     LOCALES_DIR,
     Catalogues,
@@ -192,6 +194,13 @@ def test_the_allowlist_is_not_stale() -> None:
 
 def test_the_marked_education_levels_are_the_catalogue_s() -> None:
     assert EDUCATION_LEVEL_MESSAGES == EDUCATION_LEVELS
+
+
+def test_the_marked_credential_levels_are_the_routes_and_all_in_spanish() -> None:
+    assert dict(CREDENTIAL_LEVELS) == CREDENTIAL_LEVEL_MESSAGES
+    spanish = catalogues().translations("es")
+    for name in CREDENTIAL_LEVEL_MESSAGES.values():
+        assert spanish.gettext(name) != name, name
 
 
 # --- rendering -----------------------------------------------------------------------------

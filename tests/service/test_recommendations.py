@@ -20,6 +20,7 @@ from recommender.model import read_active_version
 from recommender.ranking import NEUTRAL_PERCENTILE, score_percentile
 from service.db import session_scope
 from service.models import Assessment, Recommendation
+from service.reasons import reason_text, with_texts
 from service.routes.recommendations import RecommendationOut
 from tests.service.conftest import World
 
@@ -113,7 +114,7 @@ def test_a_coach_gets_ranked_pathways_with_reasons_wages_and_programmes(
         assert 1 <= len(pathway["occupations"]) <= 3
         for occupation in pathway["occupations"]:
             assert {r["factor"] for r in occupation["reasons"]} == FACTORS
-            assert all(r["text"] and r["es"] for r in occupation["reasons"])
+            assert all(r["text"] and "es" not in r for r in occupation["reasons"])
             expected = catalogue.programs[catalogue.index_of(occupation["code"])][:3]
             assert [p["cip_code"] for p in occupation["programs"]] == [p.cip_code for p in expected]
             region_row = catalogue.region_index("2800005")
@@ -148,7 +149,8 @@ def test_the_default_result_is_stored_once_with_versions_and_inputs(
     assert row["inputs"]["k"] == 5
     assert row["inputs"]["profile_hash"] == first["profile_hash"]
     assert len(first["profile_hash"]) == 64
-    assert row["result"]["pathways"] == first["pathways"]
+    # what is stored is what is served, less the sentences rendered in the request's language
+    assert with_texts(row["result"], "en")["pathways"] == first["pathways"]
 
 
 def test_a_new_submission_stores_a_new_result(
@@ -343,7 +345,7 @@ def test_the_api_body_equals_what_pages_get_from_recommend_for_student(
             student = db.get(Student, world.student_a)
             assert student is not None
             direct = recommend_for_student(db, app.state.models, student, **params)
-        assert _as_schema(direct) == body
+        assert _as_schema(with_texts(direct, "en")) == body  # the pages' result, sentences added
 
 
 def test_a_what_if_body_has_exactly_the_documented_fields(
@@ -388,23 +390,72 @@ def test_a_stored_recommendation_takes_five_queries_at_most(
     assert sum("auth_sessions" in s for s in statements) == 1
 
 
+def _sentences(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every reason and education step of a response body, pathways' jobs first."""
+    occupations = [o for p in body["pathways"] for o in p["occupations"]] + body["occupations"]
+    out = [r for o in occupations for r in o["reasons"]]
+    return out + [o["education_step"] for o in occupations if o.get("education_step")]
+
+
 def test_reasons_carry_their_message_id_and_params_and_old_formats_are_recomputed(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    from service.reasons import reason_text
+    from recommender.explain import REASONS_FORMAT
 
-    submit_profile(app, world.student_a, make_profile())
+    submit_profile(app, world.student_a, make_profile(plan="work"))
     body = client.get(_url(world), headers=world.headers("coach")).json()
-    reasons = [r for o in body["occupations"] for r in o["reasons"]]
-    assert reasons and all(r["message_id"] and isinstance(r["params"], dict) for r in reasons)
-    for r in reasons:
-        assert reason_text(r, "en") == r["text"] and reason_text(r, "es") == r["es"]
-    # a result stored in the previous reason format (no message ids) is computed again
+    said = _sentences(body)
+    assert said and all(r["message_id"] and isinstance(r["params"], dict) for r in said)
+    assert any("vs_plan" in r for r in said), "the profile's jobs include an education step"
+    for r in said:
+        assert reason_text(r, "en") == r["text"] and "es" not in r
+    # nothing rendered is stored: the row holds message ids and parameters only
     first = stored_rows(app, world.student_a)[-1]
+    assert first["inputs"]["reasons_format"] == REASONS_FORMAT
+    assert all("text" not in r and "es" not in r for r in _sentences(first["result"]))
+    # a result stored in the previous reason format (sentences beside them) is computed again
     with session_scope(app.state.sessionmaker) as db:
         row = db.get(Recommendation, first["id"])
         assert row is not None
-        row.inputs = {**row.inputs, "reasons_format": 2}
+        row.inputs = {**row.inputs, "reasons_format": REASONS_FORMAT - 1}
     again = client.get(_url(world), headers=world.headers("coach")).json()
     assert again["recommendation_id"] != first["id"]
-    assert all(r["message_id"] for o in again["occupations"] for r in o["reasons"])
+    assert all(r["message_id"] for r in _sentences(again))
+
+
+def test_the_language_parameter_renders_the_same_result_in_spanish(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    submit_profile(app, world.student_a, make_profile(plan="work"))
+    english = client.get(_url(world), headers=world.headers("coach")).json()
+    spanish = client.get(
+        _url(world), params={"language": "es"}, headers=world.headers("coach")
+    ).json()
+    # the same stored result (the language is not a what-if), only the sentences differ
+    assert spanish["stored"] and spanish["recommendation_id"] == english["recommendation_id"]
+    assert len(stored_rows(app, world.student_a)) == 1
+    en, es = _sentences(english), _sentences(spanish)
+    strip = [{k: v for k, v in r.items() if k != "text"} for r in en]
+    assert strip == [{k: v for k, v in r.items() if k != "text"} for r in es]
+    for r_en, r_es in zip(en, es, strict=True):
+        assert r_es["text"] == reason_text(r_es, "es") != r_en["text"]
+        assert "es" not in r_es
+    assert _as_schema(spanish) == spanish
+    bad = client.get(_url(world), params={"language": "xx"}, headers=world.headers("coach"))
+    assert bad.status_code == 422
+    assert "query.language" in [e["field"] for e in bad.json()["errors"]]
+
+
+def test_rendered_stored_bodies_are_kept_by_text_and_language_within_their_size() -> None:
+    from service.recommending import _RenderedBodies
+
+    kept = _RenderedBodies(max_chars=10)
+    assert kept.put('{"a":1}', "en", "1234") == "1234"
+    assert kept.get('{"a":1}', "en") == "1234"
+    assert kept.get('{"a":1}', "es") is None and kept.get('{"a":2}', "en") is None
+    kept.put('{"a":2}', "en", "567890")
+    kept.put('{"a":3}', "en", "12")  # over 10 characters: the least recently used goes
+    assert kept.get('{"a":1}', "en") is None
+    assert kept.get('{"a":2}', "en") == "567890" and kept.get('{"a":3}', "en") == "12"
+    assert kept.put('{"a":4}', "en", "x" * 11) == "x" * 11  # too big to keep, still returned
+    assert kept.get('{"a":4}', "en") is None

@@ -14,16 +14,15 @@ from fastapi.testclient import TestClient
 from recommender.catalogue import get_catalogue
 from recommender.dimensions import PLANS
 from recommender.engine import Recommender
-from recommender.explain import HighValueRule, all_jobs_median_wage, high_value_rule_text
+from recommender.explain import HighValueRule, all_jobs_median_wage, high_value_rule_message
 from service.i18n import catalogues, template_callables, translate
 from service.pages._core import templates
 from service.pages._recs import describe_pathways, reason_words, reasons_checked
+from service.reasons import reason_text, render_message
 from tests.recommender.test_explain_facts import scorer
 from tests.service.conftest import World
 from tests.service.pages.test_group_figures import _pages, _replace_stored_result, _stored_result
 from tests.service.test_recommendations import make_profile, submit_profile
-
-NEW_KEYS = ("claim", "stance", "facts", "model_agrees")
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +49,19 @@ def _render(pathways: list[dict[str, Any]]) -> str:
 
 
 def _strip(result: dict[str, Any]) -> dict[str, Any]:
-    """The result as stored before reasons carried their facts."""
+    """The result as stored before reasons carried their facts (reason format 1: a factor, a
+    weight and the sentence in English and Spanish)."""
+
+    def old(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "factor": r["factor"],
+            "weight": r["weight"],
+            "text": reason_text(r, "en"),
+            "es": reason_text(r, "es"),
+        }
 
     def occupation(o: dict[str, Any]) -> dict[str, Any]:
-        return {
-            **o,
-            "reasons": [{k: v for k, v in r.items() if k not in NEW_KEYS} for r in o["reasons"]],
-        }
+        return {**o, "reasons": [old(r) for r in o["reasons"]]}
 
     return {
         **result,
@@ -86,7 +91,7 @@ def test_reasons_are_split_by_what_their_fact_says(
             for o, raw_o in zip(p["occupations"], raw["occupations"], strict=True):
                 by_stance = {"pro": [], "con": [], "none": []}
                 for r in raw_o["reasons"]:
-                    by_stance[r["stance"]].append(r["es"] if language == "es" else r["text"])
+                    by_stance[r["stance"]].append(reason_text(r, language))
                 assert o["pros"] == by_stance["pro"]
                 assert o["cons"] == by_stance["con"]
                 assert o["notes"] == by_stance["none"]
@@ -100,9 +105,10 @@ def test_reasons_are_split_by_what_their_fact_says(
         assert ('id="high-value-legend"' in html) == high
         if high:
             cat = get_catalogue()
-            legend = high_value_rule_text(
-                HighValueRule.from_manifest(cat.manifest),
-                all_jobs_median_wage(cat, region),
+            legend = render_message(
+                *high_value_rule_message(
+                    HighValueRule.from_manifest(cat.manifest), all_jobs_median_wage(cat, region)
+                ),
                 language,
             )
             assert legend in html

@@ -16,8 +16,10 @@ from fastapi.testclient import TestClient
 from recommender.catalogue import get_catalogue
 from recommender.explain import education_step
 from recommender.training_routes import training_routes
+from service.i18n import CREDENTIAL_LEVEL_MESSAGES, translate
 from service.pages._recs import ROUTES_SHOWN, route_view, route_words
 from service.pages._text import LANG_COOKIE
+from service.reasons import reason_text
 from service.recommending import ROUTES_PER_OCCUPATION, _with_programs
 from service.routes.recommendations import RecommendationOut
 from tests.service.conftest import World
@@ -61,7 +63,9 @@ def test_the_api_gives_each_occupation_its_routes_for_the_students_county(
         ], o["code"]
         assert o["training_routes_total"] == len(found.routes)
         edu = int(cat.education_code[cat.index_of(o["code"])])
-        assert o["education_step"] == education_step(edu, "community_college")
+        step = education_step(edu, "community_college")
+        # the API adds the sentence in the request's language (English by default)
+        assert o["education_step"] == (step and {**step, "text": reason_text(step, "en")})
         local = [r["local"] for r in o["training_routes"]]
         assert local == sorted(local, reverse=True), "the district's college comes first"
         assert all(r["college"] == MGCCC for r in o["training_routes"] if r["local"])
@@ -137,10 +141,15 @@ def test_student_results_list_routes_in_spanish(
     assert es["heading"] in text
     assert es["for_county"] % {"county": "Harrison County"} in text
     assert es["local"] in text
-    assert "Título asociado" in text
     assert "una licenciatura: unos 4 años después de la prepa" in text
     rn = result["pathways"][0]["occupations"][0]
-    assert route_view(rn, result, "es")["shown"][0]["college"] == MGCCC
+    shown = route_view(rn, result, "es")["shown"]
+    assert shown[0]["college"] == MGCCC
+    for line, route in zip(shown, rn["training_routes"], strict=False):
+        # the route's credential in the reader's language, from the catalogue
+        spanish = translate("es", CREDENTIAL_LEVEL_MESSAGES[route["credential_level"]])
+        assert line["credential"] == spanish != route["credential"]
+        assert spanish in text
 
 
 def test_a_result_stored_without_routes_gets_them_from_the_catalogue() -> None:
