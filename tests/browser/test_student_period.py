@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from recommender.instrument import load_instrument
-from tests.browser.conftest import check_page
+from tests.browser.conftest import SCREENSHOTS, check_page
 from tests.browser.test_pages import issue_code_for_new_student, sign_in, visible_step
 
 pytestmark = pytest.mark.slow
 
-SHOTS = Path("/tmp/shots/student")
+SHOTS = SCREENSHOTS / "student-period"
 #: Measured figures, printed at the end of the run (pytest -s) and written beside the shots.
 FIGURES: dict[str, Any] = {}
 
