@@ -453,6 +453,7 @@ PAGE_FORMS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
             "school_id": str(w.school_a),
             "class_title": "Homeroom 3",
             "period": "2",
+            "leave_class": ["1"],  # a class the student leaves (ignored: not one of theirs)
         },
     ),
 }
