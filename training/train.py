@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import numpy as np
 import numpy.typing as npt
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -42,7 +42,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ESTIMATORS = ("hgb_regressor", "hgb_classifier", "ridge")
+#: Estimators a version can be trained with. Each is a regressor on the grade: the engine reads
+#: ONNX output 0 as the predicted grade (recommender.model.FitModel.predict_grade), so a
+#: classifier, whose output 0 is the label, could pass parity yet not be served.
+ESTIMATORS: tuple[str, ...] = ("hgb_regressor", "ridge")
 
 #: Feature columns that carry an occupation's size or demand (national openings, growth, Bright
 #: Outlook). The fit never reads them: demand and wages enter only through the ranking policy.
@@ -75,6 +78,11 @@ class TrainConfig:
     features: tuple[str, ...] = FIT_FEATURES
 
     def __post_init__(self) -> None:
+        if self.estimator not in ESTIMATORS:
+            raise ValueError(
+                f"unknown estimator {self.estimator!r}; expected one of {ESTIMATORS} "
+                "(the engine serves regressors on the grade only)"
+            )
         unknown = [n for n in self.features if n not in FEATURE_NAMES]
         if unknown:
             raise ValueError(f"unknown feature columns {unknown}; expected names in FEATURE_NAMES")
@@ -93,17 +101,6 @@ def make_pipeline(config: TrainConfig) -> Pipeline:
     """An unfitted stock sklearn Pipeline for the configured estimator."""
     if config.estimator == "hgb_regressor":
         est: Any = HistGradientBoostingRegressor(
-            max_iter=config.max_iter,
-            max_leaf_nodes=config.max_leaf_nodes,
-            learning_rate=config.learning_rate,
-            min_samples_leaf=config.min_samples_leaf,
-            l2_regularization=config.l2_regularization,
-            early_stopping=False,
-            random_state=config.seed,
-        )
-        return Pipeline([("model", est)])
-    if config.estimator == "hgb_classifier":
-        est = HistGradientBoostingClassifier(
             max_iter=config.max_iter,
             max_leaf_nodes=config.max_leaf_nodes,
             learning_rate=config.learning_rate,
@@ -151,22 +148,19 @@ def fit_pipeline(
     from training.export import FEATURES_ATTRIBUTE
 
     pipe = make_pipeline(config)
-    target = (y >= 2).astype(np.int8) if config.estimator == "hgb_classifier" else y
     columns = [FEATURE_NAMES.index(n) for n in config.features]
     start = time.perf_counter()
     xs = np.ascontiguousarray(x[:, columns])
-    pipe.fit(xs, target.astype(np.float64) if config.estimator != "hgb_classifier" else target)
+    pipe.fit(xs, y.astype(np.float64))
     setattr(pipe, FEATURES_ATTRIBUTE, tuple(config.features))
     return pipe, time.perf_counter() - start
 
 
 def predict_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Fit in 0..1 from the full pair matrix: grade / 3 for regressors, P(grade >= 2) for
-    classifiers."""
+    """Fit in 0..1 from the full pair matrix: predicted grade / 3, clipped, as the engine serves."""
     from training.export import model_input
 
-    x = model_input(pipe, x)
-    p = pipe.predict_proba(x)[:, 1] if hasattr(pipe, "predict_proba") else pipe.predict(x) / 3.0
+    p = pipe.predict(model_input(pipe, x)) / 3.0
     return np.clip(np.asarray(p, dtype=np.float32), 0.0, 1.0)
 
 

@@ -35,6 +35,13 @@ def test_unknown_estimator_is_refused() -> None:
         make_pipeline(TrainConfig(estimator="magic"))
 
 
+@pytest.mark.parametrize("estimator", ["hgb_classifier", "magic"])
+def test_an_estimator_the_engine_cannot_serve_is_refused_by_the_config(estimator: str) -> None:
+    """The engine reads ONNX output 0 as the grade; a classifier's output 0 is its label."""
+    with pytest.raises(ValueError, match="unknown estimator"):
+        TrainConfig(estimator=estimator)
+
+
 def test_split_is_by_student_disjoint_and_complete() -> None:
     train, held = split_students(1000, 0.2, seed=3)
     assert held.size == 200
