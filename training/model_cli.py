@@ -263,7 +263,8 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     from recommender.versions import check_benchmarks
     from training.benchmarks import reason_disagreements, render_benchmarks_markdown
     from training.cohort import CohortConfig, generate_cohort, observe_with_instrument
-    from training.train import evaluate_on_students, run_benchmarks
+    from training.pipeline import run_benchmarks
+    from training.train import evaluate_on_students
 
     try:
         folder = locate_model_version(_models_dir(args), args.version)

@@ -1,26 +1,25 @@
-"""Fitting the fit model: pair features from the cohort into a stock sklearn Pipeline.
+"""Fitting the fit model: pair features into a stock sklearn Pipeline; the synthetic-cohort flow.
 
 The production estimator is a ``HistGradientBoostingRegressor`` on the outcome grade (0..3), so
 its prediction is an expected grade and fit = prediction / 3. Trees and leaves are bounded so the
 whole catalogue scores in a few milliseconds in ONNX. Early stopping is off (set explicitly: the
 estimator would turn it on by itself above 10,000 rows). Features are float32, as served.
+
+``train_version`` trains on a generated cohort: ``cohort_training_data`` turns the cohort into
+the ``training.data.TrainingData`` that ``training.pipeline.train_and_write_version`` fits,
+exports, checks, evaluates and writes, as it does for outcome records.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import joblib
 import numpy as np
 import numpy.typing as npt
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -29,16 +28,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from recommender.baselines import score_congruence_batch, score_demand_batch
-from recommender.calibration import CALIBRATION_FILE, FitCalibration, calibrate_fit
+from recommender.calibration import FitCalibration, calibrate_fit
+from recommender.catalogue import Catalogue
 from recommender.dimensions import RIASEC
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
-from recommender.typical import TypicalFit, typical_fit_from_sample
+from recommender.typical import TypicalFit
 from training.cohort import Cohort, CohortConfig, full_outcomes, nontraditional_by_gender
-
-if TYPE_CHECKING:
-    from recommender.model import FitModel
-    from training.export import ParityReport
+from training.data import Progress, ScoreFit, TrainingData, score_whole_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +85,14 @@ class TrainConfig:
             raise ValueError(f"unknown feature columns {unknown}; expected names in FEATURE_NAMES")
         if set(self.features) & set(DEMAND_FEATURES):
             raise ValueError(f"the fit may not read demand columns {DEMAND_FEATURES}")
+
+    def split_held_out(
+        self, held_out: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The held-out students evaluated (the first ``eval_students``) and those that calibrate
+        (the ``calibration_students`` after them)."""
+        end = self.eval_students + self.calibration_students
+        return held_out[: self.eval_students], held_out[self.eval_students : end]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe copy of the settings."""
@@ -162,25 +167,6 @@ def predict_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.fl
 
     p = pipe.predict(model_input(pipe, x)) / 3.0
     return np.clip(np.asarray(p, dtype=np.float32), 0.0, 1.0)
-
-
-def score_whole_catalogue(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
-    cohort: Cohort,
-    occupations: OccupationArrays,
-    students: npt.NDArray[np.int64],
-    chunk: int = 100,
-) -> npt.NDArray[np.float32]:
-    """Fit (m, n_occupations) of the given students against every occupation."""
-    n = occupations.size
-    out = np.empty((students.size, n), dtype=np.float32)
-    for start in range(0, students.size, chunk):
-        rows = students[start : start + chunk]
-        x = build_pair_features_batch(
-            cohort.students, occupations, np.repeat(rows, n), np.tile(np.arange(n), rows.size)
-        )
-        out[start : start + rows.size] = score_fit(x).reshape(rows.size, n)
-    return out
 
 
 def fit_calibration(
@@ -327,83 +313,6 @@ def evaluate_on_students(
     return metrics
 
 
-def write_typical_fit(
-    folder: Path,
-    catalogue: Any,
-    fit: npt.NDArray[np.float32],
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]] | None = None,
-    policy: RankingPolicy | None = None,
-) -> TypicalFit:
-    """Write typical_fit.json from the (m, n) fit of m reference students and return it.
-
-    With ``score_fit``, the exposure offsets (training.exposure) are fitted on the keying half
-    of the real respondents and written with it, holding the cap both for the fit alone and for
-    the served score at the statewide figures (the policy's demand, wage and high-value parts,
-    the same for every student of a region, in relative-fit units): the list a coach sees.
-    """
-    from recommender.typical import TYPICAL_FIT_FILE, relative_fit, typical_fit_document
-    from training.exposure import fit_exposure_offsets, keying_half_fit
-
-    typical = typical_fit_from_sample(fit)
-    fitted_on = None
-    if score_fit is not None:
-        people_fit, people = keying_half_fit(score_fit, catalogue)
-        reference = relative_fit(people_fit, typical)
-        policy = policy or RankingPolicy()
-        served = None
-        if policy.fit_weight > 0:
-            served = reference + statewide_policy_parts(catalogue, policy) / policy.fit_weight
-        offsets, fitted_on = fit_exposure_offsets(reference, also=served)
-        fitted_on["population"] = (
-            f"keying half of the real respondents (data/benchmarks/people.tsv, {people} people):"
-            " fit only and the served score at the statewide figures"
-        )
-        typical = typical.with_exposure(offsets)
-    doc = typical_fit_document(
-        list(catalogue.codes),
-        typical,
-        int(fit.shape[0]),
-        "held-out synthetic students (the calibration students)",
-        fitted_on,
-    )
-    _write_json(folder / TYPICAL_FIT_FILE, doc)
-    return typical
-
-
-def statewide_policy_parts(catalogue: Any, policy: RankingPolicy) -> npt.NDArray[np.float32]:
-    """Demand, wage and high-value parts of the served score (n,), statewide."""
-    from training.benchmarks import STATEWIDE, RankingInputs
-
-    inputs = RankingInputs.from_catalogue(catalogue, policy)
-    r = inputs.region_codes.index(STATEWIDE)
-    zero = np.zeros(inputs.demand.shape[1], dtype=np.float32)
-    parts: npt.NDArray[np.float32] = rank_occupations(
-        zero, inputs.demand[r], inputs.wage[r], inputs.high_value[r], policy
-    ).score
-    return parts
-
-
-def run_benchmarks(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
-    policy: RankingPolicy,
-    catalogue: Any,
-    typical: TypicalFit | None,
-    *,
-    n_resamples: int = 1000,
-) -> dict[str, Any]:
-    """The real-people and occupation-structure benchmarks (training.benchmarks) of a fit."""
-    from training.benchmarks import run_people_benchmark, run_structure_benchmark
-
-    return {
-        "people": run_people_benchmark(
-            score_fit, policy, catalogue, typical=typical, n_resamples=n_resamples
-        ),
-        "structure": run_structure_benchmark(
-            score_fit, policy, catalogue, typical=typical, n_resamples=n_resamples
-        ),
-    }
-
-
 def describe_cohort(cohort: Cohort) -> dict[str, Any]:
     """Shares of the cohort's students by region, race/ethnicity and gender (0..1)."""
 
@@ -418,39 +327,6 @@ def describe_cohort(cohort: Cohort) -> dict[str, Any]:
         "race_ethnicity": shares(cohort.race_ethnicity),
         "gender": shares(cohort.gender),
     }
-
-
-_CODE_FILES = (
-    "recommender/features.py",
-    "recommender/ranking.py",
-    "recommender/calibration.py",
-    "recommender/model.py",
-    "training/cohort.py",
-    "training/train.py",
-    "training/export.py",
-)
-
-
-def _code_version(repo: Path) -> dict[str, str]:
-    """Git commit (when available) and a hash of the source files that shape the model."""
-    digest = hashlib.sha256()
-    for rel in _CODE_FILES:
-        file = repo / rel
-        digest.update(rel.encode())
-        digest.update(file.read_bytes() if file.is_file() else b"")
-    commit = "unknown"
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode == 0:
-            commit = out.stdout.strip()
-    except OSError:
-        pass
-    return {"git_commit": commit, "code_sha256": digest.hexdigest()}
 
 
 def hash_training_data(cohort: Cohort, rows: npt.NDArray[np.int64]) -> str:
@@ -469,217 +345,100 @@ def hash_training_data(cohort: Cohort, rows: npt.NDArray[np.int64]) -> str:
     return digest.hexdigest()
 
 
-def _time_scoring(fn: Callable[[], object], repeats: int = 30) -> float:
-    """Median wall time of fn in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return float(np.median(times))
+@dataclass(frozen=True)
+class CohortOutcomes:
+    """The cohort's held-out outcomes: every occupation graded by the simulator."""
+
+    cohort: Cohort
+    catalogue: Catalogue
+    population: str = "held-out students"
+
+    def calibration_pairs(
+        self, fit: npt.NDArray[np.float32], students: npt.NDArray[np.int64]
+    ) -> tuple[npt.ArrayLike, npt.ArrayLike]:
+        """The whole-catalogue fit against the students' outcomes (seed + 55)."""
+        _, grades = full_outcomes(
+            self.cohort, self.catalogue, students, seed=self.cohort.config.seed + 55
+        )
+        return fit, grades
+
+    def evaluate(
+        self,
+        score_fit: ScoreFit,
+        students: npt.NDArray[np.int64],
+        policy: RankingPolicy,
+        *,
+        calibration: FitCalibration | None,
+        typical: TypicalFit | None,
+        progress: Progress | None,
+    ) -> dict[str, Any]:
+        """``evaluate_on_students`` of the held-out students."""
+        return evaluate_on_students(
+            score_fit,
+            self.cohort,
+            self.catalogue,
+            students,
+            policy,
+            calibration=calibration,
+            typical=typical,
+            progress=progress,
+        )
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+def cohort_training_data(cohort: Cohort, catalogue: Catalogue, config: TrainConfig) -> TrainingData:
+    """The cohort as training data: its training students' pairs, the rest held out."""
+    train_s, held_s = split_students(cohort.size, config.holdout_share, config.seed)
+    rows = pair_rows(cohort, train_s)
+    return TrainingData(
+        students=cohort.students,
+        pair_student=cohort.pair_student[rows],
+        pair_occupation=cohort.pair_occupation[rows],
+        pair_grade=cohort.pair_grade[rows],
+        train_students=train_s,
+        held_out=held_s,
+        outcomes=CohortOutcomes(cohort, catalogue),
+        sha256=hash_training_data(cohort, rows),
+        onnx_metadata={"catalogue": catalogue.version},
+        metrics={"cohort_config": config.cohort.to_dict(), "cohort": describe_cohort(cohort)},
+        manifest={"training_data": "synthetic cohort (training/cohort.py)"},
+    )
 
 
 def train_version(
     config: TrainConfig,
-    catalogue: Any,
+    catalogue: Catalogue,
     models_dir: Path,
     version: str | None = None,
     *,
     observe: Any = None,
     show_progress: bool = True,
 ) -> Path:
-    """Generate the cohort, fit, export, check parity, evaluate and write models/<version>/."""
+    """Generate the cohort, then fit, export, check parity, evaluate and write models/<version>/
+    (``training.pipeline.train_and_write_version``)."""
     from tqdm import tqdm
 
     from training.cohort import generate_cohort, observe_with_instrument
+    from training.pipeline import train_and_write_version
 
+    started = time.perf_counter()
     observe = observe or observe_with_instrument
-    repo = Path(__file__).resolve().parent.parent
-    occupations = OccupationArrays.from_catalogue(catalogue)
-    steps = tqdm(total=6, desc="train", unit="step", disable=not show_progress)
-
     with tqdm(
         total=config.cohort.n_students, desc="cohort", unit="student", disable=not show_progress
     ) as bar:
         cohort = generate_cohort(
             catalogue, config.cohort, observe, progress=lambda k: bar.update(k)
         )
-    steps.update()
-    train_s, held_s = split_students(cohort.size, config.holdout_share, config.seed)
-    rows = pair_rows(cohort, train_s)
-    x, y = build_training_matrix(cohort, occupations, rows)
-    data_hash = hash_training_data(cohort, rows)
-    name = version or f"{time.strftime('%Y%m%d')}-{data_hash[:6]}"
-    final_dir = models_dir / name
-    if final_dir.exists():
-        raise FileExistsError(f"model version {name!r} already exists in {models_dir}")
-    log.info("fitting on %d pair rows, %d features", x.shape[0], x.shape[1])
-    pipe, fit_seconds = fit_pipeline(x, y, config)
-    del x
-    steps.update()
-
-    models_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
-    try:
-        meta = {"version": name, "data_sha256": data_hash, "catalogue": catalogue.version}
-        onnx_model, parity, timing = save_and_check_model(
-            pipe, tmp, meta, cohort.students, occupations, held_s, fit_seconds, int(rows.size)
-        )
-        steps.update()
-        steps.update()
-
-        policy = RankingPolicy()
-        eval_students = held_s[: config.eval_students]
-        calib_students = held_s[
-            config.eval_students : config.eval_students + config.calibration_students
-        ]
-        calibration = None
-        typical = None
-        if calib_students.size:
-            calib_fit = score_whole_catalogue(
-                onnx_model.score_fit, cohort, occupations, calib_students
-            )
-            _, calib_grades = full_outcomes(
-                cohort, catalogue, calib_students, seed=cohort.config.seed + 55
-            )
-            calibration = fit_calibration(calib_fit, calib_grades)
-            _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
-            typical = write_typical_fit(tmp, catalogue, calib_fit, onnx_model.score_fit, policy)
-            del calib_fit, calib_grades
-        with tqdm(
-            total=eval_students.size, desc="evaluate", unit="student", disable=not show_progress
-        ) as bar:
-            evaluation = evaluate_on_students(
-                onnx_model.score_fit,
-                cohort,
-                catalogue,
-                eval_students,
-                policy,
-                calibration=calibration,
-                typical=typical,
-                progress=lambda k: bar.update(k),
-            )
-        benchmarks = run_benchmarks(onnx_model.score_fit, policy, catalogue, typical)
-        if "calibration" in evaluation:
-            from training.evaluate import ReliabilityCurve, write_reliability_svg
-
-            write_reliability_svg(
-                ReliabilityCurve.from_dict(evaluation["calibration"]["reliability"]),
-                tmp / "reliability.svg",
-                f"P(grade >= 2), model {name}, held-out students",
-            )
-            evaluation["calibration"]["students"] = int(calib_students.size)
-        steps.update()
-
-        metrics: dict[str, Any] = {
-            "version": name,
-            "evaluation": evaluation,
-            "benchmarks": benchmarks,
-            "cohort_config": config.cohort.to_dict(),
-            "parity": parity.to_dict(),
-            "timing": timing,
-            "cohort": describe_cohort(cohort),
-            "training": {
-                "rows": int(rows.size),
-                "students": int(train_s.size),
-                "grade_shares": np.bincount(y, minlength=4).astype(float).tolist(),
-            },
-        }
-        metrics["training"]["grade_shares"] = [
-            v / max(1, rows.size) for v in metrics["training"]["grade_shares"]
-        ]
-        manifest = {
-            "version": name,
-            "training_data_sha256": data_hash,
-            "training_data": "synthetic cohort (training/cohort.py)",
-            "catalogue_version": catalogue.version,
-            "code_version": _code_version(repo),
-            "train_config": config.to_dict(),
-            "feature_names": list(config.features),
-            "region_names": {r.code: r.name for r in catalogue.regions},
-            "files": {},
-        }
-        write_version_documents(tmp, name, metrics, manifest, policy)
-        tmp.chmod(0o755)  # mkdtemp makes it owner-only; a version folder is read by the service
-        tmp.replace(final_dir)
-        steps.update()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        steps.close()
-    return final_dir
-
-
-def save_and_check_model(
-    pipe: Pipeline,
-    folder: Path,
-    meta: dict[str, str],
-    students: Any,
-    occupations: OccupationArrays,
-    held_students: npt.NDArray[np.intp],
-    fit_seconds: float,
-    train_rows: int,
-) -> tuple[FitModel, ParityReport, dict[str, float]]:
-    """Save the pipeline as model.joblib and model.onnx in ``folder``, check ONNX parity on at
-    least 1,000 held-out pair rows (raising when it fails) and time one student's scoring.
-
-    Returns the loaded ONNX model, the parity report and the timing figures.
-    """
-    from recommender.model import load_fit_model
-    from training.export import check_parity, require_parity, write_onnx
-
-    n_occ = occupations.size
-    joblib.dump(pipe, folder / "model.joblib", compress=3)
-    write_onnx(pipe, folder / "model.onnx", meta)
-    parity_students = held_students[: max(2, -(-1000 // n_occ))]
-    px = build_pair_features_batch(
-        students,
-        occupations,
-        np.repeat(parity_students, n_occ),
-        np.tile(np.arange(n_occ), parity_students.size),
+    return train_and_write_version(
+        cohort_training_data(cohort, catalogue, config),
+        config,
+        catalogue,
+        models_dir,
+        version,
+        show_progress=show_progress,
+        started=started,
     )
-    parity = check_parity(pipe, folder / "model.onnx", px, n_occ)
-    require_parity(parity, folder / "model.onnx")
-    onnx_model = load_fit_model(folder / "model.onnx")
-    one = px[:n_occ]
-    timing = {
-        "fit_seconds": fit_seconds,
-        "train_rows": train_rows,
-        "onnx_ms_one_student": _time_scoring(lambda: onnx_model.score_fit(one)),
-        "sklearn_ms_one_student": _time_scoring(lambda: predict_fit(pipe, one)),
-        "catalogue_size": n_occ,
-    }
-    return onnx_model, parity, timing
 
 
-def write_version_documents(
-    folder: Path,
-    name: str,
-    metrics: dict[str, Any],
-    manifest: dict[str, Any],
-    policy: RankingPolicy,
-) -> None:
-    """Write metrics.json, policy.json and card.md into a version folder being built, then
-    manifest.json with the sha256 of every file in it (so it is written last)."""
-    from training.card import render_model_card
-
-    _write_json(folder / "metrics.json", metrics)
-    _write_json(folder / "policy.json", {"ranking": policy.to_dict()})
-    (folder / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
-    manifest["files"] = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file()
-    }
-    _write_json(folder / "manifest.json", manifest)
-
-
-#: Default grid of the policy sweep: demand weights, wage weights, high-value boosts.
 SWEEP_DEMAND: tuple[float, ...] = (0.0, 0.03, 0.06, 0.1, 0.15)
 SWEEP_WAGE: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1)
 SWEEP_BOOST: tuple[float, ...] = (0.0, 0.01, 0.03, 0.05, 0.1)
@@ -812,7 +571,7 @@ def run_policy_sweep(
         parts = []
         for start in range(0, cohort.size, 100):
             chunk = students[start : start + 100]
-            parts.append(score_whole_catalogue(score_fit, cohort, occupations, chunk))
+            parts.append(score_whole_catalogue(score_fit, cohort.students, occupations, chunk))
             bar.update(chunk.size)
         fit = np.vstack(parts)
     _, grades = full_outcomes(cohort, catalogue, students, seed=cohort.config.seed + 99)

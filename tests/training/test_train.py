@@ -13,13 +13,13 @@ from recommender.model import DEFAULT_MODELS_DIR
 from recommender.ranking import RankingPolicy
 from tests.model.synthetic import sklearn_scorer, tiny_trained
 from training.cohort import CohortConfig, full_outcomes, generate_cohort, observe_with_noise
+from training.data import score_whole_catalogue
 from training.train import (
     TrainConfig,
     evaluate_on_students,
     fit_calibration,
     make_pipeline,
     pair_rows,
-    score_whole_catalogue,
     split_students,
 )
 
@@ -97,7 +97,9 @@ def test_calibrated_fit_is_better_calibrated_than_fit_read_as_a_probability() ->
     catalogue, _, pipe = tiny_trained()
     fresh = generate_cohort(catalogue, CohortConfig(n_students=260, seed=78), observe_with_noise)
     occupations = OccupationArrays.from_catalogue(catalogue)
-    calib = score_whole_catalogue(sklearn_scorer(pipe), fresh, occupations, np.arange(200, 260))
+    calib = score_whole_catalogue(
+        sklearn_scorer(pipe), fresh.students, occupations, np.arange(200, 260)
+    )
     _, grades = full_outcomes(fresh, catalogue, np.arange(200, 260), seed=3)
     calibration = fit_calibration(calib, grades)
     metrics = evaluate_on_students(
