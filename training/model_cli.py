@@ -317,7 +317,7 @@ def handle_evaluate(args: argparse.Namespace) -> int:
 
 def _print_sweep(args: argparse.Namespace, folder: Path, score_fit: Any, catalogue: Any) -> int:
     """Run the policy sweep and print it as a table (or JSON), the chosen row marked."""
-    from training.train import choose_policy, run_policy_sweep
+    from training.policy_sweep import choose_policy, run_policy_sweep
 
     rows = run_policy_sweep(
         score_fit,

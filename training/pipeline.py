@@ -30,8 +30,10 @@ from recommender.catalogue import Catalogue
 from recommender.features import OccupationArrays, StudentBatch, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit, typical_fit_from_sample
+from training.calibration import ReliabilityCurve, fit_calibration
 from training.data import ScoreFit, TrainingData, score_whole_catalogue
-from training.train import TrainConfig, fit_calibration, fit_pipeline, predict_fit
+from training.report import write_reliability_svg
+from training.train import TrainConfig, fit_pipeline, predict_fit
 
 if TYPE_CHECKING:
     from recommender.model import FitModel
@@ -59,8 +61,6 @@ def train_and_write_version(
     the timing figures. Nothing is left in ``models_dir`` when a step fails.
     """
     from tqdm import tqdm
-
-    from training.evaluate import ReliabilityCurve, write_reliability_svg
 
     start = time.perf_counter() if started is None else started
     repo = Path(__file__).resolve().parent.parent

@@ -453,12 +453,9 @@ def evaluate_records(
     Calibration, when given, is measured on the recorded pairs only.
     """
     from recommender.calibration import calibrate_fit
-    from training.evaluate import (
-        RELEVANCE_THRESHOLD,
-        brier_score,
-        evaluate_rankings,
-        reliability_curve,
-    )
+    from training.calibration import brier_score, reliability_curve
+    from training.evaluate import evaluate_rankings
+    from training.metrics import RELEVANCE_THRESHOLD
 
     occupations = OccupationArrays.from_catalogue(catalogue)
     demand, wage = regional_parts(catalogue)

@@ -12,12 +12,12 @@ from recommender.features import OccupationArrays
 from recommender.model import DEFAULT_MODELS_DIR
 from recommender.ranking import RankingPolicy
 from tests.model.synthetic import sklearn_scorer, tiny_trained
+from training.calibration import fit_calibration
 from training.cohort import CohortConfig, full_outcomes, generate_cohort, observe_with_noise
 from training.data import score_whole_catalogue
 from training.train import (
     TrainConfig,
     evaluate_on_students,
-    fit_calibration,
     make_pipeline,
     pair_rows,
     split_students,
@@ -159,7 +159,7 @@ def _sweep_catalogue() -> object:
 
 
 def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
-    from training.train import choose_policy, region_median_wages, sweep_policies
+    from training.policy_sweep import choose_policy, region_median_wages, sweep_policies
 
     catalogue = _sweep_catalogue()
     # region B has no stored all-occupation median: the median of its known rows (30k)
@@ -183,7 +183,7 @@ def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
 
 
 def test_choose_policy_needs_the_fit_only_row() -> None:
-    from training.train import choose_policy
+    from training.policy_sweep import choose_policy
 
     row = {"demand_weight": 0.1, "wage_weight": 0.0, "high_value_boost": 0.0, "ndcg@10": 0.3}
     with pytest.raises(ValueError, match="fit-only"):
