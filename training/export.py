@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from onnx import ModelProto
 from sklearn.pipeline import Pipeline
 
 from recommender.errors import ModelArtifactError
@@ -55,7 +56,7 @@ def refuse_unservable(pipe: Pipeline) -> None:
         )
 
 
-def convert_pipeline(pipe: Pipeline, metadata: dict[str, str]) -> Any:
+def convert_pipeline(pipe: Pipeline, metadata: dict[str, str]) -> ModelProto:
     """ONNX ModelProto of a fitted pipeline: float32 input (n, features), grade output, metadata.
 
     The input has one column per feature the pipeline reads; their names go into the metadata.
@@ -67,7 +68,7 @@ def convert_pipeline(pipe: Pipeline, metadata: dict[str, str]) -> Any:
     refuse_unservable(pipe)
     names = pipeline_features(pipe)
     sample = np.zeros((1, len(names)), dtype=np.float32)
-    onx = to_onnx(pipe, sample, target_opset=TARGET_OPSET)
+    onx: ModelProto = to_onnx(pipe, sample, target_opset=TARGET_OPSET)
     entries = {**metadata, "feature_names": ",".join(names)}
     for key, value in sorted(entries.items()):
         prop = onx.metadata_props.add()

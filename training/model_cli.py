@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from recommender.catalogue import Catalogue
+    from training.data import ScoreFit
+
 log = logging.getLogger(__name__)
 
 
@@ -315,7 +318,9 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_sweep(args: argparse.Namespace, folder: Path, score_fit: Any, catalogue: Any) -> int:
+def _print_sweep(
+    args: argparse.Namespace, folder: Path, score_fit: ScoreFit, catalogue: Catalogue
+) -> int:
     """Run the policy sweep and print it as a table (or JSON), the chosen row marked."""
     from training.policy_sweep import choose_policy, run_policy_sweep
 

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +57,9 @@ from training.records import (
     validate_outcome_records,
 )
 from training.train import TrainConfig, regional_parts, split_students
+
+if TYPE_CHECKING:
+    from recommender.instrument import Instrument
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +132,7 @@ class TrainingRecords:
 # ------------------------------------------------------------------------------- checking
 
 
-def _known_codes(catalogue: Any) -> set[str]:
+def _known_codes(catalogue: Catalogue) -> set[str]:
     return set(catalogue.codes) | {p.code for p in catalogue.pathways}
 
 
@@ -179,7 +182,7 @@ def _cross_file_repeats(frames: Sequence[tuple[str, pd.DataFrame]]) -> dict[str,
 
 def check_record_files(
     paths: Sequence[str | Path],
-    catalogue: Any,
+    catalogue: Catalogue,
     *,
     feature_columns: Sequence[str] = FEATURE_NAMES,
 ) -> tuple[dict[str, ValidationReport], list[tuple[str, pd.DataFrame]]]:
@@ -247,7 +250,7 @@ def format_refusal(error: TrainingRecordsRefusedError, limit: int = PROBLEM_LIMI
 
 
 def _profile_of(
-    profile_text: str, answers_text: str, instrument: Any
+    profile_text: str, answers_text: str, instrument: Instrument | None
 ) -> tuple[StudentProfile | None, bool, str]:
     """Profile from profile_json, else scored answers; (profile, rescored?, reason if none)."""
     reason = ""
@@ -258,7 +261,9 @@ def _profile_of(
             reason = f"profile_json cannot be rebuilt as a StudentProfile ({exc!r})"
     if answers_text:
         from recommender.assessment import score_assessment
+        from recommender.instrument import load_instrument
 
+        instrument = instrument or load_instrument()
         try:
             return score_assessment(json.loads(answers_text), instrument), True, ""
         except (AnswerError, KeyError, TypeError, ValueError) as exc:
@@ -268,7 +273,7 @@ def _profile_of(
 
 def load_training_records(
     paths: Sequence[str | Path],
-    catalogue: Any,
+    catalogue: Catalogue,
     *,
     feature_columns: Sequence[str] = FEATURE_NAMES,
     progress: Callable[[int], object] | None = None,
@@ -435,13 +440,13 @@ def split_records(
 
 
 def evaluate_records(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    score_fit: ScoreFit,
     records: TrainingRecords,
-    catalogue: Any,
+    catalogue: Catalogue,
     rows: npt.NDArray[np.int64],
     policy: RankingPolicy,
     *,
-    others: dict[str, Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]]] | None = None,
+    others: dict[str, ScoreFit] | None = None,
     calibration: FitCalibration | None = None,
     n_resamples: int = 500,
     seed: int = 7,
@@ -542,7 +547,7 @@ def _hash_records(files: Sequence[RecordFile]) -> str:
 
 def _active_scorer(
     models_dir: Path,
-) -> tuple[str, Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]]] | None:
+) -> tuple[str, ScoreFit] | None:
     """The active version's fit scorer when one exists and takes today's features."""
     from recommender.model import load_fit_model, read_active_version
 

@@ -34,7 +34,13 @@ from recommender.dimensions import RIASEC
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
 from recommender.typical import TypicalFit
-from training.cohort import Cohort, CohortConfig, full_outcomes, nontraditional_by_gender
+from training.cohort import (
+    Cohort,
+    CohortConfig,
+    ObserveFn,
+    full_outcomes,
+    nontraditional_by_gender,
+)
 from training.data import Progress, ScoreFit, TrainingData
 
 log = logging.getLogger(__name__)
@@ -169,7 +175,7 @@ def predict_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.fl
     return np.clip(np.asarray(p, dtype=np.float32), 0.0, 1.0)
 
 
-def regional_parts(catalogue: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+def regional_parts(catalogue: Catalogue) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Demand and wage percentiles per region (n_regions, n), as the engine computes them (demand
     from each occupation's even share of its OEWS series, recommender.catalogue.split_employment).
     """
@@ -182,9 +188,9 @@ def regional_parts(catalogue: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray
 
 
 def evaluate_on_students(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    score_fit: ScoreFit,
     cohort: Cohort,
-    catalogue: Any,
+    catalogue: Catalogue,
     students: npt.NDArray[np.int64],
     policy: RankingPolicy,
     *,
@@ -382,7 +388,7 @@ def train_version(
     models_dir: Path,
     version: str | None = None,
     *,
-    observe: Any = None,
+    observe: ObserveFn | None = None,
     show_progress: bool = True,
 ) -> Path:
     """Generate the cohort, then fit, export, check parity, evaluate and write models/<version>/
