@@ -267,7 +267,7 @@ def all_jobs_median_wage(catalogue: Any, region_code: str) -> float | None:
     """The region's all-occupation median annual wage (OEWS 00-0000), or None when unrecorded.
 
     Read from the catalogue manifest (``coverage_pct.oews_by_region.<region>.
-    all_occupation_median_wage``), as ``training.train.region_median_wages`` reads it; unlike
+    all_occupation_median_wage``), as ``training.policy_sweep.region_median_wages`` reads it; unlike
     that function there is no fallback to the median of the catalogue's rows, which is not the
     typical job (it counts each occupation once, whatever its size).
     """

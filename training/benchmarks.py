@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,11 @@ from recommender.features import (
 )
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit, relative_fit
+
+if TYPE_CHECKING:
+    from recommender.catalogue import Catalogue
+    from recommender.engine import Recommender
+    from training.people_benchmark import PeopleBenchmark
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -230,7 +235,7 @@ class RankingInputs:
     region_codes: tuple[str, ...]
 
     @classmethod
-    def from_catalogue(cls, catalogue: Any, policy: RankingPolicy) -> RankingInputs:
+    def from_catalogue(cls, catalogue: Catalogue, policy: RankingPolicy) -> RankingInputs:
         """Regional parts exactly as the engine computes them (``Recommender.build``)."""
         from recommender.engine import Recommender
 
@@ -349,9 +354,9 @@ def _question_metrics(scores: Mapping[str, F32], relevant: npt.NDArray[np.bool_]
 def run_people_benchmark(
     score_fit: ScoreFit,
     policy: RankingPolicy,
-    catalogue: Any,
+    catalogue: Catalogue,
     *,
-    bench: Any = None,
+    bench: PeopleBenchmark | None = None,
     typical: TypicalFit | None = None,
     limit: int | None = None,
     n_resamples: int = 1000,
@@ -433,7 +438,7 @@ def _inverse_normal_cdf(p: F64) -> F64:
     return out
 
 
-def occupation_profiles(catalogue: Any) -> StudentBatch:
+def occupation_profiles(catalogue: Catalogue) -> StudentBatch:
     """One profile per occupation from its own O*NET interests, work values, abilities, job zone.
 
     Interests: the occupation's standing on each RIASEC area among all occupations (z over the
@@ -466,7 +471,7 @@ def occupation_profiles(catalogue: Any) -> StudentBatch:
     )
 
 
-def interest_cosine(interests: npt.ArrayLike, catalogue: Any) -> F32:
+def interest_cosine(interests: npt.ArrayLike, catalogue: Catalogue) -> F32:
     """Plain cosine of profiles' interests (0..1, uncentred) with O*NET's (1..7, uncentred)."""
     r = np.asarray(catalogue.riasec, dtype=np.float64)
     x = np.asarray(interests, dtype=np.float64)
@@ -479,7 +484,7 @@ def interest_cosine(interests: npt.ArrayLike, catalogue: Any) -> F32:
 def run_structure_benchmark(
     score_fit: ScoreFit,
     policy: RankingPolicy,
-    catalogue: Any,
+    catalogue: Catalogue,
     *,
     similar: Sequence[npt.NDArray[np.int64]] | None = None,
     typical: TypicalFit | None = None,
@@ -651,18 +656,21 @@ def render_benchmarks_markdown(benchmarks: Mapping[str, Any]) -> str:
 
 
 def reason_disagreements(
-    recommender: Any, *, respondents: int = 400, seed: int = 0
+    recommender: Recommender, *, respondents: int = 400, seed: int = 0
 ) -> dict[str, Any]:
     """How often a reason's model effect contradicts its fact (recommender.explain), counted over
     the served lists of benchmark-half respondents, each given a plan in turn (so the education
     fact is tested) and ranked for the statewide area."""
     from types import SimpleNamespace
 
+    from recommender.catalogue import Catalogue
     from recommender.dimensions import PLANS
     from recommender.explain import count_disagreements
     from training.people_benchmark import load_people_benchmark
 
-    bench = load_people_benchmark(catalogue=recommender.catalogue)
+    source = recommender.catalogue  # a Catalogue when loaded; else its codes index the benchmark
+    catalogue = source if isinstance(source, Catalogue) else tuple(source.codes)
+    bench = load_people_benchmark(catalogue=catalogue)
     keep = np.flatnonzero(benchmark_half(bench.respondent))
     rng = np.random.default_rng([seed, 9])
     keep = np.sort(rng.choice(keep, size=min(respondents, keep.size), replace=False))

@@ -267,7 +267,7 @@ def _benchmarks_section(metrics: dict[str, Any]) -> list[str]:
 
 def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str, Any]) -> str:
     """Markdown model card for one version, from its metrics.json and manifest.json contents."""
-    from training.evaluate import render_metrics_markdown
+    from training.report import render_metrics_markdown
 
     ev = metrics["evaluation"]
     model = ev["model"]["overall"]

@@ -6,7 +6,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from recommender.catalogue import Catalogue
+    from recommender.training_routes import RouteSet
 
 
 def register(sub: Any) -> None:
@@ -182,7 +186,7 @@ def _money(value: float | None) -> str:
     return f"${value:,.0f}" if value is not None else ""
 
 
-def format_route_set(catalogue: Any, routes: Any, limit: int) -> str:
+def format_route_set(catalogue: Catalogue, routes: RouteSet, limit: int) -> str:
     """Plain-text listing of a ``RouteSet`` for the command line."""
     from recommender.catalogue import EDUCATION_LEVELS
     from recommender.training_routes import CREDENTIAL_LEVELS

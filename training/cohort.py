@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,11 @@ from recommender.features import (
     normal_cdf,
     unit_centred_rows,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from recommender.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +304,7 @@ class RelevanceModel:
         return out
 
 
-def region_employment_totals(catalogue: Any) -> F64:
+def region_employment_totals(catalogue: Catalogue) -> F64:
     """Total employment per catalogue region (jobs): each OEWS series counted once.
 
     O*NET detail codes sharing one OEWS series carry the same figure, so summing every
@@ -312,7 +317,7 @@ def region_employment_totals(catalogue: Any) -> F64:
     return totals
 
 
-def region_employment_shares(catalogue: Any) -> tuple[npt.NDArray[np.int64], F64]:
+def region_employment_shares(catalogue: Catalogue) -> tuple[npt.NDArray[np.int64], F64]:
     """Sub-state region rows and their shares (sum 1) of Mississippi's total employment.
 
     Mississippi's OEWS areas partition the state, but the Memphis figures cover the whole
@@ -347,7 +352,7 @@ def race_shares_by_region(
     return out
 
 
-def build_relevance_model(catalogue: Any, config: CohortConfig) -> RelevanceModel:
+def build_relevance_model(catalogue: Catalogue, config: CohortConfig) -> RelevanceModel:
     """Occupation-side relevance terms for a catalogue, with the keyed interest link.
 
     The link is scaled so that its scores spread as much as the Pearson correlation of the
@@ -391,7 +396,7 @@ ObserveFn = Callable[[F64, F64, F64, tuple[str, ...], np.random.Generator], Stud
 
 
 def generate_cohort(
-    catalogue: Any,
+    catalogue: Catalogue,
     config: CohortConfig,
     observe: ObserveFn,
     progress: Callable[[int], object] | None = None,
@@ -476,7 +481,7 @@ def generate_cohort(
 
 
 def full_outcomes(
-    cohort: Cohort, catalogue: Any, rows: npt.NDArray[np.int64], seed: int
+    cohort: Cohort, catalogue: Catalogue, rows: npt.NDArray[np.int64], seed: int
 ) -> tuple[F64, npt.NDArray[np.int8]]:
     """True relevance and one draw of graded outcomes (m, n_occupations) for the given students."""
     model = build_relevance_model(catalogue, cohort.config)
@@ -495,7 +500,7 @@ def full_outcomes(
 
 
 def nontraditional_by_gender(
-    cohort: Cohort, catalogue: Any, share_below: float = 0.25, sample: int = 4000
+    cohort: Cohort, catalogue: Catalogue, share_below: float = 0.25, sample: int = 4000
 ) -> dict[str, npt.NDArray[np.bool_]]:
     """Per gender, occupations whose expected grade->=2 population is < share_below that gender."""
     rng = np.random.default_rng([cohort.config.seed, 11])
@@ -586,12 +591,12 @@ def observe_with_instrument(
 
 def cohort_outcome_records(
     cohort: Cohort,
-    catalogue: Any,
+    catalogue: Catalogue,
     school_year: str,
     *,
     instrument_version: str,
     id_prefix: str = "syn",
-) -> Any:
+) -> pd.DataFrame:
     """The cohort's training pairs as an outcome-record table (one row per student and occupation).
 
     Each student gets the pseudonym ``<prefix><seed>-<index>``; a pair drawn twice keeps its
@@ -657,7 +662,9 @@ def cohort_outcome_records(
     )
 
 
-def ceiling_scores(cohort: Cohort, catalogue: Any, rows: npt.NDArray[np.int64]) -> dict[str, F64]:
+def ceiling_scores(
+    cohort: Cohort, catalogue: Catalogue, rows: npt.NDArray[np.int64]
+) -> dict[str, F64]:
     """Scores (m, n) of two ceilings beside the model, for the given students.
 
     ``trait_oracle``: the relevance formula on the true traits at assessment time, without the

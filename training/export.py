@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from onnx import ModelProto
 from sklearn.pipeline import Pipeline
 
 from recommender.errors import ModelArtifactError
@@ -42,17 +43,32 @@ def model_input(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.fl
     return np.ascontiguousarray(x[:, [FEATURE_NAMES.index(n) for n in names]])
 
 
-def convert_pipeline(pipe: Pipeline, metadata: dict[str, str]) -> Any:
-    """ONNX ModelProto of a fitted pipeline: float32 input (n, features), no ZipMap, metadata.
+def refuse_unservable(pipe: Pipeline) -> None:
+    """Raise ValueError for a pipeline the engine cannot serve: one that predicts probabilities.
+
+    A classifier's ONNX output 0 is its label, which ``FitModel.predict_grade`` would read as a
+    grade; its parity against ``predict_proba`` would pass while the served fit is wrong.
+    """
+    if hasattr(pipe, "predict_proba"):
+        raise ValueError(
+            "a classifier pipeline cannot be served: the engine reads ONNX output 0 as the "
+            "predicted grade; train a regressor on the grade (training.train.ESTIMATORS)"
+        )
+
+
+def convert_pipeline(pipe: Pipeline, metadata: dict[str, str]) -> ModelProto:
+    """ONNX ModelProto of a fitted pipeline: float32 input (n, features), grade output, metadata.
 
     The input has one column per feature the pipeline reads; their names go into the metadata.
+    Only a regressor on the grade can be served (the engine reads output 0 as the predicted
+    grade), so a classifier pipeline is refused.
     """
     from skl2onnx import to_onnx
 
+    refuse_unservable(pipe)
     names = pipeline_features(pipe)
     sample = np.zeros((1, len(names)), dtype=np.float32)
-    options = {id(pipe.steps[-1][1]): {"zipmap": False}} if hasattr(pipe, "predict_proba") else None
-    onx = to_onnx(pipe, sample, options=options, target_opset=TARGET_OPSET)
+    onx: ModelProto = to_onnx(pipe, sample, target_opset=TARGET_OPSET)
     entries = {**metadata, "feature_names": ",".join(names)}
     for key, value in sorted(entries.items()):
         prop = onx.metadata_props.add()
@@ -98,10 +114,7 @@ class ParityReport:
 
 
 def _sklearn_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    x = model_input(pipe, x)
-    if hasattr(pipe, "predict_proba"):
-        return np.asarray(pipe.predict_proba(x)[:, 1], dtype=np.float64)
-    return np.asarray(pipe.predict(x), dtype=np.float64) / MAX_GRADE
+    return np.asarray(pipe.predict(model_input(pipe, x)), dtype=np.float64) / MAX_GRADE
 
 
 def _same_top10(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> bool:
@@ -120,14 +133,11 @@ def check_parity(
     pipe: Pipeline, onnx_path: Path, x: npt.NDArray[np.float32], group_size: int
 ) -> ParityReport:
     """Compare ONNX and sklearn fit on the full pair matrix x; rows come in groups of group_size
-    (one student each)."""
+    (one student each). The ONNX side is read as the engine reads it (output 0, the grade)."""
+    refuse_unservable(pipe)
     model = load_fit_model(onnx_path)
     ref = _sklearn_fit(pipe, x)
-    if hasattr(pipe, "predict_proba"):
-        raw = model._session.run(None, {model._input_name: model_input(pipe, x)})
-        got = np.asarray(raw[1])[:, 1].astype(np.float64)
-    else:
-        got = model.predict_grade(x).astype(np.float64) / MAX_GRADE
+    got = model.predict_grade(x).astype(np.float64) / MAX_GRADE
     diff = float(np.max(np.abs(ref - got))) if x.shape[0] else 0.0
     students = x.shape[0] // group_size if group_size else 0
     mismatches = 0

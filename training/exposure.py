@@ -21,10 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from recommender.catalogue import Catalogue
+    from training.people_benchmark import PeopleBenchmark
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -121,7 +125,9 @@ def fit_exposure_offsets(
 
 
 def keying_half_fit(
-    score_fit: Callable[[F32], F32], catalogue: Any, bench: Any = None
+    score_fit: Callable[[F32], F32],
+    catalogue: Catalogue,
+    bench: PeopleBenchmark | None = None,
 ) -> tuple[F32, int]:
     """Raw fit (m, n) of the keying half of the real respondents (never the benchmark half)."""
     from recommender.features import OccupationArrays

@@ -19,12 +19,15 @@ work their fields lead to, not a formula chosen by the project.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from recommender.features import normative_interests, unit_centred_rows
+
+if TYPE_CHECKING:
+    from recommender.catalogue import Catalogue
 
 F64 = npt.NDArray[np.float64]
 
@@ -49,7 +52,7 @@ def keyed_scores(interests_z: F64, occupation_riasec: F64, weights: F64) -> F64:
     return out
 
 
-def fit_keying(catalogue: Any, seed: int = 2026) -> dict[str, Any]:
+def fit_keying(catalogue: Catalogue, seed: int = 2026) -> dict[str, Any]:
     """Fit W on the keying half; returns ``{"weights": 6x6 list, "respondents", "pairs", ...}``."""
     from sklearn.linear_model import LogisticRegression
 
@@ -105,7 +108,7 @@ def blend_with_identity(weights: F64, share: float = KEYED_SHARE) -> F64:
     return out
 
 
-def keying_weights(catalogue: Any, seed: int = 2026, share: float = KEYED_SHARE) -> F64:
+def keying_weights(catalogue: Catalogue, seed: int = 2026, share: float = KEYED_SHARE) -> F64:
     """The link matrix the cohort uses for a catalogue (fitted once per process and version)."""
     key = (str(getattr(catalogue, "version", "")), seed)
     if key not in _CACHE:

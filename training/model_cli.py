@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from recommender.catalogue import Catalogue
+    from training.data import ScoreFit
+
 log = logging.getLogger(__name__)
 
 
@@ -263,7 +266,8 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     from recommender.versions import check_benchmarks
     from training.benchmarks import reason_disagreements, render_benchmarks_markdown
     from training.cohort import CohortConfig, generate_cohort, observe_with_instrument
-    from training.train import evaluate_on_students, run_benchmarks
+    from training.pipeline import run_benchmarks
+    from training.train import evaluate_on_students
 
     try:
         folder = locate_model_version(_models_dir(args), args.version)
@@ -314,9 +318,11 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_sweep(args: argparse.Namespace, folder: Path, score_fit: Any, catalogue: Any) -> int:
+def _print_sweep(
+    args: argparse.Namespace, folder: Path, score_fit: ScoreFit, catalogue: Catalogue
+) -> int:
     """Run the policy sweep and print it as a table (or JSON), the chosen row marked."""
-    from training.train import choose_policy, run_policy_sweep
+    from training.policy_sweep import choose_policy, run_policy_sweep
 
     rows = run_policy_sweep(
         score_fit,

@@ -2,10 +2,12 @@
 
 The steps, in order: check every file (``training.records`` validation, plus repeats across
 files) and refuse them all with every problem named; rebuild each student's ``StudentProfile``
-from ``profile_json`` (or score ``answers_json`` with the real scoring code); pair features by the
-one feature builder for the (student, occupation) rows present; fit the same Pipeline as the
-synthetic path; evaluate held-out students against their graded outcomes with the baselines beside
-the model; export ONNX with the parity check; write ``models/<version>/`` atomically.
+from ``profile_json`` (or score ``answers_json`` with the real scoring code); split by person
+(``split_records``) into the ``training.data.TrainingData`` of the (student, occupation) rows
+present (``records_training_data``); then the step the synthetic path takes too
+(``training.pipeline.train_and_write_version``): fit the same Pipeline, export ONNX with the
+parity check, evaluate held-out students against their graded outcomes with the baselines beside
+the model, write ``models/<version>/`` atomically.
 
 Rules (also in docs/model.md):
 
@@ -26,13 +28,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -40,15 +40,13 @@ import pandas as pd
 
 from recommender.assessment import StudentProfile
 from recommender.baselines import score_congruence_batch, score_demand_batch
-from recommender.calibration import CALIBRATION_FILE, FitCalibration
+from recommender.calibration import FitCalibration
+from recommender.catalogue import Catalogue
 from recommender.errors import AnswerError, PathwaysError, TrainingRecordsRefusedError
-from recommender.features import (
-    FEATURE_NAMES,
-    OccupationArrays,
-    StudentBatch,
-    build_pair_features_batch,
-)
+from recommender.features import FEATURE_NAMES, OccupationArrays, StudentBatch
 from recommender.ranking import RankingPolicy, rank_occupations
+from recommender.typical import TypicalFit
+from training.data import Progress, ScoreFit, TrainingData, score_whole_catalogue
 from training.records import (
     AUDIT_COLUMNS,
     RowProblem,
@@ -58,28 +56,21 @@ from training.records import (
     read_outcome_records,
     validate_outcome_records,
 )
-from training.train import (
-    TrainConfig,
-    _code_version,
-    _write_json,
-    fit_calibration,
-    fit_pipeline,
-    regional_parts,
-    run_benchmarks,
-    save_and_check_model,
-    split_students,
-    write_typical_fit,
-    write_version_documents,
-)
+from training.train import TrainConfig, regional_parts, split_students
+
+if TYPE_CHECKING:
+    from recommender.instrument import Instrument
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "RecordFile",
+    "RecordsOutcomes",
     "TrainingRecords",
     "check_record_files",
     "evaluate_records",
     "load_training_records",
+    "records_training_data",
     "split_records",
     "train_version_from_records",
 ]
@@ -141,7 +132,7 @@ class TrainingRecords:
 # ------------------------------------------------------------------------------- checking
 
 
-def _known_codes(catalogue: Any) -> set[str]:
+def _known_codes(catalogue: Catalogue) -> set[str]:
     return set(catalogue.codes) | {p.code for p in catalogue.pathways}
 
 
@@ -191,7 +182,7 @@ def _cross_file_repeats(frames: Sequence[tuple[str, pd.DataFrame]]) -> dict[str,
 
 def check_record_files(
     paths: Sequence[str | Path],
-    catalogue: Any,
+    catalogue: Catalogue,
     *,
     feature_columns: Sequence[str] = FEATURE_NAMES,
 ) -> tuple[dict[str, ValidationReport], list[tuple[str, pd.DataFrame]]]:
@@ -259,7 +250,7 @@ def format_refusal(error: TrainingRecordsRefusedError, limit: int = PROBLEM_LIMI
 
 
 def _profile_of(
-    profile_text: str, answers_text: str, instrument: Any
+    profile_text: str, answers_text: str, instrument: Instrument | None
 ) -> tuple[StudentProfile | None, bool, str]:
     """Profile from profile_json, else scored answers; (profile, rescored?, reason if none)."""
     reason = ""
@@ -270,7 +261,9 @@ def _profile_of(
             reason = f"profile_json cannot be rebuilt as a StudentProfile ({exc!r})"
     if answers_text:
         from recommender.assessment import score_assessment
+        from recommender.instrument import load_instrument
 
+        instrument = instrument or load_instrument()
         try:
             return score_assessment(json.loads(answers_text), instrument), True, ""
         except (AnswerError, KeyError, TypeError, ValueError) as exc:
@@ -280,7 +273,7 @@ def _profile_of(
 
 def load_training_records(
     paths: Sequence[str | Path],
-    catalogue: Any,
+    catalogue: Catalogue,
     *,
     feature_columns: Sequence[str] = FEATURE_NAMES,
     progress: Callable[[int], object] | None = None,
@@ -446,34 +439,14 @@ def split_records(
 # ------------------------------------------------------------------------------ evaluating
 
 
-def _fit_matrix(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
-    records: TrainingRecords,
-    occupations: OccupationArrays,
-    rows: npt.NDArray[np.int64],
-    progress: Callable[[int], object] | None = None,
-) -> npt.NDArray[np.float32]:
-    n = occupations.size
-    out = np.empty((rows.size, n), dtype=np.float32)
-    for start in range(0, rows.size, 100):
-        chunk = rows[start : start + 100]
-        x = build_pair_features_batch(
-            records.students, occupations, np.repeat(chunk, n), np.tile(np.arange(n), chunk.size)
-        )
-        out[start : start + chunk.size] = score_fit(x).reshape(chunk.size, n)
-        if progress is not None:
-            progress(chunk.size)
-    return out
-
-
 def evaluate_records(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    score_fit: ScoreFit,
     records: TrainingRecords,
-    catalogue: Any,
+    catalogue: Catalogue,
     rows: npt.NDArray[np.int64],
     policy: RankingPolicy,
     *,
-    others: dict[str, Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]]] | None = None,
+    others: dict[str, ScoreFit] | None = None,
     calibration: FitCalibration | None = None,
     n_resamples: int = 500,
     seed: int = 7,
@@ -485,12 +458,9 @@ def evaluate_records(
     Calibration, when given, is measured on the recorded pairs only.
     """
     from recommender.calibration import calibrate_fit
-    from training.evaluate import (
-        RELEVANCE_THRESHOLD,
-        brier_score,
-        evaluate_rankings,
-        reliability_curve,
-    )
+    from training.calibration import brier_score, reliability_curve
+    from training.evaluate import evaluate_rankings
+    from training.metrics import RELEVANCE_THRESHOLD
 
     occupations = OccupationArrays.from_catalogue(catalogue)
     demand, wage = regional_parts(catalogue)
@@ -502,10 +472,12 @@ def evaluate_records(
             out[k] = rank_occupations(fit[k], demand[r], wage[r], hv[r], policy).score
         return out
 
-    fit = _fit_matrix(score_fit, records, occupations, rows, progress)
+    fit = score_whole_catalogue(score_fit, records.students, occupations, rows, progress=progress)
     systems: dict[str, npt.NDArray[Any]] = {"fit_only": fit.astype(np.float64)}
     for name, other in (others or {}).items():
-        systems[name] = policy_scores(_fit_matrix(other, records, occupations, rows))
+        systems[name] = policy_scores(
+            score_whole_catalogue(other, records.students, occupations, rows)
+        )
     systems["congruence"] = score_congruence_batch(
         records.students.interests[rows],
         occupations.riasec,
@@ -575,7 +547,7 @@ def _hash_records(files: Sequence[RecordFile]) -> str:
 
 def _active_scorer(
     models_dir: Path,
-) -> tuple[str, Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]]] | None:
+) -> tuple[str, ScoreFit] | None:
     """The active version's fit scorer when one exists and takes today's features."""
     from recommender.model import load_fit_model, read_active_version
 
@@ -589,9 +561,123 @@ def _active_scorer(
     return version, model.score_fit
 
 
+@dataclass(frozen=True)
+class RecordsOutcomes:
+    """Held-out records' outcomes: graded where recorded, grade 0 elsewhere (``evaluate_records``).
+
+    ``others`` are further fit scorers (the active version) ranked beside the model.
+    """
+
+    records: TrainingRecords
+    catalogue: Catalogue
+    others: Mapping[str, ScoreFit] = field(default_factory=dict)
+    n_resamples: int = 500
+    seed: int = 7
+    population: str = "held-out records"
+
+    def calibration_pairs(
+        self, fit: npt.NDArray[np.float32], students: npt.NDArray[np.int64]
+    ) -> tuple[npt.ArrayLike, npt.ArrayLike]:
+        """The recorded pairs only: an unrecorded pair has no observed outcome."""
+        mask = self.records.recorded[students]
+        return fit[mask], self.records.grades[students][mask]
+
+    def evaluate(
+        self,
+        score_fit: ScoreFit,
+        students: npt.NDArray[np.int64],
+        policy: RankingPolicy,
+        *,
+        calibration: FitCalibration | None,
+        typical: TypicalFit | None,
+        progress: Progress | None,
+    ) -> dict[str, Any]:
+        """``evaluate_records`` of the held-out profiles (the raw fit is ranked: ``typical`` is
+        not applied here)."""
+        return evaluate_records(
+            score_fit,
+            self.records,
+            self.catalogue,
+            students,
+            policy,
+            others=dict(self.others),
+            calibration=calibration,
+            n_resamples=self.n_resamples,
+            seed=self.seed,
+            progress=progress,
+        )
+
+
+def records_training_data(
+    records: TrainingRecords,
+    catalogue: Catalogue,
+    config: TrainConfig,
+    *,
+    active: tuple[str, ScoreFit] | None = None,
+    n_resamples: int = 500,
+) -> TrainingData:
+    """The records as training data: the training profiles' recorded pairs (``split_records``).
+
+    ``active`` (name, scorer) is the version to compare with. Raises
+    ``TrainingRecordsRefusedError`` when the split leaves no profile to train on or to hold out.
+    """
+    train_s, held_s, split = split_records(records, config.holdout_share, config.seed)
+    if train_s.size == 0 or held_s.size == 0:
+        raise TrainingRecordsRefusedError(
+            (
+                (
+                    ", ".join(f.path for f in records.files),
+                    int(records.summary["rows"]),
+                    ((None, None, f"too few students to hold some out ({split['rule']})"),),
+                ),
+            )
+        )
+    train_mask = np.zeros(records.size, dtype=bool)
+    train_mask[train_s] = True
+    pair_s, pair_o = np.nonzero(records.recorded & train_mask[:, None])
+    evaluated, calibrating = config.split_held_out(held_s)
+    files = [f.to_dict() for f in records.files]
+    metrics: dict[str, Any] = {"records": {**records.summary, "files": files}}
+    if active is not None:
+        metrics["compared_with"] = active[0]
+    return TrainingData(
+        students=records.students,
+        pair_student=pair_s.astype(np.int64),
+        pair_occupation=pair_o.astype(np.int64),
+        pair_grade=records.grades[pair_s, pair_o].astype(np.int8),
+        train_students=train_s,
+        held_out=held_s,
+        outcomes=RecordsOutcomes(
+            records,
+            catalogue,
+            {} if active is None else {f"active {active[0]}": active[1]},
+            n_resamples=n_resamples,
+            seed=config.seed,
+        ),
+        sha256=_hash_records(records.files),
+        name_stem="records-",
+        metrics=metrics,
+        training_facts={
+            "source": "outcome records",
+            "held_out_students": int(held_s.size),
+            "evaluated_students": int(evaluated.size),
+            "calibration_students": int(calibrating.size),
+            "split": split,
+        },
+        manifest={
+            "training_data": {
+                "kind": "outcome records",
+                "files": files,
+                "school_years": records.summary["school_years"],
+            },
+            "train_config": {k: v for k, v in config.to_dict().items() if k != "cohort"},
+        },
+    )
+
+
 def train_version_from_records(
     paths: Sequence[str | Path],
-    catalogue: Any,
+    catalogue: Catalogue,
     models_dir: Path,
     version: str | None = None,
     *,
@@ -600,154 +686,25 @@ def train_version_from_records(
     n_resamples: int = 500,
     show_progress: bool = True,
 ) -> Path:
-    """Check and load records, fit, export ONNX with parity, evaluate and write models/<version>/.
+    """Check and load records, fit, export ONNX with parity, evaluate and write models/<version>/
+    (``training.pipeline.train_and_write_version``).
 
     Invalid records raise ``TrainingRecordsRefusedError`` before anything is written; the new
     version is not made active (promotion is a separate, guarded step).
     """
     from tqdm import tqdm
 
-    from training.evaluate import ReliabilityCurve, write_reliability_svg
+    from training.pipeline import train_and_write_version
 
     config = config or TrainConfig()
     started = time.perf_counter()
-    repo = Path(__file__).resolve().parent.parent
-    occupations = OccupationArrays.from_catalogue(catalogue)
-    steps = tqdm(total=5, desc="train", unit="step", disable=not show_progress)
-    try:
-        with tqdm(desc="profiles", unit="student", disable=not show_progress) as bar:
-            records = load_training_records(
-                paths, catalogue, feature_columns=feature_columns, progress=bar.update
-            )
-        steps.update()
-        train_s, held_s, split = split_records(records, config.holdout_share, config.seed)
-        if train_s.size == 0 or held_s.size == 0:
-            raise TrainingRecordsRefusedError(
-                (
-                    (
-                        ", ".join(str(p) for p in paths),
-                        int(records.summary["rows"]),
-                        ((None, None, f"too few students to hold some out ({split['rule']})"),),
-                    ),
-                )
-            )
-        train_mask = np.zeros(records.size, dtype=bool)
-        train_mask[train_s] = True
-        pair_s, pair_o = np.nonzero(records.recorded & train_mask[:, None])
-        x = build_pair_features_batch(records.students, occupations, pair_s, pair_o)
-        y = records.grades[pair_s, pair_o].astype(np.int8)
-        data_hash = _hash_records(records.files)
-        name = version or f"{time.strftime('%Y%m%d')}-records-{data_hash[:6]}"
-        final_dir = models_dir / name
-        if final_dir.exists():
-            raise FileExistsError(f"model version {name!r} already exists in {models_dir}")
-        log.info("fitting on %d recorded pairs, %d features", x.shape[0], x.shape[1])
-        pipe, fit_seconds = fit_pipeline(x, y, config)
-        del x
-        steps.update()
-    except BaseException:
-        steps.close()
-        raise
-
-    models_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
-    try:
-        onnx_model, parity, timing = save_and_check_model(
-            pipe,
-            tmp,
-            {"version": name, "data_sha256": data_hash},
-            records.students,
-            occupations,
-            held_s,
-            fit_seconds,
-            int(y.size),
+    with tqdm(desc="profiles", unit="student", disable=not show_progress) as bar:
+        records = load_training_records(
+            paths, catalogue, feature_columns=feature_columns, progress=bar.update
         )
-        steps.update()
-
-        eval_rows = held_s[: config.eval_students]
-        calib_rows = held_s[
-            config.eval_students : config.eval_students + config.calibration_students
-        ]
-        calibration = None
-        typical = None
-        if calib_rows.size:
-            calib_fit = _fit_matrix(onnx_model.score_fit, records, occupations, calib_rows)
-            mask = records.recorded[calib_rows]
-            calibration = fit_calibration(calib_fit[mask], records.grades[calib_rows][mask])
-            _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
-            if calib_rows.size >= 2:
-                typical = write_typical_fit(tmp, catalogue, calib_fit, onnx_model.score_fit)
-        active = _active_scorer(models_dir)
-        others = {} if active is None else {f"active {active[0]}": active[1]}
-        with tqdm(
-            total=eval_rows.size, desc="evaluate", unit="student", disable=not show_progress
-        ) as bar:
-            evaluation = evaluate_records(
-                onnx_model.score_fit,
-                records,
-                catalogue,
-                eval_rows,
-                RankingPolicy(),
-                others=others,
-                calibration=calibration,
-                n_resamples=n_resamples,
-                seed=config.seed,
-                progress=bar.update,
-            )
-        if "calibration" in evaluation:
-            write_reliability_svg(
-                ReliabilityCurve.from_dict(evaluation["calibration"]["reliability"]),
-                tmp / "reliability.svg",
-                f"P(grade >= 2), model {name}, held-out records",
-            )
-            evaluation["calibration"]["students"] = int(calib_rows.size)
-        benchmarks = run_benchmarks(onnx_model.score_fit, RankingPolicy(), catalogue, typical)
-        steps.update()
-
-        counts = np.bincount(y, minlength=4).astype(float)
-        metrics: dict[str, Any] = {
-            "version": name,
-            "evaluation": evaluation,
-            "benchmarks": benchmarks,
-            "parity": parity.to_dict(),
-            "timing": timing,
-            "training": {
-                "source": "outcome records",
-                "rows": int(y.size),
-                "students": int(train_s.size),
-                "held_out_students": int(held_s.size),
-                "evaluated_students": int(eval_rows.size),
-                "calibration_students": int(calib_rows.size),
-                "grade_shares": (counts / max(1, y.size)).tolist(),
-                "split": split,
-            },
-            "records": {**records.summary, "files": [f.to_dict() for f in records.files]},
-        }
-        if active is not None:
-            metrics["compared_with"] = active[0]
-        manifest = {
-            "version": name,
-            "training_data_sha256": data_hash,
-            "training_data": {
-                "kind": "outcome records",
-                "files": [f.to_dict() for f in records.files],
-                "school_years": records.summary["school_years"],
-            },
-            "catalogue_version": catalogue.version,
-            "code_version": _code_version(repo),
-            "train_config": {k: v for k, v in config.to_dict().items() if k != "cohort"},
-            "feature_names": list(config.features),
-            "region_names": {r.code: r.name for r in catalogue.regions},
-            "files": {},
-        }
-        timing["total_seconds"] = time.perf_counter() - started
-        write_version_documents(tmp, name, metrics, manifest, RankingPolicy())
-        tmp.chmod(0o755)  # mkdtemp makes it owner-only; a version folder is read by the service
-        tmp.replace(final_dir)
-        steps.update()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        steps.close()
-    return final_dir
+    data = records_training_data(
+        records, catalogue, config, active=_active_scorer(models_dir), n_resamples=n_resamples
+    )
+    return train_and_write_version(
+        data, config, catalogue, models_dir, version, show_progress=show_progress, started=started
+    )

@@ -35,7 +35,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recommender.errors import RawDataError
 from recommender.files import READABLE, write_atomic
+
+if TYPE_CHECKING:
+    from recommender.catalogue import Catalogue
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 #: Raw public data folder (``shared/data/raw`` beside the repository).
@@ -312,7 +315,7 @@ def _write(path: Path, rows: Sequence[tuple[str, str, int, str, int]]) -> bytes:
 
 
 def build_similar_work(
-    raw_dir: Path, catalogue: Any, out_dir: Path, *, neighbours: int = 20
+    raw_dir: Path, catalogue: Catalogue, out_dir: Path, *, neighbours: int = 20
 ) -> dict[str, Any]:
     """Write ``out_dir/similar_work.tsv`` from the raw O*NET files and return a summary.
 

@@ -1,48 +1,54 @@
-"""Fitting the fit model: pair features from the cohort into a stock sklearn Pipeline.
+"""Fitting the fit model: pair features into a stock sklearn Pipeline; the synthetic-cohort flow.
 
 The production estimator is a ``HistGradientBoostingRegressor`` on the outcome grade (0..3), so
 its prediction is an expected grade and fit = prediction / 3. Trees and leaves are bounded so the
 whole catalogue scores in a few milliseconds in ONNX. Early stopping is off (set explicitly: the
 estimator would turn it on by itself above 10,000 rows). Features are float32, as served.
+
+``train_version`` trains on a generated cohort: ``cohort_training_data`` turns the cohort into
+the ``training.data.TrainingData`` that ``training.pipeline.train_and_write_version`` fits,
+exports, checks, evaluates and writes, as it does for outcome records.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import joblib
 import numpy as np
 import numpy.typing as npt
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from recommender.baselines import score_congruence_batch, score_demand_batch
-from recommender.calibration import CALIBRATION_FILE, FitCalibration, calibrate_fit
+from recommender.calibration import FitCalibration, calibrate_fit
+from recommender.catalogue import Catalogue
 from recommender.dimensions import RIASEC
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
-from recommender.typical import TypicalFit, typical_fit_from_sample
-from training.cohort import Cohort, CohortConfig, full_outcomes, nontraditional_by_gender
-
-if TYPE_CHECKING:
-    from recommender.model import FitModel
-    from training.export import ParityReport
+from recommender.typical import TypicalFit
+from training.cohort import (
+    Cohort,
+    CohortConfig,
+    ObserveFn,
+    full_outcomes,
+    nontraditional_by_gender,
+)
+from training.data import Progress, ScoreFit, TrainingData
 
 log = logging.getLogger(__name__)
 
-ESTIMATORS = ("hgb_regressor", "hgb_classifier", "ridge")
+#: Estimators a version can be trained with. Each is a regressor on the grade: the engine reads
+#: ONNX output 0 as the predicted grade (recommender.model.FitModel.predict_grade), so a
+#: classifier, whose output 0 is the label, could pass parity yet not be served.
+ESTIMATORS: tuple[str, ...] = ("hgb_regressor", "ridge")
 
 #: Feature columns that carry an occupation's size or demand (national openings, growth, Bright
 #: Outlook). The fit never reads them: demand and wages enter only through the ranking policy.
@@ -75,11 +81,24 @@ class TrainConfig:
     features: tuple[str, ...] = FIT_FEATURES
 
     def __post_init__(self) -> None:
+        if self.estimator not in ESTIMATORS:
+            raise ValueError(
+                f"unknown estimator {self.estimator!r}; expected one of {ESTIMATORS} "
+                "(the engine serves regressors on the grade only)"
+            )
         unknown = [n for n in self.features if n not in FEATURE_NAMES]
         if unknown:
             raise ValueError(f"unknown feature columns {unknown}; expected names in FEATURE_NAMES")
         if set(self.features) & set(DEMAND_FEATURES):
             raise ValueError(f"the fit may not read demand columns {DEMAND_FEATURES}")
+
+    def split_held_out(
+        self, held_out: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The held-out students evaluated (the first ``eval_students``) and those that calibrate
+        (the ``calibration_students`` after them)."""
+        end = self.eval_students + self.calibration_students
+        return held_out[: self.eval_students], held_out[self.eval_students : end]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe copy of the settings."""
@@ -93,17 +112,6 @@ def make_pipeline(config: TrainConfig) -> Pipeline:
     """An unfitted stock sklearn Pipeline for the configured estimator."""
     if config.estimator == "hgb_regressor":
         est: Any = HistGradientBoostingRegressor(
-            max_iter=config.max_iter,
-            max_leaf_nodes=config.max_leaf_nodes,
-            learning_rate=config.learning_rate,
-            min_samples_leaf=config.min_samples_leaf,
-            l2_regularization=config.l2_regularization,
-            early_stopping=False,
-            random_state=config.seed,
-        )
-        return Pipeline([("model", est)])
-    if config.estimator == "hgb_classifier":
-        est = HistGradientBoostingClassifier(
             max_iter=config.max_iter,
             max_leaf_nodes=config.max_leaf_nodes,
             learning_rate=config.learning_rate,
@@ -151,70 +159,23 @@ def fit_pipeline(
     from training.export import FEATURES_ATTRIBUTE
 
     pipe = make_pipeline(config)
-    target = (y >= 2).astype(np.int8) if config.estimator == "hgb_classifier" else y
     columns = [FEATURE_NAMES.index(n) for n in config.features]
     start = time.perf_counter()
     xs = np.ascontiguousarray(x[:, columns])
-    pipe.fit(xs, target.astype(np.float64) if config.estimator != "hgb_classifier" else target)
+    pipe.fit(xs, y.astype(np.float64))
     setattr(pipe, FEATURES_ATTRIBUTE, tuple(config.features))
     return pipe, time.perf_counter() - start
 
 
 def predict_fit(pipe: Pipeline, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Fit in 0..1 from the full pair matrix: grade / 3 for regressors, P(grade >= 2) for
-    classifiers."""
+    """Fit in 0..1 from the full pair matrix: predicted grade / 3, clipped, as the engine serves."""
     from training.export import model_input
 
-    x = model_input(pipe, x)
-    p = pipe.predict_proba(x)[:, 1] if hasattr(pipe, "predict_proba") else pipe.predict(x) / 3.0
+    p = pipe.predict(model_input(pipe, x)) / 3.0
     return np.clip(np.asarray(p, dtype=np.float32), 0.0, 1.0)
 
 
-def score_whole_catalogue(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
-    cohort: Cohort,
-    occupations: OccupationArrays,
-    students: npt.NDArray[np.int64],
-    chunk: int = 100,
-) -> npt.NDArray[np.float32]:
-    """Fit (m, n_occupations) of the given students against every occupation."""
-    n = occupations.size
-    out = np.empty((students.size, n), dtype=np.float32)
-    for start in range(0, students.size, chunk):
-        rows = students[start : start + chunk]
-        x = build_pair_features_batch(
-            cohort.students, occupations, np.repeat(rows, n), np.tile(np.arange(n), rows.size)
-        )
-        out[start : start + rows.size] = score_fit(x).reshape(rows.size, n)
-    return out
-
-
-def fit_calibration(
-    fit: npt.ArrayLike, grades: npt.ArrayLike, threshold: int = 2, max_knots: int = 200
-) -> FitCalibration:
-    """Isotonic map from fit to P(grade >= threshold); at most max_knots knots kept (0..1)."""
-    from sklearn.isotonic import IsotonicRegression
-
-    x = np.asarray(fit, dtype=np.float64).ravel()
-    y = (np.asarray(grades).ravel() >= threshold).astype(np.float64)
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
-    iso.fit(x, y)
-    knots_x = np.asarray(iso.X_thresholds_, dtype=np.float64)
-    knots_y = np.asarray(iso.y_thresholds_, dtype=np.float64)
-    if knots_x.size > max_knots:
-        # keep knots at evenly spaced quantiles of the fit, plus both ends
-        grid = np.unique(np.quantile(x, np.linspace(0.0, 1.0, max_knots)))
-        knots_x, knots_y = grid, iso.predict(grid)
-    knots_x = np.clip(knots_x, 0.0, 1.0)
-    knots_y = np.maximum.accumulate(np.clip(knots_y, 0.0, 1.0))
-    return FitCalibration(
-        fit=tuple(float(v) for v in knots_x),
-        probability=tuple(float(v) for v in knots_y),
-        target=f"grade >= {threshold}",
-    )
-
-
-def regional_parts(catalogue: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+def regional_parts(catalogue: Catalogue) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Demand and wage percentiles per region (n_regions, n), as the engine computes them (demand
     from each occupation's even share of its OEWS series, recommender.catalogue.split_employment).
     """
@@ -227,9 +188,9 @@ def regional_parts(catalogue: Any) -> tuple[npt.NDArray[np.float32], npt.NDArray
 
 
 def evaluate_on_students(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    score_fit: ScoreFit,
     cohort: Cohort,
-    catalogue: Any,
+    catalogue: Catalogue,
     students: npt.NDArray[np.int64],
     policy: RankingPolicy,
     *,
@@ -245,14 +206,11 @@ def evaluate_on_students(
     typical fit, the policy and fit only rank the fit relative to it, as the engine does.
     """
     from recommender.typical import relative_fit
+    from training.audits import audit_exposure
+    from training.calibration import brier_score, reliability_curve
     from training.cohort import ceiling_scores
-    from training.evaluate import (
-        RELEVANCE_THRESHOLD,
-        audit_exposure,
-        brier_score,
-        evaluate_rankings,
-        reliability_curve,
-    )
+    from training.evaluate import evaluate_rankings
+    from training.metrics import RELEVANCE_THRESHOLD
 
     occupations = OccupationArrays.from_catalogue(catalogue)
     n = occupations.size
@@ -333,83 +291,6 @@ def evaluate_on_students(
     return metrics
 
 
-def write_typical_fit(
-    folder: Path,
-    catalogue: Any,
-    fit: npt.NDArray[np.float32],
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]] | None = None,
-    policy: RankingPolicy | None = None,
-) -> TypicalFit:
-    """Write typical_fit.json from the (m, n) fit of m reference students and return it.
-
-    With ``score_fit``, the exposure offsets (training.exposure) are fitted on the keying half
-    of the real respondents and written with it, holding the cap both for the fit alone and for
-    the served score at the statewide figures (the policy's demand, wage and high-value parts,
-    the same for every student of a region, in relative-fit units): the list a coach sees.
-    """
-    from recommender.typical import TYPICAL_FIT_FILE, relative_fit, typical_fit_document
-    from training.exposure import fit_exposure_offsets, keying_half_fit
-
-    typical = typical_fit_from_sample(fit)
-    fitted_on = None
-    if score_fit is not None:
-        people_fit, people = keying_half_fit(score_fit, catalogue)
-        reference = relative_fit(people_fit, typical)
-        policy = policy or RankingPolicy()
-        served = None
-        if policy.fit_weight > 0:
-            served = reference + statewide_policy_parts(catalogue, policy) / policy.fit_weight
-        offsets, fitted_on = fit_exposure_offsets(reference, also=served)
-        fitted_on["population"] = (
-            f"keying half of the real respondents (data/benchmarks/people.tsv, {people} people):"
-            " fit only and the served score at the statewide figures"
-        )
-        typical = typical.with_exposure(offsets)
-    doc = typical_fit_document(
-        list(catalogue.codes),
-        typical,
-        int(fit.shape[0]),
-        "held-out synthetic students (the calibration students)",
-        fitted_on,
-    )
-    _write_json(folder / TYPICAL_FIT_FILE, doc)
-    return typical
-
-
-def statewide_policy_parts(catalogue: Any, policy: RankingPolicy) -> npt.NDArray[np.float32]:
-    """Demand, wage and high-value parts of the served score (n,), statewide."""
-    from training.benchmarks import STATEWIDE, RankingInputs
-
-    inputs = RankingInputs.from_catalogue(catalogue, policy)
-    r = inputs.region_codes.index(STATEWIDE)
-    zero = np.zeros(inputs.demand.shape[1], dtype=np.float32)
-    parts: npt.NDArray[np.float32] = rank_occupations(
-        zero, inputs.demand[r], inputs.wage[r], inputs.high_value[r], policy
-    ).score
-    return parts
-
-
-def run_benchmarks(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
-    policy: RankingPolicy,
-    catalogue: Any,
-    typical: TypicalFit | None,
-    *,
-    n_resamples: int = 1000,
-) -> dict[str, Any]:
-    """The real-people and occupation-structure benchmarks (training.benchmarks) of a fit."""
-    from training.benchmarks import run_people_benchmark, run_structure_benchmark
-
-    return {
-        "people": run_people_benchmark(
-            score_fit, policy, catalogue, typical=typical, n_resamples=n_resamples
-        ),
-        "structure": run_structure_benchmark(
-            score_fit, policy, catalogue, typical=typical, n_resamples=n_resamples
-        ),
-    }
-
-
 def describe_cohort(cohort: Cohort) -> dict[str, Any]:
     """Shares of the cohort's students by region, race/ethnicity and gender (0..1)."""
 
@@ -424,39 +305,6 @@ def describe_cohort(cohort: Cohort) -> dict[str, Any]:
         "race_ethnicity": shares(cohort.race_ethnicity),
         "gender": shares(cohort.gender),
     }
-
-
-_CODE_FILES = (
-    "recommender/features.py",
-    "recommender/ranking.py",
-    "recommender/calibration.py",
-    "recommender/model.py",
-    "training/cohort.py",
-    "training/train.py",
-    "training/export.py",
-)
-
-
-def _code_version(repo: Path) -> dict[str, str]:
-    """Git commit (when available) and a hash of the source files that shape the model."""
-    digest = hashlib.sha256()
-    for rel in _CODE_FILES:
-        file = repo / rel
-        digest.update(rel.encode())
-        digest.update(file.read_bytes() if file.is_file() else b"")
-    commit = "unknown"
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode == 0:
-            commit = out.stdout.strip()
-    except OSError:
-        pass
-    return {"git_commit": commit, "code_sha256": digest.hexdigest()}
 
 
 def hash_training_data(cohort: Cohort, rows: npt.NDArray[np.int64]) -> str:
@@ -475,355 +323,95 @@ def hash_training_data(cohort: Cohort, rows: npt.NDArray[np.int64]) -> str:
     return digest.hexdigest()
 
 
-def _time_scoring(fn: Callable[[], object], repeats: int = 30) -> float:
-    """Median wall time of fn in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return float(np.median(times))
+@dataclass(frozen=True)
+class CohortOutcomes:
+    """The cohort's held-out outcomes: every occupation graded by the simulator."""
+
+    cohort: Cohort
+    catalogue: Catalogue
+    population: str = "held-out students"
+
+    def calibration_pairs(
+        self, fit: npt.NDArray[np.float32], students: npt.NDArray[np.int64]
+    ) -> tuple[npt.ArrayLike, npt.ArrayLike]:
+        """The whole-catalogue fit against the students' outcomes (seed + 55)."""
+        _, grades = full_outcomes(
+            self.cohort, self.catalogue, students, seed=self.cohort.config.seed + 55
+        )
+        return fit, grades
+
+    def evaluate(
+        self,
+        score_fit: ScoreFit,
+        students: npt.NDArray[np.int64],
+        policy: RankingPolicy,
+        *,
+        calibration: FitCalibration | None,
+        typical: TypicalFit | None,
+        progress: Progress | None,
+    ) -> dict[str, Any]:
+        """``evaluate_on_students`` of the held-out students."""
+        return evaluate_on_students(
+            score_fit,
+            self.cohort,
+            self.catalogue,
+            students,
+            policy,
+            calibration=calibration,
+            typical=typical,
+            progress=progress,
+        )
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+def cohort_training_data(cohort: Cohort, catalogue: Catalogue, config: TrainConfig) -> TrainingData:
+    """The cohort as training data: its training students' pairs, the rest held out."""
+    train_s, held_s = split_students(cohort.size, config.holdout_share, config.seed)
+    rows = pair_rows(cohort, train_s)
+    return TrainingData(
+        students=cohort.students,
+        pair_student=cohort.pair_student[rows],
+        pair_occupation=cohort.pair_occupation[rows],
+        pair_grade=cohort.pair_grade[rows],
+        train_students=train_s,
+        held_out=held_s,
+        outcomes=CohortOutcomes(cohort, catalogue),
+        sha256=hash_training_data(cohort, rows),
+        onnx_metadata={"catalogue": catalogue.version},
+        metrics={"cohort_config": config.cohort.to_dict(), "cohort": describe_cohort(cohort)},
+        manifest={"training_data": "synthetic cohort (training/cohort.py)"},
+    )
 
 
 def train_version(
     config: TrainConfig,
-    catalogue: Any,
+    catalogue: Catalogue,
     models_dir: Path,
     version: str | None = None,
     *,
-    observe: Any = None,
+    observe: ObserveFn | None = None,
     show_progress: bool = True,
 ) -> Path:
-    """Generate the cohort, fit, export, check parity, evaluate and write models/<version>/."""
+    """Generate the cohort, then fit, export, check parity, evaluate and write models/<version>/
+    (``training.pipeline.train_and_write_version``)."""
     from tqdm import tqdm
 
     from training.cohort import generate_cohort, observe_with_instrument
+    from training.pipeline import train_and_write_version
 
+    started = time.perf_counter()
     observe = observe or observe_with_instrument
-    repo = Path(__file__).resolve().parent.parent
-    occupations = OccupationArrays.from_catalogue(catalogue)
-    steps = tqdm(total=6, desc="train", unit="step", disable=not show_progress)
-
     with tqdm(
         total=config.cohort.n_students, desc="cohort", unit="student", disable=not show_progress
     ) as bar:
         cohort = generate_cohort(
             catalogue, config.cohort, observe, progress=lambda k: bar.update(k)
         )
-    steps.update()
-    train_s, held_s = split_students(cohort.size, config.holdout_share, config.seed)
-    rows = pair_rows(cohort, train_s)
-    x, y = build_training_matrix(cohort, occupations, rows)
-    data_hash = hash_training_data(cohort, rows)
-    name = version or f"{time.strftime('%Y%m%d')}-{data_hash[:6]}"
-    final_dir = models_dir / name
-    if final_dir.exists():
-        raise FileExistsError(f"model version {name!r} already exists in {models_dir}")
-    log.info("fitting on %d pair rows, %d features", x.shape[0], x.shape[1])
-    pipe, fit_seconds = fit_pipeline(x, y, config)
-    del x
-    steps.update()
-
-    models_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
-    try:
-        meta = {"version": name, "data_sha256": data_hash, "catalogue": catalogue.version}
-        onnx_model, parity, timing = save_and_check_model(
-            pipe, tmp, meta, cohort.students, occupations, held_s, fit_seconds, int(rows.size)
-        )
-        steps.update()
-        steps.update()
-
-        policy = RankingPolicy()
-        eval_students = held_s[: config.eval_students]
-        calib_students = held_s[
-            config.eval_students : config.eval_students + config.calibration_students
-        ]
-        calibration = None
-        typical = None
-        if calib_students.size:
-            calib_fit = score_whole_catalogue(
-                onnx_model.score_fit, cohort, occupations, calib_students
-            )
-            _, calib_grades = full_outcomes(
-                cohort, catalogue, calib_students, seed=cohort.config.seed + 55
-            )
-            calibration = fit_calibration(calib_fit, calib_grades)
-            _write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
-            typical = write_typical_fit(tmp, catalogue, calib_fit, onnx_model.score_fit, policy)
-            del calib_fit, calib_grades
-        with tqdm(
-            total=eval_students.size, desc="evaluate", unit="student", disable=not show_progress
-        ) as bar:
-            evaluation = evaluate_on_students(
-                onnx_model.score_fit,
-                cohort,
-                catalogue,
-                eval_students,
-                policy,
-                calibration=calibration,
-                typical=typical,
-                progress=lambda k: bar.update(k),
-            )
-        benchmarks = run_benchmarks(onnx_model.score_fit, policy, catalogue, typical)
-        if "calibration" in evaluation:
-            from training.evaluate import ReliabilityCurve, write_reliability_svg
-
-            write_reliability_svg(
-                ReliabilityCurve.from_dict(evaluation["calibration"]["reliability"]),
-                tmp / "reliability.svg",
-                f"P(grade >= 2), model {name}, held-out students",
-            )
-            evaluation["calibration"]["students"] = int(calib_students.size)
-        steps.update()
-
-        metrics: dict[str, Any] = {
-            "version": name,
-            "evaluation": evaluation,
-            "benchmarks": benchmarks,
-            "cohort_config": config.cohort.to_dict(),
-            "parity": parity.to_dict(),
-            "timing": timing,
-            "cohort": describe_cohort(cohort),
-            "training": {
-                "rows": int(rows.size),
-                "students": int(train_s.size),
-                "grade_shares": np.bincount(y, minlength=4).astype(float).tolist(),
-            },
-        }
-        metrics["training"]["grade_shares"] = [
-            v / max(1, rows.size) for v in metrics["training"]["grade_shares"]
-        ]
-        manifest = {
-            "version": name,
-            "training_data_sha256": data_hash,
-            "training_data": "synthetic cohort (training/cohort.py)",
-            "catalogue_version": catalogue.version,
-            "code_version": _code_version(repo),
-            "train_config": config.to_dict(),
-            "feature_names": list(config.features),
-            "region_names": {r.code: r.name for r in catalogue.regions},
-            "files": {},
-        }
-        write_version_documents(tmp, name, metrics, manifest, policy)
-        tmp.chmod(0o755)  # mkdtemp makes it owner-only; a version folder is read by the service
-        tmp.replace(final_dir)
-        steps.update()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        steps.close()
-    return final_dir
-
-
-def save_and_check_model(
-    pipe: Pipeline,
-    folder: Path,
-    meta: dict[str, str],
-    students: Any,
-    occupations: OccupationArrays,
-    held_students: npt.NDArray[np.intp],
-    fit_seconds: float,
-    train_rows: int,
-) -> tuple[FitModel, ParityReport, dict[str, float]]:
-    """Save the pipeline as model.joblib and model.onnx in ``folder``, check ONNX parity on at
-    least 1,000 held-out pair rows (raising when it fails) and time one student's scoring.
-
-    Returns the loaded ONNX model, the parity report and the timing figures.
-    """
-    from recommender.model import load_fit_model
-    from training.export import check_parity, require_parity, write_onnx
-
-    n_occ = occupations.size
-    joblib.dump(pipe, folder / "model.joblib", compress=3)
-    write_onnx(pipe, folder / "model.onnx", meta)
-    parity_students = held_students[: max(2, -(-1000 // n_occ))]
-    px = build_pair_features_batch(
-        students,
-        occupations,
-        np.repeat(parity_students, n_occ),
-        np.tile(np.arange(n_occ), parity_students.size),
+    return train_and_write_version(
+        cohort_training_data(cohort, catalogue, config),
+        config,
+        catalogue,
+        models_dir,
+        version,
+        show_progress=show_progress,
+        started=started,
     )
-    parity = check_parity(pipe, folder / "model.onnx", px, n_occ)
-    require_parity(parity, folder / "model.onnx")
-    onnx_model = load_fit_model(folder / "model.onnx")
-    one = px[:n_occ]
-    timing = {
-        "fit_seconds": fit_seconds,
-        "train_rows": train_rows,
-        "onnx_ms_one_student": _time_scoring(lambda: onnx_model.score_fit(one)),
-        "sklearn_ms_one_student": _time_scoring(lambda: predict_fit(pipe, one)),
-        "catalogue_size": n_occ,
-    }
-    return onnx_model, parity, timing
-
-
-def write_version_documents(
-    folder: Path,
-    name: str,
-    metrics: dict[str, Any],
-    manifest: dict[str, Any],
-    policy: RankingPolicy,
-) -> None:
-    """Write metrics.json, policy.json and card.md into a version folder being built, then
-    manifest.json with the sha256 of every file in it (so it is written last)."""
-    from training.card import render_model_card
-
-    _write_json(folder / "metrics.json", metrics)
-    _write_json(folder / "policy.json", {"ranking": policy.to_dict()})
-    (folder / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
-    manifest["files"] = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file()
-    }
-    _write_json(folder / "manifest.json", manifest)
-
-
-#: Default grid of the policy sweep: demand weights, wage weights, high-value boosts.
-SWEEP_DEMAND: tuple[float, ...] = (0.0, 0.03, 0.06, 0.1, 0.15)
-SWEEP_WAGE: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1)
-SWEEP_BOOST: tuple[float, ...] = (0.0, 0.01, 0.03, 0.05, 0.1)
-
-
-def region_median_wages(catalogue: Any) -> npt.NDArray[np.float64]:
-    """Each region's all-occupation median wage (OEWS 00-0000, dollars); else its rows' median."""
-    by_region = catalogue.manifest.get("coverage_pct", {}).get("oews_by_region", {})
-    wages = np.asarray(catalogue.wage_median, dtype=np.float64)
-    out = np.empty(len(catalogue.regions), dtype=np.float64)
-    for r, region in enumerate(catalogue.regions):
-        value = by_region.get(region.code, {}).get("all_occupation_median_wage")
-        out[r] = float(value) if value else float(np.nanmedian(wages[r]))
-    return out
-
-
-def sweep_policies(
-    fit: npt.NDArray[np.float32],
-    grades: npt.ArrayLike,
-    region_index: npt.NDArray[np.int64],
-    catalogue: Any,
-    policies: list[RankingPolicy],
-    *,
-    k: int = 10,
-    progress: Callable[[int], object] | None = None,
-) -> list[dict[str, Any]]:
-    """Top-k metrics of each policy on the same fit (m, n) and grades: one row per policy.
-
-    A row holds the weights, mean NDCG@k, mean high-value share of the top k, median over
-    students of the top-k wage ratio (see training.evaluate.wage_ratio_at_k) and coverage@k.
-    """
-    from training.evaluate import (
-        catalogue_coverage,
-        high_value_share_at_k,
-        ndcg_at_k,
-        wage_ratio_at_k,
-    )
-
-    demand, wage = regional_parts(catalogue)
-    hv = np.asarray(catalogue.high_value, dtype=bool)[region_index]
-    wages = np.asarray(catalogue.wage_median, dtype=np.float64)[region_index]
-    base = region_median_wages(catalogue)[region_index]
-    d, w = demand[region_index], wage[region_index]
-    rows: list[dict[str, Any]] = []
-    for policy in policies:
-        score = (
-            policy.fit_weight * fit
-            + policy.demand_weight * d
-            + policy.wage_weight * w
-            + policy.high_value_boost * hv
-        ).astype(np.float32)
-        ratio = wage_ratio_at_k(score, wages, base, k)
-        rows.append(
-            {
-                "demand_weight": policy.demand_weight,
-                "wage_weight": policy.wage_weight,
-                "high_value_boost": policy.high_value_boost,
-                f"ndcg@{k}": float(np.nanmean(ndcg_at_k(score, grades, k))),
-                f"high_value_share@{k}": float(np.nanmean(high_value_share_at_k(score, hv, k))),
-                f"wage_ratio@{k}": float(np.nanmedian(ratio)),
-                f"coverage@{k}": catalogue_coverage(score, k),
-            }
-        )
-        if progress is not None:
-            progress(1)
-    return rows
-
-
-def choose_policy(
-    rows: list[dict[str, Any]], k: int = 10, tolerance: float = 0.01
-) -> dict[str, Any]:
-    """The row with the highest high-value share among those within tolerance of fit-only NDCG@k.
-
-    Fit only is the row with all three policy weights 0 (it must be in ``rows``). Ties on the
-    share go to the higher wage ratio, then to the smaller total weight, then to grid order.
-    """
-    base = [
-        r
-        for r in rows
-        if r["demand_weight"] == 0 and r["wage_weight"] == 0 and r["high_value_boost"] == 0
-    ]
-    if not base:
-        raise ValueError("the sweep must include the fit-only policy (all weights 0)")
-    floor = base[0][f"ndcg@{k}"] - tolerance
-    allowed = [(i, r) for i, r in enumerate(rows) if r[f"ndcg@{k}"] >= floor]
-    _, best = min(
-        allowed,
-        key=lambda ir: (
-            -round(ir[1][f"high_value_share@{k}"], 6),
-            -round(ir[1][f"wage_ratio@{k}"], 6),
-            ir[1]["demand_weight"] + ir[1]["wage_weight"] + ir[1]["high_value_boost"],
-            ir[0],
-        ),
-    )
-    return best
-
-
-def run_policy_sweep(
-    score_fit: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
-    catalogue: Any,
-    *,
-    n_students: int = 1500,
-    seed: int = 99,
-    grid: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] = (
-        SWEEP_DEMAND,
-        SWEEP_WAGE,
-        SWEEP_BOOST,
-    ),
-    show_progress: bool = True,
-) -> list[dict[str, Any]]:
-    """Sweep the policy grid on a fresh synthetic cohort (held out from training by its seed)."""
-    from itertools import product
-
-    from tqdm import tqdm
-
-    from training.cohort import generate_cohort, observe_with_instrument
-
-    cohort = generate_cohort(
-        catalogue, CohortConfig(n_students=n_students, seed=seed), observe_with_instrument
-    )
-    students = np.arange(cohort.size, dtype=np.int64)
-    occupations = OccupationArrays.from_catalogue(catalogue)
-    policies = [
-        RankingPolicy(demand_weight=d, wage_weight=w, high_value_boost=b)
-        for d, w, b in product(*grid)
-    ]
-    with tqdm(
-        total=cohort.size, desc="scoring students", unit="student", disable=not show_progress
-    ) as bar:
-        parts = []
-        for start in range(0, cohort.size, 100):
-            chunk = students[start : start + 100]
-            parts.append(score_whole_catalogue(score_fit, cohort, occupations, chunk))
-            bar.update(chunk.size)
-        fit = np.vstack(parts)
-    _, grades = full_outcomes(cohort, catalogue, students, seed=cohort.config.seed + 99)
-    quiet = not show_progress
-    with tqdm(total=len(policies), desc="policies", unit="policy", disable=quiet) as bar:
-        return sweep_policies(
-            fit, grades, cohort.region_index[students], catalogue, policies, progress=bar.update
-        )

@@ -14,28 +14,21 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from recommender.errors import InvalidArrayError
-from training.evaluate import (
-    MISSING_LABEL,
+from training.audits import MISSING_LABEL, audit_exposure, nontraditional_exposure, subgroup_metrics
+from training.calibration import ReliabilityCurve, brier_score, reliability_curve
+from training.evaluate import evaluate_rankings
+from training.metrics import (
     RELEVANCE_THRESHOLD,
-    ReliabilityCurve,
-    audit_exposure,
     bootstrap_mean_ci,
-    brier_score,
     catalogue_coverage,
-    evaluate_rankings,
     gain_from_grade,
     ndcg_at_k,
-    nontraditional_exposure,
     oracle_ndcg_at_k,
     rank_items,
     recall_at_k,
     reciprocal_rank,
-    reliability_curve,
-    render_metrics_markdown,
-    render_reliability_svg,
-    subgroup_metrics,
-    write_reliability_svg,
 )
+from training.report import render_metrics_markdown, render_reliability_svg, write_reliability_svg
 
 
 def ranked(grades: list[float]) -> tuple[np.ndarray, np.ndarray]:

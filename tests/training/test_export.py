@@ -12,7 +12,15 @@ from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_fea
 from recommender.model import load_fit_model
 from tests.model.synthetic import tiny_trained
 from training.export import FEATURES_ATTRIBUTE, _same_top10, check_parity, write_onnx
-from training.train import DEMAND_FEATURES, FIT_FEATURES, TrainConfig, fit_pipeline, make_pipeline
+from training.train import (
+    DEMAND_FEATURES,
+    ESTIMATORS,
+    FIT_FEATURES,
+    TrainConfig,
+    fit_pipeline,
+    make_pipeline,
+    predict_fit,
+)
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +97,33 @@ def test_a_version_trained_on_every_column_still_loads(tmp_path: Path) -> None:
     model = load_fit_model(tmp_path / "model.onnx")
     assert model.feature_names == FEATURE_NAMES
     assert check_parity(pipe, tmp_path / "model.onnx", x, n).passed
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_every_estimator_option_is_served_as_trained(estimator: str, exported, tmp_path) -> None:
+    """Each TrainConfig estimator exports, passes parity and is served with the fit it trained."""
+    _, _, x, n = exported
+    rng = np.random.default_rng(2)
+    pipe, _ = fit_pipeline(
+        x, rng.integers(0, 4, x.shape[0]).astype(np.int8), TrainConfig(estimator=estimator)
+    )
+    write_onnx(pipe, tmp_path / "model.onnx", {"version": estimator})
+    assert check_parity(pipe, tmp_path / "model.onnx", x, n).passed
+    served = load_fit_model(tmp_path / "model.onnx").score_fit(x)
+    np.testing.assert_allclose(served, predict_fit(pipe, x), atol=1e-4)
+
+
+def test_a_classifier_pipeline_is_refused_at_export(exported, tmp_path) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+
+    _, _, x, _ = exported
+    rng = np.random.default_rng(3)
+    pipe = Pipeline([("model", HistGradientBoostingClassifier(max_iter=3))])
+    pipe.fit(x[:500], rng.integers(0, 2, 500))
+    with pytest.raises(ValueError, match="cannot be served"):
+        write_onnx(pipe, tmp_path / "model.onnx", {"version": "classifier"})
+    assert not (tmp_path / "model.onnx").exists()
 
 
 def test_top10_rule_allows_only_exact_ties() -> None:

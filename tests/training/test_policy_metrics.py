@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender.errors import InvalidArrayError
-from training.evaluate import catalogue_coverage, high_value_share_at_k, wage_ratio_at_k
+from training.metrics import catalogue_coverage, high_value_share_at_k, wage_ratio_at_k
 
 
 def test_high_value_share_worked_example() -> None:

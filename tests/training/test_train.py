@@ -12,14 +12,14 @@ from recommender.features import OccupationArrays
 from recommender.model import DEFAULT_MODELS_DIR
 from recommender.ranking import RankingPolicy
 from tests.model.synthetic import sklearn_scorer, tiny_trained
+from training.calibration import fit_calibration
 from training.cohort import CohortConfig, full_outcomes, generate_cohort, observe_with_noise
+from training.data import score_whole_catalogue
 from training.train import (
     TrainConfig,
     evaluate_on_students,
-    fit_calibration,
     make_pipeline,
     pair_rows,
-    score_whole_catalogue,
     split_students,
 )
 
@@ -33,6 +33,13 @@ def test_pipeline_sets_early_stopping_and_bounds_trees() -> None:
 def test_unknown_estimator_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown estimator"):
         make_pipeline(TrainConfig(estimator="magic"))
+
+
+@pytest.mark.parametrize("estimator", ["hgb_classifier", "magic"])
+def test_an_estimator_the_engine_cannot_serve_is_refused_by_the_config(estimator: str) -> None:
+    """The engine reads ONNX output 0 as the grade; a classifier's output 0 is its label."""
+    with pytest.raises(ValueError, match="unknown estimator"):
+        TrainConfig(estimator=estimator)
 
 
 def test_split_is_by_student_disjoint_and_complete() -> None:
@@ -90,7 +97,9 @@ def test_calibrated_fit_is_better_calibrated_than_fit_read_as_a_probability() ->
     catalogue, _, pipe = tiny_trained()
     fresh = generate_cohort(catalogue, CohortConfig(n_students=260, seed=78), observe_with_noise)
     occupations = OccupationArrays.from_catalogue(catalogue)
-    calib = score_whole_catalogue(sklearn_scorer(pipe), fresh, occupations, np.arange(200, 260))
+    calib = score_whole_catalogue(
+        sklearn_scorer(pipe), fresh.students, occupations, np.arange(200, 260)
+    )
     _, grades = full_outcomes(fresh, catalogue, np.arange(200, 260), seed=3)
     calibration = fit_calibration(calib, grades)
     metrics = evaluate_on_students(
@@ -150,7 +159,7 @@ def _sweep_catalogue() -> object:
 
 
 def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
-    from training.train import choose_policy, region_median_wages, sweep_policies
+    from training.policy_sweep import choose_policy, region_median_wages, sweep_policies
 
     catalogue = _sweep_catalogue()
     # region B has no stored all-occupation median: the median of its known rows (30k)
@@ -174,7 +183,7 @@ def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
 
 
 def test_choose_policy_needs_the_fit_only_row() -> None:
-    from training.train import choose_policy
+    from training.policy_sweep import choose_policy
 
     row = {"demand_weight": 0.1, "wage_weight": 0.0, "high_value_boost": 0.0, "ndcg@10": 0.3}
     with pytest.raises(ValueError, match="fit-only"):
