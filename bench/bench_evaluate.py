@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recommender.baselines import score_congruence_batch, score_demand_batch
+from training.baselines import score_congruence_batch, score_demand_batch
 from training.evaluate import evaluate_rankings
 from training.records import validate_outcome_records
 

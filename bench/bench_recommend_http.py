@@ -36,8 +36,8 @@ from service.app import create_app  # noqa: E402
 from service.auth import create_session  # noqa: E402
 from service.db import session_scope  # noqa: E402
 from service.migrate import upgrade_database  # noqa: E402
-from service.models import Assessment, CoachSchool, Recommendation, School, Student, User  # noqa: E402
 from service.settings import Settings  # noqa: E402
+from service.tables import Assessment, CoachSchool, Recommendation, School, Student, User  # noqa: E402
 
 N_STUDENTS = 20
 

@@ -45,7 +45,7 @@ def run(quick: bool) -> dict[str, Any]:
     from service import rostering
     from service.db import make_engine, make_sessionmaker
     from service.migrate import upgrade_database
-    from service.models import ClassMember, School, SchoolClass, Student
+    from service.tables import ClassMember, School, SchoolClass, Student
     from tests.rosters import SampleSchool, broken_bundle, make_bundle, write_bundle, zip_bundle
 
     runs = 2 if quick else 5

@@ -41,7 +41,7 @@ from service.auth import Principal
 from service.choices import ActivityCategory
 from service.deps import load_student_for, sees_school
 from service.i18n import N_, Message
-from service.models import Activity, ActivityAttendee, School, Student
+from service.tables import Activity, ActivityAttendee, School, Student
 
 __all__ = [
     "CATEGORY_FIELDS",

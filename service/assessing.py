@@ -23,7 +23,7 @@ from recommender.aptitude_items import issue_items, new_seed
 from recommender.assessment import Instrument, load_instrument, score_assessment
 from recommender.errors import InvalidRecordError, RecordNotFoundError, TooFewAnswersError
 from recommender.instrument import LANGUAGES, list_versions
-from service.models import Assessment, School, Student
+from service.tables import Assessment, School, Student
 
 #: Seconds an aptitude answer may arrive after its subtest's time limit (slow networks).
 GRACE_SECONDS: Final = 20

@@ -33,7 +33,8 @@ from recommender.errors import (
     RecordNotFoundError,
     SignInBusyError,
 )
-from service.models import (
+from service.settings import Settings
+from service.tables import (
     AccessCode,
     AuthSession,
     CoachSchool,
@@ -42,7 +43,6 @@ from service.models import (
     Student,
     User,
 )
-from service.settings import Settings
 
 #: Letters and digits that cannot be misread for one another when a coach reads a code aloud.
 CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTVWXYZ23456789"

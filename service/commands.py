@@ -172,7 +172,7 @@ def _has_accounts(settings: Any) -> bool:
     from sqlalchemy import func, select
 
     from service.db import make_engine
-    from service.models import User
+    from service.tables import User
 
     engine = make_engine(settings.resolved_database_url())
     try:
@@ -205,9 +205,9 @@ def run_create_admin(args: argparse.Namespace) -> int:
     from service.auth import make_password_hasher, normalise_username
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.migrate import upgrade_database
-    from service.models import User
     from service.passwords import describe_problems, password_problems
     from service.settings import Settings
+    from service.tables import User
 
     prog = "pathways create-admin"
     username = normalise_username(args.username)

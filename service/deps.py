@@ -23,9 +23,9 @@ from service.auth import Principal, resolve_session
 from service.csrf import SESSION_COOKIE as _CSRF_SESSION_COOKIE
 from service.csrf import bearer_token_sent, check_cookie_call, read_cookies, subject_of
 from service.db import utc_now
-from service.models import Activity, Assessment, Outcome, School, Student
 from service.privacy import record_disclosure
 from service.settings import Settings
+from service.tables import Activity, Assessment, Outcome, School, Student
 
 SESSION_COOKIE: Final = _CSRF_SESSION_COOKIE  # "pathways_session"
 ID_MAX: Final = 2**31 - 1

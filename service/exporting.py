@@ -31,7 +31,7 @@ from recommender.catalogue import Catalogue, get_catalogue
 from recommender.errors import InvalidRecordError
 from service.csv_cells import safe_cell
 from service.db import utc_now
-from service.models import Assessment, Outcome, School, ServiceSetting, Student
+from service.tables import Assessment, Outcome, School, ServiceSetting, Student
 
 PSEUDONYM_KEY: Final = "export_pseudonym_key"
 #: Hex characters of a pseudonym (128 bits).

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from recommender.errors import InvalidRecordError
 from service.i18n import check_family_language
-from service.models import Student
+from service.tables import Student
 
 
 def set_family_language(db: Session, student: Student, code: str | None) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.csrf import CSRF_FIELD, KEEP_COOKIE
-from service.models import ServiceSetting
+from service.tables import ServiceSetting
 
 KEEP_MINUTES: Final = 5
 _PREFIX: Final = "stash:"

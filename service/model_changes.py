@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from recommender.assessment import StudentProfile
 from recommender.errors import PathwaysError
 from service.i18n import N_
-from service.models import Assessment, Recommendation, Student
 from service.recommending import DEFAULT_K, LoadedModel
+from service.tables import Assessment, Recommendation, Student
 
 __all__ = [
     "PREVIEW_EXAMPLES",

@@ -1,6 +1,6 @@
 """Promote, roll back and list model events: the one implementation on the database.
 
-The JSON API (``service.routes.models``), the staff pages (``service.pages.staff``) and the
+The JSON API (``service.routes.model_versions``), the staff pages (``service.pages.staff``) and the
 command line (``pathways models promote|rollback``, ``pathways train --promote``) all call these
 functions, so a switch is guarded, loaded and recorded the same way wherever it starts.
 
@@ -30,9 +30,9 @@ from recommender.errors import (
     UnknownModelVersionError,
 )
 from recommender.versions import promotion_problems
-from service.models import ModelEvent
 from service.recommending import LoadedModel, load_model_version
 from service.state import get_active_model_version, seed_active_version, set_active_model_version
+from service.tables import ModelEvent
 
 __all__ = [
     "EVENTS_SHOWN",

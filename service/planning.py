@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from recommender.catalogue import Catalogue, get_catalogue
 from recommender.errors import InvalidRecordError, RecordConflictError
 from recommender.search import SearchHit, SearchIndex, build_search_index, search_catalogue
-from service.models import Plan, Student
 from service.recommending import ModelHolder, recommend_for_student
+from service.tables import Plan, Student
 
 #: Codes a plan holds at most (the plan form's limit).
 MAX_PLAN_ITEMS: Final = 10

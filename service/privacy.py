@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from recommender.errors import InvalidRecordError, RecordConflictError, RecordNotFoundError
 from service.auth import Principal
 from service.db import Base
-from service.models import (
+from service.tables import (
     ACCOUNT_ROLES,
     PRIVACY_REQUEST_KINDS,
     Activity,

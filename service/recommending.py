@@ -54,11 +54,11 @@ from recommender.training_routes import district_colleges, training_routes
 from recommender.versions import is_version_name
 from service.db import utc_now
 from service.i18n import DEFAULT_LANGUAGE
-from service.models import Assessment, Student
-from service.models import Recommendation as StoredRecommendation
 from service.problems import ServiceUnavailableError
 from service.reasons import with_texts
 from service.state import get_active_model_version, seed_active_version
+from service.tables import Assessment, Student
+from service.tables import Recommendation as StoredRecommendation
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,8 @@ from recommender.catalogue import Catalogue, get_catalogue
 from recommender.errors import InvalidRecordError, RecordNotFoundError
 from service.choices import ActivityCategory
 from service.i18n import N_, Message
-from service.models import (
+from service.schemas import check_school_year, school_year_of, today
+from service.tables import (
     Activity,
     Assessment,
     CoachSchool,
@@ -47,7 +48,6 @@ from service.models import (
     Student,
     User,
 )
-from service.schemas import check_school_year, school_year_of, today
 
 __all__ = [
     "CATEGORIES",

@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from recommender.errors import InvalidRecordError, PathwaysError
 from recommender.school_years import school_year_problem
 from service.i18n import N_, Message
-from service.models import (
+from service.tables import (
     AccessCode,
     Assessment,
     ClassMember,

@@ -1,4 +1,4 @@
-"""Request and response bodies of the HTTP API (kept apart from the tables in ``service.models``).
+"""Request and response bodies of the HTTP API (kept apart from the tables in ``service.tables``).
 
 Request models forbid unknown fields so a typo is a 422 naming the field, not silently ignored.
 Every request model derives from ``RequestModel``, the one place free text is checked the same

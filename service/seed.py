@@ -27,7 +27,8 @@ from recommender.dimensions import PLANS
 from recommender.instrument import Instrument, load_instrument
 from service.assessing import finish_subtest, issue_subtest, merge_answers, score_stored
 from service.db import utc_now
-from service.models import (
+from service.schemas import school_year_of
+from service.tables import (
     Activity,
     ActivityAttendee,
     Assessment,
@@ -36,7 +37,6 @@ from service.models import (
     Student,
     User,
 )
-from service.schemas import school_year_of
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from recommender.errors import ModelArtifactError
 from recommender.model import read_active_version
-from service.models import ModelEvent, ServiceSetting
+from service.tables import ModelEvent, ServiceSetting
 
 logger = logging.getLogger(__name__)
 

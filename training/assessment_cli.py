@@ -62,9 +62,9 @@ def check_instrument(version: str | None = None) -> dict[str, Any]:
     """Return counts, readability, minutes and rule violations for one instrument version."""
     from collections import Counter
 
-    from recommender.content_lint import find_gendered_terms, find_ppra_terms
     from recommender.instrument import LANGUAGES, load_instrument
-    from recommender.readability import fernandez_huerta, flesch_kincaid_grade
+    from training.content_lint import find_gendered_terms, find_ppra_terms
+    from training.readability import fernandez_huerta, flesch_kincaid_grade
 
     out: dict[str, Any] = {"languages": {}, "problems": []}
     for lang in LANGUAGES:

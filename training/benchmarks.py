@@ -34,7 +34,6 @@ import numpy as np
 import numpy.typing as npt
 
 from recommender.assessment import LIKERT_PRIOR_VARIANCE
-from recommender.baselines import score_congruence_batch
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.features import (
     INTEREST_NORM_MEAN,
@@ -45,6 +44,7 @@ from recommender.features import (
 )
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit, relative_fit
+from training.baselines import score_congruence_batch
 
 if TYPE_CHECKING:
     from recommender.catalogue import Catalogue

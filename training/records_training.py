@@ -39,13 +39,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from recommender.assessment import StudentProfile
-from recommender.baselines import score_congruence_batch, score_demand_batch
 from recommender.calibration import FitCalibration
 from recommender.catalogue import Catalogue
 from recommender.errors import AnswerError, PathwaysError, TrainingRecordsRefusedError
 from recommender.features import FEATURE_NAMES, OccupationArrays, StudentBatch
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit
+from training.baselines import score_congruence_batch, score_demand_batch
 from training.data import Progress, ScoreFit, TrainingData, score_whole_catalogue
 from training.records import (
     AUDIT_COLUMNS,

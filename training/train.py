@@ -27,13 +27,13 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from recommender.baselines import score_congruence_batch, score_demand_batch
 from recommender.calibration import FitCalibration, calibrate_fit
 from recommender.catalogue import Catalogue
 from recommender.dimensions import RIASEC
 from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
 from recommender.typical import TypicalFit
+from training.baselines import score_congruence_batch, score_demand_batch
 from training.cohort import (
     Cohort,
     CohortConfig,

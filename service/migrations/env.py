@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from service import models  # noqa: F401  (registers every table on Base.metadata)
+from service import tables  # noqa: F401  (registers every table on Base.metadata)
 from service.db import Base, make_engine
 
 config = context.config

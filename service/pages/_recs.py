@@ -27,11 +27,11 @@ from recommender.explain import (
 )
 from recommender.training_routes import training_routes
 from service.i18n import CREDENTIAL_LEVEL_MESSAGES, N_, catalogues, translate
-from service.models import Assessment, Student
 from service.pages._core import PageDenied
 from service.problems import ServiceUnavailableError
 from service.reasons import occupation_title, reason_text, render_message
 from service.recommending import ModelHolder, latest_submitted_assessment, recommend_for_student
+from service.tables import Assessment, Student
 
 #: How pages label reasons: facts that speak for a job, facts to think about, neutral facts.
 _REASON_WORDS: Final = {

@@ -27,9 +27,9 @@ from service.auth import Principal
 from service.choices import ActivityCategory
 from service.deps import ID_MAX, NowDep, SessionDep, visible_student
 from service.i18n import N_
-from service.models import Activity, Student
 from service.pages._core import CoachPage, PageDenied, render, safe_next, without_nul
 from service.schemas import nul_fields
+from service.tables import Activity, Student
 
 router = APIRouter(prefix="/coach/activities", include_in_schema=False)
 

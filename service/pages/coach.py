@@ -31,8 +31,6 @@ from service.deps import (
 )
 from service.families import set_family_language
 from service.i18n import N_, Message, available_languages, translate
-from service.models import Assessment, Plan, Recommendation, School
-from service.models import Student as StudentRow
 from service.pages import activities as activity_pages
 from service.pages._core import (
     CoachPage,
@@ -58,6 +56,8 @@ from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
 from service.pages.roster import sign_in_address
 from service.recommending import latest_submitted_assessment, store_what_if
 from service.schemas import nul_fields, today
+from service.tables import Assessment, Plan, Recommendation, School
+from service.tables import Student as StudentRow
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
 

@@ -31,9 +31,9 @@ from service.deps import (
     scope_school_ids,
 )
 from service.i18n import N_
-from service.models import PendingImport, Student
 from service.pages._core import CoachPage, PageDenied, nul_message, render, without_nul
 from service.schemas import nul_fields, school_year_of, today
+from service.tables import PendingImport, Student
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
 

@@ -39,7 +39,6 @@ from service.deps import NowDep, SessionDep
 from service.i18n import N_, Message, translate
 from service.model_changes import ChangePreview, compare_versions, preview_promotion
 from service.model_ops import promote_model, recent_model_events, rollback_model, rollback_target
-from service.models import ModelEvent
 from service.pages._core import (
     ATTRIBUTION_FILE,
     CoachPage,
@@ -71,6 +70,7 @@ from service.routes.recommendations import ModelHolderDep
 from service.routes.reports import REPORT_TABLES
 from service.schemas import nul_fields, school_year_of, today
 from service.state import get_active_model_version
+from service.tables import ModelEvent
 
 router = APIRouter(include_in_schema=False)
 

@@ -23,11 +23,11 @@ from service import rostering
 from service.assessing import describe_clock, get_instrument, school_county, start_or_resume
 from service.deps import NowDep, SessionDep
 from service.i18n import N_, translate
-from service.models import Assessment
 from service.pages._core import PageDenied, StudentPage, render
 from service.pages._recs import describe_pathways, latest_assessment, page_recommendation
 from service.pages._text import LANG_COOKIE, pick_language
 from service.pages.charts import draw_interest_hexagon
+from service.tables import Assessment
 
 router = APIRouter(include_in_schema=False)
 

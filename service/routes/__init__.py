@@ -7,7 +7,7 @@ from service.routes import (
     assessments,
     auth,
     catalogue,
-    models,
+    model_versions,
     ops,
     plan_items,
     privacy,
@@ -33,7 +33,7 @@ ROUTERS = (
     assessments.router,
     catalogue.router,
     recommendations.router,
-    models.router,
+    model_versions.router,
     privacy.router,
     rosters.router,
 )

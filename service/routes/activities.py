@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from service import activities as ops
 from service.deps import ID_MAX, CoachUser, NowDep, ScopedActivity, SessionDep
-from service.models import Activity
 from service.routes._common import SIGNED_IN
 from service.schemas import (
     ActivityCategory,
@@ -22,6 +21,7 @@ from service.schemas import (
     DbId,
     SchoolYear,
 )
+from service.tables import Activity
 
 router = APIRouter(prefix="/activities", tags=["activity log"], responses=SIGNED_IN)
 

@@ -40,9 +40,9 @@ from service.deps import (
     SessionDep,
     StudentUser,
 )
-from service.models import Assessment
 from service.routes._common import SIGNED_IN
 from service.schemas import RequestModel
+from service.tables import Assessment
 
 router = APIRouter(tags=["assessment"], responses=SIGNED_IN)
 

@@ -26,7 +26,6 @@ from service.deps import (
     StudentIdPath,
     load_student_for,
 )
-from service.models import PrivacyRequest, Student
 from service.privacy import (
     MAX_PER_PAGE,
     decide_request,
@@ -40,6 +39,7 @@ from service.privacy import (
 )
 from service.routes._common import SIGNED_IN
 from service.schemas import DbId, RequestModel
+from service.tables import PrivacyRequest, Student
 
 router = APIRouter(prefix="/privacy", tags=["privacy"], responses=SIGNED_IN)
 

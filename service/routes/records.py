@@ -12,9 +12,9 @@ from recommender.errors import InvalidRecordError
 from service import planning
 from service.deps import CaseloadStudent, CoachUser, NowDep, ScopedOutcome, SessionDep
 from service.exporting import known_outcome_codes
-from service.models import Outcome
 from service.routes._common import SIGNED_IN
 from service.schemas import OutcomeIn, OutcomeOut, OutcomePatch, PlanIn, PlanOut, SchoolYear
+from service.tables import Outcome
 
 router = APIRouter(
     prefix="/students/{student_id}", tags=["plans and outcomes"], responses=SIGNED_IN

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from recommender.errors import InvalidRecordError
 from service.csv_cells import safe_row
 from service.deps import SessionDep, StaffUser
-from service.models import ACTIVITY_CATEGORIES, School
 from service.reporting import CATEGORIES, ORGANISATION_MAX, Figures, Report, ReportFilters
 from service.reporting import build_report as build_full_report
 from service.routes._common import SIGNED_IN
@@ -27,6 +26,7 @@ from service.schemas import (
     SchoolYear,
     check_school_year,
 )
+from service.tables import ACTIVITY_CATEGORIES, School
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=SIGNED_IN)
 

@@ -8,9 +8,9 @@ from sqlalchemy.exc import IntegrityError
 
 from recommender.errors import RecordConflictError, RecordNotFoundError
 from service.deps import AccountUser, AdminUser, ScopedSchool, SessionDep
-from service.models import CoachSchool, School, User
 from service.routes._common import SIGNED_IN
 from service.schemas import DbId, SchoolIn, SchoolOut
+from service.tables import CoachSchool, School, User
 
 router = APIRouter(prefix="/schools", tags=["schools"], responses=SIGNED_IN)
 

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from recommender.errors import RecordConflictError, RecordNotFoundError
 from service.auth import issue_access_code
 from service.deps import CaseloadStudent, CoachUser, NowDep, SessionDep, SettingsDep, sees_school
-from service.models import School, Student
 from service.routes._common import SIGNED_IN
 from service.schemas import AccessCodeOut, DbId, StudentIn, StudentOut, StudentPatch
+from service.tables import School, Student
 
 router = APIRouter(prefix="/students", tags=["students"], responses=SIGNED_IN)
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from recommender.errors import RecordConflictError, RecordNotFoundError
 from service.auth import normalise_username, password_check_slot, unlock_account
 from service.deps import AdminUser, NowDep, SessionDep, SettingsDep
-from service.models import AuthSession, CoachSchool, User
 from service.passwords import describe_problems, password_problems
 from service.routes._common import SIGNED_IN
 from service.schemas import WEAK_PASSWORD_ERROR, DbId, UserIn, UserOut, UserPatch
+from service.tables import AuthSession, CoachSchool, User
 
 router = APIRouter(prefix="/users", tags=["accounts"], responses=SIGNED_IN)
 

@@ -211,7 +211,7 @@ def test_bad_arguments_are_named() -> None:
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_aptitude_wording_passes_the_content_lints(language: str) -> None:
     from recommender.aptitude_items import _TEXT
-    from recommender.content_lint import find_gendered_terms, find_ppra_terms
+    from training.content_lint import find_gendered_terms, find_ppra_terms
 
     for key, text in _TEXT[language].items():
         assert find_ppra_terms(text, language) == (), key

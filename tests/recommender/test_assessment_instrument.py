@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from recommender.assessment import INSTRUMENT_DIR, load_instrument
-from recommender.content_lint import PPRA_TOPICS, find_gendered_terms, find_ppra_terms
 from recommender.dimensions import PLANS, RIASEC, WORK_VALUES
 from recommender.errors import InstrumentError
 from recommender.instrument import LANGUAGES, current_version, list_versions
-from recommender.readability import (
+from training.content_lint import PPRA_TOPICS, find_gendered_terms, find_ppra_terms
+from training.readability import (
     count_syllables_en,
     count_syllables_es,
     fernandez_huerta,

@@ -30,7 +30,9 @@ from service.auth import create_session, issue_access_code, make_password_hasher
 from service.db import Base, make_engine, session_scope
 from service.deps import get_now
 from service.migrate import upgrade_database
-from service.models import (
+from service.settings import Settings
+from service.state import ACTIVE_MODEL_KEY
+from service.tables import (
     Activity,
     Assessment,
     CoachSchool,
@@ -40,8 +42,6 @@ from service.models import (
     Student,
     User,
 )
-from service.settings import Settings
-from service.state import ACTIVE_MODEL_KEY
 
 TEST_URL_VARIABLE = "PATHWAYS_TEST_DATABASE_URL"
 PASSWORD = "correct horse battery"

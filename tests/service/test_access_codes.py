@@ -24,9 +24,9 @@ from service.auth import (
 )
 from service.db import session_scope
 from service.i18n import translate
-from service.models import AccessCode, AuthSession, LoginThrottle, ServiceSetting
 from service.pages.public import _CODE_THROTTLED
 from service.settings import Settings
+from service.tables import AccessCode, AuthSession, LoginThrottle, ServiceSetting
 from tests.service.conftest import PASSWORD, Clock, World, clear_tables, make_settings
 from tests.service.test_throttle import ORIGIN, PROXIES, hidden_fields
 

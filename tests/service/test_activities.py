@@ -23,7 +23,7 @@ from service.activities import CATEGORY_FIELDS, count_activities
 from service.auth import create_session
 from service.choices import ActivityCategory
 from service.db import session_scope
-from service.models import (
+from service.tables import (
     ACTIVITY_CATEGORIES,
     Activity,
     ActivityAttendee,

@@ -16,7 +16,7 @@ from recommender.instrument import load_instrument
 from service.assessing import GRACE_SECONDS
 from service.db import session_scope
 from service.deps import get_now
-from service.models import Assessment
+from service.tables import Assessment
 from tests.service.conftest import World, complete_answers
 
 

@@ -128,7 +128,7 @@ def test_submit_scores_on_the_server_and_is_idempotent_by_client_key(
 def test_the_server_scores_aptitude_against_its_own_keys(client: TestClient, world: World) -> None:
     """Right answers (recomputed here from the stored seed) score higher than wrong ones."""
     from service.db import session_scope
-    from service.models import Assessment
+    from service.tables import Assessment
 
     headers, sitting = _start(client, world)
     results = []

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from service.auth import CODE_ALPHABET, new_access_code, normalise_access_code
 from service.db import session_scope
 from service.deps import SESSION_COOKIE
-from service.models import AuthSession, User
+from service.tables import AuthSession, User
 from tests.service.conftest import PASSWORD, Clock, World
 
 

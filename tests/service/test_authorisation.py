@@ -25,8 +25,8 @@ from starlette.routing import Mount
 from recommender.model import read_active_version
 from service.app import create_app
 from service.db import session_scope
-from service.models import Plan, PrivacyRequest
 from service.settings import Settings
+from service.tables import Plan, PrivacyRequest
 from tests.service.conftest import (
     LOCAL_CLIENT,
     PASSWORD,

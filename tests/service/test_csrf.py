@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from service.app import create_app
 from service.db import Base, session_scope
 from service.deps import get_now
-from service.models import AccessCode, Activity, Assessment, Plan, ServiceSetting
 from service.settings import Settings
+from service.tables import AccessCode, Activity, Assessment, Plan, ServiceSetting
 from tests.service.conftest import (
     LOCAL_CLIENT,
     SITE_ORIGIN,

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from service.csv_cells import FORMULA_STARTS, safe_cell, safe_row
 from service.db import session_scope
-from service.models import Student
 from service.settings import Settings
+from service.tables import Student
 from tests.service.conftest import World
 from tests.service.test_export import _export, _submit
 

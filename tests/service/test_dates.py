@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from recommender.school_years import school_year_of
 from service.db import session_scope
-from service.models import Activity
+from service.tables import Activity
 from tests.service.conftest import Clock, World
 
 TODAY = datetime.now(UTC).date()

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from recommender.catalogue import get_catalogue
 from service.cli import main
 from service.db import session_scope
-from service.models import Assessment, Outcome
 from service.settings import Settings
+from service.tables import Assessment, Outcome
 from tests.service.conftest import World
 from tests.service.test_recommendations import make_profile
 from training.records import read_outcome_records, validate_outcome_records

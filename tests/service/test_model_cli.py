@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from service.cli import main
 from service.db import make_engine, make_sessionmaker, session_scope
-from service.models import ModelEvent
 from service.settings import Settings
 from service.state import get_active_model_version
+from service.tables import ModelEvent
 from tests.service.test_models_api import SHIPPED, add_version, make_models_dir
 
 

@@ -25,10 +25,10 @@ from service.model_ops import (
     rollback_model,
     rollback_target,
 )
-from service.models import ModelEvent, User
 from service.recommending import LoadedModel
 from service.settings import Settings
 from service.state import get_active_model_version
+from service.tables import ModelEvent, User
 from tests.service.test_models_api import SHIPPED, add_version, make_models_dir
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)

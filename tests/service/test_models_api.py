@@ -22,10 +22,10 @@ from sqlalchemy import select
 from recommender.model import DEFAULT_MODELS_DIR, read_active_version
 from service.app import create_app
 from service.db import session_scope
-from service.models import ModelEvent
 from service.recommending import ModelHolder
 from service.settings import Settings
 from service.state import get_active_model_version
+from service.tables import ModelEvent
 from tests.benchmark_results import benchmarks
 from tests.service.conftest import World, build_world
 

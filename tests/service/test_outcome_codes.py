@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from recommender.catalogue import get_catalogue
 from service.db import session_scope
-from service.models import Outcome
+from service.tables import Outcome
 from tests.service.conftest import World
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from service.db import session_scope
-from service.models import User
+from service.tables import User
 from tests.service.conftest import PASSWORD, World
 
 RULES = {

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from service.db import session_scope
-from service.models import Recommendation
+from service.tables import Recommendation
 from tests.service.conftest import LOCAL_CLIENT, World, activity_days, school_year
 
 #: Two days inside the activity window whenever the tests run, in two school years.

@@ -19,9 +19,9 @@ from recommender.features import StudentBatch, build_pair_features_batch
 from recommender.model import read_active_version
 from recommender.ranking import NEUTRAL_PERCENTILE, score_percentile
 from service.db import session_scope
-from service.models import Assessment, Recommendation
 from service.reasons import reason_text, with_texts
 from service.routes.recommendations import RecommendationOut
+from service.tables import Assessment, Recommendation
 from tests.service.conftest import World
 
 FACTORS = {"interests", "aptitudes", "values", "education", "demand", "wage"}
@@ -335,8 +335,8 @@ def test_the_stored_body_is_the_documented_schema_and_equals_the_freshly_compute
 def test_the_api_body_equals_what_pages_get_from_recommend_for_student(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    from service.models import Student
     from service.recommending import recommend_for_student
+    from service.tables import Student
 
     submit_profile(app, world.student_a, make_profile())
     for params in ({}, {"plan": "four_year_college", "k": 2}):

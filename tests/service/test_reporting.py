@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 from recommender.catalogue import get_catalogue
 from service.choices import ActivityCategory
 from service.db import session_scope
-from service.models import Activity, Assessment, CoachSchool, Plan, School, Student, User
 from service.reporting import CATEGORIES, ReportFilters, build_report
+from service.tables import Activity, Assessment, CoachSchool, Plan, School, Student, User
 from tests.service.conftest import World
 
 YEAR = "2024-2025"

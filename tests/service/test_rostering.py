@@ -19,7 +19,7 @@ from recommender.catalogue import get_catalogue
 from service import rostering
 from service.cli import main as cli_main
 from service.db import session_scope
-from service.models import ClassMember, School, SchoolClass, Student
+from service.tables import ClassMember, School, SchoolClass, Student
 from tests.rosters import (
     BROKEN_CELLS,
     SampleSchool,

@@ -13,7 +13,7 @@ import annotated_types
 from pydantic import BaseModel
 from sqlalchemy import String
 
-from service import models, schemas
+from service import schemas, tables
 from service.db import Base
 
 
@@ -50,7 +50,7 @@ def _string_limits() -> list[tuple[str, str, int]]:
 
 
 def test_the_check_sees_the_tables_and_the_limits() -> None:
-    assert models.User.__tablename__ in Base.metadata.tables
+    assert tables.User.__tablename__ in Base.metadata.tables
     assert _column_lengths()["display_name"] == 120
     assert any(field == "display_name" for _, field, _ in _string_limits())
 
@@ -104,10 +104,10 @@ def test_request_choices_are_the_stored_choices() -> None:
         return get_args(kind)
 
     pairs = {
-        "Role": (schemas.Role, models.ROLES),
-        "AccountRole": (schemas.AccountRole, models.ACCOUNT_ROLES),
-        "ActivityCategory": (schemas.ActivityCategory, models.ACTIVITY_CATEGORIES),
-        "OutcomeEvent": (schemas.OutcomeEvent, models.OUTCOME_EVENTS),
+        "Role": (schemas.Role, tables.ROLES),
+        "AccountRole": (schemas.AccountRole, tables.ACCOUNT_ROLES),
+        "ActivityCategory": (schemas.ActivityCategory, tables.ACTIVITY_CATEGORIES),
+        "OutcomeEvent": (schemas.OutcomeEvent, tables.OUTCOME_EVENTS),
     }
     for name, (literal, stored) in pairs.items():
         assert choices(literal) == tuple(stored), name

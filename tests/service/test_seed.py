@@ -15,8 +15,8 @@ from recommender.instrument import load_instrument
 from service.assessing import check_records, score_stored
 from service.auth import make_password_hasher
 from service.db import session_scope
-from service.models import Assessment, Student
 from service.seed import seed_demo_district
+from service.tables import Assessment, Student
 from tests.service.conftest import clear_tables
 
 
@@ -125,7 +125,7 @@ def _count_users(url: str) -> int:
     from sqlalchemy import func
 
     from service.db import make_engine
-    from service.models import User
+    from service.tables import User
 
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -209,7 +209,7 @@ def test_create_admin_makes_the_first_account_of_an_empty_database(
     import io
 
     from service.cli import main
-    from service.models import User
+    from service.tables import User
 
     url = settings.resolved_database_url()
     for name, value in (("TIME_COST", "1"), ("MEMORY_KIB", "64"), ("PARALLELISM", "1")):

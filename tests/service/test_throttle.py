@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from service.auth import password_check_slot
 from service.db import session_scope
-from service.models import LoginThrottle
 from service.settings import Settings
+from service.tables import LoginThrottle
 from tests.service.conftest import PASSWORD, Clock, World, clear_tables, make_settings
 
 #: The peers the test clients report (conftest's ``client`` says 127.0.0.1), trusted as proxies.

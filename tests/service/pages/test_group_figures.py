@@ -20,10 +20,10 @@ from sqlalchemy import select
 from recommender.catalogue import get_catalogue
 from recommender.engine import Recommender
 from service.db import session_scope
-from service.models import Recommendation
 from service.pages._core import templates
 from service.pages._recs import describe_pathways, figure_scope, group_figures_text
 from service.routes.recommendations import RecommendationOut
+from service.tables import Recommendation
 from tests.service.conftest import World
 from tests.service.test_recommendations import make_profile, submit_profile
 

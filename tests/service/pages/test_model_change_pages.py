@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.db import session_scope
-from service.models import Recommendation, Student
 from service.seed import _completed_assessment
 from service.settings import Settings
+from service.tables import Recommendation, Student
 from tests.service.conftest import World, build_world
 from tests.service.test_models_api import (
     SHIPPED,
@@ -95,8 +95,8 @@ def test_a_candidate_that_reranks_shows_how_many_change_with_initials_only(
     assert page.status_code == 200
     # the independent count: rank each stored profile with the candidate through the API's model
     from recommender.assessment import StudentProfile
-    from service.models import Assessment
     from service.recommending import load_model_version
+    from service.tables import Assessment
 
     loaded = load_model_version(changes_app.state.models.models_dir, "2026.9-demand")
     changed = 0

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from recommender.catalogue import get_catalogue
 from service.db import session_scope
-from service.models import Plan, Recommendation
 from service.pages._text import LANG_COOKIE
+from service.tables import Plan, Recommendation
 from tests.service.conftest import (
     LOCAL_CLIENT,
     SITE_ORIGIN,

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.db import session_scope
 from service.i18n import catalogues
-from service.models import Student
+from service.tables import Student
 from tests.service.conftest import SITE_ORIGIN, World, page_form_token
 
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.db import session_scope
-from service.models import Recommendation
+from service.tables import Recommendation
 from tests.service.conftest import World
 
 

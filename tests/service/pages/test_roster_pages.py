@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.db import session_scope
-from service.models import AccessCode, PendingImport, School, SchoolClass, Student
 from service.rostering import LOCAL_ZONE
+from service.tables import AccessCode, PendingImport, School, SchoolClass, Student
 from tests.rosters import SampleSchool, broken_bundle, make_bundle, zip_bundle
 from tests.service.conftest import SITE_ORIGIN, World, page_form_token, post_page_form
 

@@ -13,8 +13,8 @@ from recommender.instrument import load_instrument
 from service.auth import CODE_ALPHABET
 from service.db import session_scope
 from service.i18n import translate
-from service.models import Assessment, School, Student
 from service.pages.public import _CODE_ERROR
+from service.tables import Assessment, School, Student
 from tests.service.conftest import World, complete_answers, post_page_form
 
 #: What /start says to a student sent back from a page (start.html).

@@ -24,11 +24,11 @@ from recommender.versions import (
 from service.auth import Principal
 from service.deps import NowDep, SessionDep, require_roles
 from service.model_ops import EVENTS_SHOWN, promote_model, recent_model_events, rollback_model
-from service.models import ModelEvent
 from service.routes._common import SIGNED_IN
 from service.routes.recommendations import ModelHolderDep
 from service.schemas import RequestModel
 from service.state import get_active_model_version
+from service.tables import ModelEvent
 
 router = APIRouter(prefix="/models", tags=["models"], responses=SIGNED_IN)
 

@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from recommender.baselines import (
+from recommender.dimensions import JOB_ZONES, PLANS, RIASEC
+from recommender.errors import InvalidArrayError, PathwaysError, UnknownCodeError
+from training.baselines import (
     OUT_OF_PLAN_PENALTY,
     PLAN_JOB_ZONES,
     acceptable_job_zones,
@@ -21,8 +23,6 @@ from recommender.baselines import (
     score_demand,
     score_demand_batch,
 )
-from recommender.dimensions import JOB_ZONES, PLANS, RIASEC
-from recommender.errors import InvalidArrayError, PathwaysError, UnknownCodeError
 
 SHARED_RAW = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "raw"
 
