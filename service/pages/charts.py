@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Final
 
 from markupsafe import Markup, escape
 
@@ -252,6 +253,30 @@ def _axis(
         )
 
 
+#: About how wide a character of the charts' 13 px sans-serif labels is (DejaVu Sans averages
+#: 0.55 em); used to size the label column so that no label is cut off.
+LABEL_CHAR_PX: Final = 7.4
+#: The label column's narrowest and widest widths (px, before the SVG scales to the page).
+LABEL_MIN_PX: Final = 120
+LABEL_MAX_PX: Final = 300
+
+
+def label_lines(label: str) -> tuple[str, ...]:
+    """A bar label as one line, or two split at the space nearest the middle when one line
+    would not fit the widest label column."""
+    if len(label) * LABEL_CHAR_PX + 8 <= LABEL_MAX_PX or " " not in label:
+        return (label,)
+    spaces = [i for i, c in enumerate(label) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return (label[:cut], label[cut + 1 :])
+
+
+def label_width(lines: Sequence[Sequence[str]]) -> int:
+    """The label column's width: the longest line's estimated width and a margin, clamped."""
+    longest = max((len(line) for parts in lines for line in parts), default=0)
+    return int(min(LABEL_MAX_PX, max(LABEL_MIN_PX, math.ceil(longest * LABEL_CHAR_PX) + 16)))
+
+
 def draw_bars(
     chart_id: str,
     labels: Sequence[str],
@@ -270,7 +295,9 @@ def draw_bars(
         raise ValueError("there must be one value per label")
     if any(not math.isfinite(v) or v < 0 for v in values):
         raise ValueError("bar values must be finite and >= 0")
-    row_h, label_w, plot_w, right = 26, 230, 330, 70
+    row_h, plot_w, right = 26, 330, 70
+    lines = [label_lines(label) for label in labels]
+    label_w = label_width(lines)
     width = label_w + plot_w + right
     top_pad = 8
     y_axis = top_pad + row_h * len(labels) + 4
@@ -285,10 +312,18 @@ def draw_bars(
     for k, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top_pad + k * row_h + 4
         w = value / ticks[-1] * plot_w
-        out.append(
-            f'<text x="{label_w - 8}" y="{_num(y + 13)}" text-anchor="end" font-size="13" '
-            f'fill="{_INK}">{escape(label)}</text>'
-        )
+        if len(lines[k]) == 1:
+            out.append(
+                f'<text x="{label_w - 8}" y="{_num(y + 13)}" text-anchor="end" font-size="13" '
+                f'fill="{_INK}">{escape(label)}</text>'
+            )
+        else:  # a long label on two lines, a little smaller
+            first, second = (escape(part) for part in lines[k])
+            out.append(
+                f'<text x="{label_w - 8}" y="{_num(y + 6)}" text-anchor="end" font-size="12" '
+                f'fill="{_INK}"><tspan x="{label_w - 8}">{first}</tspan>'
+                f'<tspan x="{label_w - 8}" dy="12">{second}</tspan></text>'
+            )
         out.append(
             f'<rect class="bar" x="{x0}" y="{_num(y)}" width="{_num(w)}" height="{row_h - 8}" '
             f'fill="{_ACCENT}"><title>{escape(label)}: {_tick_text(value)}</title></rect>'

@@ -133,3 +133,39 @@ def test_markdown_lists_and_tables() -> None:
     assert '<th scope="col">a</th>' in html and "<td>&lt;2&gt;</td>" in html
     assert "---" not in html
     assert "<h6>" in str(render_markdown("###### deep", heading_offset=3))
+
+
+def _label_texts(svg: ET.Element) -> list[tuple[float, list[str]]]:
+    """(the right edge x, its lines) of each bar label: the end-anchored texts."""
+    found = []
+    for text in svg.iter(f"{SVG}text"):
+        if text.get("text-anchor") != "end":
+            continue
+        spans = [t.text or "" for t in text.findall(f"{SVG}tspan")]
+        found.append((float(text.get("x", "nan")), spans or [text.text or ""]))
+    return found
+
+
+def test_every_report_bar_label_fits_its_column_in_every_language() -> None:
+    """Category labels and pathway titles, in each catalogue language, are drawn whole and
+    no line is estimated wider than the label column (a long Spanish label was cut off)."""
+    from recommender.catalogue import get_catalogue
+    from service.choices import ActivityCategory
+    from service.i18n import catalogues, translate
+    from service.pages.charts import LABEL_CHAR_PX, draw_bars
+
+    catalogue = get_catalogue()
+    for language in catalogues().languages:
+        sets = [
+            [translate(language, c.label) for c in ActivityCategory],
+            [p.title_es if language == "es" else p.title for p in catalogue.pathways],
+        ]
+        for labels in sets:
+            svg = ET.fromstring(
+                str(draw_bars("c", labels, [1.0] * len(labels), title="t", axis_label="a"))
+            )
+            drawn = _label_texts(svg)
+            assert [" ".join(lines) for _, lines in drawn] == labels
+            for right, lines in drawn:
+                for line in lines:
+                    assert len(line) * LABEL_CHAR_PX <= right, (language, line)
