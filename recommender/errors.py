@@ -11,12 +11,9 @@ class PathwaysError(Exception):
     """Base class of all domain errors."""
 
 
-class CatalogueError(PathwaysError, ValueError):
-    """A catalogue file is missing or malformed.
-
-    ``file`` is the path, ``row`` the 1-based data row (None when the problem is the whole file),
-    ``column`` the column name (None when not about one column).
-    """
+class FileProblemError(PathwaysError, ValueError):
+    """Something wrong at a place in a file: ``file``, and the 1-based data ``row`` and the
+    ``column`` name where known (None otherwise); the message names them in that order."""
 
     def __init__(
         self, message: str, *, file: str, row: int | None = None, column: str | None = None
@@ -31,6 +28,14 @@ class CatalogueError(PathwaysError, ValueError):
         if column is not None:
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
+
+
+class CatalogueError(FileProblemError):
+    """A catalogue file is missing or malformed.
+
+    ``file`` is the path, ``row`` the 1-based data row (None when the problem is the whole file),
+    ``column`` the column name (None when not about one column).
+    """
 
 
 class BenchmarkDataError(CatalogueError):
@@ -295,23 +300,9 @@ class UnissuedItemError(AnswerError, LookupError):
     rule = "answer without a matching issued item"
 
 
-class ResponseFileError(PathwaysError, ValueError):
+class ResponseFileError(FileProblemError):
     """A long-format response file is unreadable or malformed.
 
     ``file`` is the path, ``row`` the 1-based data row (None for the whole file), ``column`` the
     column name (None when not about one column).
     """
-
-    def __init__(
-        self, message: str, *, file: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.file = file
-        self.row = row
-        self.column = column
-        self.reason = message
-        where = file
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column {column!r}"
-        super().__init__(f"{where}: {message}")
