@@ -33,25 +33,16 @@ from pydantic_core import PydanticCustomError
 
 from recommender.school_years import day_problem, school_year_problem
 from recommender.school_years import school_year_of as school_year_of
+from service import choices
 from service.choices import ActivityCategory as ActivityCategory
 from service.i18n import check_family_language
 from service.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from service.passwords import describe_problems, password_problems
 
-Role = Literal["student", "coach", "staff", "admin"]
-AccountRole = Literal["coach", "staff", "admin"]
-OutcomeEvent = Literal[
-    "job_shadow",
-    "internship",
-    "job_application",
-    "job_offer",
-    "employment",
-    "apprenticeship",
-    "program_enrolment",
-    "credential_earned",
-    "military_enlistment",
-    "other",
-]
+# The closed choice lists are defined once, as enums in service.choices.
+Role = choices.Role
+AccountRole = choices.AccountRole
+OutcomeEvent = choices.OutcomeEvent
 
 #: Whose regional figures a recommended occupation carries (``catalogue.FIGURES_SCOPES``): its own
 #: OEWS series, a group's (a series shared with other titles, or a SOC broad group), or none.

@@ -25,26 +25,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.choices import activity_category_values
+from service.choices import (
+    AccountRole,
+    OutcomeEvent,
+    Role,
+    activity_category_values,
+    literal_values,
+)
 from service.db import Base, UTCDateTime, utc_now
 
-ROLES: Final = ("student", "coach", "staff", "admin")
+ROLES: Final = literal_values(Role)
 #: Roles held by accounts with a password; students sign in with a one-time access code instead.
-ACCOUNT_ROLES: Final = ("coach", "staff", "admin")
+ACCOUNT_ROLES: Final = literal_values(AccountRole)
 #: Stored activity codes, derived from the one definition in ``service.choices``.
 ACTIVITY_CATEGORIES: Final = activity_category_values()
-OUTCOME_EVENTS: Final = (
-    "job_shadow",
-    "internship",
-    "job_application",
-    "job_offer",
-    "employment",
-    "apprenticeship",
-    "program_enrolment",
-    "credential_earned",
-    "military_enlistment",
-    "other",
-)
+OUTCOME_EVENTS: Final = literal_values(OutcomeEvent)
 ASSESSMENT_STATUSES: Final = ("in_progress", "submitted")
 
 
