@@ -206,9 +206,10 @@ def load_student_for(
     return student
 
 
-def _load_student(
+def load_student_or_404(
     request: Request, db: Session, principal: Principal, student_id: int, now: datetime
 ) -> Student:
+    """``load_student_for``, with a 404 (``RecordNotFoundError``) instead of None."""
     student = load_student_for(request, db, principal, student_id, now)
     if student is None:
         raise RecordNotFoundError("student", student_id)
@@ -219,7 +220,7 @@ def get_caseload_student(
     request: Request, student_id: StudentIdPath, principal: CoachUser, db: SessionDep, now: NowDep
 ) -> Student:
     """A student on the coach's caseload (admin: any student); 404 otherwise."""
-    return _load_student(request, db, principal, student_id, now)
+    return load_student_or_404(request, db, principal, student_id, now)
 
 
 def get_own_or_caseload_student(
@@ -232,7 +233,7 @@ def get_own_or_caseload_student(
     """The signed-in student themself, or a caseload student of a coach/admin; 404 otherwise."""
     if principal.role == "staff":
         raise PermissionDeniedError("staff", "open one student's records")
-    return _load_student(request, db, principal, student_id, now)
+    return load_student_or_404(request, db, principal, student_id, now)
 
 
 CaseloadStudent = Annotated[Student, Depends(get_caseload_student)]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any, Final
 
 from fastapi import Request, Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from recommender.errors import RecordConflictError
 from service.deps import SESSION_COOKIE
 from service.settings import Settings
 
@@ -18,6 +21,16 @@ SIGNED_IN: Final[dict[int | str, dict[str, Any]]] = {
     404: {"description": "no such record in the caller's scope", **_PROBLEM},
     422: {"description": "invalid request", **_PROBLEM},
 }
+
+
+def add_unique(db: Session, row: object, record: str, taken: str) -> None:
+    """Add a new ``row``; a unique constraint it breaks is a 409 ``RecordConflictError`` saying
+    ``taken``, and the transaction goes on (only the savepoint is rolled back)."""
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError as exc:
+        raise RecordConflictError(record, taken) from exc
 
 
 def secure_cookies(request: Request, settings: Settings) -> bool:

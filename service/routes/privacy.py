@@ -15,8 +15,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from recommender.errors import RecordConflictError, RecordNotFoundError
-from service.auth import Principal
+from recommender.errors import RecordConflictError
 from service.deps import (
     ID_MAX,
     AdminUser,
@@ -24,7 +23,7 @@ from service.deps import (
     NowDep,
     SessionDep,
     StudentIdPath,
-    load_student_for,
+    load_student_or_404,
 )
 from service.privacy import (
     MAX_PER_PAGE,
@@ -94,20 +93,11 @@ class DeletionOut(BaseModel):
     )
 
 
-def _student(
-    request: Request, db: SessionDep, principal: Principal, student_id: int, now: datetime
-) -> Student:
-    student = load_student_for(request, db, principal, student_id, now)
-    if student is None:
-        raise RecordNotFoundError("student", student_id)
-    return student
-
-
 def get_admin_student(
     request: Request, student_id: StudentIdPath, principal: AdminUser, db: SessionDep, now: NowDep
 ) -> Student:
     """Any student, for an admin (entered in the disclosure log); 404 when there is none."""
-    return _student(request, db, principal, student_id, now)
+    return load_student_or_404(request, db, principal, student_id, now)
 
 
 AdminStudent = Annotated[Student, Depends(get_admin_student)]
@@ -171,7 +161,7 @@ def create_request(
     request: Request, body: PrivacyRequestIn, principal: CoachUser, db: SessionDep, now: NowDep
 ) -> PrivacyRequest:
     """A coach asks an admin to export or delete a caseload student's records."""
-    student = _student(request, db, principal, body.student_id, now)
+    student = load_student_or_404(request, db, principal, body.student_id, now)
     return file_request(db, principal, student, body.kind, body.reason, now)
 
 
@@ -229,5 +219,5 @@ def approved_export(
         raise RecordConflictError(
             "privacy request", f"only an approved export can be downloaded (this is {found.status})"
         )
-    student = _student(request, db, principal, found.student_id, now)
+    student = load_student_or_404(request, db, principal, found.student_id, now)
     return _zip(export_student(db, student), student.id)

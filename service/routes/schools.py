@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
-from recommender.errors import RecordConflictError, RecordNotFoundError
+from recommender.errors import RecordNotFoundError
 from service.deps import AccountUser, AdminUser, ScopedSchool, SessionDep
-from service.routes._common import SIGNED_IN
+from service.routes._common import SIGNED_IN, add_unique
 from service.schemas import DbId, SchoolIn, SchoolOut
 from service.tables import CoachSchool, School, User
 
@@ -29,11 +28,7 @@ def create_school(body: SchoolIn, principal: AdminUser, db: SessionDep) -> Schoo
     """Add a school (admin)."""
     _ = principal
     school = School(**body.model_dump())
-    try:
-        with db.begin_nested():
-            db.add(school)
-    except IntegrityError as exc:
-        raise RecordConflictError("school", "a school of that name exists in the district") from exc
+    add_unique(db, school, "school", "a school of that name exists in the district")
     return school
 
 

@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from recommender.errors import RecordConflictError, RecordNotFoundError
+from recommender.errors import RecordNotFoundError
 from service.auth import issue_access_code
 from service.deps import CaseloadStudent, CoachUser, NowDep, SessionDep, SettingsDep, sees_school
-from service.routes._common import SIGNED_IN
+from service.routes._common import SIGNED_IN, add_unique
 from service.schemas import AccessCodeOut, DbId, StudentIn, StudentOut, StudentPatch
 from service.tables import School, Student
 
@@ -44,11 +43,7 @@ def create_student(body: StudentIn, principal: CoachUser, db: SessionDep) -> Stu
     if db.get(School, body.school_id) is None or not sees_school(principal, body.school_id):
         raise RecordNotFoundError("school", body.school_id)
     student = Student(**body.model_dump())
-    try:
-        with db.begin_nested():
-            db.add(student)
-    except IntegrityError as exc:
-        raise RecordConflictError("student", "that local id is taken in this school") from exc
+    add_unique(db, student, "student", "that local id is taken in this school")
     return student
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recommender.errors import RecordConflictError, RecordNotFoundError
 from service.auth import normalise_username, password_check_slot, unlock_account
 from service.deps import AdminUser, NowDep, SessionDep, SettingsDep
 from service.passwords import describe_problems, password_problems
-from service.routes._common import SIGNED_IN
+from service.routes._common import SIGNED_IN, add_unique
 from service.schemas import WEAK_PASSWORD_ERROR, DbId, UserIn, UserOut, UserPatch
 from service.tables import AuthSession, CoachSchool, User
 
@@ -56,11 +55,7 @@ def create_user(
         password_hash=password_hash,
         active=True,
     )
-    try:
-        with db.begin_nested():
-            db.add(user)
-    except IntegrityError as exc:
-        raise RecordConflictError("user", "that username is taken") from exc
+    add_unique(db, user, "user", "that username is taken")
     return _user_out(db, user)
 
 
