@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -286,9 +286,15 @@ _FIELD_LABELS: Final = {
 
 
 def _typed(
-    first_name: str, local_id: str, grade: str, school_id: str, class_title: str, period: str
+    first_name: Annotated[str, Form(max_length=200)] = "",
+    local_id: Annotated[str, Form(max_length=200)] = "",
+    grade: Annotated[str, Form(max_length=4)] = "",
+    school_id: Annotated[str, Form(max_length=12)] = "",
+    class_title: Annotated[str, Form(max_length=200)] = "",
+    period: Annotated[str, Form(max_length=60)] = "",
 ) -> tuple[rostering.StudentForm, dict[str, str]]:
-    """The form as typed (NUL characters taken out) and a message per field that held one."""
+    """The add/edit-student form as typed (NUL characters taken out) and a message per field
+    that held one: the form fields of both routes, read as one dependency."""
     typed = {
         "first_name": first_name,
         "local_id": local_id,
@@ -310,20 +316,18 @@ def _typed(
     return form, errors
 
 
+TypedStudentForm = Annotated[tuple[rostering.StudentForm, dict[str, str]], Depends(_typed)]
+
+
 @router.post("/roster/students", response_class=HTMLResponse)
 def add_student(
     request: Request,
     principal: CoachPage,
     db: SessionDep,
-    first_name: Annotated[str, Form(max_length=200)] = "",
-    local_id: Annotated[str, Form(max_length=200)] = "",
-    grade: Annotated[str, Form(max_length=4)] = "",
-    school_id: Annotated[str, Form(max_length=12)] = "",
-    class_title: Annotated[str, Form(max_length=200)] = "",
-    period: Annotated[str, Form(max_length=60)] = "",
+    typed: TypedStudentForm,
 ) -> Response:
     """Add a student to one of the coach's schools; every bad field is named (422)."""
-    form, errors = _typed(first_name, local_id, grade, school_id, class_title, period)
+    form, errors = typed
     student = None
     if not errors:
         student, errors = rostering.save_student(
@@ -366,18 +370,13 @@ def edit_student(
     db: SessionDep,
     now: NowDep,
     student_id: IdPath,
-    first_name: Annotated[str, Form(max_length=200)] = "",
-    local_id: Annotated[str, Form(max_length=200)] = "",
-    grade: Annotated[str, Form(max_length=4)] = "",
-    school_id: Annotated[str, Form(max_length=12)] = "",
-    class_title: Annotated[str, Form(max_length=200)] = "",
-    period: Annotated[str, Form(max_length=60)] = "",
+    typed: TypedStudentForm,
     leave_class: Annotated[list[int], Form(max_length=200)] = [],  # noqa: B006 (FastAPI default)
 ) -> Response:
     """Correct a caseload student; every bad field is named (422) and nothing is saved.
     ``class_title`` adds a class; each ticked ``leave_class`` is one the student leaves."""
     student = _own_student(request, db, principal, student_id, now)
-    form, errors = _typed(first_name, local_id, grade, school_id, class_title, period)
+    form, errors = typed
     own = {c.id for c in rostering.student_classes(db, student.id)}
     form = replace(form, leave_class_ids=tuple(sorted(own & set(leave_class))))
     saved = None
