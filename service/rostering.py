@@ -134,6 +134,10 @@ class RosterOrg:
     row: int
     column: str
 
+    def problem(self, reason: str) -> RosterProblem:
+        """A problem with this school, placed where the roster names it."""
+        return RosterProblem(self.file, self.row, self.column, reason)
+
 
 @dataclass(frozen=True)
 class RosterClass:
@@ -789,10 +793,7 @@ def _match_schools(
             named = by_name.get(_norm(org.name), [])
             if len(named) > 1:
                 problems.append(
-                    RosterProblem(
-                        org.file,
-                        org.row,
-                        org.column,
+                    org.problem(
                         Message(
                             N_(
                                 "%(count)d Pathways schools are named %(name)s; an admin can set "
@@ -810,10 +811,7 @@ def _match_schools(
             if scope.may_create_schools and county:
                 if county not in county_region:
                     problems.append(
-                        RosterProblem(
-                            org.file,
-                            org.row,
-                            org.column,
+                        org.problem(
                             Message(
                                 N_(
                                     "county %(county)s chosen for the new school %(name)s is no "
@@ -848,10 +846,7 @@ def _match_schools(
             else:
                 message = N_("no Pathways school is %(name)s; an admin can add it to Pathways")
             problems.append(
-                RosterProblem(
-                    org.file,
-                    org.row,
-                    org.column,
+                org.problem(
                     Message(message, name=repr(org.name), state_id=org.identifier),
                 )
             )
@@ -861,10 +856,7 @@ def _match_schools(
             continue
         if scope.school_ids is not None and school.id not in scope.school_ids:
             problems.append(
-                RosterProblem(
-                    org.file,
-                    org.row,
-                    org.column,
+                org.problem(
                     Message(
                         N_("you do not coach at %(school)s, so you cannot import its students"),
                         school=school.name,
