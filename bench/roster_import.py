@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +38,37 @@ def _stats(samples: list[float]) -> dict[str, float]:
     }
 
 
+def _database_with_school(url: str, school: Any, county_region: Mapping[str, str]) -> Any:
+    """A migrated database at ``url`` holding the bundle's one school (matched on its state id);
+    returns its engine."""
+    from service.db import make_engine, make_sessionmaker
+    from service.migrate import upgrade_database
+    from service.tables import School
+
+    engine = make_engine(url)
+    upgrade_database(engine)
+    with make_sessionmaker(engine)() as db:
+        db.add(
+            School(
+                name=school.name,
+                district="Pinebrook School District",
+                county_fips="28049",
+                region_code=county_region["28049"],
+                state_id=school.identifier,
+            )
+        )
+        db.commit()
+    return engine
+
+
 def run(quick: bool) -> dict[str, Any]:
     """Time the import steps of a 300-student school; returns the figures and the error list."""
     from sqlalchemy import func, select
 
     from recommender.catalogue import get_catalogue
     from service import rostering
-    from service.db import make_engine, make_sessionmaker
-    from service.migrate import upgrade_database
-    from service.tables import ClassMember, School, SchoolClass, Student
+    from service.db import make_sessionmaker
+    from service.tables import ClassMember, SchoolClass, Student
     from tests.rosters import SampleSchool, broken_bundle, make_bundle, write_bundle, zip_bundle
 
     runs = 2 if quick else 5
@@ -65,20 +88,8 @@ def run(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(runs):
             url = f"sqlite:///{Path(tmp) / f'roster-{n}.sqlite3'}"
-            engine = make_engine(url)
-            upgrade_database(engine)
+            engine = _database_with_school(url, school, county_region)
             factory = make_sessionmaker(engine)
-            with factory() as db:
-                db.add(
-                    School(
-                        name=school.name,
-                        district="Pinebrook School District",
-                        county_fips="28049",
-                        region_code=county_region["28049"],
-                        state_id=school.identifier,
-                    )
-                )
-                db.commit()
             scope = rostering.ImportScope(None)
 
             def once(data: bytes, dry_run: bool, db: Any, scope: Any = scope) -> Any:
@@ -130,20 +141,7 @@ def run(quick: bool) -> dict[str, Any]:
         # end to end, as an operator runs it
         folder = write_bundle(bundle, Path(tmp) / "bundle")
         url = f"sqlite:///{Path(tmp) / 'cli.sqlite3'}"
-        prepare = make_engine(url)
-        upgrade_database(prepare)
-        with make_sessionmaker(prepare)() as db:
-            db.add(
-                School(
-                    name=school.name,
-                    district="Pinebrook School District",
-                    county_fips="28049",
-                    region_code=county_region["28049"],
-                    state_id=school.identifier,
-                )
-            )
-            db.commit()
-        prepare.dispose()
+        _database_with_school(url, school, county_region).dispose()
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "service.cli", "roster", "import", str(folder),
