@@ -15,14 +15,13 @@ from fastapi.testclient import TestClient
 
 from recommender.errors import ModelArtifactError
 from recommender.model import DEFAULT_MODELS_DIR, verify_model_files
-from service.app import create_app
 from service.settings import Settings
 from tests.service.conftest import build_world
 from tests.service.test_models_api import (
     SHIPPED,
     add_version,
+    app_on_models,
     make_models_dir,
-    use_models_dir,
 )
 from tests.service.test_recommendations import make_profile, submit_profile
 
@@ -45,37 +44,24 @@ def _times_100(folder: Path) -> None:
 
 
 def _serve(settings: Settings, models_dir: Path) -> tuple[int, str, int, str]:
-    """Start an app on ``models_dir``: /readyz status and detail, a recommendation's status and
+    """Start an app on ``models_dir``: /readyz status and detail (empty when ready), a
+    recommendation's status and
     detail."""
-    app = use_models_dir(create_app(settings), models_dir)
-    try:
-        with TestClient(app) as client:
-            world = build_world(app)
-            submit_profile(app, world.student_a, make_profile())
-            ready = client.get("/readyz")
-            rec = client.get(
-                f"/students/{world.student_a}/recommendations", headers=world.headers("coach")
-            )
-    finally:
-        app.state.engine.dispose()
-    return ready.status_code, ready.json()["detail"], rec.status_code, rec.text
+    with app_on_models(settings, models_dir) as app, TestClient(app) as client:
+        world = build_world(app)
+        submit_profile(app, world.student_a, make_profile())
+        ready = client.get("/readyz")
+        rec = client.get(
+            f"/students/{world.student_a}/recommendations", headers=world.headers("coach")
+        )
+    return ready.status_code, ready.json().get("detail", ""), rec.status_code, rec.text
 
 
 def test_an_untouched_copy_is_served(settings: Settings, tmp_path: Path) -> None:
-    models_dir = make_models_dir(tmp_path)
-    app = use_models_dir(create_app(settings), models_dir)
-    try:
-        with TestClient(app) as client:
-            world = build_world(app)
-            submit_profile(app, world.student_a, make_profile())
-            assert client.get("/readyz").status_code == 200
-            rec = client.get(
-                f"/students/{world.student_a}/recommendations", headers=world.headers("coach")
-            )
-    finally:
-        app.state.engine.dispose()
-    assert rec.status_code == 200
-    assert rec.json()["model_version"] == SHIPPED
+    ready, _, rec, rec_text = _serve(settings, make_models_dir(tmp_path))
+    assert ready == 200
+    assert rec == 200
+    assert json.loads(rec_text)["model_version"] == SHIPPED
 
 
 def test_an_edited_policy_is_refused_and_readyz_names_it(
@@ -138,18 +124,14 @@ def test_promoting_a_tampered_version_is_refused_even_when_forced(
     models_dir = make_models_dir(tmp_path)
     candidate = add_version(models_dir, "2026.9-edited", ndcg_delta=0.01)
     _times_100(candidate)
-    app = use_models_dir(create_app(settings), models_dir)
-    try:
-        with TestClient(app) as client:
-            world = build_world(app)
-            refused = client.post(
-                "/models/2026.9-edited/promote",
-                json={"force": True, "reason": "try it"},
-                headers=world.headers("staff"),
-            )
-            ready = client.get("/readyz")
-    finally:
-        app.state.engine.dispose()
+    with app_on_models(settings, models_dir) as app, TestClient(app) as client:
+        world = build_world(app)
+        refused = client.post(
+            "/models/2026.9-edited/promote",
+            json={"force": True, "reason": "try it"},
+            headers=world.headers("staff"),
+        )
+        ready = client.get("/readyz")
     assert refused.status_code == 409
     assert "policy.json" in refused.text
     assert ready.status_code == 200  # the shipped version keeps serving

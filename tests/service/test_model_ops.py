@@ -29,18 +29,18 @@ from service.recommending import LoadedModel
 from service.settings import Settings
 from service.state import get_active_model_version
 from service.tables import ModelEvent, User
-from tests.service.test_models_api import SHIPPED, add_version, make_models_dir
+from tests.service.test_models_api import (
+    SHIPPED,
+    add_version,
+    candidate_models_dir,
+)
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def models(tmp_path: Path) -> Path:
-    folder = make_models_dir(tmp_path)
-    add_version(folder, "2026.2-better", ndcg_delta=0.01)
-    add_version(folder, "2026.3-worse", ndcg_delta=-0.05)
-    add_version(folder, "2026.4-noparity", ndcg_delta=0.02, parity=False)
-    return folder
+    return candidate_models_dir(tmp_path)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +91,20 @@ def use_models_dir(app: FastAPI, models_dir: Path, check_seconds: float = 1.0) -
     return app
 
 
-@pytest.fixture
-def models_dir(tmp_path: Path) -> Path:
-    folder = make_models_dir(tmp_path)
+@contextmanager
+def app_on_models(settings: Settings, models_dir: Path) -> Iterator[FastAPI]:
+    """An app on ``settings`` serving ``models_dir``; its database engine is disposed after."""
+    application = use_models_dir(create_app(settings), models_dir)
+    try:
+        yield application
+    finally:
+        application.state.engine.dispose()
+
+
+def candidate_models_dir(root: Path) -> Path:
+    """The shipped version and three candidates: better and worse on NDCG@10, and a better one
+    that failed the ONNX parity check."""
+    folder = make_models_dir(root)
     add_version(folder, "2026.2-better", ndcg_delta=0.01)
     add_version(folder, "2026.3-worse", ndcg_delta=-0.05)
     add_version(folder, "2026.4-noparity", ndcg_delta=0.02, parity=False)
@@ -100,10 +112,14 @@ def models_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def models_dir(tmp_path: Path) -> Path:
+    return candidate_models_dir(tmp_path)
+
+
+@pytest.fixture
 def staff_app(settings: Settings, models_dir: Path) -> Iterator[FastAPI]:
-    application = use_models_dir(create_app(settings), models_dir)
-    yield application
-    application.state.engine.dispose()
+    with app_on_models(settings, models_dir) as application:
+        yield application
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.db import session_scope
 from service.seed import _completed_assessment
 from service.settings import Settings
@@ -21,9 +20,9 @@ from tests.service.conftest import World, build_world
 from tests.service.test_models_api import (
     SHIPPED,
     add_version,
+    app_on_models,
     make_models_dir,
     rewrite_manifest,
-    use_models_dir,
 )
 from training.registry import largest_subgroup_gap
 
@@ -39,9 +38,8 @@ def changes_app(settings: Settings, tmp_path: Path) -> Iterator[FastAPI]:
     data["ranking"].update(demand_weight=2.0, wage_weight=2.0, high_value_boost=1.0)
     (policy / "policy.json").write_text(json.dumps(data))
     rewrite_manifest(policy)
-    application = use_models_dir(create_app(settings), folder)
-    yield application
-    application.state.engine.dispose()
+    with app_on_models(settings, folder) as application:
+        yield application
 
 
 @pytest.fixture

@@ -9,16 +9,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.settings import Settings
 from tests.service.conftest import World, build_world
 from tests.service.test_models_api import (
     SHIPPED,
     active,
     add_version,
+    app_on_models,
     events,
     make_models_dir,
-    use_models_dir,
 )
 
 
@@ -27,9 +26,8 @@ def staff_app(settings: Settings, tmp_path: Path) -> Iterator[FastAPI]:
     folder = make_models_dir(tmp_path)
     add_version(folder, "2026.2-better", ndcg_delta=0.01)
     add_version(folder, "2026.3-worse", ndcg_delta=-0.05)
-    application = use_models_dir(create_app(settings), folder)
-    yield application
-    application.state.engine.dispose()
+    with app_on_models(settings, folder) as application:
+        yield application
 
 
 @pytest.fixture
