@@ -45,8 +45,7 @@ def _times_100(folder: Path) -> None:
 
 def _serve(settings: Settings, models_dir: Path) -> tuple[int, str, int, str]:
     """Start an app on ``models_dir``: /readyz status and detail (empty when ready), a
-    recommendation's status and
-    detail."""
+    recommendation's status and detail."""
     with app_on_models(settings, models_dir) as app, TestClient(app) as client:
         world = build_world(app)
         submit_profile(app, world.student_a, make_profile())
