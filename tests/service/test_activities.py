@@ -95,6 +95,13 @@ EMPTY = {
 }
 
 
+def _log(client: TestClient, world: World, category: str) -> dict[str, Any]:
+    """Coach A logs a valid ``category`` entry through the API (201); the entry as answered."""
+    made = client.post("/activities", json=_valid(category, world), headers=world.headers("coach"))
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
 def _count(app: FastAPI) -> int:
     with session_scope(app.state.sessionmaker) as db:
         return int(db.scalar(select(func.count()).select_from(Activity)) or 0)
@@ -230,9 +237,7 @@ def _second_coach_at_school_a(app: FastAPI) -> str:
 def test_only_the_coach_who_logged_an_entry_or_an_admin_changes_it(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    made = client.post(
-        "/activities", json=_valid("one_on_one", world), headers=world.headers("coach")
-    ).json()
+    made = _log(client, world, "one_on_one")
     path = f"/activities/{made['id']}"
     other = {"Authorization": f"Bearer {_second_coach_at_school_a(app)}"}
     assert client.get(path, headers=other).status_code == 200  # same school: may read it
@@ -252,9 +257,7 @@ def test_only_the_coach_who_logged_an_entry_or_an_admin_changes_it(
 
 
 def test_an_edit_is_checked_whole(client: TestClient, world: World) -> None:
-    made = client.post(
-        "/activities", json=_valid("one_on_one", world), headers=world.headers("coach")
-    ).json()
+    made = _log(client, world, "one_on_one")
     path = f"/activities/{made['id']}"
     # turning a one-on-one into a job shadow needs the job shadow's fields
     refused = client.patch(path, json={"category": "job_shadow"}, headers=world.headers("coach"))
@@ -349,7 +352,7 @@ def _signed_in(client: TestClient, world: World, actor: str = "coach") -> TestCl
 def test_the_log_page_lists_this_years_own_entries_with_post_buttons(
     client: TestClient, world: World
 ) -> None:
-    client.post("/activities", json=_valid("guest_speaker", world), headers=world.headers("coach"))
+    _log(client, world, "guest_speaker")
     page = client.get("/coach/activities", headers=world.headers("coach"))
     assert page.status_code == 200
     assert "Gulf Coast CC" in page.text
@@ -414,9 +417,7 @@ def test_a_refused_form_keeps_what_was_typed_and_names_each_field(
 def test_edit_and_delete_through_the_pages_ask_first(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    made = client.post(
-        "/activities", json=_valid("one_on_one", world), headers=world.headers("coach")
-    ).json()
+    made = _log(client, world, "one_on_one")
     browser = _signed_in(client, world)
     edit = f"/coach/activities/{made['id']}/edit"
     form = browser.get(edit)
@@ -459,9 +460,7 @@ def test_edit_and_delete_through_the_pages_ask_first(
 def test_another_coachs_entry_cannot_be_edited_in_the_pages(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    made = client.post(
-        "/activities", json=_valid("one_on_one", world), headers=world.headers("coach")
-    ).json()
+    made = _log(client, world, "one_on_one")
     other = {"Authorization": f"Bearer {_second_coach_at_school_a(app)}"}
     assert client.get(f"/coach/activities/{made['id']}/edit", headers=other).status_code == 403
 
@@ -503,9 +502,7 @@ def test_the_student_pages_session_form_names_a_missing_language(
 def test_deleting_an_entry_removes_its_attendees(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    made = client.post(
-        "/activities", json=_valid("group_session", world), headers=world.headers("coach")
-    ).json()
+    made = _log(client, world, "group_session")
     assert (
         client.delete(f"/activities/{made['id']}", headers=world.headers("coach")).status_code
         == 204
