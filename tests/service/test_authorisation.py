@@ -516,29 +516,21 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/staff/models/{version}/promote", page_for(200, "staff", "admin"), page=True),
     #: no earlier version in the world: a permitted caller reaches the 409 page
     Row("GET", "/staff/rollback", page_for(409, "staff", "admin"), page=True),
-    Row(
-        "POST",
-        "/staff/models/switch",
-        page_for(409, "staff", "admin"),  # promoting the active version is refused
-        lambda w, t: {
-            "action": "promote",
-            "version": read_active_version(),
-            "reason": "matrix check",
-            "confirm": "yes",
-        },
-        page=True,
-    ),
-    Row(
-        "POST",
-        "/staff/models/switch",
-        page_for(409, "staff", "admin"),
-        lambda w, t: {
-            "action": "rollback",
-            "version": read_active_version(),
-            "reason": "matrix check",
-            "confirm": "yes",
-        },
-        page=True,
+    #: promoting the active version is refused, and so is a rollback with none earlier
+    *(
+        Row(
+            "POST",
+            "/staff/models/switch",
+            page_for(409, "staff", "admin"),
+            lambda w, t, action=action: {
+                "action": action,
+                "version": read_active_version(),
+                "reason": "matrix check",
+                "confirm": "yes",
+            },
+            page=True,
+        )
+        for action in ("promote", "rollback")
     ),
     Row("GET", "/staff/report?school_year=2025-2026", page_for(200, "staff", "admin"), page=True),
     Row("GET", "/staff/models/{version}/files/{name}", page_for(200, "staff", "admin"), page=True),
