@@ -22,27 +22,13 @@ from recommender.errors import NotAuthenticatedError, PermissionDeniedError, Rec
 from service.auth import Principal, resolve_session
 from service.csrf import SESSION_COOKIE as _CSRF_SESSION_COOKIE
 from service.csrf import bearer_token_sent, check_cookie_call, read_cookies, subject_of
-from service.db import utc_now
+from service.db import end_session, utc_now
 from service.privacy import record_disclosure
 from service.settings import Settings
 from service.tables import Activity, Assessment, Outcome, School, Student
 
 SESSION_COOKIE: Final = _CSRF_SESSION_COOKIE  # "pathways_session"
 ID_MAX: Final = 2**31 - 1
-
-
-def _end_session(session: Session, failed: bool) -> None:
-    """Commit (or, after an error, roll back) and close; a failed commit is rolled back too."""
-    try:
-        if failed:
-            session.rollback()
-        else:
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
@@ -62,7 +48,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         with anyio.CancelScope(shield=True):
             # its own limiter: ending a session must never wait for a busy worker pool
             await anyio.to_thread.run_sync(
-                _end_session, session, failed, limiter=anyio.CapacityLimiter(1)
+                end_session, session, failed, limiter=anyio.CapacityLimiter(1)
             )
 
 
