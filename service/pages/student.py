@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from recommender.aptitude_items import worked_example
-from recommender.assessment import StudentProfile
+from recommender.assessment import Instrument, StudentProfile
 from recommender.dimensions import PLANS, RIASEC, RIASEC_EVERYDAY_NAMES
 from service import rostering
 from service.assessing import describe_clock, get_instrument, school_county, start_or_resume
@@ -42,6 +42,14 @@ def _language(request: Request, assessment: Assessment | None = None) -> str:
     return pick_language(assessment.language if assessment else None)
 
 
+def _assessment_page(
+    request: Request, instrument: Instrument, language: str, **context: Any
+) -> Response:
+    """The assessment page in ``language``: the instrument's title and text, and ``context``."""
+    page = {"title": instrument.title, "page_lang": language, "instrument": instrument}
+    return render(request, "assessment.html", {**page, **context}, language=language)
+
+
 @router.get("/assessment", response_class=HTMLResponse)
 def assessment_page(
     request: Request, principal: StudentPage, db: SessionDep, now: NowDep
@@ -59,17 +67,7 @@ def assessment_page(
     language = _language(request, assessment)
     if assessment is None:
         instrument = get_instrument(None, language)
-        return render(
-            request,
-            "assessment.html",
-            {
-                "title": instrument.title,
-                "page_lang": language,
-                "instrument": instrument,
-                "assessment_id": None,
-            },
-            language=language,
-        )
+        return _assessment_page(request, instrument, language, assessment_id=None)
     instrument = get_instrument(assessment.instrument_version, language)
     saved = _client_answers(assessment)
     # the region defaults to the school's county: filled in when the assessment begins, and
@@ -79,24 +77,19 @@ def assessment_page(
     county_default = school if school in instrument.counties else None
     if "county_fips" in stored and stored["county_fips"] != county_default:
         county_default = None
-    return render(
+    return _assessment_page(
         request,
-        "assessment.html",
-        {
-            "title": instrument.title,
-            "page_lang": language,
-            "instrument": instrument,
-            "assessment_id": assessment.id,
-            "assessment_language": assessment.language,
-            "saved": saved,
-            "aptitude": describe_clock(instrument, assessment.aptitude_seeds or {}, now),
-            "plans": [(p, instrument.plans.get(p, p)) for p in PLANS],
-            "counties": sorted(instrument.counties.items(), key=lambda kv: kv[1]),
-            "county_default": county_default,
-            "subtest_minutes": instrument.subtest_minutes(),
-            "examples": {s.id: worked_example(s.id, language) for s in instrument.subtests},
-        },
-        language=language,
+        instrument,
+        language,
+        assessment_id=assessment.id,
+        assessment_language=assessment.language,
+        saved=saved,
+        aptitude=describe_clock(instrument, assessment.aptitude_seeds or {}, now),
+        plans=[(p, instrument.plans.get(p, p)) for p in PLANS],
+        counties=sorted(instrument.counties.items(), key=lambda kv: kv[1]),
+        county_default=county_default,
+        subtest_minutes=instrument.subtest_minutes(),
+        examples={s.id: worked_example(s.id, language) for s in instrument.subtests},
     )
 
 
