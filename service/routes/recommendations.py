@@ -167,12 +167,17 @@ class TrainingPlaceOut(BaseModel):
     district_colleges: list[str] = Field(description="the district's community colleges")
 
 
-class OccupationOut(BaseModel):
+class _TitledOut(BaseModel):
+    """A catalogue entry's code and its English and Spanish titles (first in each result)."""
+
     code: str
     title: str
     title_es: str | None = Field(
         default=None, description="the project's Spanish title ('' if none; None in older results)"
     )
+
+
+class OccupationOut(_TitledOut):
     score: float
     fit: float
     demand: float
@@ -223,12 +228,7 @@ class OccupationOut(BaseModel):
     )
 
 
-class PathwayOut(BaseModel):
-    code: str
-    title: str
-    title_es: str | None = Field(
-        default=None, description="the project's Spanish title ('' if none; None in older results)"
-    )
+class PathwayOut(_TitledOut):
     cluster: str
     cluster_es: str | None = Field(default=None, description="the cluster's Spanish title")
     score: float
