@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Annotated, Any, Final, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -186,27 +186,27 @@ class FullReport(BaseModel):
 
 
 def _filters(
-    school_year: str, region: str | None, school_id: int | None, organisation: str | None
+    school_year: YearQuery,
+    region: RegionQuery = None,
+    school_id: SchoolQuery = None,
+    organisation: OrganisationQuery = None,
 ) -> ReportFilters:
+    """The report's filters, read from the query of both summary routes."""
     return ReportFilters(
         school_year=school_year, region=region, school_id=school_id, organisation=organisation
     )
 
 
+FiltersQuery = Annotated[ReportFilters, Depends(_filters)]
+
+
 @router.get("/summary", response_model=FullReport)
-def report_summary(
-    school_year: YearQuery,
-    principal: StaffUser,
-    db: SessionDep,
-    region: RegionQuery = None,
-    school_id: SchoolQuery = None,
-    organisation: OrganisationQuery = None,
-) -> dict[str, Any]:
+def report_summary(filters: FiltersQuery, principal: StaffUser, db: SessionDep) -> dict[str, Any]:
     """Statewide totals, and figures by region, school, coach organisation and school year:
     entries, minutes and students reached per activity category, assessments started and
     completed, and the pathways students chose in their plans."""
     _ = principal
-    return build_full_report(db, _filters(school_year, region, school_id, organisation)).to_dict()
+    return build_full_report(db, filters).to_dict()
 
 
 def _figures_columns(kind: str) -> list[str]:
@@ -276,20 +276,14 @@ def report_table_rows(report: Report, table: str) -> list[list[object]]:
     responses={200: {"content": {"text/csv": {}}, "description": "one table of the report"}},
 )
 def report_summary_csv(
-    table: ReportTable,
-    school_year: YearQuery,
-    principal: StaffUser,
-    db: SessionDep,
-    region: RegionQuery = None,
-    school_id: SchoolQuery = None,
-    organisation: OrganisationQuery = None,
+    table: ReportTable, filters: FiltersQuery, principal: StaffUser, db: SessionDep
 ) -> Response:
     """One table of the summary report as CSV (the same filters as ``/reports/summary``)."""
     _ = principal
-    report = build_full_report(db, _filters(school_year, region, school_id, organisation))
+    report = build_full_report(db, filters)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(report_table_rows(report, table))
-    filename = f"pathways-{table}-{school_year}.csv"
+    filename = f"pathways-{table}-{filters.school_year}.csv"
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
