@@ -28,6 +28,7 @@ from service.db import session_scope
 from service.settings import Settings
 from service.tables import Plan, PrivacyRequest
 from tests.service.conftest import (
+    HOME_PAGES,
     LOCAL_CLIENT,
     PASSWORD,
     SITE_ORIGIN,
@@ -39,15 +40,6 @@ from tests.service.conftest import (
 #: ``coach`` works at the school of the "own" records, ``coach_b`` at the other school.
 ACTORS = ("anon", "student", "coach", "coach_b", "staff", "admin")
 TARGETS = ("own", "other")
-#: The page each signed-in role opens first, where a browser finds its form token.
-HOME = {
-    "anon": "/sign-in",
-    "student": "/assessment",
-    "coach": "/coach",
-    "coach_b": "/coach",
-    "staff": "/staff",
-    "admin": "/coach",
-}
 
 Expect = int | tuple[int, int]  # one status, or (own target, other target)
 Body = Callable[[World, str], Any]
@@ -614,7 +606,7 @@ def _call(client: TestClient, world: World, row: Row, actor: str, path: str, bod
         client.cookies.set("pathways_session", token)
     if row.method == "GET":
         return client.get(path)
-    csrf = page_form_token(client, HOME[actor])
+    csrf = page_form_token(client, HOME_PAGES[actor])
     data = {**(body or {}), "csrf_token": csrf}
     return client.post(path, data=data, headers={"Origin": SITE_ORIGIN})
 
