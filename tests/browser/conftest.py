@@ -11,7 +11,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+#: The password of every account of the demo district.
+PASSWORD = "pathways-demo"
 WIDTHS = {"narrow": (320, 640), "desktop": (1366, 768)}
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -132,3 +134,53 @@ def check_page(page: Any, name: str, axe_log: dict[str, Any]) -> None:
         bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not bad, f"{name} at {width}px: {bad}"
     page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def sign_in(page: Any, base_url: str, username: str) -> None:
+    """Sign in as ``username`` (a demo account) through the sign-in form."""
+    page.goto(f"{base_url}/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+#: ``new_page(username=None, **context_options)``: see the fixture.
+NewPage = Callable[..., Any]
+
+
+@pytest.fixture
+def new_page(browser: Any, base_url: str) -> Iterator[NewPage]:
+    """Opens a page in a fresh browser context (its cookies its own), signed in as ``username``
+    when one is given; every context it opened is closed when the test ends, passed or not."""
+    contexts: list[Any] = []
+
+    def open_page(username: str | None = None, **context_options: Any) -> Any:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        if username is not None:
+            sign_in(page, base_url, username)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def caseload_student_href(page: Any, base_url: str, query: str = "", *, last: bool = False) -> str:
+    """The address (a path) of the first, or last, student page the caseload ``/coach{query}``
+    links to."""
+    page.goto(f"{base_url}/coach{query}")
+    links = page.locator("table a[href^='/coach/students/']")
+    href = (links.last if last else links.first).get_attribute("href")
+    assert href, "the caseload lists no student"
+    return str(href)
+
+
+def keep_shots(name: str, folder: Path) -> None:
+    """Copy ``check_page``'s screenshots of ``name`` into ``folder``, for whoever reviews the
+    pages by eye."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for shot in SCREENSHOTS.glob(f"{name}-*.png"):
+        shutil.copy2(shot, folder / shot.name)

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import check_page
+from tests.browser.conftest import NewPage, caseload_student_href, check_page
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = "pathways-demo"
 SHOTS = Path("/tmp/shots/activities")
 
 #: What a coach types into each kind's form (label -> value), beside date and minutes.
@@ -43,14 +42,6 @@ NEEDS_STUDENT = {
 }
 
 
-def _sign_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def _shoot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((320, 640), (1366, 768)):
@@ -60,11 +51,9 @@ def _shoot(page: Any, name: str) -> None:
 
 
 def test_a_coach_logs_every_kind_of_activity(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    ctx = browser.new_context()  # the activity pages load no script: the picker is a GET form
-    page = ctx.new_page()
-    _sign_in(page, base_url, "coach1")
+    page = new_page("coach1")  # the activity pages load no script: the picker is a GET form
     page.goto(f"{base_url}/coach/activities")
     check_page(page, "coach-activity-log", axe_log)
     _shoot(page, "log")
@@ -101,15 +90,12 @@ def test_a_coach_logs_every_kind_of_activity(
     page.wait_for_load_state()
     table = page.locator("#activity-table").inner_text()
     assert "Browser Community College" in table and "Browser Shipyard" not in table
-    ctx.close()
 
 
 def test_a_refused_form_then_edit_and_delete(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    _sign_in(page, base_url, "coach1")
+    page = new_page("coach1")
     page.goto(f"{base_url}/coach/activities/new?category=job_shadow")
     page.locator("#f-student_id").select_option(index=1)
     page.get_by_label("Date").fill("2099-01-01")
@@ -144,17 +130,13 @@ def test_a_refused_form_then_edit_and_delete(
     page.get_by_role("button", name="Yes, delete it").click()
     page.get_by_text("Activity deleted.").wait_for()
     assert page.locator(f"#{row_id}").count() == 0
-    ctx.close()
 
 
 def test_the_student_page_links_every_other_kind(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    _sign_in(page, base_url, "coach2")
-    page.goto(f"{base_url}/coach")
-    href = page.locator("table a[href^='/coach/students/']").first.get_attribute("href")
+    page = new_page("coach2")
+    href = caseload_student_href(page, base_url)
     page.goto(f"{base_url}{href}#sessions")
     _shoot(page, "student-sessions")
     page.locator("#other-kinds").get_by_role("link", name="Job application").click()
@@ -168,4 +150,3 @@ def test_the_student_page_links_every_other_kind(
     page.get_by_text("Session logged.").wait_for()
     assert "Job application" in page.locator("#session-table").inner_text()
     check_page(page, "coach-student-after-activity", axe_log)
-    ctx.close()

@@ -3,10 +3,11 @@ files, make no request to any other host, and break no rule of their content sec
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.browser.conftest import NewPage
 
 pytestmark = pytest.mark.slow
 
@@ -19,27 +20,23 @@ pytestmark = pytest.mark.slow
     ],
 )
 def test_docs_page_renders_with_no_request_to_another_host(
-    browser: Any, base_url: str, path: str, ready: str
+    new_page: NewPage, base_url: str, path: str, ready: str
 ) -> None:
-    ctx = browser.new_context()
-    page = ctx.new_page()
+    page = new_page()
     own = urlsplit(base_url).netloc
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    try:
-        page.goto(f"{base_url}{path}")
-        page.wait_for_selector(ready, timeout=20_000)
-        page.wait_for_load_state("networkidle")
-        assert "/auth/login" in page.content() or path == "/redoc"
-        if path == "/redoc":
-            assert page.get_by_text("/auth/login").count() > 0
-        elsewhere = [
-            url
-            for url in requests
-            if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own
-        ]
-        assert elsewhere == [], elsewhere
-        assert any(url.endswith("/openapi.json") for url in requests), requests
-        assert page.evaluate("window.__csp") == []
-    finally:
-        ctx.close()
+    page.goto(f"{base_url}{path}")
+    page.wait_for_selector(ready, timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    assert "/auth/login" in page.content() or path == "/redoc"
+    if path == "/redoc":
+        assert page.get_by_text("/auth/login").count() > 0
+    elsewhere = [
+        url
+        for url in requests
+        if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own
+    ]
+    assert elsewhere == [], elsewhere
+    assert any(url.endswith("/openapi.json") for url in requests), requests
+    assert page.evaluate("window.__csp") == []

@@ -8,20 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, check_page
+from tests.browser.conftest import (
+    PASSWORD,
+    SCREENSHOTS,
+    NewPage,
+    caseload_student_href,
+    check_page,
+)
 
 pytestmark = pytest.mark.slow
-
-PASSWORD = "pathways-demo"
-
-
-def sign_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
 
 _NEW_STUDENTS = itertools.count(1)
 
@@ -71,17 +66,14 @@ def visible_step(page: Any) -> Any:
 
 
 def test_student_assessment_then_coach_session(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    coach_ctx = browser.new_context()
-    coach = coach_ctx.new_page()
-    sign_in(coach, base_url, "coach1")
+    coach = new_page("coach1")
     check_page(coach, "coach-caseload", axe_log)
     student_id, code = issue_code_for_new_student(coach, base_url)
     check_page(coach, "coach-access-code", axe_log)
 
-    ctx = browser.new_context()
-    page = ctx.new_page()
+    page = new_page()
     page.goto(f"{base_url}/")
     check_page(page, "front", axe_log)
     page.goto(f"{base_url}/start")
@@ -111,13 +103,13 @@ def test_student_assessment_then_coach_session(
     page.wait_for_function("() => document.getElementById('save-status').textContent.length > 0")
 
     # the connection drops: answers stay on the device, then the page reloads
-    ctx.set_offline(True)
+    page.context.set_offline(True)
     first_offline = step.locator("fieldset.likert").first
     first_offline.locator("input").nth(1).check()  # change one answer while offline
     page.wait_for_function(
         "() => document.getElementById('save-status').textContent.includes('this device')"
     )
-    ctx.set_offline(False)
+    page.context.set_offline(False)
     page.reload()
     step = visible_step(page)
     assert step.get_attribute("id") == "step-interests-2", "the reload resumes the same section"
@@ -174,7 +166,6 @@ def test_student_assessment_then_coach_session(
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("h1").inner_text() == "Tus resultados"
     check_page(page, "student-results-es", axe_log)
-    ctx.close()
 
     # the coach opens that student
     coach.goto(f"{base_url}/coach/students/{student_id}")
@@ -232,15 +223,12 @@ def test_student_assessment_then_coach_session(
     pdf = coach.pdf(format="Letter")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2, f"the printed plan takes {pages} pages"
-    coach_ctx.close()
 
 
 def test_staff_sees_report_models_and_catalogue(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    sign_in(page, base_url, "staff")
+    page = new_page("staff")
     assert page.url.endswith("/staff")
     assert page.locator("#active-version").inner_text().strip()
     check_page(page, "staff-models", axe_log)
@@ -262,24 +250,18 @@ def test_staff_sees_report_models_and_catalogue(
     page.locator("table a[href^='/staff/models/']").first.click()
     assert page.locator(".model-card h2").count() >= 1
     check_page(page, "staff-model-card", axe_log)
-    ctx.close()
 
 
 def test_coach_cannot_open_another_schools_student(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    ctx = browser.new_context()
-    other = ctx.new_page()
-    sign_in(other, base_url, "coach2")
+    other = new_page("coach2")
     other_ids = {
         a.get_attribute("href").rsplit("/", 1)[-1]
         for a in other.locator("a[href^='/coach/students/']").all()
     }
     name = other.locator("a[href^='/coach/students/']").first.inner_text()
-    ctx.close()
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    sign_in(page, base_url, "coach1")
+    page = new_page("coach1")
     target = sorted(other_ids)[0]
     response = page.goto(f"{base_url}/coach/students/{target}")
     assert response is not None and response.status == 404
@@ -289,24 +271,20 @@ def test_coach_cannot_open_another_schools_student(
     assert response is not None and response.status == 404
     page.goto(f"{base_url}/sign-in")
     check_page(page, "sign-in", axe_log)
-    ctx.close()
 
 
 def test_a_coach_whose_session_ended_keeps_what_they_typed(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    ctx = browser.new_context()
-    coach = ctx.new_page()
-    sign_in(coach, base_url, "coach1")
-    coach.goto(f"{base_url}/coach")
-    href = coach.locator("table a[href^='/coach/students/']").first.get_attribute("href")
+    coach = new_page("coach1")
+    href = caseload_student_href(coach, base_url)
     coach.goto(f"{base_url}{href}")
     notes = "Wants to visit the welding shop at the community college in March"
     coach.get_by_label("Activity type").select_option("parent_conversation")
     coach.get_by_label("Minutes").fill("35")
     coach.get_by_label("Notes", exact=True).fill(notes)
     # the session ends while the coach types (the browser drops the expired cookie)
-    ctx.clear_cookies(name="pathways_session")
+    coach.context.clear_cookies(name="pathways_session")
     coach.get_by_role("button", name="Log session").click()
     coach.wait_for_url(re.compile(r"/sign-in\?next="))
     assert "signed out before your form was saved" in coach.locator("#kept-waiting").inner_text()
@@ -327,17 +305,13 @@ def test_a_coach_whose_session_ended_keeps_what_they_typed(
     coach.get_by_text("Session logged.").wait_for()
     assert notes in coach.locator("#session-table").inner_text()
     assert coach.locator("#kept-notice").count() == 0
-    ctx.close()
 
 
 def test_a_form_on_another_site_cannot_post_with_the_coachs_session(
-    browser: Any, base_url: str
+    new_page: NewPage, base_url: str
 ) -> None:
-    ctx = browser.new_context()
-    coach = ctx.new_page()
-    sign_in(coach, base_url, "coach1")
-    coach.goto(f"{base_url}/coach")
-    href = coach.locator("table a[href^='/coach/students/']").first.get_attribute("href")
+    coach = new_page("coach1")
+    href = caseload_student_href(coach, base_url)
     coach.goto(f"{base_url}{href}")
     logged = coach.locator("#sessions").inner_text()
     evil = (
@@ -346,11 +320,11 @@ def test_a_form_on_another_site_cannot_post_with_the_coachs_session(
         '<input name="occurred_on" value="2025-11-04"><input name="minutes" value="5">'
         '<input name="notes" value="forged by another site"><button>Win</button></form></html>'
     )
-    ctx.route(
+    coach.context.route(
         "https://evil.example/**",
         lambda route: route.fulfill(status=200, content_type="text/html", body=evil),
     )
-    other = ctx.new_page()
+    other = coach.context.new_page()
     other.goto("https://evil.example/prize")
     other.get_by_role("button", name="Win").click()
     other.wait_for_load_state()
@@ -358,4 +332,3 @@ def test_a_form_on_another_site_cannot_post_with_the_coachs_session(
     coach.reload()
     assert coach.locator("#sessions").inner_text() == logged
     assert "forged by another site" not in coach.inner_text("main")
-    ctx.close()

@@ -4,14 +4,12 @@ pages pass axe at 320 px and 1366 px and break no rule of their content security
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, check_page
-from tests.browser.test_pages import sign_in
+from tests.browser.conftest import NewPage, caseload_student_href, check_page, keep_shots
 
 pytestmark = pytest.mark.slow
 
@@ -19,76 +17,58 @@ pytestmark = pytest.mark.slow
 SHOTS = Path("/tmp/shots/plan-search")
 
 
-def _keep(name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for shot in SCREENSHOTS.glob(f"{name}-*.png"):
-        shutil.copy2(shot, SHOTS / shot.name)
-
-
 def test_a_coach_finds_a_job_sees_it_for_the_student_and_adds_it_to_the_plan(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        sign_in(page, base_url, "coach1")
-        page.goto(f"{base_url}/coach?status=submitted")
-        href = page.locator("table a[href^='/coach/students/']").first.get_attribute("href")
-        page.goto(f"{base_url}{href}")
-        page.locator("#plan-find-q").fill("welding")
-        page.locator("#plan-find").get_by_role("button", name="Search").click()
-        page.wait_for_load_state()
-        assert "/find?q=welding" in page.url
-        first = page.locator("#occupation-hits li").first
-        assert first.get_attribute("data-code") == "51-4121.00"
-        check_page(page, "plan-find", axe_log)
-        _keep("plan-find")
+    page = new_page("coach1")
+    href = caseload_student_href(page, base_url, "?status=submitted")
+    page.goto(f"{base_url}{href}")
+    page.locator("#plan-find-q").fill("welding")
+    page.locator("#plan-find").get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert "/find?q=welding" in page.url
+    first = page.locator("#occupation-hits li").first
+    assert first.get_attribute("data-code") == "51-4121.00"
+    check_page(page, "plan-find", axe_log)
+    keep_shots("plan-find", SHOTS)
 
-        first.locator("a").click()
-        page.wait_for_load_state()
-        assert page.locator("#item-rank").is_visible()
-        assert page.locator("#item-figures[data-code='51-4121.00']").count() == 1
-        assert page.locator("#item-wage").inner_text().startswith("$")
-        check_page(page, "plan-item", axe_log)
-        _keep("plan-item")
-        page.get_by_role("button", name="Add to plan").click()
-        page.wait_for_load_state()
-        assert page.locator("#added").is_visible() and page.locator("#in-plan").is_visible()
+    first.locator("a").click()
+    page.wait_for_load_state()
+    assert page.locator("#item-rank").is_visible()
+    assert page.locator("#item-figures[data-code='51-4121.00']").count() == 1
+    assert page.locator("#item-wage").inner_text().startswith("$")
+    check_page(page, "plan-item", axe_log)
+    keep_shots("plan-item", SHOTS)
+    page.get_by_role("button", name="Add to plan").click()
+    page.wait_for_load_state()
+    assert page.locator("#added").is_visible() and page.locator("#in-plan").is_visible()
 
-        page.goto(f"{base_url}{href}#plan")
-        box = page.locator("#plan-choices input[value='51-4121.00']")
-        assert box.is_checked()
+    page.goto(f"{base_url}{href}#plan")
+    box = page.locator("#plan-choices input[value='51-4121.00']")
+    assert box.is_checked()
 
-        page.goto(f"{base_url}{href}/find?q=enfermera")
-        assert page.locator("#occupation-hits li").count() >= 5
-        page.locator("#pathway-hits a, #occupation-hits a").first.click()
-        page.wait_for_load_state()
-        assert page.locator("h1").inner_text()
-        assert page.evaluate("window.__csp") == []
-    finally:
-        context.close()
+    page.goto(f"{base_url}{href}/find?q=enfermera")
+    assert page.locator("#occupation-hits li").count() >= 5
+    page.locator("#pathway-hits a, #occupation-hits a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text()
+    assert page.evaluate("window.__csp") == []
 
 
-def test_the_find_page_in_spanish(browser: Any, base_url: str, axe_log: dict[str, Any]) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        sign_in(page, base_url, "coach1")
-        page.goto(f"{base_url}/coach?status=submitted")
-        href = page.locator("table a[href^='/coach/students/']").first.get_attribute("href")
-        switch = page.locator("a.lang-switch[lang='es']")
-        if switch.count():
-            switch.first.click()
-            page.wait_for_load_state()
-        page.goto(f"{base_url}{href}/find?q=soldadura")
-        assert page.locator("#occupation-hits li").first.get_attribute("data-code") == (
-            "51-4121.00"
-        )
-        check_page(page, "plan-find-es", axe_log)
-        _keep("plan-find-es")
-        page.locator("#occupation-hits a").first.click()
+def test_the_find_page_in_spanish(
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
+) -> None:
+    page = new_page("coach1")
+    href = caseload_student_href(page, base_url, "?status=submitted")
+    switch = page.locator("a.lang-switch[lang='es']")
+    if switch.count():
+        switch.first.click()
         page.wait_for_load_state()
-        check_page(page, "plan-item-es", axe_log)
-        _keep("plan-item-es")
-    finally:
-        context.close()
+    page.goto(f"{base_url}{href}/find?q=soldadura")
+    assert page.locator("#occupation-hits li").first.get_attribute("data-code") == ("51-4121.00")
+    check_page(page, "plan-find-es", axe_log)
+    keep_shots("plan-find-es", SHOTS)
+    page.locator("#occupation-hits a").first.click()
+    page.wait_for_load_state()
+    check_page(page, "plan-item-es", axe_log)
+    keep_shots("plan-item-es", SHOTS)

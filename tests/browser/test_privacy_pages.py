@@ -8,59 +8,47 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import check_page
-from tests.browser.test_pages import sign_in
+from tests.browser.conftest import NewPage, caseload_student_href, check_page
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_coach_asks_and_an_admin_decides_and_deletes(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    coach = browser.new_context()
-    page = coach.new_page()
-    try:
-        sign_in(page, base_url, "coach2")
-        page.goto(f"{base_url}/coach")
-        href = page.locator("table a[href^='/coach/students/']").last.get_attribute("href")
-        student_id = href.rsplit("/", 1)[-1]
-        page.goto(f"{base_url}{href}")
-        page.locator("#privacy-link").click()
-        page.wait_for_load_state()
-        check_page(page, "coach-privacy", axe_log)
-        page.get_by_label("Deletion of the records").check()
-        page.get_by_label("Who asked, and why").fill("the family moved to another state")
-        page.get_by_role("button", name="Send the request to an admin").click()
-        page.wait_for_load_state()
-        assert page.locator("#privacy-filed").is_visible()
-        assert "waiting for an admin" in page.locator("#my-requests").inner_text()
-    finally:
-        coach.close()
+    page = new_page("coach2")
+    href = caseload_student_href(page, base_url, last=True)
+    student_id = href.rsplit("/", 1)[-1]
+    page.goto(f"{base_url}{href}")
+    page.locator("#privacy-link").click()
+    page.wait_for_load_state()
+    check_page(page, "coach-privacy", axe_log)
+    page.get_by_label("Deletion of the records").check()
+    page.get_by_label("Who asked, and why").fill("the family moved to another state")
+    page.get_by_role("button", name="Send the request to an admin").click()
+    page.wait_for_load_state()
+    assert page.locator("#privacy-filed").is_visible()
+    assert "waiting for an admin" in page.locator("#my-requests").inner_text()
 
-    admin = browser.new_context()
-    page = admin.new_page()
-    try:
-        sign_in(page, base_url, "admin")
-        page.get_by_role("link", name="Privacy").click()
-        page.wait_for_load_state()
-        assert "the family moved to another state" in page.content()
-        check_page(page, "staff-privacy", axe_log)
-        page.get_by_role("button", name="Approve request").first.click()  # box not ticked
-        page.wait_for_load_state()
-        assert page.locator("#privacy-problem").is_visible()
-        page.get_by_role("link", name=student_id, exact=True).first.click()
-        page.wait_for_load_state()
-        assert page.get_by_role("link", name="Download the export (JSON)").is_visible()
-        local_id = page.locator("#confirm_local_id").get_attribute("id")
-        assert local_id
-        label = page.locator("label[for=confirm_local_id]").inner_text()
-        page.locator("#confirm_local_id").fill(label.split("school id ", 1)[1].split(" ")[0])
-        page.get_by_role("button", name=f"Delete student {student_id}'s records").click()
-        page.wait_for_load_state()
-        assert page.locator("#privacy-done").is_visible()
-        page.goto(f"{base_url}/staff/privacy?student_id={student_id}")
-        assert page.locator("#no-student").is_visible()
-        assert "POST /staff/privacy/students/{student_id}/delete" in page.content()
-        assert page.evaluate("window.__csp") == []
-    finally:
-        admin.close()
+    page = new_page("admin")
+    page.get_by_role("link", name="Privacy").click()
+    page.wait_for_load_state()
+    assert "the family moved to another state" in page.content()
+    check_page(page, "staff-privacy", axe_log)
+    page.get_by_role("button", name="Approve request").first.click()  # box not ticked
+    page.wait_for_load_state()
+    assert page.locator("#privacy-problem").is_visible()
+    page.get_by_role("link", name=student_id, exact=True).first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Download the export (JSON)").is_visible()
+    local_id = page.locator("#confirm_local_id").get_attribute("id")
+    assert local_id
+    label = page.locator("label[for=confirm_local_id]").inner_text()
+    page.locator("#confirm_local_id").fill(label.split("school id ", 1)[1].split(" ")[0])
+    page.get_by_role("button", name=f"Delete student {student_id}'s records").click()
+    page.wait_for_load_state()
+    assert page.locator("#privacy-done").is_visible()
+    page.goto(f"{base_url}/staff/privacy?student_id={student_id}")
+    assert page.locator("#no-student").is_visible()
+    assert "POST /staff/privacy/students/{student_id}/delete" in page.content()
+    assert page.evaluate("window.__csp") == []

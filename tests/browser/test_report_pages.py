@@ -6,106 +6,80 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, check_page
-from tests.browser.test_pages import sign_in
+from tests.browser.conftest import NewPage, check_page, keep_shots
 
 pytestmark = pytest.mark.slow
 
 DEMO_YEAR = "2025-2026"  # the demo district's group sessions
 
 
-def _keep(name: str) -> None:
-    """Copy a page's screenshots where the report's authors look at them."""
-
-    target = Path("/tmp/shots/reports")
-    target.mkdir(parents=True, exist_ok=True)
-    for width in ("narrow", "desktop"):
-        source = SCREENSHOTS / f"{name}-{width}.png"
-        if source.is_file():
-            shutil.copy(source, target / source.name)
+#: Where the report's authors look at the pages' screenshots.
+SHOTS = Path("/tmp/shots/reports")
 
 
 def test_staff_read_the_report_filter_it_and_download_its_tables(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    try:
-        sign_in(page, base_url, "staff")
-        page.goto(f"{base_url}/staff/report?school_year={DEMO_YEAR}")
-        totals = page.locator("#report-totals").inner_text()
-        assert "2 activity entries" in totals and "48 students reached" in totals
-        assert page.locator("svg.chart").count() >= 2
-        assert "Entries" in page.locator("svg.chart").first.inner_html()
-        check_page(page, "staff-report", axe_log)
-        _keep("staff-report")
+    page = new_page("staff", accept_downloads=True)
+    page.goto(f"{base_url}/staff/report?school_year={DEMO_YEAR}")
+    totals = page.locator("#report-totals").inner_text()
+    assert "2 activity entries" in totals and "48 students reached" in totals
+    assert page.locator("svg.chart").count() >= 2
+    assert "Entries" in page.locator("svg.chart").first.inner_html()
+    check_page(page, "staff-report", axe_log)
+    keep_shots("staff-report", SHOTS)
 
-        page.get_by_label("Region", exact=True).select_option(label="Gulfport-Biloxi, MS")
-        page.get_by_role("button", name="Show").click()
-        page.wait_for_load_state()
-        assert "1 activity entry" in page.locator("#report-totals").inner_text()
-        assert "Gulfport-Biloxi, MS" in page.locator("#region-table").inner_text()
+    page.get_by_label("Region", exact=True).select_option(label="Gulfport-Biloxi, MS")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    assert "1 activity entry" in page.locator("#report-totals").inner_text()
+    assert "Gulfport-Biloxi, MS" in page.locator("#region-table").inner_text()
 
-        with page.expect_download() as waiting:
-            page.locator("a[href^='/reports/summary/schools.csv']").click()
-        rows = list(csv.DictReader(io.StringIO(Path(waiting.value.path()).read_text())))
-        assert [int(r["entries"]) for r in rows] == [1]
-        assert rows[0]["name"] == "Magnolia Coast High School"
-    finally:
-        context.close()
+    with page.expect_download() as waiting:
+        page.locator("a[href^='/reports/summary/schools.csv']").click()
+    rows = list(csv.DictReader(io.StringIO(Path(waiting.value.path()).read_text())))
+    assert [int(r["entries"]) for r in rows] == [1]
+    assert rows[0]["name"] == "Magnolia Coast High School"
 
 
 def test_staff_read_the_card_the_changelog_and_the_promotion_preview(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        sign_in(page, base_url, "staff")
-        page.goto(f"{base_url}/staff")
-        assert page.locator("#changelog-metrics").is_visible()
-        check_page(page, "staff-models", axe_log)
-        _keep("staff-models")
-        version = page.locator("#active-version").inner_text()
-        page.goto(f"{base_url}/staff/models/{version}")
-        assert page.locator("#catalogue-note").is_visible()
-        assert page.locator(".model-card table").count() > 3
-        check_page(page, "staff-card", axe_log)
-        _keep("staff-card")
-        page.goto(f"{base_url}/staff")
-        other = page.locator("table a[href$='/promote']").first.get_attribute("href")
-        page.goto(f"{base_url}{other}")
-        assert "top five would change" in page.locator("#preview-summary").inner_text()
-        check_page(page, "staff-confirm", axe_log)
-        _keep("staff-confirm")
-    finally:
-        context.close()
+    page = new_page("staff")
+    page.goto(f"{base_url}/staff")
+    assert page.locator("#changelog-metrics").is_visible()
+    check_page(page, "staff-models", axe_log)
+    keep_shots("staff-models", SHOTS)
+    version = page.locator("#active-version").inner_text()
+    page.goto(f"{base_url}/staff/models/{version}")
+    assert page.locator("#catalogue-note").is_visible()
+    assert page.locator(".model-card table").count() > 3
+    check_page(page, "staff-card", axe_log)
+    keep_shots("staff-card", SHOTS)
+    page.goto(f"{base_url}/staff")
+    other = page.locator("table a[href$='/promote']").first.get_attribute("href")
+    page.goto(f"{base_url}{other}")
+    assert "top five would change" in page.locator("#preview-summary").inner_text()
+    check_page(page, "staff-confirm", axe_log)
+    keep_shots("staff-confirm", SHOTS)
 
 
 def test_an_admin_sets_a_coach_organisation(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        sign_in(page, base_url, "admin")
-        page.goto(f"{base_url}/staff/organisations")
-        check_page(page, "staff-organisations", axe_log)
-        _keep("staff-organisations")
-        box = page.get_by_label("Organisation of Demo Coach 2")
-        box.fill("Delta Workforce Development Area")
-        page.locator("form:has(#" + (box.get_attribute("id") or "") + ") button").click()
-        page.wait_for_load_state()
-        assert page.get_by_role("status").inner_text().startswith("Organisation saved")
-        page.goto(f"{base_url}/staff/report?school_year={DEMO_YEAR}")
-        assert (
-            "Delta Workforce Development Area" in page.locator("#organisation-table").inner_text()
-        )
-    finally:
-        context.close()
+    page = new_page("admin")
+    page.goto(f"{base_url}/staff/organisations")
+    check_page(page, "staff-organisations", axe_log)
+    keep_shots("staff-organisations", SHOTS)
+    box = page.get_by_label("Organisation of Demo Coach 2")
+    box.fill("Delta Workforce Development Area")
+    page.locator("form:has(#" + (box.get_attribute("id") or "") + ") button").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text().startswith("Organisation saved")
+    page.goto(f"{base_url}/staff/report?school_year={DEMO_YEAR}")
+    assert "Delta Workforce Development Area" in page.locator("#organisation-table").inner_text()

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from recommender.instrument import load_instrument
-from tests.browser.conftest import SCREENSHOTS, check_page
-from tests.browser.test_pages import issue_code_for_new_student, sign_in, visible_step
+from tests.browser.conftest import SCREENSHOTS, NewPage, check_page
+from tests.browser.test_pages import issue_code_for_new_student, visible_step
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +27,12 @@ def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def _start_student(browser: Any, base_url: str, lang: str = "en") -> tuple[Any, Any, str]:
-    coach_ctx = browser.new_context()
-    coach = coach_ctx.new_page()
-    sign_in(coach, base_url, "coach1")
+def _start_student(new_page: NewPage, base_url: str, lang: str = "en") -> tuple[Any, str]:
+    """coach1 issues a new student a code; the student signs in with it and begins (the
+    student's page, the student's id)."""
+    coach = new_page("coach1")
     student_id, code = issue_code_for_new_student(coach, base_url)
-    coach_ctx.close()
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = ctx.new_page()
+    page = new_page(viewport={"width": 1366, "height": 768})
     if lang == "es":
         page.goto(f"{base_url}/language?to=es&next=/start")
     page.goto(f"{base_url}/start")
@@ -43,7 +41,7 @@ def _start_student(browser: Any, base_url: str, lang: str = "en") -> tuple[Any, 
     page.wait_for_url(f"{base_url}/assessment")
     page.locator("#step-welcome .next").click()
     page.locator("#step-interests-1:not([hidden])").wait_for()
-    return ctx, page, student_id
+    return page, student_id
 
 
 def _answer_visible_likert(page: Any, skip: set[str] | None = None) -> None:
@@ -78,10 +76,10 @@ def _in_view(page: Any, selector: str) -> bool:
 
 
 def test_a_class_period_in_the_browser(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
     total, per = _expected_minutes()
-    ctx, page, student_id = _start_student(browser, base_url)
+    page, student_id = _start_student(new_page, base_url)
 
     # progress by time: the welcome is behind, nothing else
     value, words = _progress(page)
@@ -234,17 +232,14 @@ def test_a_class_period_in_the_browser(
             page.goto(f"{base_url}/language?to=es&next=/results")
 
     # the coach reads the plan the student chose: "not sure yet", in the instrument's words
-    coach_ctx = browser.new_context()
-    coach = coach_ctx.new_page()
-    sign_in(coach, base_url, "coach1")
+    coach = new_page("coach1")
     coach.goto(f"{base_url}/coach/students/{student_id}")
     basis = coach.locator("#ranking-basis").inner_text()
     assert load_instrument().plans["undecided"] in basis
     assert "have not decided" not in basis
-    coach_ctx.close()
 
     # an ended sign-in: /start says what happened; a wrong code stays in the box
-    ctx.clear_cookies()
+    page.context.clear_cookies()
     page.goto(f"{base_url}/assessment")
     page.wait_for_url(re.compile(r"/start\?next="))
     assert page.locator("#session-ended").is_visible()
@@ -268,15 +263,14 @@ def test_a_class_period_in_the_browser(
         page.set_viewport_size({"width": width, "height": height})
         _shot(page, f"start-wrong-code-{width}-en")
     check_page(page, "student-start-wrong-code", axe_log)
-    ctx.close()
     (SHOTS / "figures.json").write_text(json.dumps(FIGURES, indent=1), encoding="utf-8")
     print(json.dumps(FIGURES, indent=1))
 
 
 def test_spanish_timed_task_and_bar_at_320(
-    browser: Any, base_url: str, axe_log: dict[str, Any]
+    new_page: NewPage, base_url: str, axe_log: dict[str, Any]
 ) -> None:
-    ctx, page, _ = _start_student(browser, base_url, "es")
+    page, _ = _start_student(new_page, base_url, "es")
     assert page.locator("html").get_attribute("lang") == "es"
     assert "Quedan unos" in page.locator("#progress-text").inner_text()
     # straight to the same-or-different task, as a reload at that section would
@@ -304,4 +298,3 @@ def test_spanish_timed_task_and_bar_at_320(
     page.wait_for_timeout(100)
     assert _in_view(page, "#bar-timer") and _in_view(page, "#progress")
     check_page(page, "student-perceptual-es", axe_log)
-    ctx.close()
