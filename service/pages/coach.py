@@ -18,7 +18,7 @@ from recommender.instrument import load_instrument
 from service import activities as activity_ops
 from service import planning, rostering
 from service.assessing import check_records, enter_records
-from service.auth import Principal, issue_session_access_code, shown_access_code
+from service.auth import Principal, shown_access_code
 from service.choices import ActivityCategory
 from service.deps import (
     ID_MAX,
@@ -53,7 +53,7 @@ from service.pages._text import (
     pick_language,
 )
 from service.pages.charts import draw_aptitude_bars, draw_interest_hexagon
-from service.pages.roster import sign_in_address
+from service.pages.roster import issue_page_codes, sign_in_address
 from service.recommending import latest_submitted_assessment, store_what_if
 from service.schemas import nul_fields, today
 from service.tables import Assessment, Plan, Recommendation, School
@@ -140,16 +140,7 @@ def new_access_code(
     The URL carries only the code's id; the code itself is derived from this coach's session
     token, so only this session can show it and it never sits in the URL or the history.
     """
-    token = read_token(request)
-    assert token is not None  # CoachPage resolved a session from it
-    code_id = issue_session_access_code(
-        db,
-        student_id=student.id,
-        issued_by=principal.user_id,
-        now=now,
-        minutes=settings.access_code_minutes,
-        session_token=token,
-    )
+    [code_id] = issue_page_codes(request, db, principal, settings, now, [student.id])
     db.commit()
     return RedirectResponse(f"/coach/students/{student.id}/access-code/{code_id}", status_code=303)
 

@@ -9,10 +9,12 @@ read the form and render.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from recommender.catalogue import get_catalogue
@@ -33,6 +35,7 @@ from service.deps import (
 from service.i18n import N_
 from service.pages._core import CoachPage, PageDenied, nul_message, render, without_nul
 from service.schemas import nul_fields, school_year_of, today
+from service.settings import Settings
 from service.tables import PendingImport, Student
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
@@ -408,6 +411,31 @@ def sign_in_address(request: Request, settings: Any) -> str:
     return f"{base}/start"
 
 
+def issue_page_codes(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    settings: Settings,
+    now: datetime,
+    student_ids: list[int],
+) -> list[int]:
+    """A new access code for each student, issued by the coach on this page; each shows only in
+    this browser session (``shown_access_code`` with its token). The codes' ids, in order."""
+    token = read_token(request)
+    assert token is not None  # a coach page resolved a session from it
+    return [
+        issue_session_access_code(
+            db,
+            student_id=student_id,
+            issued_by=principal.user_id,
+            now=now,
+            minutes=settings.access_code_minutes,
+            session_token=token,
+        )
+        for student_id in student_ids
+    ]
+
+
 @router.post("/codes")
 async def issue_class_codes(
     request: Request,
@@ -431,8 +459,6 @@ async def issue_class_codes(
         raise PageDenied(422, N_("Tick at least one student, or choose a class, then try again."))
     if len(ids) > rostering.MAX_CODES:
         raise PageDenied(422, N_("Issue codes for at most 400 students at once."))
-    token = read_token(request)
-    assert token is not None
     students = []
     for student_id in ids:
         student = load_student_for(request, db, principal, student_id, now)
@@ -440,17 +466,7 @@ async def issue_class_codes(
             raise PageDenied(404, N_("No student with that number is on your caseload."))
         students.append(student)
     students.sort(key=lambda s: (s.first_name.lower(), s.local_id))
-    code_ids = [
-        issue_session_access_code(
-            db,
-            student_id=s.id,
-            issued_by=principal.user_id,
-            now=now,
-            minutes=settings.access_code_minutes,
-            session_token=token,
-        )
-        for s in students
-    ]
+    code_ids = issue_page_codes(request, db, principal, settings, now, [s.id for s in students])
     db.commit()
     return RedirectResponse(
         f"/coach/codes/sheet?ids={','.join(str(i) for i in code_ids)}", status_code=303
