@@ -469,33 +469,26 @@ def test_the_student_pages_session_form_names_a_missing_language(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
     before = _count(app)
-    page = client.post(
-        f"/coach/students/{world.student_a}/sessions",
-        data={
-            "category": "parent_conversation",
-            "occurred_on": TODAY.isoformat(),
-            "minutes": "20",
-            "language": "",
-            "notes": "kept",
-        },
-        headers=world.headers("coach"),
-        follow_redirects=False,
-    )
+
+    def log_parent_conversation(**fields: str) -> Any:
+        return client.post(
+            f"/coach/students/{world.student_a}/sessions",
+            data={
+                "category": "parent_conversation",
+                "occurred_on": TODAY.isoformat(),
+                "minutes": "20",
+                **fields,
+            },
+            headers=world.headers("coach"),
+            follow_redirects=False,
+        )
+
+    page = log_parent_conversation(language="", notes="kept")
     assert page.status_code == 422
     assert 'id="session-error"' in page.text and "Language used:" in page.text
     assert ">kept</textarea>" in page.text
     assert _count(app) == before
-    ok = client.post(
-        f"/coach/students/{world.student_a}/sessions",
-        data={
-            "category": "parent_conversation",
-            "occurred_on": TODAY.isoformat(),
-            "minutes": "20",
-            "language": "Spanish",
-        },
-        headers=world.headers("coach"),
-        follow_redirects=False,
-    )
+    ok = log_parent_conversation(language="Spanish")
     assert ok.status_code == 303 and _count(app) == before + 1
 
 
