@@ -40,6 +40,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from recommender.errors import PathwaysError, PermissionDeniedError
+from service.middleware import replaying
 from service.problems import problem_response
 
 #: The session cookie's name (``service.deps.SESSION_COOKIE``, which imports this module).
@@ -244,7 +245,7 @@ class CrossSiteGuard:
                 return
             secret = read_cookies(headers).get(CSRF_COOKIE)
             body = await _read_body(receive)
-            replay = _replaying(body, receive)
+            replay = replaying(body, receive)
             form = await _parse_form(scope, body)
             token = form.get(CSRF_FIELD)
             await form.close()  # an uploaded file's temporary copy (the route parses its own)
@@ -321,21 +322,9 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    sent = {"done": False}
-
-    async def replay() -> Message:
-        if not sent["done"]:
-            sent["done"] = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
 async def _parse_form(scope: Scope, body: bytes) -> FormData:
     """The form fields of ``body`` (urlencoded or multipart); empty when it cannot be parsed."""
-    request = Request(scope, _replaying(body, _never))
+    request = Request(scope, replaying(body, _never))
     try:
         return await request.form()
     except Exception:  # an unreadable form has no token

@@ -24,6 +24,20 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that first hands the app ``body`` (already read, whole) as one message,
+    then passes on whatever ``receive`` gives (a disconnect)."""
+    sent = {"done": False}
+
+    async def replay() -> Message:
+        if not sent["done"]:
+            sent["done"] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class RequestGuard:
     """Reject bodies over ``max_body_bytes`` before the app sees them; time and count requests.
 
@@ -95,16 +109,7 @@ class RequestGuard:
                 return None
             chunks.append(body)
             more = bool(message.get("more_body", False))
-        whole = b"".join(chunks)
-        sent = {"done": False}
-
-        async def replay() -> Message:
-            if not sent["done"]:
-                sent["done"] = True
-                return {"type": "http.request", "body": whole, "more_body": False}
-            return await receive()
-
-        return replay
+        return replaying(b"".join(chunks), receive)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         response = problem_response(
