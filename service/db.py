@@ -108,26 +108,27 @@ class _SerialWriteCursor(sqlite3.Cursor):
     """A cursor that takes its connection's write lock before a statement that writes."""
 
     def execute(self, sql: str, parameters: Any = (), /) -> _SerialWriteCursor:
-        connection = self.connection
-        assert isinstance(connection, _SerialWriteConnection)
-        if _WRITE_STATEMENT.match(sql):
-            connection.take_write_lock()
-        try:
+        with self._write_turn(sql):
             super().execute(sql, parameters)
-        finally:
-            connection.release_when_idle()
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> _SerialWriteCursor:
+        with self._write_turn(sql):
+            super().executemany(sql, seq_of_parameters)
+        return self
+
+    @contextmanager
+    def _write_turn(self, sql: str) -> Iterator[None]:
+        """Around one statement: the write lock first when ``sql`` writes; afterwards the lock is
+        let go if the connection is idle (no transaction open)."""
         connection = self.connection
         assert isinstance(connection, _SerialWriteConnection)
         if _WRITE_STATEMENT.match(sql):
             connection.take_write_lock()
         try:
-            super().executemany(sql, seq_of_parameters)
+            yield
         finally:
             connection.release_when_idle()
-        return self
 
 
 class _SerialWriteConnection(sqlite3.Connection):
