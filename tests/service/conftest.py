@@ -313,6 +313,16 @@ _TOKEN_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
+def submit_assessment_a(client: TestClient, world: World) -> None:
+    """Student A submits the world's assessment (its answers are complete) through the API."""
+    done = client.post(
+        f"/assessments/{world.assessment_a}/submit",
+        json={"client_key": "world-a-submit"},
+        headers=world.headers("student"),
+    )
+    assert done.status_code == 200, done.text
+
+
 def page_form_token(client: TestClient, page: str, **kwargs: Any) -> str:
     """Open ``page`` as a browser would and read the CSRF token its forms (or meta tag) carry."""
     response = client.get(page, **kwargs)

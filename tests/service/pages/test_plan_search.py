@@ -19,16 +19,8 @@ from tests.service.conftest import (
     page_form_token,
     post_page_form,
     sign_in_page,
+    submit_assessment_a,
 )
-
-
-def _submit_a(client: TestClient, world: World) -> None:
-    done = client.post(
-        f"/assessments/{world.assessment_a}/submit",
-        json={"client_key": "plan-search-a-01"},
-        headers=world.headers("student"),
-    )
-    assert done.status_code == 200, done.text
 
 
 def _stored(app: FastAPI) -> int:
@@ -94,7 +86,7 @@ def test_the_find_page_is_in_spanish_for_a_spanish_reader(client: TestClient, wo
 def test_an_item_shows_the_ranked_lists_own_figures_for_the_same_job(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     coach = world.headers("coach")
     student_page = client.get(f"/coach/students/{world.student_a}", headers=coach)
     api = client.get(f"/students/{world.student_a}/recommendations", headers=coach).json()
@@ -123,7 +115,7 @@ def test_an_item_shows_the_ranked_lists_own_figures_for_the_same_job(
 
 
 def test_an_item_outside_the_top_five_gets_its_place(client: TestClient, world: World) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     coach = world.headers("coach")
     api = client.get(
         f"/students/{world.student_a}/recommendations", params={"k": 20}, headers=coach
@@ -138,7 +130,7 @@ def test_an_item_outside_the_top_five_gets_its_place(client: TestClient, world: 
 def test_add_to_plan_is_a_post_and_keeps_the_item_when_the_plan_form_is_saved(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     coach = world.headers("coach")
     item = f"/coach/students/{world.student_a}/find/occupation/47-2111.00"
     page = client.get(item, headers=coach)
@@ -236,7 +228,7 @@ def test_the_plan_items_api_adds_once_and_refuses_unknown_codes_and_a_full_plan(
 def test_recommendations_carry_spanish_titles_beside_english(
     client: TestClient, world: World
 ) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     body = client.get(
         f"/students/{world.student_a}/recommendations", headers=world.headers("coach")
     ).json()
@@ -250,7 +242,7 @@ def test_recommendations_carry_spanish_titles_beside_english(
 
 
 def test_the_spanish_results_page_shows_spanish_titles(client: TestClient, world: World) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     student = world.headers("student")
     client.cookies.set(LANG_COOKIE, "es")
     try:
@@ -268,7 +260,7 @@ def test_the_spanish_results_page_shows_spanish_titles(client: TestClient, world
 def test_the_spanish_print_view_names_plan_items_in_spanish(
     client: TestClient, world: World
 ) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     coach = world.headers("coach")
     url = f"/students/{world.student_a}/plan/items"
     assert client.post(url, json={"code": "47-2111.00"}, headers=coach).status_code == 200

@@ -10,16 +10,7 @@ from sqlalchemy import func, select
 
 from service.db import session_scope
 from service.tables import Recommendation
-from tests.service.conftest import World
-
-
-def _submit_a(client: TestClient, world: World) -> None:
-    done = client.post(
-        f"/assessments/{world.assessment_a}/submit",
-        json={"client_key": "pages-a-0001"},
-        headers=world.headers("student"),
-    )
-    assert done.status_code == 200, done.text
+from tests.service.conftest import World, submit_assessment_a
 
 
 def _codes(html: str) -> list[str]:
@@ -34,7 +25,7 @@ def _stored_rows(app: FastAPI) -> int:
 def test_coach_page_shows_the_stored_default_and_the_api_what_if(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     coach = world.headers("coach")
     page = client.get(f"/coach/students/{world.student_a}", headers=coach)
     assert page.status_code == 200
@@ -60,7 +51,7 @@ def test_coach_page_shows_the_stored_default_and_the_api_what_if(
 def test_student_results_page_lists_the_api_result(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     student = world.headers("student")
     page = client.get("/results", headers=student)
     assert page.status_code == 200
@@ -72,7 +63,7 @@ def test_student_results_page_lists_the_api_result(
 def test_coach_records_form_names_bad_fields_and_rescoring_updates_the_page(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    _submit_a(client, world)
+    submit_assessment_a(client, world)
     coach = world.headers("coach")
     url = f"/coach/students/{world.student_a}"
     page = client.get(url, headers=coach)
