@@ -71,6 +71,13 @@ def register(sub: Any) -> None:
     p.add_argument("--max-iter", type=int, default=120, help="boosting iterations (default 120)")
     p.add_argument("--eval-students", type=int, default=2000, help="held-out students scored")
     p.add_argument(
+        "--reuse-fit",
+        metavar="VERSION",
+        help="take this version's fitted model instead of fitting again and redo every later "
+        "step (typical fit, exposure offsets, calibration, evaluation, benchmarks, card); the "
+        "version must have been trained on the same cohort settings and features",
+    )
+    p.add_argument(
         "--promote",
         action="store_true",
         help="promote the new version in the service database (--database-url) if it passes "
@@ -226,6 +233,12 @@ def handle_train(args: argparse.Namespace) -> int:
             print(f"pathways train: cannot promote, so not training: {exc}", file=sys.stderr)
             return 1
     if args.records:
+        if args.reuse_fit:
+            print(
+                "pathways train: --reuse-fit works with the synthetic cohort, not --records",
+                file=sys.stderr,
+            )
+            return 2
         return _train_records(args)
     from recommender.catalogue import load_catalogue
     from recommender.errors import PathwaysError
@@ -240,10 +253,20 @@ def handle_train(args: argparse.Namespace) -> int:
     )
     models_dir = _models_dir(args)
     try:
+        reuse = None
+        if args.reuse_fit:
+            from recommender.model import locate_model_version
+
+            reuse = locate_model_version(models_dir, args.reuse_fit)
         folder = train_version(
-            config, load_catalogue(), models_dir, args.version, show_progress=not args.quiet
+            config,
+            load_catalogue(),
+            models_dir,
+            args.version,
+            show_progress=not args.quiet,
+            reuse_fit=reuse,
         )
-    except (PathwaysError, FileExistsError) as exc:
+    except (PathwaysError, FileExistsError, ValueError) as exc:
         print(f"pathways train: {exc}", file=sys.stderr)
         return 2
     metrics = read_model_metrics(models_dir, folder.name)

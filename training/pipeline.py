@@ -51,6 +51,7 @@ def train_and_write_version(
     *,
     show_progress: bool = True,
     started: float | None = None,
+    reuse_fit: Path | None = None,
 ) -> Path:
     """Fit on ``data``, export ONNX with the parity check, calibrate, evaluate and benchmark the
     held-out students, and write ``models/<version>/`` atomically; returns that folder.
@@ -59,6 +60,11 @@ def train_and_write_version(
     folder of that name raises ``FileExistsError`` before anything is fitted. ``started`` (a
     ``time.perf_counter()`` reading at the start of the run) adds the run's total seconds to
     the timing figures. Nothing is left in ``models_dir`` when a step fails.
+
+    ``reuse_fit`` (a version folder) takes that version's fitted pipeline (``model.joblib``)
+    instead of fitting again, and runs every later step: for a change of the typical fit, the
+    exposure offsets or the evaluation that leaves the fit as it was. The version must have been
+    trained on the same data (training data hash) with the same features, else ``ValueError``.
     """
     from tqdm import tqdm
 
@@ -71,10 +77,13 @@ def train_and_write_version(
         raise FileExistsError(f"model version {name!r} already exists in {models_dir}")
     steps = tqdm(total=4, desc="train", unit="step", disable=not show_progress)
     try:
-        x = data.features(occupations)
-        log.info("fitting on %d pair rows, %d features", x.shape[0], x.shape[1])
-        pipe, fit_seconds = fit_pipeline(x, data.pair_grade, config)
-        del x
+        if reuse_fit is not None:
+            pipe, fit_seconds = reuse_fitted_pipeline(reuse_fit, data, config)
+        else:
+            x = data.features(occupations)
+            log.info("fitting on %d pair rows, %d features", x.shape[0], x.shape[1])
+            pipe, fit_seconds = fit_pipeline(x, data.pair_grade, config)
+            del x
         steps.update()
 
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -90,6 +99,7 @@ def train_and_write_version(
             eval_students, calib_students = config.split_held_out(data.held_out)
             calibration = None
             typical = None
+            exposure_report = None
             if calib_students.size:
                 calib_fit = score_whole_catalogue(
                     onnx_model.score_fit, data.students, occupations, calib_students
@@ -99,7 +109,7 @@ def train_and_write_version(
                 )
                 write_json(tmp / CALIBRATION_FILE, calibration.to_dict())
                 if calib_students.size >= 2:  # a typical fit needs two students at least
-                    typical = write_typical_fit(
+                    typical, exposure_report = write_typical_fit(
                         tmp, catalogue, calib_fit, onnx_model.score_fit, policy
                     )
                 del calib_fit
@@ -135,9 +145,12 @@ def train_and_write_version(
                     "students": int(data.train_students.size),
                     **data.training_facts,
                     "grade_shares": data.grade_shares(),
+                    **({"reused_fit_of": reuse_fit.name} if reuse_fit is not None else {}),
                 },
                 **data.metrics,
             }
+            if exposure_report is not None:
+                metrics["exposure_offsets"] = exposure_report
             manifest: dict[str, Any] = {
                 "version": name,
                 "training_data_sha256": data.sha256,
@@ -160,6 +173,24 @@ def train_and_write_version(
     finally:
         steps.close()
     return final_dir
+
+
+def reuse_fitted_pipeline(
+    folder: Path, data: TrainingData, config: TrainConfig
+) -> tuple[Pipeline, float]:
+    """The fitted pipeline of the version in ``folder`` and its recorded fit seconds, after
+    checking it was trained on ``data`` with ``config``'s features."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("training_data_sha256") != data.sha256:
+        raise ValueError(
+            f"{folder.name} was trained on other data (training data hash"
+            f" {str(manifest.get('training_data_sha256'))[:16]}, this run's {data.sha256[:16]})"
+        )
+    if list(manifest.get("feature_names", [])) != list(config.features):
+        raise ValueError(f"{folder.name} was trained on other features than this run's")
+    pipe = joblib.load(folder / "model.joblib")
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    return pipe, float(metrics.get("timing", {}).get("fit_seconds", 0.0))
 
 
 def save_and_check_model(
@@ -232,30 +263,45 @@ def write_typical_fit(
     fit: npt.NDArray[np.float32],
     score_fit: ScoreFit | None = None,
     policy: RankingPolicy | None = None,
-) -> TypicalFit:
-    """Write typical_fit.json from the (m, n) fit of m reference students and return it.
+) -> tuple[TypicalFit, dict[str, Any] | None]:
+    """Write typical_fit.json from the (m, n) fit of m reference students; returns the typical
+    fit and the exposure offsets' report (None without ``score_fit``).
 
-    With ``score_fit``, the exposure offsets (training.exposure) are fitted on the keying half
-    of the real respondents and written with it, holding the cap both for the fit alone and for
-    the served score at the statewide figures (the policy's demand, wage and high-value parts,
-    the same for every student of a region, in relative-fit units): the list a coach sees.
+    With ``score_fit``, the exposure offsets (training.exposure) are fitted on its two reference
+    samples (the keying half of the real respondents; the occupations' workers) and written with
+    it, holding each sample's cap both for the fit alone and for the served score at the
+    statewide figures (the policy's demand, wage and high-value parts, the same for every student
+    of a region, in relative-fit units): the list a coach sees.
     """
     from recommender.typical import TYPICAL_FIT_FILE, relative_fit, typical_fit_document
-    from training.exposure import fit_exposure_offsets, keying_half_fit
+    from training.exposure import (
+        ExposureSettings,
+        ReferenceSample,
+        fit_exposure_offsets,
+        reference_fits,
+    )
 
     typical = typical_fit_from_sample(fit)
     fitted_on = None
     if score_fit is not None:
-        people_fit, people = keying_half_fit(score_fit, catalogue)
-        reference = relative_fit(people_fit, typical)
+        settings = ExposureSettings()
         policy = policy or RankingPolicy()
-        served = None
-        if policy.fit_weight > 0:
-            served = reference + statewide_policy_parts(catalogue, policy) / policy.fit_weight
-        offsets, fitted_on = fit_exposure_offsets(reference, also=served)
+        parts = (
+            statewide_policy_parts(catalogue, policy) / policy.fit_weight
+            if policy.fit_weight > 0
+            else None
+        )
+        caps = {"people": settings.cap, "workforce": settings.workforce_cap}
+        samples = []
+        for name, raw in reference_fits(score_fit, catalogue, settings).items():
+            rel = relative_fit(raw, typical)
+            scores = (rel,) if parts is None else (rel, rel + parts)
+            samples.append(ReferenceSample(name, scores, caps[name]))
+        offsets, fitted_on = fit_exposure_offsets(samples, settings)
         fitted_on["population"] = (
-            f"keying half of the real respondents (data/benchmarks/people.tsv, {people} people):"
-            " fit only and the served score at the statewide figures"
+            "people: keying half of the real respondents (data/benchmarks/people.tsv);"
+            " workforce: every occupation's O*NET profile, interests spread by the real"
+            " within-field SD; fit only and the served score at the statewide figures"
         )
         typical = typical.with_exposure(offsets)
     doc = typical_fit_document(
@@ -266,7 +312,7 @@ def write_typical_fit(
         fitted_on,
     )
     write_json(folder / TYPICAL_FIT_FILE, doc)
-    return typical
+    return typical, fitted_on
 
 
 def statewide_policy_parts(catalogue: Catalogue, policy: RankingPolicy) -> npt.NDArray[np.float32]:

@@ -390,9 +390,10 @@ def train_version(
     *,
     observe: ObserveFn | None = None,
     show_progress: bool = True,
+    reuse_fit: Path | None = None,
 ) -> Path:
-    """Generate the cohort, then fit, export, check parity, evaluate and write models/<version>/
-    (``training.pipeline.train_and_write_version``)."""
+    """Generate the cohort, then fit (or take ``reuse_fit``'s fitted model), export, check
+    parity, evaluate and write models/<version>/ (``training.pipeline.train_and_write_version``)."""
     from tqdm import tqdm
 
     from training.cohort import generate_cohort, observe_with_instrument
@@ -414,4 +415,5 @@ def train_version(
         version,
         show_progress=show_progress,
         started=started,
+        reuse_fit=reuse_fit,
     )

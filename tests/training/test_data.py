@@ -107,3 +107,37 @@ def test_both_flows_train_through_the_one_step(
     train_version_from_records([path], catalogue, tmp_path / "models", show_progress=False)
     assert [type(d) for d in seen] == [TrainingData, TrainingData]
     assert [d.name_stem for d in seen] == ["", "records-"]
+
+
+def test_a_reused_fit_must_come_from_the_same_data_and_features(tmp_path: Path) -> None:
+    """--reuse-fit takes a version's fitted pipeline only when that version was trained on this
+    run's data with this run's features."""
+    import json
+
+    import joblib
+
+    from training.pipeline import reuse_fitted_pipeline
+
+    catalogue = load_catalogue()
+    config = TrainConfig(cohort=CohortConfig(n_students=40, seed=2))
+    data = cohort_training_data(
+        generate_cohort(catalogue, config.cohort, observe), catalogue, config
+    )
+    folder = tmp_path / "2026.9-old"
+    folder.mkdir()
+    joblib.dump({"a": "pipeline"}, folder / "model.joblib")
+    (folder / "metrics.json").write_text(json.dumps({"timing": {"fit_seconds": 12.5}}))
+
+    def manifest(sha: str, features: list[str]) -> None:
+        doc = {"training_data_sha256": sha, "feature_names": features}
+        (folder / "manifest.json").write_text(json.dumps(doc))
+
+    manifest(data.sha256, list(config.features))
+    pipe, seconds = reuse_fitted_pipeline(folder, data, config)
+    assert pipe == {"a": "pipeline"} and seconds == 12.5
+    manifest("0" * 64, list(config.features))
+    with pytest.raises(ValueError, match="trained on other data"):
+        reuse_fitted_pipeline(folder, data, config)
+    manifest(data.sha256, list(config.features)[:-1])
+    with pytest.raises(ValueError, match="other features"):
+        reuse_fitted_pipeline(folder, data, config)

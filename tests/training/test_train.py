@@ -188,3 +188,33 @@ def test_choose_policy_needs_the_fit_only_row() -> None:
     row = {"demand_weight": 0.1, "wage_weight": 0.0, "high_value_boost": 0.0, "ndcg@10": 0.3}
     with pytest.raises(ValueError, match="fit-only"):
         choose_policy([row])
+
+
+def test_the_shipped_card_states_its_exposure_offsets_as_fitted() -> None:
+    """The card's reference-sample table is the report typical_fit.json carries, figure by
+    figure, and the lowered and raised counts are those of the offsets served."""
+    from recommender.catalogue import load_catalogue
+    from recommender.typical import load_typical_fit
+    from training.card import render_model_card
+
+    active = json.loads((DEFAULT_MODELS_DIR / "registry.json").read_text())["active"]
+    folder = DEFAULT_MODELS_DIR / active
+    metrics = json.loads((folder / "metrics.json").read_text())
+    typical_doc = json.loads((folder / "typical_fit.json").read_text())
+    if "exposure" not in typical_doc:
+        pytest.skip(f"{active} has no exposure offsets")
+    report = typical_doc["exposure_fitted_on"]
+    assert metrics["exposure_offsets"] == report
+    card = render_model_card(active, metrics, json.loads((folder / "manifest.json").read_text()))
+    offsets = load_typical_fit(folder, load_catalogue().codes).exposure
+    assert offsets is not None
+    lowered, raised = int((offsets > 0).sum()), int((offsets < 0).sum())
+    assert f"{lowered} occupations lowered, {raised} raised." in card
+    for s in report["samples"].values():
+        row = (
+            f"| {s['people']:,} | {100 * s['cap']:.1f} % | "
+            f"{100 * s['largest_share_before']:.1f} % → {100 * s['largest_share_after']:.1f} % | "
+            f"{s['never_shown_before']} → {s['never_shown_after']} |"
+        )
+        assert row in card
+        assert s["largest_share_after"] <= s["largest_share_before"]
