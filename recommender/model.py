@@ -17,7 +17,6 @@ name instead of served.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy.typing as npt
 
 from recommender.errors import ModelArtifactError, UnknownModelVersionError
 from recommender.features import FEATURE_NAMES
+from recommender.files import sha256_of_file
 from recommender.shipped import shipped_path
 
 F32 = npt.NDArray[np.float32]
@@ -123,14 +123,6 @@ def load_fit_model(path: Path, *, intra_op_threads: int = 1) -> FitModel:
     )
 
 
-def _sha256_of(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_model_files(folder: Path) -> dict[str, str]:
     """Check every file ``folder/manifest.json`` lists against its SHA-256; return the listing.
 
@@ -162,7 +154,7 @@ def verify_model_files(folder: Path) -> dict[str, str]:
             raise ModelArtifactError(str(manifest_file), f"manifest lists a path {name!r}")
         file = folder / name
         try:
-            actual = _sha256_of(file)
+            actual = sha256_of_file(file)
         except FileNotFoundError:
             raise ModelArtifactError(str(file), "file listed in the manifest is missing") from None
         except OSError as exc:

@@ -9,7 +9,6 @@ column order and number formatting, plus ``manifest.json``; building twice gives
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -36,6 +35,7 @@ from recommender.catalogue import (
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import RawDataError
+from recommender.files import sha256_of_file
 from recommender.training_routes import DIRECTNESS, ROUTE_LEVELS, usual_levels
 
 logger = logging.getLogger(__name__)
@@ -213,14 +213,6 @@ def _read_table(raw: Path, key: str, columns: Sequence[str]) -> pd.DataFrame:
 def _to_float(values: pd.Series) -> pd.Series:
     """Numbers as float; blanks, dashes and other non-numbers become NaN."""
     return pd.to_numeric(values.str.replace(",", "", regex=False), errors="coerce")
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -1135,7 +1127,7 @@ def _build_into(
         counts[name] = _write_tsv(out / name, COLUMNS[name], college_rows)
 
     step("manifest")
-    outputs = {name: _sha256_file(out / name) for name in sorted(counts)}
+    outputs = {name: sha256_of_file(out / name) for name in sorted(counts)}
     n = len(codes)
     with_programs = sum(1 for soc in frame["soc"] if soc in programs)
     awarded = {
@@ -1158,7 +1150,7 @@ def _build_into(
         "version": compute_catalogue_version(outputs),
         "outputs": outputs,
         "row_counts": counts,
-        "inputs": {RAW_FILES[k]: _sha256_file(raw / RAW_FILES[k]) for k in sorted(RAW_FILES)},
+        "inputs": {RAW_FILES[k]: sha256_of_file(raw / RAW_FILES[k]) for k in sorted(RAW_FILES)},
         "releases": RELEASES,
         "licences": LICENCES,
         "parameters": {

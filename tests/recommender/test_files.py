@@ -1,14 +1,16 @@
-"""The one atomic-write helper: the mode asked for, the old content on failure, no leftovers."""
+"""The file helpers: atomic writes (the mode asked for, the old content on failure, no leftovers)
+and the content hash."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
 
 import pytest
 
-from recommender.files import PRIVATE, READABLE, atomic_path, write_atomic
+from recommender.files import PRIVATE, READABLE, atomic_path, sha256_of_file, write_atomic
 
 
 def _mode(path: Path) -> int:
@@ -53,3 +55,17 @@ def test_a_library_writing_to_the_path_replaces_the_target(tmp_path: Path) -> No
     assert target.read_bytes() == b"after"
     assert _mode(target) == PRIVATE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+@pytest.mark.parametrize("size", [0, 5, (1 << 20) + 3])
+def test_sha256_of_file_hashes_every_byte_across_the_read_blocks(tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    (tmp_path / "data.bin").write_bytes(data)
+    assert sha256_of_file(tmp_path / "data.bin") == hashlib.sha256(data).hexdigest()
+
+
+def test_sha256_of_an_empty_file_is_the_published_empty_digest(tmp_path: Path) -> None:
+    (tmp_path / "empty").write_bytes(b"")
+    assert sha256_of_file(str(tmp_path / "empty")) == (
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
