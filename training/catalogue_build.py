@@ -326,6 +326,27 @@ def _soc_broad(soc: str) -> str:
     return soc[:6] + "0"
 
 
+def _match_series(
+    socs: Iterable[str], detailed: set[str], published: set[str]
+) -> tuple[list[str], list[str]]:
+    """The series code each SOC's figures come from, and how it matched: the SOC itself
+    ("detailed") when ``detailed`` holds it, else its broad group ("broad") when ``published``
+    holds that, else ("", "none")."""
+    codes: list[str] = []
+    matches: list[str] = []
+    for soc in socs:
+        if soc in detailed:
+            codes.append(soc)
+            matches.append("detailed")
+        elif _soc_broad(soc) in published:
+            codes.append(_soc_broad(soc))
+            matches.append("broad")
+        else:
+            codes.append("")
+            matches.append("none")
+    return codes, matches
+
+
 @dataclass
 class _Occupations:
     codes: list[str]
@@ -414,18 +435,8 @@ def _build_occupations(raw: Path, step: Callable[[str], None]) -> _Occupations:
     ).drop_duplicates("soc_code")
     ep = ep.set_index("soc_code")
     all_growth = float(_to_float(pd.Series([ep.at[ALL_OCCUPATIONS, "emp_change_pct"]]))[0])
-    ep_code: list[str] = []
-    ep_match: list[str] = []
-    for soc in frame["soc"]:
-        if soc in ep.index and ep.at[soc, "occupation_type"] == "Line item":
-            ep_code.append(soc)
-            ep_match.append("detailed")
-        elif _soc_broad(soc) in ep.index:
-            ep_code.append(_soc_broad(soc))
-            ep_match.append("broad")
-        else:
-            ep_code.append("")
-            ep_match.append("none")
+    line_items = set(ep.index[ep["occupation_type"] == "Line item"])
+    ep_code, ep_match = _match_series(frame["soc"], line_items, set(ep.index))
     frame["ep_code"] = ep_code
     frame["ep_match"] = ep_match
     lookup = ep.reindex([c or "__none__" for c in ep_code])
@@ -520,18 +531,7 @@ def _build_labour(
     """Rows of labour.tsv (region order, then occupation order) and coverage figures."""
     national_codes = set(oews.loc[oews["area_code"] == NATIONAL_AREA, "occ_code"])
     frame = occ.frame
-    oews_code: list[str] = []
-    oews_match: list[str] = []
-    for soc in frame["soc"]:
-        if soc in national_codes:
-            oews_code.append(soc)
-            oews_match.append("detailed")
-        elif _soc_broad(soc) in national_codes:
-            oews_code.append(_soc_broad(soc))
-            oews_match.append("broad")
-        else:
-            oews_code.append("")
-            oews_match.append("none")
+    oews_code, oews_match = _match_series(frame["soc"], national_codes, national_codes)
     frame["oews_code"] = oews_code
     frame["oews_match"] = oews_match
 
