@@ -30,34 +30,15 @@ import numpy as np  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
-from recommender.assessment import StudentProfile  # noqa: E402
-from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.auth import create_session  # noqa: E402
 from service.db import session_scope  # noqa: E402
 from service.migrate import upgrade_database  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.tables import Assessment, CoachSchool, Recommendation, School, Student, User  # noqa: E402
+from tests.model.synthetic import make_scored_profile  # noqa: E402
 
 N_STUDENTS = 20
-
-
-def _profile(rng: np.random.Generator) -> StudentProfile:
-    return StudentProfile(
-        instrument_version="2025.1",
-        interests=rng.normal(size=len(RIASEC)).astype(np.float32),
-        interests_se=np.full(len(RIASEC), 0.3, dtype=np.float32),
-        work_values=rng.normal(size=len(WORK_VALUES)).astype(np.float32),
-        work_values_se=np.full(len(WORK_VALUES), 0.4, dtype=np.float32),
-        aptitudes=rng.normal(size=len(APTITUDES)).astype(np.float32),
-        aptitudes_se=np.full(len(APTITUDES), 0.35, dtype=np.float32),
-        aptitude_sources={},
-        plan="community_college",
-        county_fips=None,
-        region_code="2800005",
-        will_commute=True,
-        will_relocate=False,
-    )
 
 
 def _seed(app: object) -> tuple[str, list[int]]:
@@ -79,7 +60,7 @@ def _seed(app: object) -> tuple[str, list[int]]:
                     student_id=student.id,
                     instrument_version="2025.1",
                     status="submitted",
-                    profile=_profile(rng).to_dict(),
+                    profile=make_scored_profile(rng).to_dict(),
                     submitted_at=datetime.now(UTC),
                 )
             )

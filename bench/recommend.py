@@ -33,16 +33,14 @@ def make_profiles(n: int, seed: int = 0) -> list[Any]:
     """n scored profiles simulated from random latent traits through the real instrument."""
     from recommender.assessment import load_instrument, score_assessments
     from recommender.catalogue import get_catalogue
-    from recommender.dimensions import APTITUDES, PLANS, RIASEC, WORK_VALUES
-    from training.response_model import simulate_cohort_answers
+    from recommender.dimensions import PLANS
+    from training.response_model import simulate_population_answers
 
     inst = load_instrument()
     counties = sorted(get_catalogue().county_region)
     rng = np.random.default_rng(seed)
-    answers = simulate_cohort_answers(
-        rng.standard_normal((n, len(RIASEC))),
-        rng.standard_normal((n, len(APTITUDES))),
-        rng.standard_normal((n, len(WORK_VALUES))),
+    answers = simulate_population_answers(
+        n,
         rng,
         inst,
         records=("act_math", "gpa_unweighted"),

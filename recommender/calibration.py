@@ -9,7 +9,6 @@ never changes the order of occupations, so rankings and reasons are unaffected.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recommender.errors import ModelArtifactError
+from recommender.files import read_artifact_json
 
 F32 = npt.NDArray[np.float32]
 
@@ -76,15 +76,7 @@ def calibration_from_mapping(data: Mapping[str, Any], source: str = "<mapping>")
 def load_calibration(path: Path) -> FitCalibration:
     """Read ``calibration.json`` (or a version folder holding it)."""
     file = path / CALIBRATION_FILE if path.is_dir() else path
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelArtifactError(str(file), "calibration file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelArtifactError(str(file), f"unreadable calibration: {exc}") from None
-    if not isinstance(data, dict):
-        raise ModelArtifactError(str(file), "calibration must be a JSON object")
-    return calibration_from_mapping(data, str(file))
+    return calibration_from_mapping(read_artifact_json(file, "calibration"), str(file))
 
 
 def calibrate_fit(fit: npt.ArrayLike, calibration: FitCalibration) -> F32:

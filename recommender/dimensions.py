@@ -6,7 +6,7 @@ these tuples, in this order. Changing an order is a data-format change.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
 #: Holland's six interest areas, in O*NET order (Element IDs 1.B.1.a-f).
 RIASEC: Final = ("R", "I", "A", "S", "E", "C")
@@ -50,15 +50,17 @@ WORK_VALUES: Final = (
     "independence",
 )
 
-#: Post-secondary plans a student can choose.
-PLANS: Final = (
+#: A post-secondary plan a student can choose (the type of a request's plan field).
+Plan = Literal[
     "work",
     "apprenticeship_certificate",
     "community_college",
     "four_year_college",
     "military",
     "undecided",
-)
+]
+#: Post-secondary plans a student can choose, in ``Plan``'s order.
+PLANS: Final[tuple[str, ...]] = get_args(Plan)
 
 #: O*NET job zones (preparation level).
 JOB_ZONES: Final = (1, 2, 3, 4, 5)

@@ -17,8 +17,6 @@ name instead of served.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -28,6 +26,7 @@ import numpy.typing as npt
 
 from recommender.errors import ModelArtifactError, UnknownModelVersionError
 from recommender.features import FEATURE_NAMES
+from recommender.files import read_artifact_json, sha256_of_file
 from recommender.shipped import shipped_path
 
 F32 = npt.NDArray[np.float32]
@@ -123,14 +122,6 @@ def load_fit_model(path: Path, *, intra_op_threads: int = 1) -> FitModel:
     )
 
 
-def _sha256_of(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_model_files(folder: Path) -> dict[str, str]:
     """Check every file ``folder/manifest.json`` lists against its SHA-256; return the listing.
 
@@ -139,13 +130,7 @@ def verify_model_files(folder: Path) -> dict[str, str]:
     ``model.onnx`` must be listed. Reads each listed file once.
     """
     manifest_file = folder / MANIFEST_FILE
-    try:
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelArtifactError(str(manifest_file), "manifest file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelArtifactError(str(manifest_file), f"unreadable manifest: {exc}") from None
-    files = manifest.get("files") if isinstance(manifest, dict) else None
+    files = read_artifact_json(manifest_file, "manifest").get("files")
     if not isinstance(files, dict) or not all(
         isinstance(name, str) and isinstance(digest, str) for name, digest in files.items()
     ):
@@ -162,7 +147,7 @@ def verify_model_files(folder: Path) -> dict[str, str]:
             raise ModelArtifactError(str(manifest_file), f"manifest lists a path {name!r}")
         file = folder / name
         try:
-            actual = _sha256_of(file)
+            actual = sha256_of_file(file)
         except FileNotFoundError:
             raise ModelArtifactError(str(file), "file listed in the manifest is missing") from None
         except OSError as exc:
@@ -179,13 +164,8 @@ def verify_model_files(folder: Path) -> dict[str, str]:
 def read_registry(models_dir: Path = DEFAULT_MODELS_DIR) -> dict[str, Any]:
     """Read ``registry.json`` from a models folder (the seed version and its history)."""
     file = models_dir / "registry.json"
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelArtifactError(str(file), "registry file not found") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelArtifactError(str(file), f"unreadable registry: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("active"), str):
+    data = read_artifact_json(file, "registry")
+    if not isinstance(data.get("active"), str):
         raise ModelArtifactError(str(file), "registry must be an object with a string 'active'")
     return data
 

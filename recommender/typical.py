@@ -25,7 +25,6 @@ without ``scale`` uses 1 everywhere and one without ``exposure`` uses 0 (version
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recommender.errors import ModelArtifactError
+from recommender.files import read_artifact_json
 
 TYPICAL_FIT_FILE: Final = "typical_fit.json"
 
@@ -103,16 +103,14 @@ def typical_fit_document(
 def load_typical_fit(folder: Path, codes: Sequence[str]) -> TypicalFit:
     """Typical fit and scale per catalogue occupation (catalogue order) from a version's file."""
     file = folder / TYPICAL_FIT_FILE
+    data = read_artifact_json(file, "typical fit")
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
         typical = dict(zip(data["codes"], data["typical"], strict=True))
         scale = dict(zip(data["codes"], data.get("scale", [1.0] * len(data["codes"])), strict=True))
         exposure = None
         if "exposure" in data:
             exposure = dict(zip(data["codes"], data["exposure"], strict=True))
-    except FileNotFoundError:
-        raise ModelArtifactError(str(file), "typical-fit file not found") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise ModelArtifactError(str(file), f"unreadable typical fit: {exc}") from None
     try:
         t = np.array([float(typical.get(c, 0.0)) for c in codes], dtype=np.float32)

@@ -12,13 +12,13 @@ command line alike. This module reads files only; it knows no database or web co
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
 from recommender.errors import ModelArtifactError, PathwaysError, UnknownModelVersionError
+from recommender.files import read_artifact_json
 
 __all__ = [
     "CHECKED_GROUPS",
@@ -58,13 +58,7 @@ def read_model_metrics(models_dir: Path, version: str) -> dict[str, Any]:
     file = models_dir / version / "metrics.json"
     if not file.is_file():
         raise UnknownModelVersionError(version)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelArtifactError(str(file), f"unreadable metrics: {exc}") from None
-    if not isinstance(data, dict):
-        raise ModelArtifactError(str(file), "metrics must be a JSON object")
-    return data
+    return read_artifact_json(file, "metrics")
 
 
 def headline_ndcg(metrics: Mapping[str, Any]) -> float:

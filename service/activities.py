@@ -28,18 +28,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from fastapi import Request
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from recommender.catalogue import get_catalogue
 from recommender.errors import InvalidRecordError, PermissionDeniedError, RecordNotFoundError
 from recommender.school_years import school_year_of
 from service.auth import Principal
 from service.choices import ActivityCategory
-from service.deps import load_student_for, sees_school
+from service.deps import load_student_for, scope_school_ids, sees_school
 from service.i18n import N_, Message
 from service.tables import Activity, ActivityAttendee, School, Student
 
@@ -499,6 +499,18 @@ def attendees_of(db: Session, activity_ids: Iterable[int]) -> dict[int, list[int
     return found
 
 
+_Row = TypeVar("_Row")
+
+
+def _in_scope(
+    query: Select[_Row], principal: Principal, school_id: InstrumentedAttribute[int]
+) -> Select[_Row]:
+    """``query`` kept to rows whose ``school_id`` is in the caller's scope (``scope_school_ids``:
+    an admin every school, a coach the assigned ones, anyone else none)."""
+    ids = scope_school_ids(principal)
+    return query if ids is None else query.where(school_id.in_(ids))
+
+
 def list_activities(
     db: Session,
     principal: Principal,
@@ -515,11 +527,11 @@ def list_activities(
 
     ``student_id`` matches an entry naming the student or listing them as present.
     """
-    query = select(Activity).order_by(Activity.occurred_on.desc(), Activity.id.desc())
-    if principal.role == "coach":
-        query = query.where(Activity.school_id.in_(principal.school_ids))
-    elif principal.role != "admin":
-        return []
+    query = _in_scope(
+        select(Activity).order_by(Activity.occurred_on.desc(), Activity.id.desc()),
+        principal,
+        Activity.school_id,
+    )
     if coach_id is not None:
         query = query.where(Activity.coach_id == coach_id)
     if school_id is not None:
@@ -540,13 +552,13 @@ def caseload_students(
     db: Session, principal: Principal, school_id: int | None = None
 ) -> list[Student]:
     """Students of the caller's schools (admin: all), by school, grade and name, for pickers."""
-    query = select(Student).order_by(
-        Student.school_id, Student.grade, Student.first_name, Student.local_id
+    query = _in_scope(
+        select(Student).order_by(
+            Student.school_id, Student.grade, Student.first_name, Student.local_id
+        ),
+        principal,
+        Student.school_id,
     )
-    if principal.role == "coach":
-        query = query.where(Student.school_id.in_(principal.school_ids))
-    elif principal.role != "admin":
-        return []
     if school_id is not None:
         query = query.where(Student.school_id == school_id)
     return list(db.execute(query).scalars())
@@ -554,11 +566,7 @@ def caseload_students(
 
 def schools_of(db: Session, principal: Principal) -> list[School]:
     """The schools the caller logs activities at (admin: all), by name."""
-    query = select(School).order_by(School.name)
-    if principal.role == "coach":
-        query = query.where(School.id.in_(principal.school_ids))
-    elif principal.role != "admin":
-        return []
+    query = _in_scope(select(School).order_by(School.name), principal, School.id)
     return list(db.execute(query).scalars())
 
 

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recommender.assessment import StudentProfile
-from recommender.errors import PathwaysError
+from recommender.errors import ModelArtifactError, PathwaysError
+from recommender.files import read_artifact_json
 from service.i18n import N_
 from service.recommending import DEFAULT_K, LoadedModel
 from service.tables import Assessment, Recommendation, Student
@@ -33,7 +34,9 @@ __all__ = [
     "Changelog",
     "MetricChange",
     "compare_versions",
+    "number_at",
     "preview_promotion",
+    "read_version_json",
 ]
 
 #: Students whose stored results a preview re-ranks at most (the most recently stored first):
@@ -218,16 +221,18 @@ COMPARED_METRICS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
 )
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_version_json(path: Path) -> dict[str, Any]:
+    """The JSON object of a version's file (metrics.json, manifest.json) for showing it; a file
+    that is missing, unreadable, not UTF-8, not JSON or not an object reads as {}."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_artifact_json(path, path.name)
+    except ModelArtifactError:
         return {}
-    return data if isinstance(data, dict) else {}
 
 
-def _at(data: Any, path: tuple[str, ...]) -> float | None:
-    for key in path:
+def number_at(data: Any, *keys: str) -> float | None:
+    """The finite number (not a bool) at ``data[k1][k2]…``; None where a key or number is not."""
+    for key in keys:
         if not isinstance(data, dict) or key not in data:
             return None
         data = data[key]
@@ -271,10 +276,11 @@ def _first_paragraph(text: str) -> str:
 def compare_versions(models_dir: Path, old: str, new: str) -> Changelog:
     """What changed from ``old`` to ``new`` (both folders must exist; missing files read empty)."""
     a, b = models_dir / old, models_dir / new
-    ma, mb = _read_json(a / "metrics.json"), _read_json(b / "metrics.json")
-    fa, fb = _read_json(a / "manifest.json"), _read_json(b / "manifest.json")
+    ma, mb = read_version_json(a / "metrics.json"), read_version_json(b / "metrics.json")
+    fa, fb = read_version_json(a / "manifest.json"), read_version_json(b / "manifest.json")
     metrics = [
-        MetricChange(label, _at(ma, path), _at(mb, path)) for label, path in COMPARED_METRICS
+        MetricChange(label, number_at(ma, *path), number_at(mb, *path))
+        for label, path in COMPARED_METRICS
     ]
     sa, sb = _flatten(fa.get("train_config", {})), _flatten(fb.get("train_config", {}))
     settings = [

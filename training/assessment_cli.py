@@ -158,24 +158,15 @@ def _reliability(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
     from recommender.instrument import load_instrument
     from training.reliability import export_responses, write_responses_csv
-    from training.response_model import simulate_cohort_answers
+    from training.response_model import simulate_population_answers
 
     if args.n < 1:
         print("pathways assessment simulate: --n must be at least 1", file=sys.stderr)
         return 2
-    rng = np.random.default_rng(args.seed)
     inst = load_instrument()
-    n = args.n
-    answers = simulate_cohort_answers(
-        rng.standard_normal((n, len(RIASEC))),
-        rng.standard_normal((n, len(APTITUDES))),
-        rng.standard_normal((n, len(WORK_VALUES))),
-        rng,
-        inst,
-    )
+    answers = simulate_population_answers(args.n, np.random.default_rng(args.seed), inst)
     count = write_responses_csv(export_responses(answers, inst), args.out)
-    print(f"wrote {count} rows for {n} simulated students to {args.out}")
+    print(f"wrote {count} rows for {args.n} simulated students to {args.out}")
     return 0

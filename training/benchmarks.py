@@ -40,11 +40,11 @@ from recommender.features import (
     INTEREST_NORM_SD,
     OccupationArrays,
     StudentBatch,
-    build_pair_features_batch,
 )
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit, relative_fit
 from training.baselines import score_congruence_batch
+from training.data import ScoreFit, score_whole_catalogue
 
 if TYPE_CHECKING:
     from recommender.catalogue import Catalogue
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
-ScoreFit = Callable[[F32], F32]
 
 #: Cut-off of every top-k metric here.
 K: Final = 10
@@ -253,15 +252,9 @@ def score_fit_matrix(
     score_fit: ScoreFit, students: StudentBatch, occupations: OccupationArrays, chunk: int = 100
 ) -> F32:
     """Fit (m, n) of every student against every occupation."""
-    n = occupations.size
-    out = np.empty((students.size, n), dtype=np.float32)
-    for start in range(0, students.size, chunk):
-        rows = np.arange(start, min(students.size, start + chunk))
-        x = build_pair_features_batch(
-            students, occupations, np.repeat(rows, n), np.tile(np.arange(n), rows.size)
-        )
-        out[rows] = score_fit(x).reshape(rows.size, n)
-    return out
+    return score_whole_catalogue(
+        score_fit, students, occupations, np.arange(students.size, dtype=np.int64), chunk
+    )
 
 
 def served_scores(

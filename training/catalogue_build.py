@@ -9,7 +9,6 @@ column order and number formatting, plus ``manifest.json``; building twice gives
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -36,6 +35,7 @@ from recommender.catalogue import (
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import RawDataError
+from recommender.files import sha256_of_file
 from recommender.training_routes import DIRECTNESS, ROUTE_LEVELS, usual_levels
 
 logger = logging.getLogger(__name__)
@@ -215,14 +215,6 @@ def _to_float(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.str.replace(",", "", regex=False), errors="coerce")
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # --------------------------------------------------------------------------------------------
 # formatting
 
@@ -334,6 +326,27 @@ def _soc_broad(soc: str) -> str:
     return soc[:6] + "0"
 
 
+def _match_series(
+    socs: Iterable[str], detailed: set[str], published: set[str]
+) -> tuple[list[str], list[str]]:
+    """The series code each SOC's figures come from, and how it matched: the SOC itself
+    ("detailed") when ``detailed`` holds it, else its broad group ("broad") when ``published``
+    holds that, else ("", "none")."""
+    codes: list[str] = []
+    matches: list[str] = []
+    for soc in socs:
+        if soc in detailed:
+            codes.append(soc)
+            matches.append("detailed")
+        elif _soc_broad(soc) in published:
+            codes.append(_soc_broad(soc))
+            matches.append("broad")
+        else:
+            codes.append("")
+            matches.append("none")
+    return codes, matches
+
+
 @dataclass
 class _Occupations:
     codes: list[str]
@@ -422,18 +435,8 @@ def _build_occupations(raw: Path, step: Callable[[str], None]) -> _Occupations:
     ).drop_duplicates("soc_code")
     ep = ep.set_index("soc_code")
     all_growth = float(_to_float(pd.Series([ep.at[ALL_OCCUPATIONS, "emp_change_pct"]]))[0])
-    ep_code: list[str] = []
-    ep_match: list[str] = []
-    for soc in frame["soc"]:
-        if soc in ep.index and ep.at[soc, "occupation_type"] == "Line item":
-            ep_code.append(soc)
-            ep_match.append("detailed")
-        elif _soc_broad(soc) in ep.index:
-            ep_code.append(_soc_broad(soc))
-            ep_match.append("broad")
-        else:
-            ep_code.append("")
-            ep_match.append("none")
+    line_items = set(ep.index[ep["occupation_type"] == "Line item"])
+    ep_code, ep_match = _match_series(frame["soc"], line_items, set(ep.index))
     frame["ep_code"] = ep_code
     frame["ep_match"] = ep_match
     lookup = ep.reindex([c or "__none__" for c in ep_code])
@@ -528,18 +531,7 @@ def _build_labour(
     """Rows of labour.tsv (region order, then occupation order) and coverage figures."""
     national_codes = set(oews.loc[oews["area_code"] == NATIONAL_AREA, "occ_code"])
     frame = occ.frame
-    oews_code: list[str] = []
-    oews_match: list[str] = []
-    for soc in frame["soc"]:
-        if soc in national_codes:
-            oews_code.append(soc)
-            oews_match.append("detailed")
-        elif _soc_broad(soc) in national_codes:
-            oews_code.append(_soc_broad(soc))
-            oews_match.append("broad")
-        else:
-            oews_code.append("")
-            oews_match.append("none")
+    oews_code, oews_match = _match_series(frame["soc"], national_codes, national_codes)
     frame["oews_code"] = oews_code
     frame["oews_match"] = oews_match
 
@@ -1135,7 +1127,7 @@ def _build_into(
         counts[name] = _write_tsv(out / name, COLUMNS[name], college_rows)
 
     step("manifest")
-    outputs = {name: _sha256_file(out / name) for name in sorted(counts)}
+    outputs = {name: sha256_of_file(out / name) for name in sorted(counts)}
     n = len(codes)
     with_programs = sum(1 for soc in frame["soc"] if soc in programs)
     awarded = {
@@ -1158,7 +1150,7 @@ def _build_into(
         "version": compute_catalogue_version(outputs),
         "outputs": outputs,
         "row_counts": counts,
-        "inputs": {RAW_FILES[k]: _sha256_file(raw / RAW_FILES[k]) for k in sorted(RAW_FILES)},
+        "inputs": {RAW_FILES[k]: sha256_of_file(raw / RAW_FILES[k]) for k in sorted(RAW_FILES)},
         "releases": RELEASES,
         "licences": LICENCES,
         "parameters": {

@@ -43,6 +43,7 @@ from recommender.calibration import FitCalibration
 from recommender.catalogue import Catalogue
 from recommender.errors import AnswerError, PathwaysError, TrainingRecordsRefusedError
 from recommender.features import FEATURE_NAMES, OccupationArrays, StudentBatch
+from recommender.files import sha256_of_file
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit
 from training.baselines import score_congruence_batch, score_demand_batch
@@ -134,14 +135,6 @@ class TrainingRecords:
 
 def _known_codes(catalogue: Catalogue) -> set[str]:
     return set(catalogue.codes) | {p.code for p in catalogue.pathways}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _cell_text(value: object) -> str:
@@ -287,7 +280,7 @@ def load_training_records(
     files = tuple(
         RecordFile(
             path=name,
-            sha256=_sha256(Path(name)),
+            sha256=sha256_of_file(Path(name)),
             rows=len(frame),
             school_years=tuple(
                 sorted({normalise_school_year(_cell_text(v)) or "" for v in frame["school_year"]})

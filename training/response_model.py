@@ -151,3 +151,21 @@ def simulate_cohort_answers(
             raise ValueError(f"student {row}: plan must be one of {PLANS}")
         out.append(answers)
     return out
+
+
+def simulate_population_answers(
+    n: int, rng: np.random.Generator, instrument: Instrument, **options: Any
+) -> list[dict[str, Any]]:
+    """Stored-answer dicts of ``n`` students whose latent traits are drawn from the population,
+    N(0, 1) (interests, then aptitudes, then work values, all from ``rng``).
+
+    ``options`` are those of ``simulate_cohort_answers`` (records, subtests, plans, ...).
+    """
+    return simulate_cohort_answers(
+        rng.standard_normal((n, len(RIASEC))),
+        rng.standard_normal((n, len(APTITUDES))),
+        rng.standard_normal((n, len(WORK_VALUES))),
+        rng,
+        instrument,
+        **options,
+    )

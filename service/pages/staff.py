@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import json
-import math
 import re
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +36,13 @@ from service.auth import Principal, accounts_by_id
 from service.choices import ActivityCategory
 from service.deps import NowDep, SessionDep
 from service.i18n import N_, Message, translate
-from service.model_changes import ChangePreview, compare_versions, preview_promotion
+from service.model_changes import (
+    ChangePreview,
+    compare_versions,
+    number_at,
+    preview_promotion,
+    read_version_json,
+)
 from service.model_ops import promote_model, recent_model_events, rollback_model, rollback_target
 from service.pages._core import (
     ATTRIBUTION_FILE,
@@ -78,23 +83,6 @@ router = APIRouter(include_in_schema=False)
 EVENTS_SHOWN: Final = 20
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _metric(metrics: dict[str, Any], *keys: str) -> float | None:
-    node: Any = metrics
-    for key in keys:
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return float(node) if isinstance(node, int | float) and math.isfinite(node) else None
-
-
 def _subgroup_means(metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
     """Held-out NDCG@10 mean per subgroup, by group (``evaluation.model.subgroups``)."""
     groups = metrics.get("evaluation", {}).get("model", {}).get("subgroups", {})
@@ -103,7 +91,7 @@ def _subgroup_means(metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
         return out
     for group, members in groups.items():
         for name, values in (members or {}).items():
-            value = _metric(values, "ndcg@10", "mean") if isinstance(values, dict) else None
+            value = number_at(values, "ndcg@10", "mean") if isinstance(values, dict) else None
             if value is not None:
                 out.setdefault(str(group), {})[str(name)] = value
     return out
@@ -144,7 +132,7 @@ def subgroup_gaps(metrics: dict[str, Any]) -> dict[str, Any]:
     ``shortfall``: how far the worst subgroup trails the overall mean (what the promotion guard
     holds to its limit, ``recommender.versions.check_subgroups``).
     """
-    overall = _metric(metrics, "evaluation", "model", "overall", "ndcg@10", "mean")
+    overall = number_at(metrics, "evaluation", "model", "overall", "ndcg@10", "mean")
     spread: dict[str, Any] | None = None
     shortfall: dict[str, Any] | None = None
     for group, means in _subgroup_means(metrics).items():
@@ -173,16 +161,16 @@ def subgroup_gaps(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def _summarise(folder: Path) -> dict[str, Any]:
-    metrics = _read_json(folder / "metrics.json")
-    manifest = _read_json(folder / "manifest.json")
+    metrics = read_version_json(folder / "metrics.json")
+    manifest = read_version_json(folder / "manifest.json")
     overall = ("evaluation", "model", "overall")
     return {
         "version": folder.name,
-        "ndcg10": _metric(metrics, *overall, "ndcg@10", "mean"),
-        "ndcg5": _metric(metrics, *overall, "ndcg@5", "mean"),
-        "mrr": _metric(metrics, *overall, "mrr", "mean"),
-        "recall10": _metric(metrics, *overall, "recall@10", "mean"),
-        "coverage10": _metric(metrics, "evaluation", "model", "coverage@10"),
+        "ndcg10": number_at(metrics, *overall, "ndcg@10", "mean"),
+        "ndcg5": number_at(metrics, *overall, "ndcg@5", "mean"),
+        "mrr": number_at(metrics, *overall, "mrr", "mean"),
+        "recall10": number_at(metrics, *overall, "recall@10", "mean"),
+        "coverage10": number_at(metrics, "evaluation", "model", "coverage@10"),
         "parity": bool(metrics.get("parity", {}).get("passed", False)),
         "gaps": subgroup_gaps(metrics),
         "has_model": (folder / "model.onnx").is_file(),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
 from recommender.catalogue import Catalogue, get_catalogue
+from recommender.dimensions import Plan
 from recommender.errors import RecordConflictError
 from service.assessing import (
     describe_clock,
@@ -67,17 +68,7 @@ class AnswersIn(RequestModel):
         dict[ItemId, dict[Annotated[str, StringConstraints(pattern=r"^\d{1,3}$")], int | None]]
         | None
     ) = Field(default=None, max_length=10, description="subtest -> item index -> option chosen")
-    plan: (
-        Literal[
-            "work",
-            "apprenticeship_certificate",
-            "community_college",
-            "four_year_college",
-            "military",
-            "undecided",
-        ]
-        | None
-    ) = None
+    plan: Plan | None = None
     county_fips: Annotated[str, StringConstraints(pattern=r"^28\d{3}$")] | None = None
     will_commute: bool | None = None
     will_relocate: bool | None = None

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from recommender.assessment import StudentProfile
 from recommender.dimensions import APTITUDES, PLANS, RIASEC, WORK_VALUES
 from recommender.features import OccupationArrays, StudentBatch
 
@@ -31,19 +33,41 @@ def make_occupations(n: int = 40, seed: int = 0) -> OccupationArrays:
     )
 
 
+def random_profile_arrays(rng: np.random.Generator) -> dict[str, npt.NDArray[np.float32]]:
+    """The StudentProfile arrays of a random student: interests, work values and aptitudes as
+    z-scores (the last aptitude unknown, NaN), with fixed standard errors."""
+    aptitudes = rng.normal(size=len(APTITUDES)).astype(np.float32)
+    aptitudes[-1] = np.nan
+    return {
+        "interests": rng.normal(size=len(RIASEC)).astype(np.float32),
+        "interests_se": np.full(len(RIASEC), 0.3, dtype=np.float32),
+        "work_values": rng.normal(size=len(WORK_VALUES)).astype(np.float32),
+        "work_values_se": np.full(len(WORK_VALUES), 0.4, dtype=np.float32),
+        "aptitudes": aptitudes,
+        "aptitudes_se": np.full(len(APTITUDES), 0.35, dtype=np.float32),
+    }
+
+
 def make_profile(seed: int = 0, plan: str = "community_college") -> SimpleNamespace:
-    """A profile-like object with the StudentProfile arrays (aptitudes are z-scores)."""
-    rng = np.random.default_rng(seed)
-    apt = rng.normal(size=len(APTITUDES)).astype(np.float32)
-    apt[-1] = np.nan
-    return SimpleNamespace(
-        interests=rng.normal(size=len(RIASEC)).astype(np.float32),
-        interests_se=np.full(len(RIASEC), 0.3, dtype=np.float32),
-        work_values=rng.normal(size=len(WORK_VALUES)).astype(np.float32),
-        work_values_se=np.full(len(WORK_VALUES), 0.4, dtype=np.float32),
-        aptitudes=apt,
-        aptitudes_se=np.full(len(APTITUDES), 0.35, dtype=np.float32),
+    """A profile-like object with the StudentProfile arrays (aptitudes are z-scores); unlike a
+    StudentProfile its fields can be changed and its plan need not be a known one."""
+    return SimpleNamespace(**random_profile_arrays(np.random.default_rng(seed)), plan=plan)
+
+
+def make_scored_profile(
+    rng: np.random.Generator, *, plan: str = "community_college", region: str | None = "2800005"
+) -> StudentProfile:
+    """A scored StudentProfile of ``random_profile_arrays``: instrument 2025.1, no aptitude
+    sources, county unknown, willing to commute but not to relocate."""
+    return StudentProfile(
+        instrument_version="2025.1",
+        **random_profile_arrays(rng),
+        aptitude_sources={},
         plan=plan,
+        county_fips=None,
+        region_code=region,
+        will_commute=True,
+        will_relocate=False,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -185,89 +186,84 @@ def test_get_catalogue_is_cached() -> None:
     assert get_catalogue() is get_catalogue()
 
 
+def _load_error(folder: Path) -> CatalogueError:
+    """The CatalogueError that loading ``folder`` raises (the test fails if it loads)."""
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(folder)
+    return exc.value
+
+
+def _edit_lines(folder: Path, name: str, edit: Callable[[list[str]], object]) -> list[str]:
+    """Apply ``edit`` to the lines of a catalogue TSV (header = line 0); return the new lines."""
+    path = folder / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    edit(lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
+
+
 def test_missing_file_is_named(copy: Path) -> None:
     (copy / "labour.tsv").unlink()
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert exc.value.file.endswith("labour.tsv")
-    assert "missing" in str(exc.value)
+    error = _load_error(copy)
+    assert error.file.endswith("labour.tsv")
+    assert "missing" in str(error)
 
 
 def test_missing_folder_and_manifest(tmp_path: Path, copy: Path) -> None:
-    with pytest.raises(CatalogueError):
-        load_catalogue(tmp_path / "nowhere")
+    _load_error(tmp_path / "nowhere")
     (copy / "manifest.json").unlink()
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert exc.value.file.endswith("manifest.json")
+    assert _load_error(copy).file.endswith("manifest.json")
 
 
-def test_bad_number_names_row_and_column(copy: Path) -> None:
-    _edit_cell(copy, "occupations.tsv", 5, "interest_A", "high")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert exc.value.file.endswith("occupations.tsv")
-    assert (exc.value.row, exc.value.column) == (5, "interest_A")
-    assert "not a number" in str(exc.value)
-
-
-def test_out_of_range_value_is_rejected(copy: Path) -> None:
-    _edit_cell(copy, "labour.tsv", 17, "wage_source", "3")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert (exc.value.row, exc.value.column) == (17, "wage_source")
-
-
-def test_unknown_column_is_named(copy: Path) -> None:
-    _edit_cell(copy, "regions.tsv", 0, "kind", "sort")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert exc.value.column == "sort" and exc.value.row == 0
+@pytest.mark.parametrize(
+    ("name", "row", "column", "value", "named_column", "says"),
+    [
+        pytest.param(
+            "occupations.tsv", 5, "interest_A", "high", "interest_A", "not a number", id="number"
+        ),
+        pytest.param("labour.tsv", 17, "wage_source", "3", "wage_source", "outside", id="range"),
+        pytest.param("regions.tsv", 0, "kind", "sort", "sort", "unknown column", id="column"),
+        pytest.param(
+            "pathway_members.tsv", 4, "code", "00-0000.00", "code", "unknown occupation", id="ref"
+        ),
+    ],
+)
+def test_a_bad_cell_is_named_by_file_row_and_column(
+    copy: Path, name: str, row: int, column: str, value: str, named_column: str, says: str
+) -> None:
+    """A number that is not one, out of its range, an unknown header, an unknown reference."""
+    _edit_cell(copy, name, row, column, value)
+    error = _load_error(copy)
+    assert error.file.endswith(name)
+    assert (error.row, error.column) == (row, named_column)
+    assert says in str(error)
 
 
 def test_duplicate_key_is_named(copy: Path) -> None:
-    path = copy / "counties.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append(lines[3])
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert exc.value.row == len(lines) - 1
-    assert "duplicate" in str(exc.value)
+    lines = _edit_lines(copy, "counties.tsv", lambda lines: lines.append(lines[3]))
+    error = _load_error(copy)
+    assert error.row == len(lines) - 1
+    assert "duplicate" in str(error)
 
 
 def test_wrong_field_count_is_named(copy: Path) -> None:
-    path = copy / "pathways.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[2] += "\textra"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert exc.value.row == 2 and exc.value.file.endswith("pathways.tsv")
+    def add_field(lines: list[str]) -> None:
+        lines[2] += "\textra"
 
-
-def test_unknown_reference_is_named(copy: Path) -> None:
-    _edit_cell(copy, "pathway_members.tsv", 4, "code", "00-0000.00")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert (exc.value.row, exc.value.column) == (4, "code")
+    _edit_lines(copy, "pathways.tsv", add_field)
+    error = _load_error(copy)
+    assert error.row == 2 and error.file.endswith("pathways.tsv")
 
 
 def test_incomplete_labour_grid_is_rejected(copy: Path) -> None:
-    path = copy / "labour.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    del lines[10]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert "regions x" in str(exc.value)
+    _edit_lines(copy, "labour.tsv", lambda lines: lines.pop(10))
+    assert "regions x" in str(_load_error(copy))
 
 
 def test_valid_but_edited_value_fails_the_checksum(copy: Path) -> None:
     _edit_cell(copy, "occupations.tsv", 1, "interest_R", "1.31")
-    with pytest.raises(CatalogueError) as exc:
-        load_catalogue(copy)
-    assert "sha256" in str(exc.value) and exc.value.file.endswith("occupations.tsv")
+    error = _load_error(copy)
+    assert "sha256" in str(error) and error.file.endswith("occupations.tsv")
     _refresh_manifest(copy)
     edited = load_catalogue(copy)
     assert edited.riasec[0, 0] == pytest.approx(1.31)

@@ -19,8 +19,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from recommender.catalogue import get_catalogue
-from service.activities import CATEGORY_FIELDS, count_activities
-from service.auth import create_session
+from service.activities import (
+    CATEGORY_FIELDS,
+    caseload_students,
+    count_activities,
+    list_activities,
+    schools_of,
+)
+from service.auth import Principal, create_session
 from service.choices import ActivityCategory
 from service.db import session_scope
 from service.tables import (
@@ -111,6 +117,27 @@ def test_one_definition_of_the_categories() -> None:
     assert tuple(c.value for c in ActivityCategory) == ACTIVITY_CATEGORIES
     assert set(CATEGORY_FIELDS) == set(ActivityCategory) == {ActivityCategory(c) for c in REQUIRED}
     assert len({c.label for c in ActivityCategory}) == len(ActivityCategory)
+
+
+@pytest.mark.parametrize("role", ["admin", "coach", "staff", "student"])
+def test_the_pickers_and_the_log_keep_to_the_callers_schools(
+    app: FastAPI, world: World, role: str
+) -> None:
+    """An admin every school, a coach (of school A here) theirs, staff and students none."""
+    schools = {"admin": {world.school_a, world.school_b}, "coach": {world.school_a}}.get(
+        role, set()
+    )
+    principal = Principal(
+        role=role,
+        session_id=0,
+        expires_at=datetime.now(UTC),
+        school_ids=frozenset({world.school_a}) if role == "coach" else frozenset(),
+    )
+    with session_scope(app.state.sessionmaker) as db:
+        assert {s.id for s in schools_of(db, principal)} == schools
+        students = {s.school_id for s in caseload_students(db, principal)}
+        entries = {a.school_id for a in list_activities(db, principal)}
+    assert students == schools and entries == schools  # the world has both in each school
 
 
 @pytest.mark.parametrize("category", [c.value for c in ActivityCategory])

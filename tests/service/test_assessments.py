@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from recommender.aptitude_items import verify_answer
+from recommender.dimensions import PLANS
 from recommender.instrument import load_instrument
 from tests.service.conftest import World, complete_answers
 
@@ -83,6 +84,21 @@ def test_autosave_merges_parts_and_refuses_unknown_items(client: TestClient, wor
     out_of_range = client.put(path, json={"values": {"V01": 9}}, headers=headers)
     assert out_of_range.status_code == 422
     assert out_of_range.json()["errors"][0]["field"].startswith("body.values")
+
+
+def test_the_answers_plan_is_one_of_the_plans_in_the_schema_and_on_the_wire(
+    client: TestClient, world: World
+) -> None:
+    spec = client.get("/openapi.json").json()
+    plan = spec["components"]["schemas"]["AnswersIn"]["properties"]["plan"]
+    assert plan["anyOf"] == [{"enum": list(PLANS), "type": "string"}, {"type": "null"}]
+    headers, sitting = _start(client, world)
+    path = f"/assessments/{sitting['id']}/answers"
+    for known in PLANS:
+        assert client.put(path, json={"plan": known}, headers=headers).status_code == 200
+    refused = client.put(path, json={"plan": "astronaut"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body.plan"
 
 
 def test_submit_scores_on_the_server_and_is_idempotent_by_client_key(

@@ -296,18 +296,38 @@ def test_opening_the_assessment_page_starts_nothing(
 # ---- item 7: a form sent after the session ended
 
 
+def _send_after_the_session_ended(
+    browser: TestClient,
+    clock: Clock,
+    page: str,
+    action: str,
+    data: dict[str, Any],
+    referer: str = "",
+) -> Any:
+    """Coach A signs in and opens ``page``; once the session (120 min) is over, the form is sent
+    to ``action`` with ``data`` and the token the page gave, from ``page`` (or ``referer``)."""
+    sign_in_page(browser, "coach_a")
+    token = page_form_token(browser, page)
+    clock.now += timedelta(minutes=121)
+    return browser.post(
+        action,
+        data={**data, "csrf_token": token},
+        headers={"Origin": SITE_ORIGIN, "Referer": referer or f"{SITE_ORIGIN}{page}"},
+    )
+
+
 def test_a_form_sent_after_the_session_ended_comes_back_after_sign_in(
     app: FastAPI, browser: TestClient, world: World, clock: Clock
 ) -> None:
-    sign_in_page(browser, "coach_a")
     page = _student_page(world)
-    token = page_form_token(browser, page)
-    clock.now += timedelta(minutes=121)  # the session (120 min) is over
     notes = "Talked about the welding programme at Hinds; wants to visit in spring."
-    sent = browser.post(
+    sent = _send_after_the_session_ended(
+        browser,
+        clock,
+        page,
         f"{page}/sessions",
-        data={**_session_form(world), "notes": notes, "csrf_token": token},
-        headers={"Origin": SITE_ORIGIN, "Referer": f"{SITE_ORIGIN}{page}?region=2800006"},
+        {**_session_form(world), "notes": notes},
+        referer=f"{SITE_ORIGIN}{page}?region=2800006",
     )
     assert sent.status_code == 303
     location = sent.headers["location"]
@@ -343,14 +363,9 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_sign_in(
 def test_a_kept_form_is_never_shown_to_someone_else_or_after_five_minutes(
     app: FastAPI, browser: TestClient, world: World, clock: Clock
 ) -> None:
-    sign_in_page(browser, "coach_a")
     page = _student_page(world)
-    token = page_form_token(browser, page)
-    clock.now += timedelta(minutes=121)
-    browser.post(
-        f"{page}/plan",
-        data={"next_steps": "private note of coach A", "csrf_token": token},
-        headers={"Origin": SITE_ORIGIN, "Referer": f"{SITE_ORIGIN}{page}"},
+    _send_after_the_session_ended(
+        browser, clock, page, f"{page}/plan", {"next_steps": "private note of coach A"}
     )
     clock.now = datetime.now(UTC)
     sign_in_page(browser, "admin")  # another person on the same Chromebook
@@ -360,13 +375,8 @@ def test_a_kept_form_is_never_shown_to_someone_else_or_after_five_minutes(
     assert 'pathways_form=""' in other.headers.get("set-cookie", "")
     # and the owner, too late: kept forms live five minutes
     post_page_form(browser, page, "/sign-out", {})
-    sign_in_page(browser, "coach_a")
-    token = page_form_token(browser, page)
-    clock.now += timedelta(minutes=121)
-    browser.post(
-        f"{page}/plan",
-        data={"next_steps": "typed too long ago", "csrf_token": token},
-        headers={"Origin": SITE_ORIGIN, "Referer": f"{SITE_ORIGIN}{page}"},
+    _send_after_the_session_ended(
+        browser, clock, page, f"{page}/plan", {"next_steps": "typed too long ago"}
     )
     with session_scope(app.state.sessionmaker) as db:
         rows = db.scalars(select(ServiceSetting).where(ServiceSetting.key.startswith("stash:")))

@@ -22,6 +22,7 @@ from service.db import session_scope
 from service.reasons import reason_text, with_texts
 from service.routes.recommendations import RecommendationOut
 from service.tables import Assessment, Recommendation
+from tests.model.synthetic import make_scored_profile
 from tests.service.conftest import World
 
 FACTORS = {"interests", "aptitudes", "values", "education", "demand", "wage"}
@@ -31,24 +32,7 @@ def make_profile(
     *, region: str | None = "2800005", plan: str = "community_college", seed: int = 7
 ) -> StudentProfile:
     """A scored profile with clear interests, values and aptitudes (one aptitude unknown)."""
-    rng = np.random.default_rng(seed)
-    aptitudes = rng.normal(size=len(APTITUDES)).astype(np.float32)
-    aptitudes[-1] = np.nan
-    return StudentProfile(
-        instrument_version="2025.1",
-        interests=rng.normal(size=len(RIASEC)).astype(np.float32),
-        interests_se=np.full(len(RIASEC), 0.3, dtype=np.float32),
-        work_values=rng.normal(size=len(WORK_VALUES)).astype(np.float32),
-        work_values_se=np.full(len(WORK_VALUES), 0.4, dtype=np.float32),
-        aptitudes=aptitudes,
-        aptitudes_se=np.full(len(APTITUDES), 0.35, dtype=np.float32),
-        aptitude_sources={},
-        plan=plan,
-        county_fips=None,
-        region_code=region,
-        will_commute=True,
-        will_relocate=False,
-    )
+    return make_scored_profile(np.random.default_rng(seed), plan=plan, region=region)
 
 
 def submit_profile(app: FastAPI, student_id: int, profile: StudentProfile) -> int:

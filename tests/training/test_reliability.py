@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+from recommender.dimensions import RIASEC, WORK_VALUES
 from recommender.errors import ResponseFileError
 from recommender.instrument import load_instrument
 from service.cli import main
@@ -24,20 +24,13 @@ from training.reliability import (
     split_half_reliability,
     write_responses_csv,
 )
-from training.response_model import simulate_cohort_answers
+from training.response_model import simulate_population_answers
 
 INSTRUMENT = load_instrument()
 
 
 def _simulated(n: int, seed: int) -> list[dict[str, object]]:
-    rng = np.random.default_rng(seed)
-    return simulate_cohort_answers(
-        rng.standard_normal((n, len(RIASEC))),
-        rng.standard_normal((n, len(APTITUDES))),
-        rng.standard_normal((n, len(WORK_VALUES))),
-        rng,
-        INSTRUMENT,
-    )
+    return simulate_population_answers(n, np.random.default_rng(seed), INSTRUMENT)
 
 
 @pytest.fixture(scope="module")

@@ -162,6 +162,15 @@ def test_the_models_page_shows_a_changelog_and_who_switched(
     assert "the first start" in page.text  # the initialise event has no account
 
 
+def test_the_models_page_lists_a_version_whose_metrics_are_not_utf8(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    (tmp_path / "models" / "2026.8-same" / "metrics.json").write_bytes(b"\xff\xfe{")
+    page = client.get("/staff", headers=world.headers("staff"))
+    assert page.status_code == 200
+    assert "2026.8-same" in page.text
+
+
 def test_the_coach_sees_which_model_version_made_a_result(
     changes_app: FastAPI, client: TestClient, world: World
 ) -> None:
