@@ -180,7 +180,9 @@ def reuse_fitted_pipeline(
 ) -> tuple[Pipeline, float]:
     """The fitted pipeline of the version in ``folder`` and its recorded fit seconds, after
     checking it was trained on ``data`` with ``config``'s features."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    from recommender.files import read_artifact_json
+
+    manifest = read_artifact_json(folder / "manifest.json", "manifest")
     if manifest.get("training_data_sha256") != data.sha256:
         raise ValueError(
             f"{folder.name} was trained on other data (training data hash"
@@ -189,7 +191,7 @@ def reuse_fitted_pipeline(
     if list(manifest.get("feature_names", [])) != list(config.features):
         raise ValueError(f"{folder.name} was trained on other features than this run's")
     pipe = joblib.load(folder / "model.joblib")
-    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    metrics = read_artifact_json(folder / "metrics.json", "metrics")
     return pipe, float(metrics.get("timing", {}).get("fit_seconds", 0.0))
 
 

@@ -156,3 +156,18 @@ def test_train_promote_promotes_the_written_version_through_the_database(
     assert "active model version: 2026.9-trained" in capsys.readouterr().out
     assert state(url)[0] == "2026.9-trained"
     assert state(url)[1][-1][:3] == ("promote", "2026.9-trained", SHIPPED)
+
+
+def test_train_reuse_fit_names_a_missing_version_and_refuses_records(
+    models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--reuse-fit of a version that is not there, or with --records, is refused with exit 2
+    before any cohort is generated, and no folder is written."""
+    before = sorted(p.name for p in models.iterdir())
+    args = ["train", "--quiet", "--models-dir", str(models), "--reuse-fit", "2026.7-nowhere"]
+    assert main(args) == 2
+    assert "2026.7-nowhere" in capsys.readouterr().err
+    records = ["train", "--models-dir", str(models), "--records", "x.csv", "--reuse-fit", SHIPPED]
+    assert main(records) == 2
+    assert "--reuse-fit works with the synthetic cohort" in capsys.readouterr().err
+    assert sorted(p.name for p in models.iterdir()) == before
