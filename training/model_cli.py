@@ -290,6 +290,12 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     from training.benchmarks import reason_disagreements, render_benchmarks_markdown
     from training.cohort import CohortConfig, generate_cohort, observe_with_instrument
     from training.pipeline import run_benchmarks
+    from training.stress import (
+        STRESS_VARIANTS,
+        render_stress_table,
+        run_stress_variants,
+        summarise_stress,
+    )
     from training.train import evaluate_on_students
 
     try:
@@ -318,8 +324,23 @@ def handle_evaluate(args: argparse.Namespace) -> int:
         model.score_fit, cohort, catalogue, np.arange(cohort.size), policy, typical=typical
     )
     disagreements = reason_disagreements(Recommender.load(_models_dir(args), folder.name))
+    variants = run_stress_variants(
+        model.score_fit,
+        catalogue,
+        policy,
+        typical,
+        n_students=max(args.students // 2, 100),
+        seed=args.seed,
+        variants={k: v for k, v in STRESS_VARIANTS.items() if v},
+    )
+    variants = {"as trained": {**summarise_stress(metrics), "students": cohort.size}, **variants}
     if args.json:
-        out = {"benchmarks": benchmarks, "cohort": metrics, "reason_disagreements": disagreements}
+        out = {
+            "benchmarks": benchmarks,
+            "cohort": metrics,
+            "stress_variants": variants,
+            "reason_disagreements": disagreements,
+        }
         print(json.dumps(out, indent=2, sort_keys=True))
         return 0
     print(f"version {folder.name}")
@@ -338,6 +359,8 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     for name, system in rows:
         print(f"  {name:16s} NDCG@10 {system['overall']['ndcg@10']['mean']:.4f}")
     print(f"  {'oracle':16s} NDCG@10 {metrics['oracle']['ndcg@10']['mean']:.4f}")
+    print("\nStress variants (fresh cohorts, each with one thing made harder; NDCG@10):")
+    print(render_stress_table(variants))
     return 0
 
 
