@@ -57,10 +57,10 @@ def _run_answer_saves(quick: bool, baseline: str | None = None) -> dict[str, Any
     return answer_saves.run(quick, baseline=baseline)
 
 
-def _run_startup(quick: bool) -> dict[str, Any]:
+def _run_startup(quick: bool, baseline: str | None = None) -> dict[str, Any]:
     from bench import startup
 
-    return startup.run(quick)
+    return startup.run(quick, baseline=baseline)
 
 
 def _run_roster_import(quick: bool) -> dict[str, Any]:
@@ -103,8 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--baseline",
         metavar="REF",
         help=(
-            "http, answer_saves: also load a server running git revision REF, interleaved "
-            "(before/after)"
+            "http, answer_saves, startup: also measure git revision REF, interleaved with "
+            "this checkout (before/after)"
         ),
     )
     parser.add_argument(
@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                 record["result"] = _run_http(args.quick, baseline=args.baseline)
             elif name == "answer_saves" and args.baseline:
                 record["result"] = _run_answer_saves(args.quick, baseline=args.baseline)
+            elif name == "startup" and args.baseline:
+                record["result"] = _run_startup(args.quick, baseline=args.baseline)
             else:
                 record["result"] = BENCHMARKS[name](args.quick)
         except Exception as exc:

@@ -138,6 +138,18 @@ def build_rows(folder: Path) -> list[tuple[str, str, str, str]]:
                 _yes(first <= 2),
             )
         )
+        before = s.get("baseline_starts")
+        if before:
+            rows.append(
+                (
+                    f"… before, at {before['ref']}, same run (alternating starts)",
+                    f"{before['serve_start_to_first_recommendation_s_median']} s, median of "
+                    f"{before['runs']}, server CPU "
+                    f"{before['server_cpu_s_to_first_recommendation_median']} s",
+                    "",
+                    "",
+                )
+            )
         t = r["in_process"]["import_load_recommend_s_median"]
         rows.append(
             (

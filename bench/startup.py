@@ -5,7 +5,9 @@ Measured, each in fresh processes:
 * service (the target): ``pathways serve`` started as a subprocess on an empty SQLite file
   (migrate, seed the demo district, start uvicorn) until a coach has signed in and the first
   ``GET /students/{id}/recommendations`` has answered; several runs, the median is checked;
-  then the resident memory (RSS) of the worker after 200 more recommendations;
+  then the resident memory (RSS) of the worker after 200 more recommendations; with a
+  baseline (a git revision), that revision's cold starts alternate with this checkout's in the
+  same run;
 * in-process (for comparison): a new Python process that imports the engine, loads the active
   model and the catalogue and makes one recommendation (``Recommender.load`` then ``recommend``);
 * install size: the files of the distributions ``pip install .`` brings (the dependency closure
@@ -24,7 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from bench._common import REPO, read_load_average
-from bench._server import fresh_database, get_json, run_server, sign_in, single_thread_env
+from bench._server import (
+    DEMO_PASSWORD,
+    exported_tree,
+    fresh_database,
+    get_json,
+    run_server,
+    sign_in,
+    single_thread_env,
+)
 from bench.http import _descendants
 
 TARGET_START_S = 2.0
@@ -86,37 +96,87 @@ def read_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _serve_to_first_recommendation() -> tuple[float, float, float]:
+#: The packages ``pathways serve`` imports from a checkout (the rest comes from site-packages).
+_SERVED_PACKAGES = ("service", "recommender", "training")
+
+
+def compile_tree(tree: Path) -> None:
+    """Byte-compile the served packages of a checkout, as ``pip install`` does for an install,
+    so that no start spends time compiling (with ``PYTHONDONTWRITEBYTECODE`` set, a start
+    would otherwise compile every module of the checkout, every time)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", *(str(tree / p) for p in _SERVED_PACKAGES)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _serve_to_first_recommendation(tree: Path | None = None) -> tuple[float, float, float]:
     """One cold start: seconds from launching ``pathways serve`` to /livez answering and to the
     first recommendation a signed-in coach receives, and the CPU seconds the server used by
-    then (less sensitive than wall time to other programs on the machine)."""
+    then (less sensitive than wall time to other programs on the machine). ``tree``: serve
+    another checkout's code (see ``bench._server.run_server``).
+
+    One HTTP client, made before the clock starts, for the sign-in and both requests, as a
+    browser keeps one: a new ``httpx`` client per request spent about 0.1 s each on a TLS
+    context these plain-http requests never use, and that was counted as start-up time.
+    """
     import httpx
 
-    with fresh_database("sqlite") as url:
+    with fresh_database("sqlite") as url, httpx.Client(timeout=30) as client:
         start = time.perf_counter()
-        with run_server(url) as server:
-            token = sign_in(server.base_url, "coach1")
-            headers = {"Authorization": f"Bearer {token}"}
-            for s in get_json(server.base_url, "/students", token):
+        with run_server(url, tree=tree) as server:
+            r = client.post(
+                server.base_url + "/auth/login",
+                json={"username": "coach1", "password": DEMO_PASSWORD},
+            )
+            r.raise_for_status()
+            headers = {"Authorization": f"Bearer {r.json()['token']}"}
+            students = client.get(server.base_url + "/students", headers=headers)
+            students.raise_for_status()
+            for s in students.json():
                 path = f"/students/{s['id']}/recommendations"
-                if httpx.get(server.base_url + path, headers=headers, timeout=30).is_success:
+                if client.get(server.base_url + path, headers=headers).is_success:
                     wall = time.perf_counter() - start
                     return server.ready_seconds, wall, read_cpu_seconds(server.process.pid)
     raise RuntimeError("no demo student had a recommendation")
 
 
-def measure_service(runs: int) -> dict[str, Any]:
+def _summarise_starts(
+    starts: list[tuple[float, float, float]], loads: list[float]
+) -> dict[str, Any]:
+    live, first, cpu = (list(column) for column in zip(*starts, strict=True))
+    return {
+        "runs": len(starts),
+        "serve_start_to_live_s_median": round(statistics.median(live), 3),
+        "serve_start_to_first_recommendation_s_median": round(statistics.median(first), 3),
+        "serve_start_to_first_recommendation_s": [round(x, 3) for x in first],
+        "server_cpu_s_to_first_recommendation_median": round(statistics.median(cpu), 3),
+        "server_cpu_s_to_first_recommendation": [round(x, 3) for x in cpu],
+        "load_average_1min_at_each_start": loads,
+    }
+
+
+def measure_service(runs: int, baseline_tree: Path | None = None) -> dict[str, Any]:
     """Serve start (empty database) to first recommendation, median of ``runs`` cold starts;
-    then worker RSS after 200 more recommendations (one more start)."""
+    then worker RSS after 200 more recommendations (one more start).
+
+    ``baseline_tree``: also ``runs`` cold starts of that checkout, alternating with this one's
+    (before, after, before, ...), so both see the same machine load; under ``baseline``.
+    """
     import httpx
 
-    live, first, cpu, loads = [], [], [], []
+    compile_tree(REPO)
+    if baseline_tree is not None:
+        compile_tree(baseline_tree)
+    starts, loads = [], []
+    before, before_loads = [], []
     for _ in range(runs):
+        if baseline_tree is not None:
+            before_loads.append(read_load_average()[0])
+            before.append(_serve_to_first_recommendation(baseline_tree))
         loads.append(read_load_average()[0])
-        ready, seconds, used = _serve_to_first_recommendation()
-        live.append(ready)
-        first.append(seconds)
-        cpu.append(used)
+        starts.append(_serve_to_first_recommendation())
     with fresh_database("sqlite") as url, run_server(url) as server:
         token = sign_in(server.base_url, "coach1")
         headers = {"Authorization": f"Bearer {token}"}
@@ -131,18 +191,17 @@ def measure_service(runs: int) -> dict[str, Any]:
                 c.get(path + ("?plan=work" if i % 2 else ""))
         pids = _descendants(server.process.pid)
         rss = {str(p): round(read_rss_mb(p), 1) for p in pids}
-    return {
-        "runs": runs,
-        "serve_start_to_live_s_median": round(statistics.median(live), 3),
-        "serve_start_to_first_recommendation_s_median": round(statistics.median(first), 3),
-        "serve_start_to_first_recommendation_s": [round(x, 3) for x in first],
-        "server_cpu_s_to_first_recommendation_median": round(statistics.median(cpu), 3),
-        "load_average_1min_at_each_start": loads,
+    result: dict[str, Any] = {
+        **_summarise_starts(starts, loads),
         "rss_mb_by_process": rss,
         "worker_rss_mb": max(rss.values()),
         "note": "a subprocess `pathways serve`: interpreter start, migrating and seeding an empty "
-        "database, uvicorn start, one sign-in (argon2) and the first recommendation",
+        "database, uvicorn start, one sign-in (argon2) and the first recommendation; the "
+        "served packages byte-compiled beforehand, as an install has them",
     }
+    if baseline_tree is not None:
+        result["baseline_starts"] = _summarise_starts(before, before_loads)
+    return result
 
 
 def _closure(roots: list[str]) -> set[str]:
@@ -215,10 +274,25 @@ def measure_install_size() -> dict[str, Any]:
     }
 
 
-def run(quick: bool) -> dict[str, Any]:
-    """The start-up measurements, the memory figure and the install sizes."""
+def run(quick: bool, baseline: str | None = None) -> dict[str, Any]:
+    """The start-up measurements, the memory figure and the install sizes.
+
+    The start-up target is checked on the end-to-end figure (``pathways serve`` on an empty
+    database to the first recommendation over HTTP, this checkout's median), never on the
+    in-process one. ``baseline``: a git revision whose cold starts alternate with this
+    checkout's (see ``measure_service``).
+    """
     in_process = measure_in_process(3 if quick else 7)
-    service = measure_service(3 if quick else 5)
+    runs = 3 if quick else 5
+    if baseline is None:
+        service = measure_service(runs)
+    else:
+        with exported_tree(baseline) as tree:
+            service = measure_service(runs, baseline_tree=tree)
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", baseline], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        service["baseline_starts"]["ref"] = commit or baseline
     first = service["serve_start_to_first_recommendation_s_median"]
     return {
         "in_process": in_process,

@@ -41,6 +41,13 @@ from service.tables import (
 logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD: Final = "pathways-demo"
+#: ``DEMO_PASSWORD`` hashed once with the service's default argon2id cost (``Settings``'
+#: ``argon2_*``), so a start does not spend a hash on a password printed on every machine
+#: anyway; a hasher with other parameters hashes it afresh (``_demo_password_hash``).
+DEMO_PASSWORD_HASH: Final = (
+    "$argon2id$v=19$m=65536,t=3,p=4$Hg4JMgb5fmQSiwF7yHO/2Q"
+    "$6HAaJWX79oHyZD/l13ReIOqS8ovswnAKJQE80Uz5t9M"
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
     if db.execute(select(func.count()).select_from(User)).scalar_one() > 0:
         return None
     logins: list[DemoLogin] = []
-    password_hash = hasher.hash(DEMO_PASSWORD)
+    password_hash = _demo_password_hash(hasher)
 
     def account(username: str, name: str, role: str) -> User:
         user = User(username=username, display_name=name, role=role, password_hash=password_hash)
@@ -113,6 +120,14 @@ def seed_demo_district(db: Session, hasher: PasswordHasher) -> list[DemoLogin] |
     db.flush()
     _store_demo_recommendations(db)
     return logins
+
+
+def _demo_password_hash(hasher: PasswordHasher) -> str:
+    """``DEMO_PASSWORD_HASH`` when ``hasher`` would not rehash it (same type and cost), else a
+    new hash of ``DEMO_PASSWORD`` with ``hasher``."""
+    if hasher.check_needs_rehash(DEMO_PASSWORD_HASH):
+        return hasher.hash(DEMO_PASSWORD)
+    return DEMO_PASSWORD_HASH
 
 
 def _seed_demo_activities(db: Session, coach_id: int, school_id: int, n: int) -> None:

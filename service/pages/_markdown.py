@@ -7,24 +7,32 @@ text (``html=False``), and markdown-it's link check refuses ``javascript:``, ``v
 on a narrow screen and their header cells carry ``scope="col"``; column alignment becomes a
 class (the pages' Content-Security-Policy allows no inline style). Relative image addresses
 (a card's ``reliability.svg``) are resolved against ``image_base``; without one they are
-dropped, leaving their alternative text.
+dropped, leaving their alternative text. markdown-it is imported when the first document is
+rendered, not when the pages are (a start serves none of these documents).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _ALIGN: Final = re.compile(r"text-align:(left|right|center)")
 _RELATIVE_FILE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
+@functools.cache
 def _markdown() -> MarkdownIt:
+    """The one configured parser and renderer (made on first use)."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
     def table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -47,9 +55,6 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("th_open", cell_open)
     md.add_render_rule("td_open", cell_open)
     return md
-
-
-_MD: Final = _markdown()
 
 
 def _adjust(tokens: list[Token], heading_offset: int, image_base: str | None) -> None:
@@ -93,8 +98,9 @@ def _literal_stars(text: str) -> str:
 
 def render_markdown(text: str, *, heading_offset: int = 1, image_base: str | None = None) -> Markup:
     """Sanitised HTML for ``text``; '#' headings become h(1 + heading_offset), capped at h6."""
+    md = _markdown()
     env: dict[str, Any] = {}
-    tokens = _MD.parse(_literal_stars(text), env)
+    tokens = md.parse(_literal_stars(text), env)
     _adjust(tokens, heading_offset, image_base)
-    html = _MD.renderer.render(tokens, _MD.options, env)
+    html = md.renderer.render(tokens, md.options, env)
     return Markup(html)  # markdown-it escapes all text; raw HTML is off

@@ -78,3 +78,33 @@ def test_a_baseline_measured_in_the_same_run_gets_its_own_rows(tmp_path: Path) -
     ]
     assert before[0][1].startswith("200/s") and "5.0 CPU-ms/req" in before[0][1]
     assert any(r[1].startswith("500/s") and r[3] == "met" for r in rows)
+
+
+def test_startup_rows_check_the_served_figure_and_show_the_baseline(tmp_path: Path) -> None:
+    import json
+
+    from bench.report import build_rows
+
+    starts = {
+        "runs": 5,
+        "serve_start_to_first_recommendation_s_median": 1.8,
+        "server_cpu_s_to_first_recommendation_median": 1.5,
+        "load_average_1min_at_each_start": [1.0, 1.2],
+    }
+    service = {
+        **starts,
+        "worker_rss_mb": 150.0,
+        "baseline_starts": {
+            **starts,
+            "ref": "abc1234",
+            "serve_start_to_first_recommendation_s_median": 2.6,
+        },
+    }
+    in_process = {"import_load_recommend_s_median": 3.5, "process_wall_s_median": 4.0}
+    result = {"service": service, "in_process": in_process}
+    (tmp_path / "startup.json").write_text(json.dumps({"result": result}))
+    rows = build_rows(tmp_path)
+    served = next(r for r in rows if r[0].startswith("`pathways serve`"))
+    assert served[1].startswith("1.8 s") and served[3] == "met"  # not the in-process 3.5 s
+    before = [r for r in rows if "abc1234" in r[0]]
+    assert len(before) == 1 and before[0][1].startswith("2.6 s, median of 5")

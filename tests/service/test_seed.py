@@ -118,6 +118,39 @@ def test_seeding_twice_gives_the_same_answers_and_profiles(app: FastAPI) -> None
     assert [(a, strip(s), p) for a, s, p in first] == [(a, strip(s), p) for a, s, p in second]
 
 
+# --- the demo password's stored hash ---------------------------------------------------------
+
+
+def test_the_demo_password_hash_constant_is_the_demo_password_at_the_default_cost() -> None:
+    from service.seed import DEMO_PASSWORD, DEMO_PASSWORD_HASH
+    from service.settings import Settings
+
+    default = make_password_hasher(Settings())
+    assert default.verify(DEMO_PASSWORD_HASH, DEMO_PASSWORD)  # raises on a mismatch
+    assert not default.check_needs_rehash(DEMO_PASSWORD_HASH)  # so seeding stores it as is
+
+
+def test_seeding_stores_the_constant_at_the_default_cost_and_hashes_afresh_otherwise(
+    app: FastAPI,
+) -> None:
+    from service.seed import DEMO_PASSWORD, DEMO_PASSWORD_HASH
+    from service.settings import Settings
+    from service.tables import User
+
+    cheap = make_password_hasher(app.state.settings)  # the tests' cheap argon2 cost
+    with session_scope(app.state.sessionmaker) as db:
+        assert seed_demo_district(db, cheap)
+    with session_scope(app.state.sessionmaker) as db:
+        hashes = set(db.execute(select(User.password_hash)).scalars())
+    assert len(hashes) == 1 and hashes != {DEMO_PASSWORD_HASH}
+    assert cheap.verify(hashes.pop(), DEMO_PASSWORD)
+    clear_tables(app.state.settings.resolved_database_url())
+    with session_scope(app.state.sessionmaker) as db:
+        assert seed_demo_district(db, make_password_hasher(Settings()))
+    with session_scope(app.state.sessionmaker) as db:
+        assert set(db.execute(select(User.password_hash)).scalars()) == {DEMO_PASSWORD_HASH}
+
+
 # --- when the demo district is seeded (issue 12 item 22) ------------------------------------
 
 
