@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -133,25 +134,37 @@ def _translations_of(catalog: Catalog) -> Translations:
 
 
 class Catalogues:
-    """Every language's translations read from one locales folder (read once, then shared)."""
+    """Every language's translations in one locales folder: the languages are known at once,
+    each catalogue is read the first time it is asked for (a page or a reason in that
+    language), then shared."""
 
     def __init__(self, directory: Path = LOCALES_DIR) -> None:
         self.directory = directory
+        self._files = {
+            po.parents[1].name: po for po in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
+        }
         self._by_language: dict[str, NullTranslations] = {}
-        for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-            language = po.parents[1].name
-            self._by_language[language] = _translations_of(read_catalog(po))
-        self._by_language.setdefault(DEFAULT_LANGUAGE, NullTranslations())
+        self._reading = threading.Lock()
 
     @property
     def languages(self) -> tuple[str, ...]:
         """The available language codes, English first."""
-        rest = sorted(code for code in self._by_language if code != DEFAULT_LANGUAGE)
+        rest = sorted(code for code in self._files if code != DEFAULT_LANGUAGE)
         return (DEFAULT_LANGUAGE, *rest)
 
     def translations(self, language: str) -> NullTranslations:
         """``language``'s translations (English for a language without a catalogue)."""
-        return self._by_language.get(language, self._by_language[DEFAULT_LANGUAGE])
+        if language not in self._files:
+            language = DEFAULT_LANGUAGE
+        found = self._by_language.get(language)
+        if found is None:
+            with self._reading:
+                found = self._by_language.get(language)
+                if found is None:
+                    po = self._files.get(language)
+                    found = NullTranslations() if po is None else _translations_of(read_catalog(po))
+                    self._by_language[language] = found
+        return found
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ parallel runs on one server do not collide; an unusable URL makes the tests fail
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -50,9 +51,17 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A URL of an empty database private to this test session."""
+    with empty_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def empty_database(folder: Path) -> Iterator[str]:
+    """A URL of a new, empty database on the tests' backend: a SQLite file in ``folder``, or a
+    schema of its own on the PATHWAYS_TEST_DATABASE_URL server (dropped afterwards)."""
     server = os.environ.get(TEST_URL_VARIABLE)
     if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'service.sqlite3'}"
+        yield f"sqlite:///{folder / 'service.sqlite3'}"
         return
     schema = f"pathways_test_{secrets.token_hex(6)}"
     admin = create_engine(server)
