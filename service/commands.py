@@ -9,11 +9,15 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from service.cli_options import add_command, add_database_url, add_group
+
 
 def register(sub: Any) -> None:
     """Add ``serve``, ``create-admin``, ``migrate`` and ``export`` to the ``pathways`` parser."""
-    serve = sub.add_parser(
+    serve = add_command(
+        sub,
         "serve",
+        run_serve,
         help="run the web service",
         description=(
             "Run the Pathways web service under uvicorn. Applies database migrations. Seeds a "
@@ -26,8 +30,8 @@ def register(sub: Any) -> None:
     )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default 8000)")
-    serve.add_argument(
-        "--database-url",
+    add_database_url(
+        serve,
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
         "(default: SQLite file var/pathways.sqlite3 in the repository)",
     )
@@ -43,10 +47,11 @@ def register(sub: Any) -> None:
         action="store_true",
         help="never seed the demo district, not even into the embedded SQLite default",
     )
-    serve.set_defaults(func=run_serve)
 
-    admin = sub.add_parser(
+    admin = add_command(
+        sub,
         "create-admin",
+        run_create_admin,
         help="create an admin account (the first one of a new database)",
         description=(
             "Create an active admin account. The password is read from the first line of "
@@ -57,25 +62,29 @@ def register(sub: Any) -> None:
     )
     admin.add_argument("--username", required=True, help="sign-in name of the new account")
     admin.add_argument("--display-name", help="name shown on the pages (default: the username)")
-    admin.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    admin.set_defaults(func=run_create_admin)
+    add_database_url(admin)
 
-    migrate = sub.add_parser(
+    migrate = add_command(
+        sub,
         "migrate",
+        run_migrate,
         help="apply database migrations and exit",
         description="Bring the database up to the newest schema and exit (serve does this too).",
     )
-    migrate.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    migrate.set_defaults(func=run_migrate)
+    add_database_url(migrate)
 
-    export = sub.add_parser(
+    what = add_group(
+        sub,
         "export",
+        dest="export_what",
+        metavar="WHAT",
         help="export service data for training",
         description="Export data the service holds, in the formats training reads.",
     )
-    what = export.add_subparsers(dest="export_what", required=True, metavar="WHAT")
-    outcomes = what.add_parser(
+    outcomes = add_command(
+        what,
         "outcomes",
+        run_export_outcomes,
         help="one school year of outcomes as outcome records (CSV or Parquet)",
         description=(
             "Write one school year's coach-recorded outcomes in the outcome-record schema "
@@ -88,17 +97,20 @@ def register(sub: Any) -> None:
     outcomes.add_argument(
         "--out", required=True, help="output file; .csv, .parquet or .pq chooses the format"
     )
-    outcomes.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    outcomes.set_defaults(func=run_export_outcomes)
+    add_database_url(outcomes)
 
-    roster = sub.add_parser(
+    roster_what = add_group(
+        sub,
         "roster",
+        dest="roster_what",
+        metavar="WHAT",
         help="import students from a roster",
         description="Import students and their classes from a school information system.",
     )
-    roster_what = roster.add_subparsers(dest="roster_what", required=True, metavar="WHAT")
-    roster_import = roster_what.add_parser(
+    roster_import = add_command(
+        roster_what,
         "import",
+        run_roster_import,
         help="import a OneRoster 1.1 CSV bundle (folder or .zip) or a plain CSV",
         description=(
             "Import students from PATH: a folder or .zip holding a OneRoster 1.1 CSV bundle "
@@ -128,8 +140,7 @@ def register(sub: Any) -> None:
         help="add an unknown roster school (its orgs.csv sourcedId, or a plain CSV's school "
         "value) in that Mississippi county; may be given more than once",
     )
-    roster_import.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    roster_import.set_defaults(func=run_roster_import)
+    add_database_url(roster_import)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from service.cli_options import add_command, add_group, add_json_flag
+
 MAX_ITEM_GRADE_EN = 8.0
 MIN_ITEM_EASE_ES = 50.0
 CLASS_PERIOD_MINUTES = 45
@@ -15,14 +17,17 @@ CLASS_PERIOD_MINUTES = 45
 
 def register(sub: Any) -> None:
     """Add the ``assessment`` command group to the ``pathways`` subparsers."""
-    parser = sub.add_parser(
+    commands = add_group(
+        sub,
         "assessment",
+        dest="assessment_command",
         help="check the instrument, report reliability, simulate responses",
         description="Check the assessment instrument and compute reliability from responses.",
     )
-    commands = parser.add_subparsers(dest="assessment_command", required=True, metavar="ACTION")
-    check = commands.add_parser(
+    check = add_command(
+        commands,
         "check",
+        _check,
         help="lint the item bank: counts, readability, PPRA topics, gendered words, minutes",
         description=(
             "Print item counts, readability per language, expected minutes per section and any "
@@ -30,10 +35,11 @@ def register(sub: Any) -> None:
         ),
     )
     check.add_argument("--version", default=None, help="instrument version (default: current)")
-    check.add_argument("--json", action="store_true", help="print JSON for scripts")
-    check.set_defaults(func=_check)
-    rel = commands.add_parser(
+    add_json_flag(check)
+    rel = add_command(
+        commands,
         "reliability",
+        _reliability,
         help="compute alpha, item-rest r, split-half and IRT reliability from a response file",
         description=(
             "Read a long-format response CSV (columns: response_id, instrument_version, section, "
@@ -42,10 +48,11 @@ def register(sub: Any) -> None:
         ),
     )
     rel.add_argument("--responses", type=Path, required=True, help="long-format response CSV")
-    rel.add_argument("--json", action="store_true", help="print JSON for scripts")
-    rel.set_defaults(func=_reliability)
-    sim = commands.add_parser(
+    add_json_flag(rel)
+    sim = add_command(
+        commands,
         "simulate",
+        _simulate,
         help="write simulated responses from the documented response model",
         description=(
             "Simulate students with N(0, 1) latent traits answering the current instrument and "
@@ -55,7 +62,6 @@ def register(sub: Any) -> None:
     sim.add_argument("--n", type=int, default=1000, help="number of simulated students")
     sim.add_argument("--seed", type=int, default=0, help="random seed")
     sim.add_argument("--out", type=Path, required=True, help="CSV to write")
-    sim.set_defaults(func=_simulate)
 
 
 def check_instrument(version: str | None = None) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from service.cli_options import add_command, add_database_url, add_group, add_json_flag
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -36,14 +38,16 @@ def register(sub: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--models-dir", help="models folder (default: <repo>/models)")
     database = argparse.ArgumentParser(add_help=False)
-    database.add_argument(
-        "--database-url",
+    add_database_url(
+        database,
         help="SQLAlchemy URL of the service database holding the active version (default as "
         "for serve: PATHWAYS_DATABASE_URL, else the SQLite file var/pathways.sqlite3)",
     )
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "train",
+        handle_train,
         parents=[common, database],
         help="train a new model version on outcome records or the synthetic cohort",
         description="Fit the model on outcome records (--records) or on a generated synthetic "
@@ -83,10 +87,11 @@ def register(sub: Any) -> None:
         help="promote the new version in the service database (--database-url) if it passes "
         "the guard; running services switch to it within a second",
     )
-    p.set_defaults(func=handle_train)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "evaluate",
+        handle_evaluate,
         parents=[common],
         help="evaluate a model version on real people, O*NET's structure and a fresh cohort",
         description="Score a version's ONNX model and ranking policy on the real-people and "
@@ -97,7 +102,7 @@ def register(sub: Any) -> None:
     p.add_argument("--version", help="model version (default: the one models/registry.json seeds)")
     p.add_argument("--students", type=int, default=2000, help="fresh students (default 2000)")
     p.add_argument("--seed", type=int, default=99, help="seed of the fresh cohort (default 99)")
-    p.add_argument("--json", action="store_true", help="print the full metrics as JSON")
+    add_json_flag(p, help="print the full metrics as JSON")
     p.add_argument(
         "--sweep",
         action="store_true",
@@ -106,46 +111,54 @@ def register(sub: Any) -> None:
         "per policy, marking the one the selection rule picks (docs/model.md)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(func=handle_evaluate)
 
-    cohort = sub.add_parser(
+    csub = add_group(
+        sub,
         "cohort",
+        dest="cohort_command",
         help="export the synthetic cohort as outcome records",
         description="Generate the synthetic cohort and write its graded outcomes in the "
         "outcome-record schema, so training on records can run without real students.",
     )
-    csub = cohort.add_subparsers(dest="cohort_command", required=True, metavar="ACTION")
-    p = csub.add_parser("export", help="write the cohort's outcomes as outcome records")
+    p = add_command(
+        csub, "export", handle_cohort_export, help="write the cohort's outcomes as outcome records"
+    )
     p.add_argument("--students", type=int, default=2000, help="cohort size (default 2000)")
     p.add_argument("--seed", type=int, default=2026, help="cohort seed (default 2026)")
     p.add_argument("--year", required=True, help="school year written, e.g. 2025-26")
     p.add_argument("--out", required=True, type=Path, help="output file (.csv or .parquet)")
-    p.set_defaults(func=handle_cohort_export)
 
-    models = sub.add_parser(
+    msub = add_group(
+        sub,
         "models",
+        dest="models_command",
         help="list, show, promote or roll back model versions",
         description="Manage model versions. The active version is the service database's "
         "pointer (the one the staff pages and the API move too); every running service "
         "switches within a second. models/registry.json only seeds a new database. Exit 0, "
         "1 when refused or the database is unusable, 2 for an unknown version.",
     )
-    msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     both = [common, database]
-    p = msub.add_parser("list", parents=both, help="list versions with NDCG@10 and the guard")
-    p.set_defaults(func=handle_list)
-    p = msub.add_parser("show", parents=both, help="print a version's card")
+    add_command(
+        msub, "list", handle_list, parents=both, help="list versions with NDCG@10 and the guard"
+    )
+    p = add_command(msub, "show", handle_show, parents=both, help="print a version's card")
     p.add_argument("version", nargs="?", help="version (default: the active one)")
-    p.set_defaults(func=handle_show)
-    p = msub.add_parser("promote", parents=both, help="make a version active after checks")
+    p = add_command(
+        msub, "promote", handle_promote, parents=both, help="make a version active after checks"
+    )
     p.add_argument("version")
     p.add_argument("--force", action="store_true", help="promote despite failed checks")
     p.add_argument("--reason", default="", help="why (required with --force)")
-    p.set_defaults(func=handle_promote)
-    p = msub.add_parser("rollback", parents=both, help="switch back to the previous version")
+    p = add_command(
+        msub,
+        "rollback",
+        handle_rollback,
+        parents=both,
+        help="switch back to the previous version",
+    )
     p.add_argument("--to", help="version to switch to (default: the one replaced last)")
     p.add_argument("--reason", required=True, help="why (recorded in the model events)")
-    p.set_defaults(func=handle_rollback)
 
 
 def handle_cohort_export(args: argparse.Namespace) -> int:
