@@ -1,5 +1,5 @@
-"""What the ``pathways`` subcommand parsers share: commands and command groups, and the options
-several commands take.
+"""What the ``pathways`` subcommand parsers share: commands and command groups, the options
+several commands take, and the one way a handler reports a failure.
 
 Only ``argparse`` is imported here, so every package's ``register`` can use it without slowing
 ``pathways --help``.
@@ -8,6 +8,7 @@ Only ``argparse`` is imported here, so every package's ``register`` can use it w
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -55,3 +56,9 @@ def add_database_url(
 def add_json_flag(parser: argparse.ArgumentParser, help: str = "print JSON for scripts") -> None:
     """The ``--json`` flag of a command whose report scripts may read instead of the text."""
     parser.add_argument("--json", action="store_true", help=help)
+
+
+def fail(prog: str, message: object, *, code: int) -> int:
+    """Print ``PROG: MESSAGE`` on standard error and return ``code``, the command's exit code."""
+    print(f"{prog}: {message}", file=sys.stderr)
+    return code

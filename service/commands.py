@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from service.cli_options import add_command, add_database_url, add_group
+from service.cli_options import add_command, add_database_url, add_group, fail
 
 
 def register(sub: Any) -> None:
@@ -217,31 +217,27 @@ def run_create_admin(args: argparse.Namespace) -> int:
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.migrate import upgrade_database
     from service.passwords import describe_problems, password_problems
-    from service.settings import Settings
+    from service.settings import settings_for_database
     from service.tables import User
 
     prog = "pathways create-admin"
     username = normalise_username(args.username)
     if not re.fullmatch(r"[\w.@-]{3,64}", username):
-        print(f"{prog}: --username must be 3 to 64 letters, digits or . @ - _", file=sys.stderr)
-        return 2
+        return fail(prog, "--username must be 3 to 64 letters, digits or . @ - _", code=2)
     try:
         password = _read_new_password(sys.stdin)
     except ValueError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     problems = password_problems(password, username)
     if problems:
-        print(f"{prog}: password refused: {describe_problems(problems)}", file=sys.stderr)
-        return 2
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+        return fail(prog, f"password refused: {describe_problems(problems)}", code=2)
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     try:
         upgrade_database(engine)
         with session_scope(make_sessionmaker(engine)) as db:
             if db.execute(select(User.id).where(User.username == username)).first():
-                print(f"{prog}: that username is already taken", file=sys.stderr)
-                return 2
+                return fail(prog, "that username is already taken", code=2)
             db.add(
                 User(
                     username=username,
@@ -251,8 +247,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
                 )
             )
     except SQLAlchemyError as exc:
-        print(f"{prog}: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail(prog, f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     print("admin account created; sign in at /sign-in")
@@ -261,22 +256,18 @@ def run_create_admin(args: argparse.Namespace) -> int:
 
 def run_migrate(args: argparse.Namespace) -> int:
     """Apply migrations; exit 0, or 1 with a one-line reason when the database is unusable."""
-    import sys
-
     from sqlalchemy.exc import SQLAlchemyError
 
-    from service.migrate import upgrade_database
-    from service.settings import Settings
-
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
     from service.db import make_engine
+    from service.migrate import upgrade_database
+    from service.settings import settings_for_database
 
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     try:
         upgrade_database(engine)
     except SQLAlchemyError as exc:
-        print(f"pathways migrate: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail("pathways migrate", f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     print("database is at the newest schema")
@@ -387,26 +378,23 @@ def run_export_outcomes(args: argparse.Namespace) -> int:
     )
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.exporting import export_outcomes
-    from service.settings import Settings
+    from service.settings import settings_for_database
 
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    prog = "pathways export outcomes"
+    settings = settings_for_database(args.database_url)
     settings.use_data_dirs()  # the outcome codes are checked against the settings' catalogue
     engine = make_engine(settings.resolved_database_url())
     try:
         with session_scope(make_sessionmaker(engine)) as db:
             summary = export_outcomes(db, args.year, Path(args.out))
     except InvalidRecordError as exc:
-        print(f"pathways export outcomes: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     except InvalidOutcomeRecordsError as exc:
-        print(f"pathways export outcomes: nothing written: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, f"nothing written: {exc}", code=1)
     except OutcomeRecordsError as exc:
-        print(f"pathways export outcomes: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, exc, code=1)
     except SQLAlchemyError as exc:
-        print(f"pathways export outcomes: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail(prog, f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     print(
@@ -439,26 +427,23 @@ def run_roster_import(args: argparse.Namespace) -> int:
     from service.db import make_engine, make_sessionmaker
     from service.migrate import upgrade_database
     from service.schemas import today
-    from service.settings import Settings
+    from service.settings import settings_for_database
 
     prog = "pathways roster import"
     try:
         year = rostering.check_roster_school_year(args.school_year, today())
     except InvalidRecordError as exc:
-        print(f"{prog}: --school-year: {exc.reason}", file=sys.stderr)
-        return 2
+        return fail(prog, f"--school-year: {exc.reason}", code=2)
     path = Path(args.path)
     if not path.exists():
-        print(f"{prog}: {path} does not exist", file=sys.stderr)
-        return 2
+        return fail(prog, f"{path} does not exist", code=2)
     new_schools: dict[str, str] = {}
     for item in args.create_school:
         org, sep, county = item.rpartition(":")
         if not sep or not org or not county:
-            print(f"{prog}: --create-school {item!r}: write ORG:COUNTY_FIPS", file=sys.stderr)
-            return 2
+            return fail(prog, f"--create-school {item!r}: write ORG:COUNTY_FIPS", code=2)
         new_schools[org] = county
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     bar = _ProgressBar(sys.stderr)
     try:
@@ -487,8 +472,7 @@ def run_roster_import(args: argparse.Namespace) -> int:
         return 1
     except SQLAlchemyError as exc:
         bar.close()
-        print(f"{prog}: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail(prog, f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     bar.close()

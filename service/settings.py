@@ -264,6 +264,12 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.var_dir / 'pathways.sqlite3'}"
 
 
+def settings_for_database(url: str | None) -> Settings:
+    """Settings from the environment, with ``url`` (a command's ``--database-url``, when given)
+    in place of ``PATHWAYS_DATABASE_URL``."""
+    return Settings(database_url=url) if url else Settings()
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings from the environment, read once per process (tests override this dependency)."""

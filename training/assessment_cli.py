@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from service.cli_options import add_command, add_group, add_json_flag
+from service.cli_options import add_command, add_group, add_json_flag, fail
 
 MAX_ITEM_GRADE_EN = 8.0
 MIN_ITEM_EASE_ES = 50.0
@@ -120,8 +119,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         result = check_instrument(args.version)
     except InstrumentError as exc:
-        print(f"pathways assessment check: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways assessment check", exc, code=2)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -145,14 +143,13 @@ def _reliability(args: argparse.Namespace) -> int:
     from recommender.errors import ResponseFileError
     from training.reliability import compute_reliability, format_report, read_responses_csv
 
+    prog = "pathways assessment reliability"
     try:
         rows = read_responses_csv(args.responses)
     except ResponseFileError as exc:
-        print(f"pathways assessment reliability: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     if not rows:
-        print(f"pathways assessment reliability: {args.responses}: no responses", file=sys.stderr)
-        return 2
+        return fail(prog, f"{args.responses}: no responses", code=2)
     report = compute_reliability(rows)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -169,8 +166,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from training.response_model import simulate_population_answers
 
     if args.n < 1:
-        print("pathways assessment simulate: --n must be at least 1", file=sys.stderr)
-        return 2
+        return fail("pathways assessment simulate", "--n must be at least 1", code=2)
     inst = load_instrument()
     answers = simulate_population_answers(args.n, np.random.default_rng(args.seed), inst)
     count = write_responses_csv(export_responses(answers, inst), args.out)

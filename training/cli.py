@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from service.cli_options import add_command, add_group, add_json_flag
+from service.cli_options import add_command, add_group, add_json_flag, fail
 
 if TYPE_CHECKING:
     from recommender.catalogue import Catalogue
@@ -124,8 +123,7 @@ def _catalogue_build(args: argparse.Namespace) -> int:
     try:
         result = build_catalogue(raw, out, progress=not args.quiet)
     except RawDataError as exc:
-        print(f"pathways catalogue build: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways catalogue build", exc, code=2)
     print(f"wrote {result.out_dir} in {result.seconds:.1f} s")
     print(format_summary(result.manifest))
     return 0
@@ -139,8 +137,7 @@ def _catalogue_summary(args: argparse.Namespace) -> int:
     try:
         catalogue = load_catalogue(args.path)
     except CatalogueError as exc:
-        print(f"pathways catalogue summary: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways catalogue summary", exc, code=2)
     manifest = dict(catalogue.manifest)
     if args.json:
         keys = ("version", "regions", "counts", "coverage_pct", "parameters", "releases")
@@ -184,8 +181,7 @@ def _benchmarks_build(args: argparse.Namespace) -> int:
         people = people_benchmark.build_people_benchmark(raw, catalogue, out)
         similar = structure_benchmark.build_similar_work(raw, catalogue, out)
     except (PathwaysError, ValueError, OSError) as exc:
-        print(f"pathways benchmarks build: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways benchmarks build", exc, code=2)
     print(
         f"wrote {out}: {people.get('rows_written', '?')} respondents, "
         f"{similar.get('rows', '?')} similar-work rows"
@@ -248,16 +244,11 @@ def _catalogue_routes(args: argparse.Namespace) -> int:
     from recommender.errors import CatalogueError, UnknownCodeError
     from recommender.training_routes import PLAN_LEVELS, training_routes
 
+    prog = "pathways catalogue routes"
     if args.plan not in PLAN_LEVELS:
-        print(
-            f"pathways catalogue routes: --plan {args.plan!r} is not one of "
-            f"{', '.join(PLAN_LEVELS)}",
-            file=sys.stderr,
-        )
-        return 2
+        return fail(prog, f"--plan {args.plan!r} is not one of {', '.join(PLAN_LEVELS)}", code=2)
     if args.limit < 1:
-        print("pathways catalogue routes: --limit must be at least 1", file=sys.stderr)
-        return 2
+        return fail(prog, "--limit must be at least 1", code=2)
     try:
         catalogue = load_catalogue(args.path)
         sets = [
@@ -265,8 +256,7 @@ def _catalogue_routes(args: argparse.Namespace) -> int:
             for code in args.occupation
         ]
     except (CatalogueError, UnknownCodeError) as exc:
-        print(f"pathways catalogue routes: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     if args.json:
         out = [
             {

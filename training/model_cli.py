@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from service.cli_options import add_command, add_database_url, add_group, add_json_flag
+from service.cli_options import add_command, add_database_url, add_group, add_json_flag, fail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -174,9 +174,9 @@ def handle_cohort_export(args: argparse.Namespace) -> int:
     )
     from training.records import write_outcome_records
 
+    prog = "pathways cohort export"
     if args.students < 1:
-        print("pathways cohort export: --students must be at least 1", file=sys.stderr)
-        return 2
+        return fail(prog, "--students must be at least 1", code=2)
     catalogue = load_catalogue()
     try:
         cohort = generate_cohort(
@@ -189,8 +189,7 @@ def handle_cohort_export(args: argparse.Namespace) -> int:
         )
         write_outcome_records(frame, args.out)
     except (PathwaysError, ValueError) as exc:
-        print(f"pathways cohort export: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     print(f"wrote {args.out}: {len(frame)} outcome records of {cohort.size} synthetic students")
     return 0
 
@@ -218,8 +217,7 @@ def _train_records(args: argparse.Namespace) -> int:
         print(format_refusal(exc, args.problem_limit), file=sys.stderr)
         return 1
     except (PathwaysError, FileExistsError) as exc:
-        print(f"pathways train: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways train", exc, code=2)
     metrics = read_model_metrics(models_dir, folder.name)
     ev = metrics["evaluation"]
     records = metrics["records"]
@@ -238,20 +236,16 @@ def _train_records(args: argparse.Namespace) -> int:
 
 def handle_train(args: argparse.Namespace) -> int:
     """Train, export and evaluate a new version (with --promote, check the database first)."""
+    prog = "pathways train"
     if args.promote:
         try:
             with _database(args):
                 pass
         except _DatabaseUnusable as exc:
-            print(f"pathways train: cannot promote, so not training: {exc}", file=sys.stderr)
-            return 1
+            return fail(prog, f"cannot promote, so not training: {exc}", code=1)
     if args.records:
         if args.reuse_fit:
-            print(
-                "pathways train: --reuse-fit works with the synthetic cohort, not --records",
-                file=sys.stderr,
-            )
-            return 2
+            return fail(prog, "--reuse-fit works with the synthetic cohort, not --records", code=2)
         return _train_records(args)
     from recommender.catalogue import load_catalogue
     from recommender.errors import PathwaysError
@@ -280,8 +274,7 @@ def handle_train(args: argparse.Namespace) -> int:
             reuse_fit=reuse,
         )
     except (PathwaysError, FileExistsError, ValueError) as exc:
-        print(f"pathways train: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     metrics = read_model_metrics(models_dir, folder.name)
     print(f"wrote {folder} (held-out NDCG@10 {headline_ndcg(metrics):.4f})")
     if args.promote:
@@ -315,8 +308,7 @@ def handle_evaluate(args: argparse.Namespace) -> int:
         folder = locate_model_version(_models_dir(args), args.version)
         model = load_fit_model(folder)
     except PathwaysError as exc:
-        print(f"pathways evaluate: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways evaluate", exc, code=2)
     catalogue = load_catalogue()
     if args.sweep:
         return _print_sweep(args, folder, model.score_fit, catalogue)
@@ -327,8 +319,7 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     try:
         policy = load_ranking_policy(policy_file) if policy_file.is_file() else RankingPolicy()
     except PathwaysError as exc:
-        print(f"pathways evaluate: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways evaluate", exc, code=2)
     typical = None
     if (folder / TYPICAL_FIT_FILE).is_file():
         typical = load_typical_fit(folder, catalogue.codes)
@@ -423,10 +414,9 @@ def _database(args: argparse.Namespace) -> Iterator[Session]:
 
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.migrate import current_revision, head_revision
-    from service.settings import Settings
+    from service.settings import settings_for_database
 
-    url = args.database_url
-    settings = Settings(**({"database_url": url} if url else {}))
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     try:
         try:
@@ -478,8 +468,7 @@ def handle_list(args: argparse.Namespace) -> int:
         with _database(args) as db:
             active, source = _pointer(db, models_dir)
     except _DatabaseUnusable as exc:
-        print(f"pathways models list: {exc}", file=sys.stderr)
-        return 1
+        return fail("pathways models list", exc, code=1)
     print(f"active version: {active or '-'} (from {source})")
     for version in list_model_versions(models_dir):
         mark = "*" if version == active else " "
@@ -497,6 +486,7 @@ def handle_list(args: argparse.Namespace) -> int:
 
 def handle_show(args: argparse.Namespace) -> int:
     """Print a version's model card (default: the active version's)."""
+    prog = "pathways models show"
     models_dir = _models_dir(args)
     version = args.version
     if version is None:
@@ -504,12 +494,10 @@ def handle_show(args: argparse.Namespace) -> int:
             with _database(args) as db:
                 version, _source = _pointer(db, models_dir)
         except _DatabaseUnusable as exc:
-            print(f"pathways models show: {exc}", file=sys.stderr)
-            return 1
+            return fail(prog, exc, code=1)
     card = models_dir / (version or "") / "card.md"
     if not version or not card.is_file():
-        print(f"pathways models show: unknown model version {version!r}", file=sys.stderr)
-        return 2
+        return fail(prog, f"unknown model version {version!r}", code=2)
     print(card.read_text(encoding="utf-8"))
     return 0
 
@@ -527,14 +515,11 @@ def _switch(args: argparse.Namespace, prog: str, action: str, **options: Any) ->
             event = switch(db, models_dir, by_user=None, now=utc_now(), **options).event
             summary = (event.version, event.replaced, list(event.failed_checks), event.forced)
     except _DatabaseUnusable as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, exc, code=1)
     except UnknownModelVersionError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     except PathwaysError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, exc, code=1)
     version, replaced, failed, forced = summary
     print(f"active model version: {version} (was {replaced or '-'}); running services switch")
     if forced:
