@@ -437,14 +437,18 @@ def _database(args: argparse.Namespace) -> Iterator[Session]:
         engine.dispose()
 
 
-def _pointer(db: Session, models_dir: Path) -> tuple[str | None, str]:
-    """The active version and where it came from, without writing (an empty pointer shows the
-    version registry.json would seed it with)."""
+def _pointer(args: argparse.Namespace, models_dir: Path) -> tuple[str | None, str]:
+    """The active version and where it came from, read from the service database without
+    writing (an empty pointer shows the version registry.json would seed it with).
+
+    _DatabaseUnusable as for ``_database``.
+    """
     from recommender.errors import PathwaysError
     from recommender.model import read_active_version
     from service.state import get_active_model_version
 
-    active = get_active_model_version(db)
+    with _database(args) as db:
+        active = get_active_model_version(db)
     if active is not None:
         return active, "the database"
     try:
@@ -465,8 +469,7 @@ def handle_list(args: argparse.Namespace) -> int:
 
     models_dir = _models_dir(args)
     try:
-        with _database(args) as db:
-            active, source = _pointer(db, models_dir)
+        active, source = _pointer(args, models_dir)
     except _DatabaseUnusable as exc:
         return fail("pathways models list", exc, code=1)
     print(f"active version: {active or '-'} (from {source})")
@@ -491,8 +494,7 @@ def handle_show(args: argparse.Namespace) -> int:
     version = args.version
     if version is None:
         try:
-            with _database(args) as db:
-                version, _source = _pointer(db, models_dir)
+            version, _source = _pointer(args, models_dir)
         except _DatabaseUnusable as exc:
             return fail(prog, exc, code=1)
     card = models_dir / (version or "") / "card.md"
