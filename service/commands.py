@@ -9,11 +9,15 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from service.cli_options import add_command, add_database_url, add_group, fail
+
 
 def register(sub: Any) -> None:
     """Add ``serve``, ``create-admin``, ``migrate`` and ``export`` to the ``pathways`` parser."""
-    serve = sub.add_parser(
+    serve = add_command(
+        sub,
         "serve",
+        run_serve,
         help="run the web service",
         description=(
             "Run the Pathways web service under uvicorn. Applies database migrations. Seeds a "
@@ -26,8 +30,8 @@ def register(sub: Any) -> None:
     )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default 8000)")
-    serve.add_argument(
-        "--database-url",
+    add_database_url(
+        serve,
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
         "(default: SQLite file var/pathways.sqlite3 in the repository)",
     )
@@ -43,10 +47,11 @@ def register(sub: Any) -> None:
         action="store_true",
         help="never seed the demo district, not even into the embedded SQLite default",
     )
-    serve.set_defaults(func=run_serve)
 
-    admin = sub.add_parser(
+    admin = add_command(
+        sub,
         "create-admin",
+        run_create_admin,
         help="create an admin account (the first one of a new database)",
         description=(
             "Create an active admin account. The password is read from the first line of "
@@ -57,25 +62,29 @@ def register(sub: Any) -> None:
     )
     admin.add_argument("--username", required=True, help="sign-in name of the new account")
     admin.add_argument("--display-name", help="name shown on the pages (default: the username)")
-    admin.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    admin.set_defaults(func=run_create_admin)
+    add_database_url(admin)
 
-    migrate = sub.add_parser(
+    migrate = add_command(
+        sub,
         "migrate",
+        run_migrate,
         help="apply database migrations and exit",
         description="Bring the database up to the newest schema and exit (serve does this too).",
     )
-    migrate.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    migrate.set_defaults(func=run_migrate)
+    add_database_url(migrate)
 
-    export = sub.add_parser(
+    what = add_group(
+        sub,
         "export",
+        dest="export_what",
+        metavar="WHAT",
         help="export service data for training",
         description="Export data the service holds, in the formats training reads.",
     )
-    what = export.add_subparsers(dest="export_what", required=True, metavar="WHAT")
-    outcomes = what.add_parser(
+    outcomes = add_command(
+        what,
         "outcomes",
+        run_export_outcomes,
         help="one school year of outcomes as outcome records (CSV or Parquet)",
         description=(
             "Write one school year's coach-recorded outcomes in the outcome-record schema "
@@ -88,17 +97,20 @@ def register(sub: Any) -> None:
     outcomes.add_argument(
         "--out", required=True, help="output file; .csv, .parquet or .pq chooses the format"
     )
-    outcomes.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    outcomes.set_defaults(func=run_export_outcomes)
+    add_database_url(outcomes)
 
-    roster = sub.add_parser(
+    roster_what = add_group(
+        sub,
         "roster",
+        dest="roster_what",
+        metavar="WHAT",
         help="import students from a roster",
         description="Import students and their classes from a school information system.",
     )
-    roster_what = roster.add_subparsers(dest="roster_what", required=True, metavar="WHAT")
-    roster_import = roster_what.add_parser(
+    roster_import = add_command(
+        roster_what,
         "import",
+        run_roster_import,
         help="import a OneRoster 1.1 CSV bundle (folder or .zip) or a plain CSV",
         description=(
             "Import students from PATH: a folder or .zip holding a OneRoster 1.1 CSV bundle "
@@ -128,8 +140,7 @@ def register(sub: Any) -> None:
         help="add an unknown roster school (its orgs.csv sourcedId, or a plain CSV's school "
         "value) in that Mississippi county; may be given more than once",
     )
-    roster_import.add_argument("--database-url", help="SQLAlchemy URL (default as for serve)")
-    roster_import.set_defaults(func=run_roster_import)
+    add_database_url(roster_import)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
@@ -206,31 +217,27 @@ def run_create_admin(args: argparse.Namespace) -> int:
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.migrate import upgrade_database
     from service.passwords import describe_problems, password_problems
-    from service.settings import Settings
+    from service.settings import settings_for_database
     from service.tables import User
 
     prog = "pathways create-admin"
     username = normalise_username(args.username)
     if not re.fullmatch(r"[\w.@-]{3,64}", username):
-        print(f"{prog}: --username must be 3 to 64 letters, digits or . @ - _", file=sys.stderr)
-        return 2
+        return fail(prog, "--username must be 3 to 64 letters, digits or . @ - _", code=2)
     try:
         password = _read_new_password(sys.stdin)
     except ValueError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     problems = password_problems(password, username)
     if problems:
-        print(f"{prog}: password refused: {describe_problems(problems)}", file=sys.stderr)
-        return 2
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+        return fail(prog, f"password refused: {describe_problems(problems)}", code=2)
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     try:
         upgrade_database(engine)
         with session_scope(make_sessionmaker(engine)) as db:
             if db.execute(select(User.id).where(User.username == username)).first():
-                print(f"{prog}: that username is already taken", file=sys.stderr)
-                return 2
+                return fail(prog, "that username is already taken", code=2)
             db.add(
                 User(
                     username=username,
@@ -240,8 +247,7 @@ def run_create_admin(args: argparse.Namespace) -> int:
                 )
             )
     except SQLAlchemyError as exc:
-        print(f"{prog}: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail(prog, f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     print("admin account created; sign in at /sign-in")
@@ -250,22 +256,18 @@ def run_create_admin(args: argparse.Namespace) -> int:
 
 def run_migrate(args: argparse.Namespace) -> int:
     """Apply migrations; exit 0, or 1 with a one-line reason when the database is unusable."""
-    import sys
-
     from sqlalchemy.exc import SQLAlchemyError
 
-    from service.migrate import upgrade_database
-    from service.settings import Settings
-
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
     from service.db import make_engine
+    from service.migrate import upgrade_database
+    from service.settings import settings_for_database
 
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     try:
         upgrade_database(engine)
     except SQLAlchemyError as exc:
-        print(f"pathways migrate: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail("pathways migrate", f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     print("database is at the newest schema")
@@ -376,26 +378,23 @@ def run_export_outcomes(args: argparse.Namespace) -> int:
     )
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.exporting import export_outcomes
-    from service.settings import Settings
+    from service.settings import settings_for_database
 
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    prog = "pathways export outcomes"
+    settings = settings_for_database(args.database_url)
     settings.use_data_dirs()  # the outcome codes are checked against the settings' catalogue
     engine = make_engine(settings.resolved_database_url())
     try:
         with session_scope(make_sessionmaker(engine)) as db:
             summary = export_outcomes(db, args.year, Path(args.out))
     except InvalidRecordError as exc:
-        print(f"pathways export outcomes: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     except InvalidOutcomeRecordsError as exc:
-        print(f"pathways export outcomes: nothing written: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, f"nothing written: {exc}", code=1)
     except OutcomeRecordsError as exc:
-        print(f"pathways export outcomes: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, exc, code=1)
     except SQLAlchemyError as exc:
-        print(f"pathways export outcomes: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail(prog, f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     print(
@@ -428,26 +427,23 @@ def run_roster_import(args: argparse.Namespace) -> int:
     from service.db import make_engine, make_sessionmaker
     from service.migrate import upgrade_database
     from service.schemas import today
-    from service.settings import Settings
+    from service.settings import settings_for_database
 
     prog = "pathways roster import"
     try:
         year = rostering.check_roster_school_year(args.school_year, today())
     except InvalidRecordError as exc:
-        print(f"{prog}: --school-year: {exc.reason}", file=sys.stderr)
-        return 2
+        return fail(prog, f"--school-year: {exc.reason}", code=2)
     path = Path(args.path)
     if not path.exists():
-        print(f"{prog}: {path} does not exist", file=sys.stderr)
-        return 2
+        return fail(prog, f"{path} does not exist", code=2)
     new_schools: dict[str, str] = {}
     for item in args.create_school:
         org, sep, county = item.rpartition(":")
         if not sep or not org or not county:
-            print(f"{prog}: --create-school {item!r}: write ORG:COUNTY_FIPS", file=sys.stderr)
-            return 2
+            return fail(prog, f"--create-school {item!r}: write ORG:COUNTY_FIPS", code=2)
         new_schools[org] = county
-    settings = Settings(**({"database_url": args.database_url} if args.database_url else {}))
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     bar = _ProgressBar(sys.stderr)
     try:
@@ -476,8 +472,7 @@ def run_roster_import(args: argparse.Namespace) -> int:
         return 1
     except SQLAlchemyError as exc:
         bar.close()
-        print(f"{prog}: database error: {type(exc).__name__}", file=sys.stderr)
-        return 1
+        return fail(prog, f"database error: {type(exc).__name__}", code=1)
     finally:
         engine.dispose()
     bar.close()

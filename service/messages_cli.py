@@ -6,11 +6,15 @@ import argparse
 import sys
 from typing import Any
 
+from service.cli_options import add_command, add_group
+
 
 def register(sub: Any) -> None:
     """Add ``messages`` (``extract``, ``check``) to the ``pathways`` parser."""
-    messages = sub.add_parser(
+    actions = add_group(
+        sub,
         "messages",
+        dest="action",
         help="extract marked messages into the catalogues, or check them",
         description=(
             "The user-visible text of the pages is in one gettext catalogue per language "
@@ -18,9 +22,10 @@ def register(sub: Any) -> None:
             "Python sources named in service/locales/babel.cfg."
         ),
     )
-    actions = messages.add_subparsers(dest="action", required=True, metavar="ACTION")
-    extract = actions.add_parser(
+    add_command(
+        actions,
         "extract",
+        _extract,
         help="write messages.pot from the sources and bring every .po up to date",
         description=(
             "Re-extract every marked message into service/locales/messages.pot, add new ones "
@@ -28,9 +33,10 @@ def register(sub: Any) -> None:
             "every translation; then report what is still untranslated."
         ),
     )
-    extract.set_defaults(func=_extract)
-    check = actions.add_parser(
+    check = add_command(
+        actions,
         "check",
+        _check,
         help="report messages missing from, obsolete in or untranslated in each .po",
         description=(
             "Re-extract in memory (nothing is written) and compare with each .po. Exit code 1 "
@@ -39,7 +45,6 @@ def register(sub: Any) -> None:
         ),
     )
     check.add_argument("--limit", type=int, default=20, help="problems listed per language")
-    check.set_defaults(func=_check)
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +39,11 @@ RETIRED_VARIABLES: Final = {
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
+def _positive(default: int, most: int, description: str) -> Any:
+    """The field of a whole-number setting from 1 to ``most``."""
+    return Field(default=default, ge=1, le=most, description=description)
+
+
 class Settings(BaseSettings):
     """Service configuration; every field can be set as ``PATHWAYS_<FIELD>`` in the environment."""
 
@@ -49,8 +54,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default is a SQLite file at <repo>/var/pathways.sqlite3",
     )
     host: str = Field(default="127.0.0.1", description="address `pathways serve` listens on")
-    port: int = Field(default=8000, ge=1, le=65535, description="TCP port of `pathways serve`")
-    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes")
+    port: int = _positive(8000, 65535, "TCP port of `pathways serve`")
+    workers: int = _positive(1, 64, "uvicorn worker processes")
     var_dir: Path = Field(
         default_factory=_default_var_dir,
         description="folder for the default SQLite database file (<repo>/var, or ./var installed)",
@@ -77,59 +82,34 @@ class Settings(BaseSettings):
             "the embedded SQLite default, when no database URL is configured)"
         ),
     )
-    session_minutes: int = Field(
-        default=120, ge=1, le=24 * 60, description="lifetime of a coach/staff/admin session"
-    )
-    student_session_minutes: int = Field(
-        default=60, ge=1, le=24 * 60, description="lifetime of a student session"
-    )
+    session_minutes: int = _positive(120, 24 * 60, "lifetime of a coach/staff/admin session")
+    student_session_minutes: int = _positive(60, 24 * 60, "lifetime of a student session")
     access_code_minutes: int = Field(
         default=90,
         ge=5,
         le=24 * 60,
         description="how long a student access code stays valid (a class period and some)",
     )
-    login_free_failures: int = Field(
-        default=5,
-        ge=1,
-        le=100,
-        description="failed sign-ins in a row for one account from one client before delays",
+    login_free_failures: int = _positive(
+        5, 100, "failed sign-ins in a row for one account from one client before delays"
     )
-    login_account_free_failures: int = Field(
-        default=50,
-        ge=1,
-        le=1000,
-        description="failed sign-ins in a row for one account (all clients) before delays",
+    login_account_free_failures: int = _positive(
+        50, 1000, "failed sign-ins in a row for one account (all clients) before delays"
     )
-    login_max_delay_seconds: int = Field(
-        default=60,
-        ge=1,
-        le=15 * 60,
-        description="longest wait the doubling sign-in delay reaches (seconds)",
+    login_max_delay_seconds: int = _positive(
+        60, 15 * 60, "longest wait the doubling sign-in delay reaches (seconds)"
     )
-    login_client_failures: int = Field(
-        default=20,
-        ge=1,
-        le=10_000,
-        description="failed sign-ins one client may make per window, across all accounts",
+    login_client_failures: int = _positive(
+        20, 10_000, "failed sign-ins one client may make per window, across all accounts"
     )
-    access_code_client_failures: int = Field(
-        default=30,
-        ge=1,
-        le=10_000,
-        description="wrong access codes one client may try per window",
+    access_code_client_failures: int = _positive(
+        30, 10_000, "wrong access codes one client may try per window"
     )
-    login_window_minutes: int = Field(
-        default=15,
-        ge=1,
-        le=24 * 60,
-        description="window of the client budgets; a run of failures ends after this long",
+    login_window_minutes: int = _positive(
+        15, 24 * 60, "window of the client budgets; a run of failures ends after this long"
     )
-    login_known_client_days: int = Field(
-        default=30,
-        ge=1,
-        le=365,
-        description="how long a client that signed in to an account skips the account delay",
+    login_known_client_days: int = _positive(
+        30, 365, "how long a client that signed in to an account skips the account delay"
     )
     trusted_proxies: str = Field(
         default="",
@@ -139,11 +119,8 @@ class Settings(BaseSettings):
             "client; empty: the TCP peer is the client"
         ),
     )
-    password_hash_concurrency: int = Field(
-        default=2,
-        ge=1,
-        le=64,
-        description="password checks (argon2id) run at once per process; more wait",
+    password_hash_concurrency: int = _positive(
+        2, 64, "password checks (argon2id) run at once per process; more wait"
     )
     password_hash_wait_seconds: float = Field(
         default=2.0,
@@ -151,11 +128,8 @@ class Settings(BaseSettings):
         le=60,
         description="how long a sign-in waits for a free password check before a 503",
     )
-    purge_interval_minutes: int = Field(
-        default=60,
-        ge=1,
-        le=7 * 24 * 60,
-        description="expired sessions, codes and throttle rows are deleted at most this often",
+    purge_interval_minutes: int = _positive(
+        60, 7 * 24 * 60, "expired sessions, codes and throttle rows are deleted at most this often"
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="largest accepted request body (413 above)"
@@ -262,6 +236,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.var_dir / 'pathways.sqlite3'}"
+
+
+def settings_for_database(url: str | None) -> Settings:
+    """Settings from the environment, with ``url`` (a command's ``--database-url``, when given)
+    in place of ``PATHWAYS_DATABASE_URL``."""
+    return Settings(database_url=url) if url else Settings()
 
 
 @lru_cache(maxsize=1)

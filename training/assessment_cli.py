@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
+
+from service.cli_options import add_command, add_group, add_json_flag, fail
 
 MAX_ITEM_GRADE_EN = 8.0
 MIN_ITEM_EASE_ES = 50.0
@@ -15,14 +16,17 @@ CLASS_PERIOD_MINUTES = 45
 
 def register(sub: Any) -> None:
     """Add the ``assessment`` command group to the ``pathways`` subparsers."""
-    parser = sub.add_parser(
+    commands = add_group(
+        sub,
         "assessment",
+        dest="assessment_command",
         help="check the instrument, report reliability, simulate responses",
         description="Check the assessment instrument and compute reliability from responses.",
     )
-    commands = parser.add_subparsers(dest="assessment_command", required=True, metavar="ACTION")
-    check = commands.add_parser(
+    check = add_command(
+        commands,
         "check",
+        _check,
         help="lint the item bank: counts, readability, PPRA topics, gendered words, minutes",
         description=(
             "Print item counts, readability per language, expected minutes per section and any "
@@ -30,10 +34,11 @@ def register(sub: Any) -> None:
         ),
     )
     check.add_argument("--version", default=None, help="instrument version (default: current)")
-    check.add_argument("--json", action="store_true", help="print JSON for scripts")
-    check.set_defaults(func=_check)
-    rel = commands.add_parser(
+    add_json_flag(check)
+    rel = add_command(
+        commands,
         "reliability",
+        _reliability,
         help="compute alpha, item-rest r, split-half and IRT reliability from a response file",
         description=(
             "Read a long-format response CSV (columns: response_id, instrument_version, section, "
@@ -42,10 +47,11 @@ def register(sub: Any) -> None:
         ),
     )
     rel.add_argument("--responses", type=Path, required=True, help="long-format response CSV")
-    rel.add_argument("--json", action="store_true", help="print JSON for scripts")
-    rel.set_defaults(func=_reliability)
-    sim = commands.add_parser(
+    add_json_flag(rel)
+    sim = add_command(
+        commands,
         "simulate",
+        _simulate,
         help="write simulated responses from the documented response model",
         description=(
             "Simulate students with N(0, 1) latent traits answering the current instrument and "
@@ -55,7 +61,6 @@ def register(sub: Any) -> None:
     sim.add_argument("--n", type=int, default=1000, help="number of simulated students")
     sim.add_argument("--seed", type=int, default=0, help="random seed")
     sim.add_argument("--out", type=Path, required=True, help="CSV to write")
-    sim.set_defaults(func=_simulate)
 
 
 def check_instrument(version: str | None = None) -> dict[str, Any]:
@@ -114,8 +119,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         result = check_instrument(args.version)
     except InstrumentError as exc:
-        print(f"pathways assessment check: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways assessment check", exc, code=2)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -139,14 +143,13 @@ def _reliability(args: argparse.Namespace) -> int:
     from recommender.errors import ResponseFileError
     from training.reliability import compute_reliability, format_report, read_responses_csv
 
+    prog = "pathways assessment reliability"
     try:
         rows = read_responses_csv(args.responses)
     except ResponseFileError as exc:
-        print(f"pathways assessment reliability: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     if not rows:
-        print(f"pathways assessment reliability: {args.responses}: no responses", file=sys.stderr)
-        return 2
+        return fail(prog, f"{args.responses}: no responses", code=2)
     report = compute_reliability(rows)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -163,8 +166,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from training.response_model import simulate_population_answers
 
     if args.n < 1:
-        print("pathways assessment simulate: --n must be at least 1", file=sys.stderr)
-        return 2
+        return fail("pathways assessment simulate", "--n must be at least 1", code=2)
     inst = load_instrument()
     answers = simulate_population_answers(args.n, np.random.default_rng(args.seed), inst)
     count = write_responses_csv(export_responses(answers, inst), args.out)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from service.cli_options import add_command, add_group, add_json_flag, fail
 
 if TYPE_CHECKING:
     from recommender.catalogue import Catalogue
@@ -36,16 +37,26 @@ def _add_raw_and_out(build: Any, out: str) -> None:
     build.add_argument("--out", type=Path, default=None, help=f"output folder (default: {out})")
 
 
+def _add_catalogue_path(command: Any) -> None:
+    """The --path option of the commands that read a built catalogue."""
+    command.add_argument(
+        "--path", type=Path, default=None, help="catalogue folder (default: data/catalogue)"
+    )
+
+
 def _register_catalogue(sub: Any) -> None:
     """``pathways catalogue build|summary``: the Mississippi pathway catalogue."""
-    parser = sub.add_parser(
+    commands = add_group(
+        sub,
         "catalogue",
+        dest="catalogue_command",
         help="build or summarise the pathway catalogue (data/catalogue)",
         description="Build the Mississippi pathway catalogue from raw public data or summarise it.",
     )
-    commands = parser.add_subparsers(dest="catalogue_command", required=True, metavar="ACTION")
-    build = commands.add_parser(
+    build = add_command(
+        commands,
         "build",
+        _catalogue_build,
         help="rebuild data/catalogue from the raw O*NET, BLS and NCES files",
         description=(
             "Read the raw public data and write the catalogue files and manifest. The output "
@@ -54,19 +65,19 @@ def _register_catalogue(sub: Any) -> None:
     )
     _add_raw_and_out(build, "data/catalogue")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
-    build.set_defaults(func=_catalogue_build)
-    summary = commands.add_parser(
+    summary = add_command(
+        commands,
         "summary",
+        _catalogue_summary,
         help="print the catalogue's counts and join coverage",
         description="Print counts and join coverage of a built catalogue.",
     )
-    summary.add_argument(
-        "--path", type=Path, default=None, help="catalogue folder (default: data/catalogue)"
-    )
-    summary.add_argument("--json", action="store_true", help="print JSON for scripts")
-    summary.set_defaults(func=_catalogue_summary)
-    routes = commands.add_parser(
+    _add_catalogue_path(summary)
+    add_json_flag(summary)
+    routes = add_command(
+        commands,
         "routes",
+        _catalogue_routes,
         help="list where in Mississippi to train for occupations, for a county",
         description=(
             "List the Mississippi training routes for one or more occupations as a student's "
@@ -94,11 +105,8 @@ def _register_catalogue(sub: Any) -> None:
         "four_year_college, military, undecided); breaks ties only",
     )
     routes.add_argument("--limit", type=int, default=10, help="routes per occupation (default 10)")
-    routes.add_argument(
-        "--path", type=Path, default=None, help="catalogue folder (default: data/catalogue)"
-    )
-    routes.add_argument("--json", action="store_true", help="print JSON for scripts")
-    routes.set_defaults(func=_catalogue_routes)
+    _add_catalogue_path(routes)
+    add_json_flag(routes)
 
 
 def _catalogue_build(args: argparse.Namespace) -> int:
@@ -115,8 +123,7 @@ def _catalogue_build(args: argparse.Namespace) -> int:
     try:
         result = build_catalogue(raw, out, progress=not args.quiet)
     except RawDataError as exc:
-        print(f"pathways catalogue build: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways catalogue build", exc, code=2)
     print(f"wrote {result.out_dir} in {result.seconds:.1f} s")
     print(format_summary(result.manifest))
     return 0
@@ -130,8 +137,7 @@ def _catalogue_summary(args: argparse.Namespace) -> int:
     try:
         catalogue = load_catalogue(args.path)
     except CatalogueError as exc:
-        print(f"pathways catalogue summary: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways catalogue summary", exc, code=2)
     manifest = dict(catalogue.manifest)
     if args.json:
         keys = ("version", "regions", "counts", "coverage_pct", "parameters", "releases")
@@ -143,22 +149,24 @@ def _catalogue_summary(args: argparse.Namespace) -> int:
 
 def _register_benchmarks(sub: Any) -> None:
     """``pathways benchmarks build``: the real-people and O*NET-structure benchmark data."""
-    parser = sub.add_parser(
+    commands = add_group(
+        sub,
         "benchmarks",
+        dest="benchmarks_command",
         help="rebuild the benchmark data (data/benchmarks) from the raw public data",
         description="Rebuild data/benchmarks: real people's RIASEC answers with their field of "
         "study (people.tsv, field_occupations.tsv) and each occupation's nearest by similar work "
         "(similar_work.tsv). `pathways evaluate` scores a version on them.",
     )
-    commands = parser.add_subparsers(dest="benchmarks_command", required=True, metavar="ACTION")
-    build = commands.add_parser(
+    build = add_command(
+        commands,
         "build",
+        _benchmarks_build,
         help="rebuild data/benchmarks from the raw files",
         description="Read the raw Open-Source Psychometrics, NCES crosswalk and O*NET files and "
         "write the benchmark files (each written whole or not at all).",
     )
     _add_raw_and_out(build, "data/benchmarks")
-    build.set_defaults(func=_benchmarks_build)
 
 
 def _benchmarks_build(args: argparse.Namespace) -> int:
@@ -173,8 +181,7 @@ def _benchmarks_build(args: argparse.Namespace) -> int:
         people = people_benchmark.build_people_benchmark(raw, catalogue, out)
         similar = structure_benchmark.build_similar_work(raw, catalogue, out)
     except (PathwaysError, ValueError, OSError) as exc:
-        print(f"pathways benchmarks build: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways benchmarks build", exc, code=2)
     print(
         f"wrote {out}: {people.get('rows_written', '?')} respondents, "
         f"{similar.get('rows', '?')} similar-work rows"
@@ -237,16 +244,11 @@ def _catalogue_routes(args: argparse.Namespace) -> int:
     from recommender.errors import CatalogueError, UnknownCodeError
     from recommender.training_routes import PLAN_LEVELS, training_routes
 
+    prog = "pathways catalogue routes"
     if args.plan not in PLAN_LEVELS:
-        print(
-            f"pathways catalogue routes: --plan {args.plan!r} is not one of "
-            f"{', '.join(PLAN_LEVELS)}",
-            file=sys.stderr,
-        )
-        return 2
+        return fail(prog, f"--plan {args.plan!r} is not one of {', '.join(PLAN_LEVELS)}", code=2)
     if args.limit < 1:
-        print("pathways catalogue routes: --limit must be at least 1", file=sys.stderr)
-        return 2
+        return fail(prog, "--limit must be at least 1", code=2)
     try:
         catalogue = load_catalogue(args.path)
         sets = [
@@ -254,8 +256,7 @@ def _catalogue_routes(args: argparse.Namespace) -> int:
             for code in args.occupation
         ]
     except (CatalogueError, UnknownCodeError) as exc:
-        print(f"pathways catalogue routes: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     if args.json:
         out = [
             {

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from service.cli_options import add_command, add_database_url, add_group, add_json_flag, fail
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -36,14 +38,16 @@ def register(sub: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--models-dir", help="models folder (default: <repo>/models)")
     database = argparse.ArgumentParser(add_help=False)
-    database.add_argument(
-        "--database-url",
+    add_database_url(
+        database,
         help="SQLAlchemy URL of the service database holding the active version (default as "
         "for serve: PATHWAYS_DATABASE_URL, else the SQLite file var/pathways.sqlite3)",
     )
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "train",
+        handle_train,
         parents=[common, database],
         help="train a new model version on outcome records or the synthetic cohort",
         description="Fit the model on outcome records (--records) or on a generated synthetic "
@@ -83,10 +87,11 @@ def register(sub: Any) -> None:
         help="promote the new version in the service database (--database-url) if it passes "
         "the guard; running services switch to it within a second",
     )
-    p.set_defaults(func=handle_train)
 
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "evaluate",
+        handle_evaluate,
         parents=[common],
         help="evaluate a model version on real people, O*NET's structure and a fresh cohort",
         description="Score a version's ONNX model and ranking policy on the real-people and "
@@ -97,7 +102,7 @@ def register(sub: Any) -> None:
     p.add_argument("--version", help="model version (default: the one models/registry.json seeds)")
     p.add_argument("--students", type=int, default=2000, help="fresh students (default 2000)")
     p.add_argument("--seed", type=int, default=99, help="seed of the fresh cohort (default 99)")
-    p.add_argument("--json", action="store_true", help="print the full metrics as JSON")
+    add_json_flag(p, help="print the full metrics as JSON")
     p.add_argument(
         "--sweep",
         action="store_true",
@@ -106,46 +111,54 @@ def register(sub: Any) -> None:
         "per policy, marking the one the selection rule picks (docs/model.md)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(func=handle_evaluate)
 
-    cohort = sub.add_parser(
+    csub = add_group(
+        sub,
         "cohort",
+        dest="cohort_command",
         help="export the synthetic cohort as outcome records",
         description="Generate the synthetic cohort and write its graded outcomes in the "
         "outcome-record schema, so training on records can run without real students.",
     )
-    csub = cohort.add_subparsers(dest="cohort_command", required=True, metavar="ACTION")
-    p = csub.add_parser("export", help="write the cohort's outcomes as outcome records")
+    p = add_command(
+        csub, "export", handle_cohort_export, help="write the cohort's outcomes as outcome records"
+    )
     p.add_argument("--students", type=int, default=2000, help="cohort size (default 2000)")
     p.add_argument("--seed", type=int, default=2026, help="cohort seed (default 2026)")
     p.add_argument("--year", required=True, help="school year written, e.g. 2025-26")
     p.add_argument("--out", required=True, type=Path, help="output file (.csv or .parquet)")
-    p.set_defaults(func=handle_cohort_export)
 
-    models = sub.add_parser(
+    msub = add_group(
+        sub,
         "models",
+        dest="models_command",
         help="list, show, promote or roll back model versions",
         description="Manage model versions. The active version is the service database's "
         "pointer (the one the staff pages and the API move too); every running service "
         "switches within a second. models/registry.json only seeds a new database. Exit 0, "
         "1 when refused or the database is unusable, 2 for an unknown version.",
     )
-    msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     both = [common, database]
-    p = msub.add_parser("list", parents=both, help="list versions with NDCG@10 and the guard")
-    p.set_defaults(func=handle_list)
-    p = msub.add_parser("show", parents=both, help="print a version's card")
+    add_command(
+        msub, "list", handle_list, parents=both, help="list versions with NDCG@10 and the guard"
+    )
+    p = add_command(msub, "show", handle_show, parents=both, help="print a version's card")
     p.add_argument("version", nargs="?", help="version (default: the active one)")
-    p.set_defaults(func=handle_show)
-    p = msub.add_parser("promote", parents=both, help="make a version active after checks")
+    p = add_command(
+        msub, "promote", handle_promote, parents=both, help="make a version active after checks"
+    )
     p.add_argument("version")
     p.add_argument("--force", action="store_true", help="promote despite failed checks")
     p.add_argument("--reason", default="", help="why (required with --force)")
-    p.set_defaults(func=handle_promote)
-    p = msub.add_parser("rollback", parents=both, help="switch back to the previous version")
+    p = add_command(
+        msub,
+        "rollback",
+        handle_rollback,
+        parents=both,
+        help="switch back to the previous version",
+    )
     p.add_argument("--to", help="version to switch to (default: the one replaced last)")
     p.add_argument("--reason", required=True, help="why (recorded in the model events)")
-    p.set_defaults(func=handle_rollback)
 
 
 def handle_cohort_export(args: argparse.Namespace) -> int:
@@ -161,9 +174,9 @@ def handle_cohort_export(args: argparse.Namespace) -> int:
     )
     from training.records import write_outcome_records
 
+    prog = "pathways cohort export"
     if args.students < 1:
-        print("pathways cohort export: --students must be at least 1", file=sys.stderr)
-        return 2
+        return fail(prog, "--students must be at least 1", code=2)
     catalogue = load_catalogue()
     try:
         cohort = generate_cohort(
@@ -176,8 +189,7 @@ def handle_cohort_export(args: argparse.Namespace) -> int:
         )
         write_outcome_records(frame, args.out)
     except (PathwaysError, ValueError) as exc:
-        print(f"pathways cohort export: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     print(f"wrote {args.out}: {len(frame)} outcome records of {cohort.size} synthetic students")
     return 0
 
@@ -205,8 +217,7 @@ def _train_records(args: argparse.Namespace) -> int:
         print(format_refusal(exc, args.problem_limit), file=sys.stderr)
         return 1
     except (PathwaysError, FileExistsError) as exc:
-        print(f"pathways train: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways train", exc, code=2)
     metrics = read_model_metrics(models_dir, folder.name)
     ev = metrics["evaluation"]
     records = metrics["records"]
@@ -225,20 +236,16 @@ def _train_records(args: argparse.Namespace) -> int:
 
 def handle_train(args: argparse.Namespace) -> int:
     """Train, export and evaluate a new version (with --promote, check the database first)."""
+    prog = "pathways train"
     if args.promote:
         try:
             with _database(args):
                 pass
         except _DatabaseUnusable as exc:
-            print(f"pathways train: cannot promote, so not training: {exc}", file=sys.stderr)
-            return 1
+            return fail(prog, f"cannot promote, so not training: {exc}", code=1)
     if args.records:
         if args.reuse_fit:
-            print(
-                "pathways train: --reuse-fit works with the synthetic cohort, not --records",
-                file=sys.stderr,
-            )
-            return 2
+            return fail(prog, "--reuse-fit works with the synthetic cohort, not --records", code=2)
         return _train_records(args)
     from recommender.catalogue import load_catalogue
     from recommender.errors import PathwaysError
@@ -267,8 +274,7 @@ def handle_train(args: argparse.Namespace) -> int:
             reuse_fit=reuse,
         )
     except (PathwaysError, FileExistsError, ValueError) as exc:
-        print(f"pathways train: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     metrics = read_model_metrics(models_dir, folder.name)
     print(f"wrote {folder} (held-out NDCG@10 {headline_ndcg(metrics):.4f})")
     if args.promote:
@@ -302,8 +308,7 @@ def handle_evaluate(args: argparse.Namespace) -> int:
         folder = locate_model_version(_models_dir(args), args.version)
         model = load_fit_model(folder)
     except PathwaysError as exc:
-        print(f"pathways evaluate: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways evaluate", exc, code=2)
     catalogue = load_catalogue()
     if args.sweep:
         return _print_sweep(args, folder, model.score_fit, catalogue)
@@ -314,8 +319,7 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     try:
         policy = load_ranking_policy(policy_file) if policy_file.is_file() else RankingPolicy()
     except PathwaysError as exc:
-        print(f"pathways evaluate: {exc}", file=sys.stderr)
-        return 2
+        return fail("pathways evaluate", exc, code=2)
     typical = None
     if (folder / TYPICAL_FIT_FILE).is_file():
         typical = load_typical_fit(folder, catalogue.codes)
@@ -410,10 +414,9 @@ def _database(args: argparse.Namespace) -> Iterator[Session]:
 
     from service.db import make_engine, make_sessionmaker, session_scope
     from service.migrate import current_revision, head_revision
-    from service.settings import Settings
+    from service.settings import settings_for_database
 
-    url = args.database_url
-    settings = Settings(**({"database_url": url} if url else {}))
+    settings = settings_for_database(args.database_url)
     engine = make_engine(settings.resolved_database_url())
     try:
         try:
@@ -434,14 +437,18 @@ def _database(args: argparse.Namespace) -> Iterator[Session]:
         engine.dispose()
 
 
-def _pointer(db: Session, models_dir: Path) -> tuple[str | None, str]:
-    """The active version and where it came from, without writing (an empty pointer shows the
-    version registry.json would seed it with)."""
+def _pointer(args: argparse.Namespace, models_dir: Path) -> tuple[str | None, str]:
+    """The active version and where it came from, read from the service database without
+    writing (an empty pointer shows the version registry.json would seed it with).
+
+    _DatabaseUnusable as for ``_database``.
+    """
     from recommender.errors import PathwaysError
     from recommender.model import read_active_version
     from service.state import get_active_model_version
 
-    active = get_active_model_version(db)
+    with _database(args) as db:
+        active = get_active_model_version(db)
     if active is not None:
         return active, "the database"
     try:
@@ -462,11 +469,9 @@ def handle_list(args: argparse.Namespace) -> int:
 
     models_dir = _models_dir(args)
     try:
-        with _database(args) as db:
-            active, source = _pointer(db, models_dir)
+        active, source = _pointer(args, models_dir)
     except _DatabaseUnusable as exc:
-        print(f"pathways models list: {exc}", file=sys.stderr)
-        return 1
+        return fail("pathways models list", exc, code=1)
     print(f"active version: {active or '-'} (from {source})")
     for version in list_model_versions(models_dir):
         mark = "*" if version == active else " "
@@ -484,19 +489,17 @@ def handle_list(args: argparse.Namespace) -> int:
 
 def handle_show(args: argparse.Namespace) -> int:
     """Print a version's model card (default: the active version's)."""
+    prog = "pathways models show"
     models_dir = _models_dir(args)
     version = args.version
     if version is None:
         try:
-            with _database(args) as db:
-                version, _source = _pointer(db, models_dir)
+            version, _source = _pointer(args, models_dir)
         except _DatabaseUnusable as exc:
-            print(f"pathways models show: {exc}", file=sys.stderr)
-            return 1
+            return fail(prog, exc, code=1)
     card = models_dir / (version or "") / "card.md"
     if not version or not card.is_file():
-        print(f"pathways models show: unknown model version {version!r}", file=sys.stderr)
-        return 2
+        return fail(prog, f"unknown model version {version!r}", code=2)
     print(card.read_text(encoding="utf-8"))
     return 0
 
@@ -514,14 +517,11 @@ def _switch(args: argparse.Namespace, prog: str, action: str, **options: Any) ->
             event = switch(db, models_dir, by_user=None, now=utc_now(), **options).event
             summary = (event.version, event.replaced, list(event.failed_checks), event.forced)
     except _DatabaseUnusable as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, exc, code=1)
     except UnknownModelVersionError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 2
+        return fail(prog, exc, code=2)
     except PathwaysError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 1
+        return fail(prog, exc, code=1)
     version, replaced, failed, forced = summary
     print(f"active model version: {version} (was {replaced or '-'}); running services switch")
     if forced:
