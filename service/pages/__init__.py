@@ -53,6 +53,13 @@ _NOT_A_PAGE = N_(
 _BAD_FIELDS = N_("These fields were not accepted: %(names)s.")
 
 
+def _input_refused(request: Request, message: str, status_code: int) -> Response:
+    """The HTML error page, titled "Check your input", saying ``message``."""
+    return render(
+        request, "error.html", {"title": _CHECK_INPUT, "message": message}, status_code=status_code
+    )
+
+
 def install_pages(app: FastAPI) -> None:
     """Add the page routes, static files and the page side of the HTTP and validation error
     handlers to ``app`` (after ``service.problems.install_problem_handlers``)."""
@@ -70,24 +77,13 @@ def install_pages(app: FastAPI) -> None:
         if exc.status_code == 405 and on_page(request):
             if request.method in ("GET", "HEAD"):
                 return RedirectResponse(form_page(request), status_code=303)
-            return render(
-                request,
-                "error.html",
-                {"title": _CHECK_INPUT, "message": _NOT_A_PAGE},
-                status_code=405,
-            )
+            return _input_refused(request, _NOT_A_PAGE, 405)
         return await _delegate(api_http, request, exc)
 
     async def on_invalid(request: Request, exc: Any) -> Response:
         if on_page(request):
             names = sorted({".".join(str(p) for p in e["loc"][1:]) or "form" for e in exc.errors()})
-            message = Message(_BAD_FIELDS, names=", ".join(names))
-            return render(
-                request,
-                "error.html",
-                {"title": _CHECK_INPUT, "message": message},
-                status_code=422,
-            )
+            return _input_refused(request, Message(_BAD_FIELDS, names=", ".join(names)), 422)
         return await _delegate(api_invalid, request, exc)
 
     app.add_exception_handler(StarletteHTTPException, on_http_error)

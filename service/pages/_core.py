@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import quote, urlsplit
@@ -22,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from recommender.errors import NotAuthenticatedError
 from recommender.shipped import shipped_path
@@ -38,7 +40,7 @@ from service.csrf import (
     own_origin,
 )
 from service.db import utc_now
-from service.deps import NowDep, SessionDep, check_cross_site, read_token
+from service.deps import NowDep, SessionDep, check_cross_site, load_student_for, read_token
 from service.i18n import (
     FILTERS,
     N_,
@@ -54,6 +56,7 @@ from service.pages._text import LANG_COOKIE, pick_language
 from service.problems import PageDenied as PageDenied  # re-exported for the page modules
 from service.problems import status_of
 from service.schemas import NUL
+from service.tables import Student
 
 PAGES_DIR: Final = Path(__file__).resolve().parent
 TEMPLATES_DIR: Final = PAGES_DIR.parent / "templates"
@@ -376,6 +379,17 @@ def page_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
 CoachPage = Annotated[Principal, Depends(page_roles("coach", "admin"))]
 StaffPage = Annotated[Principal, Depends(page_roles("staff", "admin"))]
 StudentPage = Annotated[Principal, Depends(page_roles("student"))]
+
+
+def caseload_student(
+    request: Request, db: Session, principal: Principal, student_id: int, now: datetime
+) -> Student:
+    """A student on the principal's caseload, entered in the disclosure log (``load_student_for``);
+    any other student is a 'not found' page, as in the API."""
+    student = load_student_for(request, db, principal, student_id, now)
+    if student is None:
+        raise PageDenied(404, N_("No student with that number is on your caseload."))
+    return student
 
 
 def nul_message(label: str, *, kept: bool = True) -> Message:

@@ -204,12 +204,14 @@ def _form_page(
     category: ActivityCategory,
     typed: dict[str, Any],
     *,
-    action: str,
-    back: str,
+    back: str = "/coach/activities",
     problems: list[ops.FieldProblem] | None = None,
     editing: Activity | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The form of ``category``, sent to the entry's edit address when ``editing``, else to
+    ``/coach/activities/new``."""
+    action = f"/coach/activities/{editing.id}/edit" if editing else "/coach/activities/new"
     schools = ops.schools_of(db, principal)
     students = ops.caseload_students(db, principal)
     school_names = {s.id: s.name for s in schools}
@@ -357,15 +359,7 @@ def new_activity(
             (s for s in ops.caseload_students(db, principal) if s.id == student_id), None
         )
     typed = _blank(chosen, now.date(), student)
-    return _form_page(
-        request,
-        db,
-        principal,
-        chosen,
-        typed,
-        action="/coach/activities/new",
-        back=_back(back),
-    )
+    return _form_page(request, db, principal, chosen, typed, back=_back(back))
 
 
 @router.post("/new", response_class=HTMLResponse)
@@ -381,15 +375,7 @@ async def create_activity(
     if saved is None:
         db.rollback()
         return _form_page(
-            request,
-            db,
-            principal,
-            category,
-            typed,
-            action="/coach/activities/new",
-            back=back,
-            problems=problems,
-            status_code=422,
+            request, db, principal, category, typed, back=back, problems=problems, status_code=422
         )
     db.commit()
     if re.fullmatch(r"/coach/students/\d+", back):  # back to the student page's sessions
@@ -421,16 +407,7 @@ def edit_activity(
     typed = _typed_of(activity, ops.attendees_of(db, [activity.id]).get(activity.id, []))
     chosen = pick_category(category or activity.category)
     typed["category"] = chosen.value
-    return _form_page(
-        request,
-        db,
-        principal,
-        chosen,
-        typed,
-        action=f"/coach/activities/{activity.id}/edit",
-        back="/coach/activities",
-        editing=activity,
-    )
+    return _form_page(request, db, principal, chosen, typed, editing=activity)
 
 
 @router.post("/{activity_id}/edit", response_class=HTMLResponse)
@@ -458,8 +435,6 @@ async def save_activity(
             principal,
             category,
             typed,
-            action=f"/coach/activities/{activity_id}/edit",
-            back="/coach/activities",
             problems=problems,
             editing=activity,
             status_code=422,

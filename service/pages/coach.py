@@ -25,7 +25,6 @@ from service.deps import (
     NowDep,
     SessionDep,
     SettingsDep,
-    load_student_for,
     read_token,
     scope_school_ids,
 )
@@ -35,6 +34,7 @@ from service.pages import activities as activity_pages
 from service.pages._core import (
     CoachPage,
     PageDenied,
+    caseload_student,
     language_links,
     nul_message,
     render,
@@ -74,10 +74,7 @@ def get_page_student(
 ) -> StudentRow:
     """A student on the coach's caseload (entered in the disclosure log); any other student is
     'not found', as in the API."""
-    student = load_student_for(request, db, principal, student_id, now)
-    if student is None:
-        raise PageDenied(404, N_("No student with that number is on your caseload."))
-    return student
+    return caseload_student(request, db, principal, student_id, now)
 
 
 PageStudent = Annotated[StudentRow, Depends(get_page_student)]

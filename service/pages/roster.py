@@ -33,7 +33,14 @@ from service.deps import (
     scope_school_ids,
 )
 from service.i18n import N_
-from service.pages._core import CoachPage, PageDenied, nul_message, render, without_nul
+from service.pages._core import (
+    CoachPage,
+    PageDenied,
+    caseload_student,
+    nul_message,
+    render,
+    without_nul,
+)
 from service.schemas import nul_fields, school_year_of, today
 from service.settings import Settings
 from service.tables import PendingImport, Student
@@ -344,21 +351,12 @@ def add_student(
     return RedirectResponse(f"/coach/students/{student.id}", status_code=303)
 
 
-def _own_student(
-    request: Request, db: Any, principal: Principal, student_id: int, now: Any
-) -> Student:
-    student = load_student_for(request, db, principal, student_id, now)
-    if student is None:
-        raise PageDenied(404, N_("No student with that number is on your caseload."))
-    return student
-
-
 @router.get("/roster/students/{student_id}/edit", response_class=HTMLResponse)
 def edit_student_page(
     request: Request, principal: CoachPage, db: SessionDep, now: NowDep, student_id: IdPath
 ) -> Response:
     """The edit-student form, filled in."""
-    student = _own_student(request, db, principal, student_id, now)
+    student = caseload_student(request, db, principal, student_id, now)
     form = rostering.StudentForm(
         student.first_name, student.local_id, str(student.grade), str(student.school_id)
     )
@@ -378,7 +376,7 @@ def edit_student(
 ) -> Response:
     """Correct a caseload student; every bad field is named (422) and nothing is saved.
     ``class_title`` adds a class; each ticked ``leave_class`` is one the student leaves."""
-    student = _own_student(request, db, principal, student_id, now)
+    student = caseload_student(request, db, principal, student_id, now)
     form, errors = typed
     own = {c.id for c in rostering.student_classes(db, student.id)}
     form = replace(form, leave_class_ids=tuple(sorted(own & set(leave_class))))
@@ -393,7 +391,7 @@ def edit_student(
         )
     if saved is None:
         db.rollback()
-        student = _own_student(request, db, principal, student_id, now)
+        student = caseload_student(request, db, principal, student_id, now)
         context = _student_form_context(principal, db, form, errors, student)
         return render(request, "coach_student_form.html", context, status_code=422)
     db.commit()
@@ -461,10 +459,7 @@ async def issue_class_codes(
         raise PageDenied(422, N_("Issue codes for at most 400 students at once."))
     students = []
     for student_id in ids:
-        student = load_student_for(request, db, principal, student_id, now)
-        if student is None:
-            raise PageDenied(404, N_("No student with that number is on your caseload."))
-        students.append(student)
+        students.append(caseload_student(request, db, principal, student_id, now))
     students.sort(key=lambda s: (s.first_name.lower(), s.local_id))
     code_ids = issue_page_codes(request, db, principal, settings, now, [s.id for s in students])
     db.commit()

@@ -49,6 +49,7 @@ from service.pages._core import (
     CoachPage,
     PageDenied,
     StaffPage,
+    caseload_student,
     nul_message,
     page_roles,
     render,
@@ -893,13 +894,9 @@ def coach_privacy_page(
     filed: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     """The coach's privacy requests, and the form to send one about a caseload student."""
-    from service.deps import load_student_for
-
     student = None
     if student_id is not None:
-        student = load_student_for(request, db, principal, student_id, now)
-        if student is None:
-            raise PageDenied(404, N_("No student with that number is on your caseload."))
+        student = caseload_student(request, db, principal, student_id, now)
     context = _coach_privacy_context(db, principal, student, filed=filed)
     return render(request, "coach_privacy.html", context)
 
@@ -915,12 +912,9 @@ def coach_privacy_request(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Send an admin a request to export or delete a caseload student's records."""
-    from service.deps import load_student_for
     from service.privacy import file_request
 
-    student = load_student_for(request, db, principal, student_id, now)
-    if student is None:
-        raise PageDenied(404, N_("No student with that number is on your caseload."))
+    student = caseload_student(request, db, principal, student_id, now)
     bad = nul_fields({"kind": kind, "reason": reason})
     problem: str | None = None
     status = 422
