@@ -37,6 +37,7 @@ from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import RawDataError
 from recommender.files import sha256_of_file
 from recommender.training_routes import DIRECTNESS, ROUTE_LEVELS, usual_levels
+from training.raw_tables import read_raw_table
 
 logger = logging.getLogger(__name__)
 
@@ -198,15 +199,9 @@ def _read_table(raw: Path, key: str, columns: Sequence[str]) -> pd.DataFrame:
     """Read a raw table as text (no NA conversion) and check the columns the build needs."""
     path = _raw_path(raw, key)
     sep = "\t" if path.suffix == ".txt" else ","
-    try:
-        frame = pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", quoting=0
-        )
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise RawDataError(str(path), f"cannot read: {exc}") from exc
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise RawDataError(str(path), f"missing column(s) {', '.join(map(repr, missing))}")
+    frame = read_raw_table(
+        path, columns, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", quoting=0
+    )
     return frame[list(columns)]
 
 
