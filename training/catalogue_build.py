@@ -31,6 +31,7 @@ from recommender.catalogue import (
     EDUCATION_LEVELS,
     LABOUR_SOURCE_LEVELS,
     TRANSLATION_FILES,
+    HighValueThresholds,
     compute_catalogue_version,
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
@@ -153,25 +154,6 @@ ONET_RL_TO_EDUCATION: dict[int, int] = {
     11: 7,
     12: 7,
 }
-
-
-@dataclass(frozen=True)
-class HighValueRule:
-    """Parameters of the per-region high-value flag (documented in docs/catalogue.md).
-
-    An occupation is high-value in a region when its median annual wage, taken from the region or
-    at most ``max_wage_source`` levels away (0 region, 1 statewide, 2 national), is at least
-    ``min_wage_ratio`` times the region's all-occupation median, and it shows demand: employment
-    published for the region itself of at least ``min_employment`` jobs, and either national
-    2024-34 growth at least ``growth_margin_pct`` points above the all-occupation rate or (when
-    ``use_bright_outlook``) an O*NET Bright Outlook flag.
-    """
-
-    min_wage_ratio: float = 1.0
-    max_wage_source: int = 1
-    min_employment: int = 100
-    growth_margin_pct: float = 0.0
-    use_bright_outlook: bool = True
 
 
 @dataclass
@@ -521,7 +503,7 @@ _WAGE_FIELDS = ("a_mean", "a_median", "a_pct10", "a_pct90")
 
 
 def _build_labour(
-    occ: _Occupations, regions: _Regions, oews: pd.DataFrame, rule: HighValueRule
+    occ: _Occupations, regions: _Regions, oews: pd.DataFrame, rule: HighValueThresholds
 ) -> tuple[list[list[str]], dict[str, Any]]:
     """Rows of labour.tsv (region order, then occupation order) and coverage figures."""
     national_codes = set(oews.loc[oews["area_code"] == NATIONAL_AREA, "occ_code"])
@@ -995,14 +977,14 @@ def build_catalogue(
     raw: Path,
     out: Path,
     *,
-    rule: HighValueRule | None = None,
+    rule: HighValueThresholds | None = None,
     progress: bool = True,
 ) -> BuildResult:
     """Build the catalogue from ``raw`` into ``out`` (replaced atomically; untouched on error)."""
     import time
 
     started = time.perf_counter()
-    rule = rule or HighValueRule()
+    rule = rule or HighValueThresholds()
     raw = Path(raw)
     out = Path(out)
     if not raw.is_dir():
@@ -1049,7 +1031,7 @@ def _swap_dir(tmp: Path, out: Path) -> None:
 
 
 def _build_into(
-    raw: Path, out: Path, rule: HighValueRule, step: Callable[[str], None]
+    raw: Path, out: Path, rule: HighValueThresholds, step: Callable[[str], None]
 ) -> dict[str, Any]:
     occ = _build_occupations(raw, step)
     frame = occ.frame
