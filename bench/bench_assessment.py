@@ -16,6 +16,7 @@ import numpy as np
 
 from recommender.assessment import load_instrument, score_assessment, score_assessments
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+from recommender.files import READABLE, write_atomic
 from training.response_model import simulate_cohort_answers
 
 RESULTS = Path(__file__).resolve().parent / "results" / "assessment.json"
@@ -72,7 +73,7 @@ def main() -> None:
     print(json.dumps(out, indent=2))
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        write_atomic(RESULTS, json.dumps(out, indent=2) + "\n", mode=READABLE)
 
 
 if __name__ == "__main__":

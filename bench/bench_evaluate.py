@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recommender.files import READABLE, write_atomic
 from training.baselines import score_congruence_batch, score_demand_batch
 from training.evaluate import evaluate_rankings
 from training.records import validate_outcome_records
@@ -98,7 +99,7 @@ def main() -> None:
             "python": platform.python_version(),
             "seconds": {k: round(v, 3) for k, v in timings.items()},
         }
-        RESULTS.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        write_atomic(RESULTS, json.dumps(record, indent=2) + "\n", mode=READABLE)
 
 
 if __name__ == "__main__":

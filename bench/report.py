@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._common import REPO
+from recommender.files import READABLE, write_atomic
 
 HEADING = "## Figures"
 
@@ -249,9 +250,7 @@ def update_readme(folder: Path, readme: Path = REPO / "README.md") -> None:
         nxt = text.find("\n## ", start + 1)
         tail = "" if nxt == -1 else text[nxt:]
         new = text[: start + 1] + section + tail
-    tmp = readme.with_name(f".{readme.name}.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    tmp.replace(readme)
+    write_atomic(readme, new, mode=READABLE)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ Common scales (all documented in docs/assessment.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -200,26 +200,39 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _answered(
+    raw: Any, where: str, pairs: str, known: Container[Any], unknown: str
+) -> Iterator[tuple[Any, Any, str]]:
+    """(key, value, "<where>.<key>") of each entry of the submitted object ``raw`` (None: no
+    entries) whose value is not None, in its order.
+
+    OutOfRangeAnswerError at ``where`` when ``raw`` is not an object ("must be an object of
+    <pairs>, got …"); UnknownItemError at "<where>.<key>" ("<unknown> <key!r>") when an entry's
+    key is not in ``known``.
+    """
+    if raw is None:
+        return
+    if not isinstance(raw, Mapping):
+        raise OutOfRangeAnswerError(where, f"must be an object of {pairs}, got {raw!r}")
+    for key, value in raw.items():
+        located = f"{where}.{key}"
+        if key not in known:
+            raise UnknownItemError(located, f"{unknown} {key!r}")
+        if value is not None:
+            yield key, value, located
+
+
 def _parse_likert(raw: Any, section: LikertSection, name: str) -> _F64:
     out = np.full(len(section.items), np.nan)
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, Mapping):
-        raise OutOfRangeAnswerError(name, f"must be an object of item id -> rating, got {raw!r}")
     position, scale_of = section.layout
     counts = [0] * len(section.scales)
     lo, hi = section.scale_min, section.scale_max
-    for item_id, value in raw.items():
-        column = position.get(item_id)
-        if column is None:
-            raise UnknownItemError(
-                f"{name}.{item_id}", f"the {name} section has no item {item_id!r}"
-            )
-        if value is None:
-            continue
+    entries = _answered(raw, name, "item id -> rating", position, f"the {name} section has no item")
+    for item_id, value, where in entries:
+        column = position[item_id]
         if type(value) is not int or not lo <= value <= hi:
             raise OutOfRangeAnswerError(
-                f"{name}.{item_id}", f"rating must be an integer {lo}..{hi}, got {value!r}"
+                where, f"rating must be an integer {lo}..{hi}, got {value!r}"
             )
         out[column] = value
         counts[scale_of[column]] += 1
@@ -230,18 +243,9 @@ def _parse_likert(raw: Any, section: LikertSection, name: str) -> _F64:
 
 
 def _parse_records(raw: Any, instrument: Instrument) -> dict[str, float]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise OutOfRangeAnswerError("records", f"must be an object of field -> score, got {raw!r}")
     fields = {r.id: r for r in instrument.records}
     out: dict[str, float] = {}
-    for key, value in raw.items():
-        where = f"records.{key}"
-        if key not in fields:
-            raise UnknownItemError(where, f"no record field {key!r}")
-        if value is None:
-            continue
+    for key, value, where in _answered(raw, "records", "field -> score", fields, "no record field"):
         spec = fields[key]
         ok_type = _is_int(value) or (isinstance(value, float) and not spec.integer)
         if isinstance(value, float) and spec.integer and value.is_integer():
@@ -258,20 +262,10 @@ def _parse_records(raw: Any, instrument: Instrument) -> dict[str, float]:
 def _parse_aptitude(
     raw: Any, instrument: Instrument, issued: Mapping[str, int] | None
 ) -> dict[str, tuple[int, int, dict[int, int]]]:
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, Mapping):
-        raise OutOfRangeAnswerError(
-            "aptitude", f"must be an object of subtest -> block, got {raw!r}"
-        )
     known = {s.id: s for s in instrument.subtests}
     out: dict[str, tuple[int, int, dict[int, int]]] = {}
-    for subtest, block in raw.items():
-        where = f"aptitude.{subtest}"
-        if subtest not in known:
-            raise UnknownItemError(where, f"no aptitude subtest {subtest!r}")
-        if block is None:
-            continue
+    entries = _answered(raw, "aptitude", "subtest -> block", known, "no aptitude subtest")
+    for subtest, block, where in entries:
         if not isinstance(block, Mapping):
             raise OutOfRangeAnswerError(where, "must be an object with seed, issued, responses")
         seed = block.get("seed")

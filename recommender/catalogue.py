@@ -230,6 +230,27 @@ class OewsSeries:
         return "group" if self.figures_are_group else "occupation"
 
 
+@dataclass(frozen=True)
+class HighValueThresholds:
+    """Parameters of the per-region high-value flag (documented in docs/catalogue.md): the
+    catalogue build applies them and records them in the manifest
+    (``parameters.high_value_rule``).
+
+    An occupation is high-value in a region when its median annual wage, taken from the region or
+    at most ``max_wage_source`` levels away (0 region, 1 statewide, 2 national), is at least
+    ``min_wage_ratio`` times the region's all-occupation median, and it shows demand: employment
+    published for the region itself of at least ``min_employment`` jobs, and either national
+    2024-34 growth at least ``growth_margin_pct`` points above the all-occupation rate or (when
+    ``use_bright_outlook``) an O*NET Bright Outlook flag.
+    """
+
+    min_wage_ratio: float = 1.0
+    max_wage_source: int = 1
+    min_employment: int = 100
+    growth_margin_pct: float = 0.0
+    use_bright_outlook: bool = True
+
+
 def split_employment(
     employment: npt.ArrayLike, series_size: npt.ArrayLike
 ) -> npt.NDArray[np.float32]:

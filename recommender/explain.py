@@ -43,6 +43,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from recommender.catalogue import HighValueThresholds
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.features import (
     PLAN_JOB_ZONES,
@@ -288,8 +289,9 @@ def all_jobs_median_wages(catalogue: Any) -> F64:
 
 
 @dataclass(frozen=True)
-class HighValueRule:
-    """The catalogue's high-value rule as recorded in its manifest (docs/catalogue.md).
+class HighValueRule(HighValueThresholds):
+    """The catalogue's high-value rule as recorded in its manifest (docs/catalogue.md): the
+    build's ``HighValueThresholds`` and the growth figures they were compared with.
 
     High value in a region: median wage (from the region, or at most ``max_wage_source`` levels
     away: 1 = statewide) at least ``min_wage_ratio`` x the region's all-occupation median; the
@@ -298,11 +300,6 @@ class HighValueRule:
     ``growth_margin_pct`` points, or an O*NET Bright Outlook flag when ``use_bright_outlook``.
     """
 
-    min_wage_ratio: float = 1.0
-    max_wage_source: int = 1
-    min_employment: int = 100
-    growth_margin_pct: float = 0.0
-    use_bright_outlook: bool = True
     all_jobs_growth_pct: float | None = None
     projection_years: str = ""
 
@@ -315,12 +312,13 @@ class HighValueRule:
             r"(\d{4})-(\d{2,4})", str((manifest or {}).get("releases", {}).get("projections", ""))
         )
         growth = params.get("all_occupation_growth_pct")
+        default = HighValueThresholds()
         return cls(
-            min_wage_ratio=float(rule.get("min_wage_ratio", 1.0)),
-            max_wage_source=int(rule.get("max_wage_source", 1)),
-            min_employment=int(rule.get("min_employment", 100)),
-            growth_margin_pct=float(rule.get("growth_margin_pct", 0.0)),
-            use_bright_outlook=bool(rule.get("use_bright_outlook", True)),
+            min_wage_ratio=float(rule.get("min_wage_ratio", default.min_wage_ratio)),
+            max_wage_source=int(rule.get("max_wage_source", default.max_wage_source)),
+            min_employment=int(rule.get("min_employment", default.min_employment)),
+            growth_margin_pct=float(rule.get("growth_margin_pct", default.growth_margin_pct)),
+            use_bright_outlook=bool(rule.get("use_bright_outlook", default.use_bright_outlook)),
             all_jobs_growth_pct=float(growth) if isinstance(growth, int | float) else None,
             projection_years=f"{years.group(1)}–{years.group(2)}" if years else "",
         )

@@ -75,11 +75,17 @@ def acceptable_job_zones(plan: str) -> frozenset[int]:
         raise UnknownCodeError("plan", plan) from None
 
 
+def _as_float_array(name: str, values: ArrayLike, ndim: int) -> npt.NDArray[np.float64]:
+    """Return ``values`` as a float64 array of ``ndim`` dimensions (any values)."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != ndim:
+        raise InvalidArrayError(name, f"expected a {ndim}-D array, got shape {array.shape}")
+    return array
+
+
 def _as_matrix(name: str, values: ArrayLike, columns: int | None = None) -> npt.NDArray[np.float64]:
     """Return ``values`` as a finite 2-D float64 array, checking the column count."""
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 2:
-        raise InvalidArrayError(name, f"expected a 2-D array, got shape {array.shape}")
+    array = _as_float_array(name, values, 2)
     if columns is not None and array.shape[1] != columns:
         raise InvalidArrayError(name, f"expected {columns} columns, got shape {array.shape}")
     _require_finite(name, array)
@@ -88,9 +94,7 @@ def _as_matrix(name: str, values: ArrayLike, columns: int | None = None) -> npt.
 
 def _as_vector(name: str, values: ArrayLike, length: int | None = None) -> npt.NDArray[np.float64]:
     """Return ``values`` as a 1-D float64 array of the given length (NaN allowed)."""
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 1:
-        raise InvalidArrayError(name, f"expected a 1-D array, got shape {array.shape}")
+    array = _as_float_array(name, values, 1)
     if length is not None and array.shape[0] != length:
         raise InvalidArrayError(name, f"expected length {length}, got {array.shape[0]}")
     return array
@@ -256,11 +260,7 @@ def score_demand_batch(
     growth_weight: float = DEFAULT_GROWTH_WEIGHT,
 ) -> FloatArray:
     """Score (m, n): row i is ``score_demand`` for row ``region_index[i]`` of (r, n) employment."""
-    employment = np.asarray(employment_by_region, dtype=np.float64)
-    if employment.ndim != 2:
-        raise InvalidArrayError(
-            "employment_by_region", f"expected a 2-D array, got shape {employment.shape}"
-        )
+    employment = _as_float_array("employment_by_region", employment_by_region, 2)
     n = employment.shape[1]
     growth = _as_vector("growth_pct", growth_pct, n)
     opening = _as_vector("openings", openings, n)

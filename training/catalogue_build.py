@@ -31,12 +31,14 @@ from recommender.catalogue import (
     EDUCATION_LEVELS,
     LABOUR_SOURCE_LEVELS,
     TRANSLATION_FILES,
+    HighValueThresholds,
     compute_catalogue_version,
 )
 from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.errors import RawDataError
 from recommender.files import sha256_of_file
 from recommender.training_routes import DIRECTNESS, ROUTE_LEVELS, usual_levels
+from training.raw_tables import read_raw_table
 
 logger = logging.getLogger(__name__)
 
@@ -154,25 +156,6 @@ ONET_RL_TO_EDUCATION: dict[int, int] = {
 }
 
 
-@dataclass(frozen=True)
-class HighValueRule:
-    """Parameters of the per-region high-value flag (documented in docs/catalogue.md).
-
-    An occupation is high-value in a region when its median annual wage, taken from the region or
-    at most ``max_wage_source`` levels away (0 region, 1 statewide, 2 national), is at least
-    ``min_wage_ratio`` times the region's all-occupation median, and it shows demand: employment
-    published for the region itself of at least ``min_employment`` jobs, and either national
-    2024-34 growth at least ``growth_margin_pct`` points above the all-occupation rate or (when
-    ``use_bright_outlook``) an O*NET Bright Outlook flag.
-    """
-
-    min_wage_ratio: float = 1.0
-    max_wage_source: int = 1
-    min_employment: int = 100
-    growth_margin_pct: float = 0.0
-    use_bright_outlook: bool = True
-
-
 @dataclass
 class BuildResult:
     """What a build wrote: the folder, the manifest written there and seconds taken."""
@@ -198,15 +181,9 @@ def _read_table(raw: Path, key: str, columns: Sequence[str]) -> pd.DataFrame:
     """Read a raw table as text (no NA conversion) and check the columns the build needs."""
     path = _raw_path(raw, key)
     sep = "\t" if path.suffix == ".txt" else ","
-    try:
-        frame = pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", quoting=0
-        )
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise RawDataError(str(path), f"cannot read: {exc}") from exc
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise RawDataError(str(path), f"missing column(s) {', '.join(map(repr, missing))}")
+    frame = read_raw_table(
+        path, columns, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", quoting=0
+    )
     return frame[list(columns)]
 
 
@@ -526,7 +503,7 @@ _WAGE_FIELDS = ("a_mean", "a_median", "a_pct10", "a_pct90")
 
 
 def _build_labour(
-    occ: _Occupations, regions: _Regions, oews: pd.DataFrame, rule: HighValueRule
+    occ: _Occupations, regions: _Regions, oews: pd.DataFrame, rule: HighValueThresholds
 ) -> tuple[list[list[str]], dict[str, Any]]:
     """Rows of labour.tsv (region order, then occupation order) and coverage figures."""
     national_codes = set(oews.loc[oews["area_code"] == NATIONAL_AREA, "occ_code"])
@@ -1000,14 +977,14 @@ def build_catalogue(
     raw: Path,
     out: Path,
     *,
-    rule: HighValueRule | None = None,
+    rule: HighValueThresholds | None = None,
     progress: bool = True,
 ) -> BuildResult:
     """Build the catalogue from ``raw`` into ``out`` (replaced atomically; untouched on error)."""
     import time
 
     started = time.perf_counter()
-    rule = rule or HighValueRule()
+    rule = rule or HighValueThresholds()
     raw = Path(raw)
     out = Path(out)
     if not raw.is_dir():
@@ -1054,7 +1031,7 @@ def _swap_dir(tmp: Path, out: Path) -> None:
 
 
 def _build_into(
-    raw: Path, out: Path, rule: HighValueRule, step: Callable[[str], None]
+    raw: Path, out: Path, rule: HighValueThresholds, step: Callable[[str], None]
 ) -> dict[str, Any]:
     occ = _build_occupations(raw, step)
     frame = occ.frame

@@ -28,6 +28,7 @@ from sklearn.pipeline import Pipeline
 from recommender.calibration import CALIBRATION_FILE
 from recommender.catalogue import Catalogue
 from recommender.features import OccupationArrays, StudentBatch, build_pair_features_batch
+from recommender.files import sha256_of_file
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit, typical_fit_from_sample
 from training.calibration import ReliabilityCurve, fit_calibration
@@ -251,11 +252,7 @@ def write_version_documents(
     write_json(folder / "metrics.json", metrics)
     write_json(folder / "policy.json", {"ranking": policy.to_dict()})
     (folder / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
-    manifest["files"] = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file()
-    }
+    manifest["files"] = {p.name: sha256_of_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
     write_json(folder / "manifest.json", manifest)
 
 

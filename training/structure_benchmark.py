@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recommender.errors import RawDataError
 from recommender.files import READABLE, write_atomic
+from training.raw_tables import read_raw_table
 
 if TYPE_CHECKING:
     from recommender.catalogue import Catalogue
@@ -122,14 +123,7 @@ def _read(raw_dir: Path, key: str, columns: Sequence[str]) -> pd.DataFrame:
     path = raw_dir / RAW_FILES[key]
     if not path.is_file():
         raise RawDataError(str(path), "raw file is missing")
-    try:
-        frame = pd.read_csv(path, sep="\t", dtype={_CODE: str}, keep_default_na=False)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise RawDataError(str(path), f"cannot read: {exc}") from exc
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise RawDataError(str(path), f"missing column(s) {', '.join(map(repr, missing))}")
-    return frame
+    return read_raw_table(path, columns, sep="\t", dtype={_CODE: str}, keep_default_na=False)
 
 
 def _descriptor_block(raw_dir: Path, name: str, codes: Sequence[str]) -> Block:
