@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from recommender.aptitude_items import (
     SUBTESTS,
+    IssuedItem,
     compute_item_parameters,
     issue_items,
     item_difficulties,
@@ -59,11 +60,16 @@ def _number(option: str) -> int:
     return int(re.sub(r"[^0-9]", "", option))
 
 
+def _keyed_item(subtest: str, seed: int, index: int) -> tuple[IssuedItem, int]:
+    """Item ``index`` of a form issued under ``seed``, and the position of its key."""
+    item = issue_items(subtest, seed, index + 1)[index]
+    return item, int(compute_item_parameters(subtest, seed, index).key[0])
+
+
 @settings(max_examples=150, deadline=None)
 @given(seed=seeds, index=item_indexes)
 def test_quantitative_key_is_the_computed_answer(seed: int, index: int) -> None:
-    item = issue_items("quantitative", seed, index + 1)[index]
-    key = int(compute_item_parameters("quantitative", seed, index).key[0])
+    item, key = _keyed_item("quantitative", seed, index)
     text = item.prompt["text"]
     nums = [int(v) for v in re.findall(r"\d+", text)]
     expected: int
@@ -93,8 +99,7 @@ def test_quantitative_key_is_the_computed_answer(seed: int, index: int) -> None:
 @settings(max_examples=150, deadline=None)
 @given(seed=seeds, index=item_indexes)
 def test_mechanical_key_follows_the_physics_in_the_prompt(seed: int, index: int) -> None:
-    item = issue_items("mechanical", seed, index + 1)[index]
-    key = int(compute_item_parameters("mechanical", seed, index).key[0])
+    item, key = _keyed_item("mechanical", seed, index)
     figure = item.prompt["figure"]
     if figure["type"] == "gear_chain":
         same_as_first = len(figure["teeth"]) % 2 == 1
@@ -117,8 +122,7 @@ def test_mechanical_key_follows_the_physics_in_the_prompt(seed: int, index: int)
 @settings(max_examples=150, deadline=None)
 @given(seed=seeds, index=item_indexes)
 def test_spatial_key_is_the_only_turned_copy(seed: int, index: int) -> None:
-    item = issue_items("spatial", seed, index + 1)[index]
-    key = int(compute_item_parameters("spatial", seed, index).key[0])
+    item, key = _keyed_item("spatial", seed, index)
     shape = [tuple(c) for c in item.prompt["shape"]]
     turned = {rotate_cells(shape, a) for a in (0, 90, 180, 270)}
     flipped = {rotate_cells(mirror_cells(shape), a) for a in (0, 90, 180, 270)}
@@ -132,8 +136,7 @@ def test_spatial_key_is_the_only_turned_copy(seed: int, index: int) -> None:
 @settings(max_examples=150, deadline=None)
 @given(seed=seeds, index=item_indexes)
 def test_perceptual_key_says_whether_the_codes_match(seed: int, index: int) -> None:
-    item = issue_items("perceptual_speed", seed, index + 1)[index]
-    key = int(compute_item_parameters("perceptual_speed", seed, index).key[0])
+    item, key = _keyed_item("perceptual_speed", seed, index)
     assert (item.prompt["left"] == item.prompt["right"]) == (key == 0)
     assert len(item.prompt["left"]) == len(item.prompt["right"])
 

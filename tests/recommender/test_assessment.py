@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -298,6 +299,16 @@ def test_issued_counts_from_the_server_override_the_stored_ones() -> None:
 # --------------------------------------------------------------------------- errors
 
 
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    """A change to the minimal answers: one top-level entry replaced."""
+    return lambda answers: answers.update({key: value})
+
+
+def _spatial(responses: dict[str, int]) -> Callable[[dict[str, Any]], None]:
+    """A change to the minimal answers: a spatial subtest of 12 issued items (seed 4)."""
+    return _set("aptitude", {"spatial": {"seed": 4, "issued": 12, "responses": responses}})
+
+
 @pytest.mark.parametrize(
     ("change", "error", "where"),
     [
@@ -315,78 +326,31 @@ def test_issued_counts_from_the_server_override_the_stored_ones() -> None:
             TooFewAnswersError,
             "values.independence",
         ),
-        (
-            lambda a: a.update({"records": {"act_math": 40}}),
-            OutOfRangeAnswerError,
-            "records.act_math",
+        *(
+            (_set("records", {record: value}), OutOfRangeAnswerError, f"records.{record}")
+            for record, value in (
+                ("act_math", 40),
+                ("act_math", 20.5),
+                ("workkeys_applied_math", 2),
+                ("gpa_unweighted", 4.3),
+            )
         ),
+        (_set("records", {"sat_math": 600}), UnknownItemError, "records.sat_math"),
+        (_set("aptitude", {"verbal": {}}), UnknownItemError, "aptitude.verbal"),
         (
-            lambda a: a.update({"records": {"act_math": 20.5}}),
-            OutOfRangeAnswerError,
-            "records.act_math",
-        ),
-        (
-            lambda a: a.update({"records": {"workkeys_applied_math": 2}}),
-            OutOfRangeAnswerError,
-            "records.workkeys_applied_math",
-        ),
-        (
-            lambda a: a.update({"records": {"gpa_unweighted": 4.3}}),
-            OutOfRangeAnswerError,
-            "records.gpa_unweighted",
-        ),
-        (lambda a: a.update({"records": {"sat_math": 600}}), UnknownItemError, "records.sat_math"),
-        (lambda a: a.update({"aptitude": {"verbal": {}}}), UnknownItemError, "aptitude.verbal"),
-        (
-            lambda a: a.update({"aptitude": {"spatial": {"issued": 12, "responses": {"0": 1}}}}),
+            _set("aptitude", {"spatial": {"issued": 12, "responses": {"0": 1}}}),
             UnissuedItemError,
             "aptitude.spatial",
         ),
-        (
-            lambda a: a.update(
-                {
-                    "aptitude": {
-                        "spatial": {"seed": 4, "issued": 12, "responses": {"0": 1, "1": 1, "12": 0}}
-                    }
-                }
-            ),
-            UnissuedItemError,
-            "aptitude.spatial[12]",
-        ),
-        (
-            lambda a: a.update(
-                {
-                    "aptitude": {
-                        "spatial": {"seed": 4, "issued": 12, "responses": {"0": 1, "1": 1, "x": 0}}
-                    }
-                }
-            ),
-            UnissuedItemError,
-            "aptitude.spatial",
-        ),
-        (
-            lambda a: a.update(
-                {
-                    "aptitude": {
-                        "spatial": {"seed": 4, "issued": 12, "responses": {"0": 1, "1": 1, "2": 4}}
-                    }
-                }
-            ),
-            OutOfRangeAnswerError,
-            "aptitude.spatial[2]",
-        ),
-        (
-            lambda a: a.update(
-                {"aptitude": {"spatial": {"seed": 4, "issued": 12, "responses": {"0": 1}}}}
-            ),
-            TooFewAnswersError,
-            "aptitude.spatial",
-        ),
-        (lambda a: a.update({"plan": "gap_year"}), OutOfRangeAnswerError, "plan"),
-        (lambda a: a.update({"county_fips": "01001"}), UnknownItemError, "county_fips"),
-        (lambda a: a.update({"will_commute": "yes"}), OutOfRangeAnswerError, "will_commute"),
-        (lambda a: a.update({"gender": "x"}), UnknownItemError, "answers.gender"),
-        (lambda a: a.update({"instrument_version": "1999.1"}), AnswerError, "instrument_version"),
+        (_spatial({"0": 1, "1": 1, "12": 0}), UnissuedItemError, "aptitude.spatial[12]"),
+        (_spatial({"0": 1, "1": 1, "x": 0}), UnissuedItemError, "aptitude.spatial"),
+        (_spatial({"0": 1, "1": 1, "2": 4}), OutOfRangeAnswerError, "aptitude.spatial[2]"),
+        (_spatial({"0": 1}), TooFewAnswersError, "aptitude.spatial"),
+        (_set("plan", "gap_year"), OutOfRangeAnswerError, "plan"),
+        (_set("county_fips", "01001"), UnknownItemError, "county_fips"),
+        (_set("will_commute", "yes"), OutOfRangeAnswerError, "will_commute"),
+        (_set("gender", "x"), UnknownItemError, "answers.gender"),
+        (_set("instrument_version", "1999.1"), AnswerError, "instrument_version"),
     ],
 )
 def test_bad_answers_raise_typed_errors_naming_the_place(

@@ -11,7 +11,7 @@ cookie, the page's CSRF token, ``Origin``): a page the caller may not open sends
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,7 +42,8 @@ ACTORS = ("anon", "student", "coach", "coach_b", "staff", "admin")
 TARGETS = ("own", "other")
 
 Expect = int | tuple[int, int]  # one status, or (own target, other target)
-Body = Callable[[World, str], Any]
+#: A request body or form: fixed, or made for the world and target.
+Body = Mapping[str, Any] | Callable[[World, str], Any]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class Row:
     expect: dict[str, Expect]
     body: Body | None = None
     page: bool = False  # an HTML page or page form: called as a browser, not a script
+
+    def body_for(self, world: World, target: str) -> Any:
+        return self.body(world, target) if callable(self.body) else self.body
 
     def status(self, actor: str, target: str) -> int:
         """The expected status; the coach of the other school sees the reverse of ``coach``."""
@@ -64,12 +68,39 @@ class Row:
         return expect if isinstance(expect, int) else expect[TARGETS.index(target)]
 
 
+@dataclass(frozen=True)
+class Page(Row):
+    """A row for an HTML page or page form."""
+
+    page: bool = True
+
+
 def _none(*_: object) -> None:
     return None
 
 
 def _pick(world: World, target: str, own: int, other: int) -> int:
     return own if target == "own" else other
+
+
+def _activity_form(days_later: int = 0, minutes: str = "20") -> Body:
+    """The activity log's add/edit form, for the target's student."""
+    return lambda w, t: {
+        "category": "one_on_one",
+        "student_id": str(_pick(w, t, w.student_a, w.student_b)),
+        "occurred_on": (w.activity_day + timedelta(days=days_later)).isoformat(),
+        "minutes": minutes,
+    }
+
+
+def _student_form(local_id: str, grade: str) -> Body:
+    """The roster's add/edit-student form, at the target's school."""
+    return lambda w, t: {
+        "first_name": "Noa",
+        "local_id": local_id,
+        "grade": grade,
+        "school_id": str(_pick(w, t, w.school_a, w.school_b)),
+    }
 
 
 def _ids(world: World, target: str, made: dict[str, int]) -> dict[str, object]:
@@ -120,8 +151,8 @@ MODEL_REFUSED = {"anon": 401, "student": 403, "coach": 403, "staff": 409, "admin
 
 
 #: Pages: no session -> 303 to sign in; a role that may never open it -> 403 (HTML).
-def page_caseload(ok: int) -> dict[str, Expect]:
-    return {"anon": 303, "student": 403, "coach": (ok, 404), "staff": 403, "admin": ok}
+def page_caseload(ok: int, other: int = 404) -> dict[str, Expect]:
+    return {"anon": 303, "student": 403, "coach": (ok, other), "staff": 403, "admin": ok}
 
 
 def page_for(ok: int, *roles: str) -> dict[str, Expect]:
@@ -148,12 +179,7 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/livez", PUBLIC),
     Row("GET", "/readyz", PUBLIC),
     Row("GET", "/metrics", PUBLIC),
-    Row(
-        "POST",
-        "/auth/login",
-        PUBLIC,
-        lambda w, t: {"username": "admin", "password": PASSWORD},
-    ),
+    Row("POST", "/auth/login", PUBLIC, {"username": "admin", "password": PASSWORD}),
     Row("POST", "/auth/access-code", PUBLIC, lambda w, t: {"code": w.access_code_a}),
     Row("POST", "/auth/logout", {**SIGNED_IN, **{a: 204 for a in ACTORS if a != "anon"}}),
     Row("GET", "/auth/me", SIGNED_IN),
@@ -162,12 +188,7 @@ MATRIX: tuple[Row, ...] = (
         "POST",
         "/schools",
         admin_only(201),
-        lambda w, t: {
-            "name": "Gamma High",
-            "district": "D3",
-            "county_fips": "28049",
-            "region_code": "0027140",
-        },
+        {"name": "Gamma High", "district": "D3", "county_fips": "28049", "region_code": "0027140"},
     ),
     Row(
         "GET",
@@ -181,20 +202,20 @@ MATRIX: tuple[Row, ...] = (
         "POST",
         "/users",
         admin_only(201),
-        lambda w, t: {
+        {
             "username": "newcoach",
             "display_name": "New Coach",
             "role": "coach",
             "password": "a long enough password",
         },
     ),
-    Row("PATCH", "/users/{user_id}", ADMIN, lambda w, t: {"display_name": "Renamed"}),
+    Row("PATCH", "/users/{user_id}", ADMIN, {"display_name": "Renamed"}),
     Row("POST", "/users/{user_id}/unlock", admin_only(204)),
     Row("GET", "/students", COACH_LIST),
     Row(
         "POST",
         "/students",
-        {"anon": 401, "student": 403, "coach": (201, 404), "staff": 403, "admin": 201},
+        caseload(201),
         lambda w, t: {
             "school_id": _pick(w, t, w.school_a, w.school_b),
             "local_id": "N1",
@@ -203,7 +224,7 @@ MATRIX: tuple[Row, ...] = (
         },
     ),
     Row("GET", "/students/{student_id}", caseload(200)),
-    Row("PATCH", "/students/{student_id}", caseload(200), lambda w, t: {"grade": 12}),
+    Row("PATCH", "/students/{student_id}", caseload(200), {"grade": 12}),
     Row("POST", "/students/{student_id}/access-codes", caseload(201)),
     #: roster import without a body: a permitted caller is told the body is empty (422)
     Row(
@@ -226,21 +247,21 @@ MATRIX: tuple[Row, ...] = (
         },
     ),
     Row("GET", "/activities/{activity_id}", caseload(200)),
-    Row("PATCH", "/activities/{activity_id}", caseload(200), lambda w, t: {"minutes": 40}),
+    Row("PATCH", "/activities/{activity_id}", caseload(200), {"minutes": 40}),
     Row("DELETE", "/activities/{activity_id}", caseload(204)),
     Row("GET", "/students/{student_id}/plan", caseload(200)),
     Row(
         "PUT",
         "/students/{student_id}/plan",
         caseload(200),
-        lambda w, t: {"chosen_pathways": ["health-science.therapeutic-services"]},
+        {"chosen_pathways": ["health-science.therapeutic-services"]},
     ),
     Row("GET", "/students/{student_id}/outcomes", caseload(200)),
     Row(
         "POST",
         "/students/{student_id}/outcomes",
         caseload(201),
-        lambda w, t: {
+        {
             "code_kind": "pathway",
             "code": "health-science.therapeutic-services",
             "grade": 2,
@@ -248,19 +269,14 @@ MATRIX: tuple[Row, ...] = (
             "school_year": "2025-2026",
         },
     ),
-    Row(
-        "PATCH",
-        "/students/{student_id}/outcomes/{outcome_id}",
-        caseload(200),
-        lambda w, t: {"grade": 3},
-    ),
+    Row("PATCH", "/students/{student_id}/outcomes/{outcome_id}", caseload(200), {"grade": 3}),
     Row("DELETE", "/students/{student_id}/outcomes/{outcome_id}", caseload(204)),
     Row("GET", "/reports/activity?school_year=2025-2026", STAFF),
     Row("GET", "/reports/summary?school_year=2025-2026", STAFF),
     Row("GET", "/reports/summary/{table}.csv?school_year=2025-2026", STAFF),
     Row("GET", "/reports/activity.csv?school_year=2025-2026", STAFF),
     Row("GET", "/instrument?language=es", SIGNED_IN),
-    Row("POST", "/assessments", STUDENT_ONLY, lambda w, t: {"language": "en"}),
+    Row("POST", "/assessments", STUDENT_ONLY, {"language": "en"}),
     Row(
         "GET",
         "/assessments/{assessment_id}",
@@ -274,23 +290,15 @@ MATRIX: tuple[Row, ...] = (
     ),
     Row("POST", "/assessments/{assessment_id}/aptitude/{subtest}/start", OWN_ASSESSMENT),
     Row("POST", "/assessments/{assessment_id}/aptitude/{subtest}/finish", OWN_ASSESSMENT),
+    Row("PUT", "/assessments/{assessment_id}/answers", OWN_ASSESSMENT, {"interests": {"R01": 5}}),
     Row(
-        "PUT",
-        "/assessments/{assessment_id}/answers",
-        OWN_ASSESSMENT,
-        lambda w, t: {"interests": {"R01": 5}},
-    ),
-    Row(
-        "PUT",
-        "/assessments/{assessment_id}/records",
-        caseload(200),
-        lambda w, t: {"records": {"act_math": 24}},
+        "PUT", "/assessments/{assessment_id}/records", caseload(200), {"records": {"act_math": 24}}
     ),
     Row(
         "POST",
         "/assessments/{assessment_id}/submit",
         OWN_ASSESSMENT,
-        lambda w, t: {"client_key": "matrix-key-1"},
+        {"client_key": "matrix-key-1"},
     ),
     Row("GET", "/students/{student_id}/assessments", caseload(200)),
     Row("GET", "/catalogue", SIGNED_IN),
@@ -298,23 +306,12 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/catalogue/occupations/{code}", SIGNED_IN),
     Row("GET", "/catalogue/pathways", SIGNED_IN),
     Row("GET", "/catalogue/search?q=nurse", SIGNED_IN),
-    Row(
-        "POST",
-        "/students/{student_id}/plan/items",
-        caseload(200),
-        lambda w, t: {"code": "29-1141.00"},
-    ),
+    Row("POST", "/students/{student_id}/plan/items", caseload(200), {"code": "29-1141.00"}),
     Row("GET", "/students/{student_id}/recommendations", RECOMMENDATIONS),
     Row("GET", "/models", STAFF),
     Row("GET", "/models/{version}", STAFF),
-    Row(
-        "POST",
-        "/models/{version}/promote",
-        MODEL_REFUSED,
-        lambda w, t: {"force": False, "reason": None},
-    ),
-    Row("POST", "/models/rollback", MODEL_REFUSED, lambda w, t: {"reason": "matrix check"}),
-    Row("POST", "/users/{user_id}/unlock", admin_only(204)),
+    Row("POST", "/models/{version}/promote", MODEL_REFUSED, {"force": False, "reason": None}),
+    Row("POST", "/models/rollback", MODEL_REFUSED, {"reason": "matrix check"}),
     # privacy requests and exports (admin; a coach files requests for caseload students)
     Row("GET", "/privacy/students/{student_id}/export", admin_only(200)),
     Row("GET", "/privacy/students/{student_id}/export.zip", admin_only(200)),
@@ -323,7 +320,7 @@ MATRIX: tuple[Row, ...] = (
     Row(
         "POST",
         "/privacy/requests",
-        {"anon": 401, "student": 403, "coach": (201, 404), "staff": 403, "admin": 201},
+        caseload(201),
         lambda w, t: {
             "student_id": _pick(w, t, w.student_a, w.student_b),
             "kind": "delete",  # _prepare filed an export request for each student already
@@ -342,54 +339,40 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/redoc", PUBLIC),
     Row("GET", "/static/docs/redoc.standalone.js", PUBLIC),
     # pages: called with the session cookie, forms with the page's token and Origin
-    Row("GET", "/", FRONT, page=True),
-    Row("GET", "/sign-in", PAGE_PUBLIC, page=True),
-    Row(
-        "POST",
-        "/sign-in",
-        EVERYONE_303,
-        lambda w, t: {"username": "admin", "password": PASSWORD},
-        page=True,
-    ),
-    Row("POST", "/sign-out", EVERYONE_303, page=True),
-    Row("GET", "/start", PAGE_PUBLIC, page=True),
-    Row("POST", "/start", EVERYONE_303, lambda w, t: {"code": w.access_code_a}, page=True),
-    Row("GET", "/language?to=es&next=/start", EVERYONE_303, page=True),
-    Row("GET", "/assessment", page_for(200, "student"), page=True),
-    Row("POST", "/assessment", page_for(303, "student"), page=True),
-    Row("GET", "/results", page_for(200, "student"), page=True),
-    Row("GET", "/about/data", PAGE_PUBLIC, page=True),
-    Row("GET", "/coach", page_for(200, "coach", "coach_b", "admin"), page=True),
-    Row("GET", "/coach/students/{student_id}", page_caseload(200), page=True),
-    Row("GET", "/coach/students/{student_id}/pathways", page_caseload(200), page=True),
-    Row("GET", "/coach/students/{student_id}/plan/print", page_caseload(200), page=True),
+    Page("GET", "/", FRONT),
+    Page("GET", "/sign-in", PAGE_PUBLIC),
+    Page("POST", "/sign-in", EVERYONE_303, {"username": "admin", "password": PASSWORD}),
+    Page("POST", "/sign-out", EVERYONE_303),
+    Page("GET", "/start", PAGE_PUBLIC),
+    Page("POST", "/start", EVERYONE_303, lambda w, t: {"code": w.access_code_a}),
+    Page("GET", "/language?to=es&next=/start", EVERYONE_303),
+    Page("GET", "/assessment", page_for(200, "student")),
+    Page("POST", "/assessment", page_for(303, "student")),
+    Page("GET", "/results", page_for(200, "student")),
+    Page("GET", "/about/data", PAGE_PUBLIC),
+    Page("GET", "/coach", page_for(200, "coach", "coach_b", "admin")),
+    Page("GET", "/coach/students/{student_id}", page_caseload(200)),
+    Page("GET", "/coach/students/{student_id}/pathways", page_caseload(200)),
+    Page("GET", "/coach/students/{student_id}/plan/print", page_caseload(200)),
     # a plan from the whole catalogue (service/pages/plan_search.py)
-    Row("GET", "/coach/students/{student_id}/find?q=nurse", page_caseload(200), page=True),
-    Row("GET", "/coach/students/{student_id}/find/{kind}/{code}", page_caseload(200), page=True),
-    Row(
+    Page("GET", "/coach/students/{student_id}/find?q=nurse", page_caseload(200)),
+    Page("GET", "/coach/students/{student_id}/find/{kind}/{code}", page_caseload(200)),
+    Page(
         "POST",
         "/coach/students/{student_id}/plan/add",
         page_caseload(303),
-        lambda w, t: {"kind": "occupation", "code": "29-1141.00"},
-        page=True,
+        {"kind": "occupation", "code": "29-1141.00"},
     ),
-    Row(
+    Page(
         "POST",
         "/coach/students/{student_id}/family-language",
         page_caseload(303),
-        lambda w, t: {"family_language": "es"},
-        page=True,
+        {"family_language": "es"},
     ),
-    Row("POST", "/coach/students/{student_id}/access-code", page_caseload(303), page=True),
-    Row("GET", "/coach/students/{student_id}/access-code/{code_id}", page_caseload(200), page=True),
-    Row(
-        "POST",
-        "/coach/students/{student_id}/records",
-        page_caseload(303),
-        lambda w, t: {"act_math": "24"},
-        page=True,
-    ),
-    Row(
+    Page("POST", "/coach/students/{student_id}/access-code", page_caseload(303)),
+    Page("GET", "/coach/students/{student_id}/access-code/{code_id}", page_caseload(200)),
+    Page("POST", "/coach/students/{student_id}/records", page_caseload(303), {"act_math": "24"}),
+    Page(
         "POST",
         "/coach/students/{student_id}/sessions",
         page_caseload(303),
@@ -398,119 +381,70 @@ MATRIX: tuple[Row, ...] = (
             "occurred_on": w.activity_day.isoformat(),
             "minutes": "20",
         },
-        page=True,
     ),
     # the activity log (service/pages/activities.py): a coach changes only their own entries
-    Row("GET", "/coach/activities", page_for(200, "coach", "coach_b", "admin"), page=True),
-    Row("GET", "/coach/activities/new", page_for(200, "coach", "coach_b", "admin"), page=True),
-    Row(
-        "POST",
-        "/coach/activities/new",
-        #: a student of another school is refused as a field of the form (422), never saved
-        {"anon": 303, "student": 403, "coach": (303, 422), "staff": 403, "admin": 303},
-        lambda w, t: {
-            "category": "one_on_one",
-            "student_id": str(_pick(w, t, w.student_a, w.student_b)),
-            "occurred_on": w.activity_day.isoformat(),
-            "minutes": "20",
-        },
-        page=True,
-    ),
-    Row("GET", "/coach/activities/{activity_id}/edit", page_caseload(200), page=True),
-    Row(
+    Page("GET", "/coach/activities", page_for(200, "coach", "coach_b", "admin")),
+    Page("GET", "/coach/activities/new", page_for(200, "coach", "coach_b", "admin")),
+    #: a student of another school is refused as a field of the form (422), never saved
+    Page("POST", "/coach/activities/new", page_caseload(303, other=422), _activity_form()),
+    Page("GET", "/coach/activities/{activity_id}/edit", page_caseload(200)),
+    Page(
         "POST",
         "/coach/activities/{activity_id}/edit",
         page_caseload(303),
-        lambda w, t: {
-            "category": "one_on_one",
-            "student_id": str(_pick(w, t, w.student_a, w.student_b)),
-            "occurred_on": (w.activity_day + timedelta(days=1)).isoformat(),
-            "minutes": "25",
-        },
-        page=True,
+        _activity_form(days_later=1, minutes="25"),
     ),
-    Row(
-        "POST",
-        "/coach/activities/{activity_id}/delete",
-        page_caseload(303),
-        lambda w, t: {"confirm": "yes"},
-        page=True,
-    ),
-    Row(
+    Page("POST", "/coach/activities/{activity_id}/delete", page_caseload(303), {"confirm": "yes"}),
+    Page(
         "POST",
         "/coach/students/{student_id}/plan",
         page_caseload(303),
-        lambda w, t: {"next_steps": "visit the college"},
-        page=True,
+        {"next_steps": "visit the college"},
     ),
     # rosters, the add/edit-student form and class codes (service/pages/roster.py)
-    Row("GET", "/coach/roster", page_for(200, "coach", "coach_b", "admin"), page=True),
+    Page("GET", "/coach/roster", page_for(200, "coach", "coach_b", "admin")),
     #: without the file: a permitted caller gets the form's 422 page
-    Row("POST", "/coach/roster", page_for(422, "coach", "coach_b", "admin"), page=True),
-    Row(
-        "GET",
-        "/coach/roster/imports/{upload_id}",
-        page_for(404, "coach", "coach_b", "admin"),
-        page=True,
-    ),
-    Row(
-        "POST",
-        "/coach/roster/imports/{upload_id}",
-        page_for(404, "coach", "coach_b", "admin"),
-        page=True,
-    ),
-    Row("GET", "/coach/roster/students/new", page_for(200, "coach", "coach_b", "admin"), page=True),
+    Page("POST", "/coach/roster", page_for(422, "coach", "coach_b", "admin")),
+    Page("GET", "/coach/roster/imports/{upload_id}", page_for(404, "coach", "coach_b", "admin")),
+    Page("POST", "/coach/roster/imports/{upload_id}", page_for(404, "coach", "coach_b", "admin")),
+    Page("GET", "/coach/roster/students/new", page_for(200, "coach", "coach_b", "admin")),
     #: a school outside the coach's scope is a named field error (422), nothing added
-    Row(
+    Page(
         "POST",
         "/coach/roster/students",
-        {"anon": 303, "student": 403, "coach": (303, 422), "staff": 403, "admin": 303},
-        lambda w, t: {
-            "first_name": "Noa",
-            "local_id": "N9",
-            "grade": "9",
-            "school_id": str(_pick(w, t, w.school_a, w.school_b)),
-        },
-        page=True,
+        page_caseload(303, other=422),
+        _student_form(local_id="N9", grade="9"),
     ),
-    Row("GET", "/coach/roster/students/{student_id}/edit", page_caseload(200), page=True),
-    Row(
+    Page("GET", "/coach/roster/students/{student_id}/edit", page_caseload(200)),
+    Page(
         "POST",
         "/coach/roster/students/{student_id}/edit",
         page_caseload(303),
-        lambda w, t: {
-            "first_name": "Noa",
-            "local_id": "N8",
-            "grade": "10",
-            "school_id": str(_pick(w, t, w.school_a, w.school_b)),
-        },
-        page=True,
+        _student_form(local_id="N8", grade="10"),
     ),
-    Row(
+    Page(
         "POST",
         "/coach/codes",
         page_caseload(303),
         lambda w, t: {"student_id": str(_pick(w, t, w.student_a, w.student_b))},
-        page=True,
     ),
-    Row("GET", "/coach/codes/sheet?ids=1", page_for(200, "coach", "coach_b", "admin"), page=True),
-    Row("GET", "/coach/privacy", page_for(200, "coach", "coach_b", "admin"), page=True),
-    Row("GET", "/coach/privacy?student_id={student_id}", page_caseload(200), page=True),
-    Row(
+    Page("GET", "/coach/codes/sheet?ids=1", page_for(200, "coach", "coach_b", "admin")),
+    Page("GET", "/coach/privacy", page_for(200, "coach", "coach_b", "admin")),
+    Page("GET", "/coach/privacy?student_id={student_id}", page_caseload(200)),
+    Page(
         "POST",
         "/coach/students/{student_id}/privacy",
         page_caseload(303),
-        lambda w, t: {"kind": "delete", "reason": "the family asked for it"},
-        page=True,
+        {"kind": "delete", "reason": "the family asked for it"},
     ),
-    Row("GET", "/staff", page_for(200, "staff", "admin"), page=True),
-    Row("GET", "/staff/models/{version}", page_for(200, "staff", "admin"), page=True),
-    Row("GET", "/staff/models/{version}/promote", page_for(200, "staff", "admin"), page=True),
+    Page("GET", "/staff", page_for(200, "staff", "admin")),
+    Page("GET", "/staff/models/{version}", page_for(200, "staff", "admin")),
+    Page("GET", "/staff/models/{version}/promote", page_for(200, "staff", "admin")),
     #: no earlier version in the world: a permitted caller reaches the 409 page
-    Row("GET", "/staff/rollback", page_for(409, "staff", "admin"), page=True),
+    Page("GET", "/staff/rollback", page_for(409, "staff", "admin")),
     #: promoting the active version is refused, and so is a rollback with none earlier
     *(
-        Row(
+        Page(
             "POST",
             "/staff/models/switch",
             page_for(409, "staff", "admin"),
@@ -520,34 +454,27 @@ MATRIX: tuple[Row, ...] = (
                 "reason": "matrix check",
                 "confirm": "yes",
             },
-            page=True,
         )
         for action in ("promote", "rollback")
     ),
-    Row("GET", "/staff/report?school_year=2025-2026", page_for(200, "staff", "admin"), page=True),
-    Row("GET", "/staff/models/{version}/files/{name}", page_for(200, "staff", "admin"), page=True),
-    Row("GET", "/staff/organisations", page_for(200, "admin"), page=True),
-    Row(
+    Page("GET", "/staff/report?school_year=2025-2026", page_for(200, "staff", "admin")),
+    Page("GET", "/staff/models/{version}/files/{name}", page_for(200, "staff", "admin")),
+    Page("GET", "/staff/organisations", page_for(200, "admin")),
+    Page(
         "POST",
         "/staff/organisations/{user_id}",
         page_for(303, "admin"),
-        lambda w, t: {"organisation": "Itawamba Community College"},
-        page=True,
+        {"organisation": "Itawamba Community College"},
     ),
-    Row("GET", "/staff/catalogue", page_for(200, "staff", "admin"), page=True),
-    Row("GET", "/staff/privacy", page_for(200, "admin"), page=True),
-    Row(
-        "POST",
-        "/staff/privacy/students/{student_id}/delete",
-        page_for(422, "admin"),  # without the school id typed to confirm: nothing is deleted
-        page=True,
-    ),
-    Row(
+    Page("GET", "/staff/catalogue", page_for(200, "staff", "admin")),
+    Page("GET", "/staff/privacy", page_for(200, "admin")),
+    #: without the school id typed to confirm: nothing is deleted
+    Page("POST", "/staff/privacy/students/{student_id}/delete", page_for(422, "admin")),
+    Page(
         "POST",
         "/staff/privacy/requests/{request_id}",
         page_for(303, "admin"),
-        lambda w, t: {"decision": "refuse"},
-        page=True,
+        {"decision": "refuse"},
     ),
 )
 
@@ -617,7 +544,7 @@ def test_route_answers_each_role_and_owner_as_specified(
 ) -> None:
     made = _prepare(app, world)
     path = row.path.format(**_ids(world, target, made))
-    body = row.body(world, target) if row.body else None
+    body = row.body_for(world, target)
     with TestClient(app, follow_redirects=False, client=LOCAL_CLIENT) as client:
         response = _call(client, world, row, actor, path, body)
     assert response.status_code == status, response.text[:500]

@@ -70,35 +70,60 @@ RECORD_IDS = [r.id for r in load_instrument().records]
 PAGE_FORM_FIELDS[RECORDS_PAGE] = dict.fromkeys(RECORD_IDS, str)
 
 
+Wrap = Callable[[Any], Any]
+
+
+def annotation_slots(
+    annotation: Any,
+    leaf: Callable[[Any], bool],
+    *,
+    map_key: str,
+    in_keys: bool = False,
+    in_models: bool = False,
+) -> list[tuple[Any, Wrap]]:
+    """(leaf annotation, wrap) for every slot of ``annotation`` whose type ``leaf`` accepts: the
+    value itself, a list item, a map value under ``map_key`` (recursively) and, when asked, a map
+    key or a field of a nested model; ``wrap`` puts a value into that slot."""
+
+    def inner(arg: Any) -> list[tuple[Any, Wrap]]:
+        return annotation_slots(arg, leaf, map_key=map_key, in_keys=in_keys, in_models=in_models)
+
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return inner(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [slot for arg in get_args(annotation) for slot in inner(arg)]
+    if leaf(annotation):
+        return [(annotation, lambda v: v)]
+    if origin in (list, tuple, set, frozenset):
+        return [(t, lambda v, f=f: [f(v)]) for t, f in inner(get_args(annotation)[0])]
+    if origin is dict:
+        key, value = get_args(annotation)
+        keys = [(t, lambda v, f=f: {f(v): None}) for t, f in inner(key)] if in_keys else []
+        return keys + [(t, lambda v, f=f: {map_key: f(v)}) for t, f in inner(value)]
+    if in_models and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [
+            (t, lambda v, n=name, f=f: {n: f(v)})
+            for name, field in annotation.model_fields.items()
+            for t, f in inner(field.annotation)
+        ]
+    return []
+
+
+def _holds_text(annotation: Any) -> bool:
+    if get_origin(annotation) is Literal:
+        return any(isinstance(v, str) for v in get_args(annotation))
+    return annotation is str
+
+
 Slot = Callable[[str], Any]
 
 
 def string_slots(annotation: Any) -> list[Slot]:
     """Every way a string can sit in a value of ``annotation``: itself, a list item, a map key
     or a map value (recursively), or a field of a nested model."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return string_slots(get_args(annotation)[0])
-    if origin in (Union, types.UnionType):
-        return [slot for arg in get_args(annotation) for slot in string_slots(arg)]
-    if annotation is str:
-        return [lambda s: s]
-    if origin is Literal:
-        return [lambda s: s] if any(isinstance(v, str) for v in get_args(annotation)) else []
-    if origin in (list, tuple, set, frozenset):
-        return [lambda s, f=f: [f(s)] for f in string_slots(get_args(annotation)[0])]
-    if origin is dict:
-        key, value = get_args(annotation)
-        keys: list[Slot] = [lambda s, f=f: {f(s): None} for f in string_slots(key)]
-        values: list[Slot] = [lambda s, f=f: {"x": f(s)} for f in string_slots(value)]
-        return keys + values
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [
-            lambda s, n=name, f=f: {n: f(s)}
-            for name, field in annotation.model_fields.items()
-            for f in string_slots(field.annotation)
-        ]
-    return []
+    slots = annotation_slots(annotation, _holds_text, map_key="x", in_keys=True, in_models=True)
+    return [wrap for _, wrap in slots]
 
 
 MODEL_SLOTS = [

@@ -7,10 +7,9 @@ and date slot of every model is sent a value of another JSON type.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from recommender.instrument import load_instrument
 from tests.service.conftest import World, complete_answers
-from tests.service.test_nul_text import REQUEST_MODELS
+from tests.service.test_nul_text import REQUEST_MODELS, annotation_slots
 
 #: Values of the wrong JSON type for each Python type a request field can hold.
 WRONG_VALUES: dict[type, tuple[Any, ...]] = {
@@ -35,21 +34,7 @@ Slot = tuple[type, Callable[[Any], Any]]
 def typed_slots(annotation: Any) -> list[Slot]:
     """(type, wrap) for every scalar slot of ``annotation``: the value itself, a list item, a map
     value (recursively); ``wrap`` puts a value into that slot."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return typed_slots(get_args(annotation)[0])
-    if origin in (Union, types.UnionType):
-        return [slot for arg in get_args(annotation) for slot in typed_slots(arg)]
-    if origin is Literal:
-        return []
-    if origin in (list, tuple, set, frozenset):
-        return [(t, lambda v, f=f: [f(v)]) for t, f in typed_slots(get_args(annotation)[0])]
-    if origin is dict:
-        _, value = get_args(annotation)
-        return [(t, lambda v, f=f: {"x1": f(v)}) for t, f in typed_slots(value)]
-    if annotation in WRONG_VALUES:
-        return [(annotation, lambda v: v)]
-    return []
+    return annotation_slots(annotation, lambda a: a in WRONG_VALUES, map_key="x1")
 
 
 SLOTS = [
