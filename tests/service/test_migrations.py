@@ -3,8 +3,9 @@ empty database built in one step from the declarations gets the same schema as o
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +30,28 @@ from service.tables import ServiceSetting
 from tests.service.conftest import empty_database
 
 
+@contextlib.contextmanager
+def _built(folder: Path, build: Callable[[Engine], None]) -> Iterator[Engine]:
+    """A new database on the tests' backend, schema made by ``build``."""
+    with empty_database(folder) as url:
+        engine = make_engine(url)
+        build(engine)
+        yield engine
+        engine.dispose()
+
+
 @pytest.fixture
 def migrated_engine(tmp_path: Path) -> Iterator[Engine]:
     """A new database brought to the head by running every migration."""
-    with empty_database(tmp_path / "migrated") as url:
-        engine = make_engine(url)
-        run_migrations(engine)
+    with _built(tmp_path / "migrated", run_migrations) as engine:
         yield engine
-        engine.dispose()
 
 
 @pytest.fixture
 def created_engine(tmp_path: Path) -> Iterator[Engine]:
     """A new database built by upgrade_database from the table declarations."""
-    with empty_database(tmp_path / "created") as url:
-        engine = make_engine(url)
-        upgrade_database(engine)
+    with _built(tmp_path / "created", upgrade_database) as engine:
         yield engine
-        engine.dispose()
 
 
 def test_migrated_schema_matches_the_table_models(migrated_engine: Engine) -> None:
