@@ -126,9 +126,7 @@ def _request_for(method: str, path: str, world: World) -> dict[str, Any]:
     request: dict[str, Any] = {"method": method, "url": url}
     row = BODIES.get((method, path))
     if row is not None and row.body is not None and not row.page:  # page forms: as forms, below
-        body = BODIES[(method, path)].body
-        assert body is not None
-        request["json"] = body(world, "own")
+        request["json"] = row.body_for(world, "own")
     elif path in PAGE_FORMS:
         request["data"] = {k: str(v).format(**ids) for k, v in PAGE_FORMS[path].items()}
     return request
