@@ -20,7 +20,8 @@ def register(sub: Any) -> None:
         run_serve,
         help="run the web service",
         description=(
-            "Run the Pathways web service under uvicorn. Applies database migrations. Seeds a "
+            "Run the Pathways web service under uvicorn. Brings the database to the newest schema "
+            "(an empty one is built in one step, any other migrated). Seeds a "
             "demo district into an empty database only when asked (--demo), or with the "
             "embedded SQLite default when no database URL is configured; never into an empty "
             "configured database (create its first admin with 'pathways create-admin'). Every "
@@ -68,7 +69,7 @@ def register(sub: Any) -> None:
         sub,
         "migrate",
         run_migrate,
-        help="apply database migrations and exit",
+        help="bring the database to the newest schema and exit",
         description="Bring the database up to the newest schema and exit (serve does this too).",
     )
     add_database_url(migrate)
@@ -255,7 +256,8 @@ def run_create_admin(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    """Apply migrations; exit 0, or 1 with a one-line reason when the database is unusable."""
+    """Bring the database to the newest schema; exit 0, or 1 with a one-line reason when the
+    database is unusable."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from service.db import make_engine
