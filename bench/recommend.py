@@ -89,7 +89,7 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
 
     from recommender.engine import OCCUPATIONS_PER_PATHWAY
     from recommender.explain import RegionFacts, explain_occupations
-    from recommender.features import StudentBatch, build_pair_features_batch
+    from recommender.features import StudentBatch, build_pair_features_batch, interest_match
     from recommender.ranking import order_pathways, rank_occupations, roll_up_pathways
     from recommender.typical import relative_fit
 
@@ -107,7 +107,10 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
         x = build_pair_features_batch(students, rec.occupations, zeros, every)
         fit = rec.score_fit(x)
         relative = relative_fit(fit, rec.typical_fit)
-        ranked = rank_occupations(relative, rec.demand[r], rec.wage[r], high_value[r], rec.policy)
+        match = interest_match(students.interests, rec.occupations)[0]
+        ranked = rank_occupations(
+            relative, rec.demand[r], rec.wage[r], high_value[r], rec.policy, match
+        )
         ranked = replace(ranked, fit=fit)  # as the engine does: reasons compare raw fits
         scores, ordered = roll_up_pathways(ranked.score, members, rec.policy.pathway_top_n)
         top = [i for i in order_pathways(scores) if ordered[i]][:5]
@@ -115,7 +118,7 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
         for i in top:
             shown.extend(j for j in ordered[i][:OCCUPATIONS_PER_PATHWAY] if j not in shown)
         shown.extend(int(j) for j in ranked.order[:5] if int(j) not in shown)
-        prepared.append((p, students, r, x, fit, ranked, shown))
+        prepared.append((p, students, r, x, fit, ranked, shown, match))
     m = len(prepared)
 
     def features(i: int) -> Any:
@@ -127,14 +130,15 @@ def _stage_functions(recommender: Any, profiles: Sequence[Any]) -> dict[str, Cal
         return rec.score_fit(prepared[i % m][3])
 
     def ranking(i: int) -> Any:
-        _, _, r, _, fit, _, _ = prepared[i % m]
+        _, students, r, _, fit, _, _, _ = prepared[i % m]
         fit = relative_fit(fit, rec.typical_fit)
-        ranked = rank_occupations(fit, rec.demand[r], rec.wage[r], high_value[r], rec.policy)
+        match = interest_match(students.interests, rec.occupations)[0]
+        ranked = rank_occupations(fit, rec.demand[r], rec.wage[r], high_value[r], rec.policy, match)
         scores, ordered = roll_up_pathways(ranked.score, members, rec.policy.pathway_top_n)
         return [i for i in order_pathways(scores) if ordered[i]][:5]
 
     def reasons(i: int) -> Any:
-        _, students, r, _, _, ranked, shown = prepared[i % m]
+        _, students, r, _, _, ranked, shown, _ = prepared[i % m]
         facts = RegionFacts.from_catalogue(cat, r)
         return explain_occupations(
             students, rec.occupations, shown, rec.score_fit, ranked, rec.policy, facts=facts

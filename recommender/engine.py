@@ -33,6 +33,7 @@ from recommender.features import (
     ProfileSource,
     StudentBatch,
     build_pair_features_batch,
+    interest_match,
 )
 from recommender.model import (
     DEFAULT_MODELS_DIR,
@@ -313,8 +314,10 @@ class Recommender:
         hv = np.asarray(self.catalogue.high_value, dtype=bool)[r]
         relative = relative_fit(fit, self.typical_fit)
         # parts and order rank the fit relative to students in general; the fit shown is the model's
+        match = interest_match(students.interests, self.occupations)[0]
         ranked = replace(
-            rank_occupations(relative, self.demand[r], self.wage[r], hv, self.policy), fit=fit
+            rank_occupations(relative, self.demand[r], self.wage[r], hv, self.policy, match),
+            fit=fit,
         )
         members = [p.occupation_index for p in self.catalogue.pathways]
         pathway_scores, ordered = roll_up_pathways(ranked.score, members, self.policy.pathway_top_n)

@@ -472,6 +472,8 @@ def measure_factor_weights(
     ).reshape(len(variants), idx.size)
     for v, factor in enumerate(STUDENT_FACTORS):
         weights[factor] = (policy.fit_weight * (fit - fit_neutral[v])).astype(np.float32)
+    # the interest match's part of the score is 0 with neutral (flat) interests
+    weights["interests"] = (weights["interests"] + ranked.interest_part[idx]).astype(np.float32)
     demand_neutral = policy.demand_weight * NEUTRAL_PERCENTILE
     weights["demand"] = (ranked.demand_part[idx] + ranked.boost_part[idx] - demand_neutral).astype(
         np.float32

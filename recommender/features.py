@@ -449,6 +449,14 @@ def _span_slice(cols: tuple[int, ...], start: int, stop: int) -> slice:
     return slice(cols[start], cols[stop - 1] + 1)
 
 
+def interest_match(interests: npt.ArrayLike, occupations: OccupationArrays) -> F32:
+    """Pearson r (m, n) of each student's six interest scores with each occupation's: the
+    ``interest_correlation`` column for every pair at once (flat interests give 0)."""
+    s_z = _zscore_rows(np.asarray(interests, dtype=np.float64).reshape(-1, len(RIASEC)))
+    out: F32 = (s_z @ occupations.riasec_z.T / len(RIASEC)).astype(np.float32)
+    return out
+
+
 def build_pair_features_batch(
     students: StudentBatch,
     occupations: OccupationArrays,

@@ -1,18 +1,25 @@
-"""The ranking policy: learned fit plus regional demand and wages, then a pathway roll-up.
+"""The ranking policy: learned fit and interest match plus regional demand and wages, then a
+pathway roll-up.
 
-Fit is learned; demand is policy. An occupation's final score is
+Fit is learned; the rest is policy. An occupation's final score is
 
     score = fit_weight * fit
+          + interest_weight * spread * match
           + demand_weight * demand
           + wage_weight * wage
           + high_value_boost * high_value
 
-where ``fit`` is the model's fit in 0..1, ``demand`` is the percentile of the occupation's
-employment among all occupations in the student's region (0..1), ``wage`` the percentile of its
-regional median wage (0..1), and ``high_value`` the catalogue's per-region high-value flag. Missing
-regional figures count as the neutral 0.5. Occupations are ordered by score, highest first; equal
-scores keep catalogue order. A pathway's score is the mean of its best ``pathway_top_n`` occupation
-scores (all of them if it has fewer). Staff change the weights in a small JSON or TOML file.
+where ``fit`` is the model's fit (the engine passes the fit relative to students in general,
+recommender.typical), ``match`` is the student's interest match with the occupation (the Pearson r
+of their six interest scores with the occupation's, recommender.features.interest_match) as a
+z-score over the catalogue, ``spread`` the SD of ``fit_weight * fit`` over the catalogue (so the
+weight says how many of the fit's own spreads one SD of interest match is worth), ``demand`` is
+the percentile of the occupation's employment among all occupations in the student's region
+(0..1), ``wage`` the percentile of its regional median wage (0..1), and ``high_value`` the
+catalogue's per-region high-value flag. Missing regional figures count as the neutral 0.5.
+Occupations are ordered by score, highest first; equal scores keep catalogue order. A pathway's
+score is the mean of its best ``pathway_top_n`` occupation scores (all of them if it has fewer).
+Staff change the weights in a small JSON or TOML file.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class RankingPolicy:
     """
 
     fit_weight: float = 1.0
+    interest_weight: float = 0.0
     demand_weight: float = 0.01
     wage_weight: float = 0.01
     high_value_boost: float = 0.01
@@ -60,7 +68,8 @@ class RankingPolicy:
 
 def validate_policy(policy: RankingPolicy, source: str) -> None:
     """Raise RankingPolicyError naming the first setting out of range."""
-    for name in ("fit_weight", "demand_weight", "wage_weight", "high_value_boost"):
+    weights = ("fit_weight", "interest_weight", "demand_weight", "wage_weight", "high_value_boost")
+    for name in weights:
         value = getattr(policy, name)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise RankingPolicyError(source, name, f"must be a number, got {value!r}")
@@ -138,6 +147,7 @@ class RankedOccupations:
     wage: F32
     high_value: npt.NDArray[np.bool_]
     fit_part: F32
+    interest_part: F32
     demand_part: F32
     wage_part: F32
     boost_part: F32
@@ -150,8 +160,13 @@ def rank_occupations(
     wage: npt.ArrayLike,
     high_value: npt.ArrayLike,
     policy: RankingPolicy,
+    interest_match: npt.ArrayLike | None = None,
 ) -> RankedOccupations:
-    """Combine fit (0..1) with demand and wage percentiles (0..1); ties keep index order."""
+    """Combine fit with interest match, demand and wage percentiles (0..1); ties keep index order.
+
+    ``interest_match`` (the student's Pearson r with each occupation) is needed when the policy's
+    ``interest_weight`` is above 0 and ignored otherwise.
+    """
     f = np.asarray(fit, dtype=np.float32)
     d = np.asarray(demand, dtype=np.float32)
     w = np.asarray(wage, dtype=np.float32)
@@ -164,10 +179,11 @@ def rank_occupations(
             f"{hv.shape} must all be the same 1-D shape",
         )
     fit_part = (policy.fit_weight * f).astype(np.float32)
+    interest_part = interest_part_of(fit_part, interest_match, policy.interest_weight)
     demand_part = (policy.demand_weight * d).astype(np.float32)
     wage_part = (policy.wage_weight * w).astype(np.float32)
     boost_part = (policy.high_value_boost * hv).astype(np.float32)
-    score = (fit_part + demand_part + wage_part + boost_part).astype(np.float32)
+    score = (fit_part + interest_part + demand_part + wage_part + boost_part).astype(np.float32)
     order = np.argsort(-score, kind="stable").astype(np.int64)
     return RankedOccupations(
         score=score,
@@ -176,11 +192,37 @@ def rank_occupations(
         wage=w,
         high_value=hv,
         fit_part=fit_part,
+        interest_part=interest_part,
         demand_part=demand_part,
         wage_part=wage_part,
         boost_part=boost_part,
         order=order,
     )
+
+
+def interest_part_of(fit_part: F32, interest_match: npt.ArrayLike | None, weight: float) -> F32:
+    """``weight`` x the SD of ``fit_part`` x the interest match's z-score over the catalogue (n,);
+    zeros when the weight is 0 or the match has no spread (flat interests give r = 0 throughout).
+    """
+    if weight == 0:
+        return np.zeros_like(fit_part)
+    if interest_match is None:
+        raise RankingPolicyError(
+            "<arrays>", "interest_match", "is needed when the policy's interest_weight is above 0"
+        )
+    match = np.asarray(interest_match, dtype=np.float64)
+    if match.shape != fit_part.shape or not np.all(np.isfinite(match)):
+        raise RankingPolicyError(
+            "<arrays>",
+            "interest_match",
+            f"must be finite with the fit's shape {fit_part.shape}, got {match.shape}",
+        )
+    sd = float(match.std())
+    if sd <= 1e-9:
+        return np.zeros_like(fit_part)
+    spread = float(np.std(fit_part.astype(np.float64)))
+    part: F32 = (weight * spread * (match - match.mean()) / sd).astype(np.float32)
+    return part
 
 
 def roll_up_pathways(

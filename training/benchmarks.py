@@ -40,6 +40,7 @@ from recommender.features import (
     INTEREST_NORM_SD,
     OccupationArrays,
     StudentBatch,
+    interest_match,
 )
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit, relative_fit
@@ -258,13 +259,23 @@ def score_fit_matrix(
 
 
 def served_scores(
-    fit: F32, region_rows: npt.NDArray[np.int64], inputs: RankingInputs, policy: RankingPolicy
+    fit: F32,
+    region_rows: npt.NDArray[np.int64],
+    inputs: RankingInputs,
+    policy: RankingPolicy,
+    match: F32 | None = None,
 ) -> F32:
-    """Final policy scores (m, n) of the served ranking for each row's region."""
+    """Final policy scores (m, n) of the served ranking for each row's region; ``match`` is the
+    rows' interest match (recommender.features.interest_match), needed when the policy weighs it."""
     out = np.empty_like(fit)
     for i, r in enumerate(region_rows):
         out[i] = rank_occupations(
-            fit[i], inputs.demand[r], inputs.wage[r], inputs.high_value[r], policy
+            fit[i],
+            inputs.demand[r],
+            inputs.wage[r],
+            inputs.high_value[r],
+            policy,
+            None if match is None else match[i],
         ).score
     return out
 
@@ -301,7 +312,9 @@ def _system_scores(
 ) -> dict[str, F32]:
     fit = relative_fit(score_fit_matrix(score_fit, students, occupations), typical)
     return {
-        "served": served_scores(fit, region_rows, inputs, policy),
+        "served": served_scores(
+            fit, region_rows, inputs, policy, interest_match(students.interests, occupations)
+        ),
         "fit_only": fit,
         **baseline_scores(students, occupations, region_rows, inputs, seed),
     }

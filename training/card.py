@@ -232,6 +232,18 @@ def _fit_inputs_sentence(manifest: dict[str, Any]) -> str:
     return "No column it reads carries an occupation's size or demand."
 
 
+def _interest_sentence(manifest: dict[str, Any]) -> str:
+    weight = float(manifest.get("train_config", {}).get("interest_weight", 0.0) or 0.0)
+    if weight <= 0:
+        return ""
+    return (
+        " The served order also weighs the student's interest match with each occupation (the "
+        "Pearson r of their six interest scores with the occupation's O*NET interests, as a "
+        f"z-score over the catalogue) at {weight:g} x the spread of the relative fit; the fit "
+        "shown stays the model's own."
+    )
+
+
 def _benchmarks_section(metrics: dict[str, Any]) -> list[str]:
     """Benchmarks on real answers and O*NET's structure, with the promotion guard's verdict."""
     from recommender.versions import check_benchmarks
@@ -333,8 +345,9 @@ def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str,
             "grade / 3. "
             + _fit_inputs_sentence(manifest)
             + " Regional demand and wages are not learned: they enter the final order through "
-            "the ranking policy (`recommender/ranking.py`). Gender, race and ethnicity are never "
-            "features.",
+            "the ranking policy (`recommender/ranking.py`)."
+            + _interest_sentence(manifest)
+            + " Gender, race and ethnicity are never features.",
             "",
             *_benchmarks_section(metrics),
             *_exposure_offsets_section(metrics),

@@ -219,10 +219,11 @@ def reference_fits(
     catalogue: Catalogue,
     settings: ExposureSettings | None = None,
     bench: PeopleBenchmark | None = None,
-) -> dict[str, F32]:
-    """Raw fit (m, n) of each reference sample: ``people`` (the keying half of the real
-    respondents, never the benchmark half) and ``workforce`` (the occupations' workers)."""
-    from recommender.features import OccupationArrays
+) -> dict[str, tuple[F32, F32]]:
+    """Raw fit and interest match (each (m, n)) of each reference sample: ``people`` (the keying
+    half of the real respondents, never the benchmark half) and ``workforce`` (the occupations'
+    workers)."""
+    from recommender.features import OccupationArrays, interest_match
     from training.benchmarks import benchmark_half, people_profiles, score_fit_matrix
     from training.people_benchmark import load_people_benchmark
 
@@ -233,6 +234,9 @@ def reference_fits(
     spread = within_field_sd(bench.means[keep], list(np.asarray(bench.field)[keep]))
     workers = workforce_profiles(catalogue, spread, settings)
     return {
-        "people": score_fit_matrix(score_fit, people, occupations),
-        "workforce": score_fit_matrix(score_fit, workers, occupations),
+        name: (
+            score_fit_matrix(score_fit, batch, occupations),
+            interest_match(batch.interests, occupations),
+        )
+        for name, batch in (("people", people), ("workforce", workers))
     }

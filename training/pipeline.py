@@ -29,7 +29,7 @@ from recommender.calibration import CALIBRATION_FILE
 from recommender.catalogue import Catalogue
 from recommender.features import OccupationArrays, StudentBatch, build_pair_features_batch
 from recommender.files import sha256_of_file
-from recommender.ranking import RankingPolicy, rank_occupations
+from recommender.ranking import RankingPolicy
 from recommender.typical import TypicalFit, typical_fit_from_sample
 from training.calibration import ReliabilityCurve, fit_calibration
 from training.data import ScoreFit, TrainingData, score_whole_catalogue
@@ -96,7 +96,7 @@ def train_and_write_version(
             )
             steps.update()
 
-            policy = RankingPolicy()
+            policy = RankingPolicy(interest_weight=config.interest_weight)
             eval_students, calib_students = config.split_held_out(data.held_out)
             calibration = None
             typical = None
@@ -273,6 +273,7 @@ def write_typical_fit(
     of a region, in relative-fit units): the list a coach sees.
     """
     from recommender.typical import TYPICAL_FIT_FILE, relative_fit, typical_fit_document
+    from training.benchmarks import STATEWIDE, RankingInputs, served_scores
     from training.exposure import (
         ExposureSettings,
         ReferenceSample,
@@ -285,17 +286,16 @@ def write_typical_fit(
     if score_fit is not None:
         settings = ExposureSettings()
         policy = policy or RankingPolicy()
-        parts = (
-            statewide_policy_parts(catalogue, policy) / policy.fit_weight
-            if policy.fit_weight > 0
-            else None
-        )
+        inputs = RankingInputs.from_catalogue(catalogue, policy)
+        statewide = inputs.region_codes.index(STATEWIDE)
         caps = {"people": settings.cap, "workforce": settings.workforce_cap}
         samples = []
-        for name, raw in reference_fits(score_fit, catalogue, settings).items():
+        for name, (raw, match) in reference_fits(score_fit, catalogue, settings).items():
             rel = relative_fit(raw, typical)
-            scores = (rel,) if parts is None else (rel, rel + parts)
-            samples.append(ReferenceSample(name, scores, caps[name]))
+            rows = np.full(rel.shape[0], statewide, dtype=np.int64)
+            # the served score's parts, in relative-fit units (the offset is on the relative fit)
+            served = served_scores(rel, rows, inputs, policy, match) / np.float32(policy.fit_weight)
+            samples.append(ReferenceSample(name, (rel, served), caps[name]))
         offsets, fitted_on = fit_exposure_offsets(samples, settings)
         fitted_on["population"] = (
             "people: keying half of the real respondents (data/benchmarks/people.tsv);"
@@ -312,19 +312,6 @@ def write_typical_fit(
     )
     write_json(folder / TYPICAL_FIT_FILE, doc)
     return typical, fitted_on
-
-
-def statewide_policy_parts(catalogue: Catalogue, policy: RankingPolicy) -> npt.NDArray[np.float32]:
-    """Demand, wage and high-value parts of the served score (n,), statewide."""
-    from training.benchmarks import STATEWIDE, RankingInputs
-
-    inputs = RankingInputs.from_catalogue(catalogue, policy)
-    r = inputs.region_codes.index(STATEWIDE)
-    zero = np.zeros(inputs.demand.shape[1], dtype=np.float32)
-    parts: npt.NDArray[np.float32] = rank_occupations(
-        zero, inputs.demand[r], inputs.wage[r], inputs.high_value[r], policy
-    ).score
-    return parts
 
 
 def run_benchmarks(

@@ -42,7 +42,7 @@ from recommender.assessment import StudentProfile
 from recommender.calibration import FitCalibration
 from recommender.catalogue import Catalogue
 from recommender.errors import AnswerError, PathwaysError, TrainingRecordsRefusedError
-from recommender.features import FEATURE_NAMES, OccupationArrays, StudentBatch
+from recommender.features import FEATURE_NAMES, OccupationArrays, StudentBatch, interest_match
 from recommender.files import sha256_of_file
 from recommender.ranking import RankingPolicy, rank_occupations
 from recommender.typical import TypicalFit
@@ -459,10 +459,12 @@ def evaluate_records(
     demand, wage = regional_parts(catalogue)
     hv = np.asarray(catalogue.high_value, dtype=bool)
 
+    match = interest_match(records.students.interests[rows], occupations)
+
     def policy_scores(fit: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
         out = np.empty(fit.shape, dtype=np.float64)
         for k, r in enumerate(records.region_index[rows]):
-            out[k] = rank_occupations(fit[k], demand[r], wage[r], hv[r], policy).score
+            out[k] = rank_occupations(fit[k], demand[r], wage[r], hv[r], policy, match[k]).score
         return out
 
     fit = score_whole_catalogue(score_fit, records.students, occupations, rows, progress=progress)

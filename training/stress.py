@@ -110,13 +110,13 @@ def render_stress_table(rows: Mapping[str, Mapping[str, float]]) -> str:
     """Markdown table of the variants."""
     lines = [
         "| cohort | served | fit only | congruence | reachable ceiling | trait oracle "
-        "| fit only / reachable |",
-        "|---|---|---|---|---|---|---|",
+        "| served / reachable | fit only / reachable |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, r in rows.items():
         lines.append(
             f"| {name} | {r['served']:.3f} | {r['fit_only']:.3f} | {r['congruence']:.3f} | "
             f"{r['reachable_ceiling']:.3f} | {r['trait_oracle']:.3f} | "
-            f"{r['fit_share_of_reachable']:.2f} |"
+            f"{r['served_share_of_reachable']:.3f} | {r['fit_share_of_reachable']:.3f} |"
         )
     return "\n".join(lines)

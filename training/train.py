@@ -30,7 +30,12 @@ from sklearn.preprocessing import StandardScaler
 from recommender.calibration import FitCalibration, calibrate_fit
 from recommender.catalogue import Catalogue
 from recommender.dimensions import RIASEC
-from recommender.features import FEATURE_NAMES, OccupationArrays, build_pair_features_batch
+from recommender.features import (
+    FEATURE_NAMES,
+    OccupationArrays,
+    build_pair_features_batch,
+    interest_match,
+)
 from recommender.ranking import RankingPolicy, rank_occupations, score_percentile
 from recommender.typical import TypicalFit
 from training.baselines import score_congruence_batch, score_demand_batch
@@ -79,6 +84,9 @@ class TrainConfig:
     calibration_students: int = 1000
     seed: int = 7
     features: tuple[str, ...] = FIT_FEATURES
+    #: The served ranking's weight on the interest match (recommender.ranking): 0.5 one SD of
+    #: interest match is worth half an SD of the fit (docs/model.md, "Interest match").
+    interest_weight: float = 0.5
 
     def __post_init__(self) -> None:
         if self.estimator not in ESTIMATORS:
@@ -227,9 +235,10 @@ def evaluate_on_students(
         raw = score_fit(build_pair_features_batch(cohort.students, occupations, si, oi))
         raw = raw.reshape(chunk.size, n)
         fit = relative_fit(raw, typical)
+        match = interest_match(cohort.students.interests[chunk], occupations)
         for k, s in enumerate(chunk):
             r = cohort.region_index[s]
-            ranked = rank_occupations(fit[k], demand[r], wage[r], hv[r], policy)
+            ranked = rank_occupations(fit[k], demand[r], wage[r], hv[r], policy, match[k])
             final[start + k] = ranked.score
         fit_only[start : start + chunk.size] = fit
         raw_fit[start : start + chunk.size] = raw

@@ -24,6 +24,7 @@ from recommender.features import (
     STUDENT_FACTORS,
     StudentBatch,
     build_pair_features_batch,
+    interest_match,
     neutralise_students,
 )
 from recommender.ranking import RankingPolicy, rank_occupations
@@ -68,6 +69,28 @@ def test_weight_equals_score_change_when_student_factor_is_neutral(factor: str) 
         score_fit(x0), ranked.demand, ranked.wage, ranked.high_value, policy
     ).score
     np.testing.assert_allclose(weights[factor], ranked.score[idx] - neutral_scores[idx], atol=1e-6)
+
+
+def test_interest_weight_counts_the_interest_matchs_part_as_the_interests_effect() -> None:
+    occ = make_occupations(30, seed=5)
+    students = make_students(1, seed=15)
+    x = build_pair_features_batch(students, occ, np.zeros(30, dtype=int), np.arange(30))
+    rng = np.random.default_rng(5)
+    policy = RankingPolicy(interest_weight=0.5)
+    demand, wage, hv = rng.random(30), rng.random(30), rng.random(30) < 0.3
+    match = interest_match(students.interests, occ)[0]
+    ranked = rank_occupations(score_fit(x), demand, wage, hv, policy, match)
+    assert np.abs(ranked.interest_part).max() > 0
+    idx = ranked.order[:6]
+    weights = measure_factor_weights(students, occ, idx, score_fit, ranked, policy)
+    neutral = neutralise_students(students, "interests")
+    x0 = build_pair_features_batch(neutral, occ, np.zeros(30, dtype=int), np.arange(30))
+    neutral_scores = rank_occupations(
+        score_fit(x0), demand, wage, hv, policy, interest_match(neutral.interests, occ)[0]
+    ).score
+    np.testing.assert_allclose(
+        weights["interests"], ranked.score[idx] - neutral_scores[idx], atol=1e-6
+    )
 
 
 def test_weight_equals_score_change_when_demand_and_wage_are_neutral() -> None:

@@ -15,6 +15,7 @@ from recommender.features import (
     StudentBatch,
     build_pair_features,
     build_pair_features_batch,
+    interest_match,
     neutralise_students,
     normal_cdf,
 )
@@ -65,6 +66,19 @@ def test_interest_correlation_is_pearson_r() -> None:
     for i in range(10):
         r = np.corrcoef(profile.interests.astype(np.float64), occ.riasec[i])[0, 1]
         assert x[i, col("interest_correlation")] == pytest.approx(r, abs=1e-5)
+
+
+def test_interest_match_is_pearson_r_for_every_pair_and_zero_for_flat_interests() -> None:
+    occ = make_occupations(40, seed=6)
+    students = make_students(5, seed=8)
+    match = interest_match(students.interests, occ)
+    assert match.shape == (5, 40) and match.dtype == np.float32
+    for i in range(5):
+        for j in range(40):
+            r = np.corrcoef(students.interests[i].astype(np.float64), occ.riasec[j])[0, 1]
+            assert match[i, j] == pytest.approx(r, abs=1e-5)
+    flat = neutralise_students(students, "interests")
+    np.testing.assert_array_equal(interest_match(flat.interests, occ), 0.0)
 
 
 def test_permuting_occupations_permutes_rows() -> None:

@@ -44,6 +44,64 @@ def test_score_is_the_sum_of_its_parts_and_order_is_descending() -> None:
     assert np.all(np.diff(r.score[r.order]) <= 0)
 
 
+def test_interest_part_is_the_weighted_match_z_score_in_units_of_the_fits_spread() -> None:
+    rng = np.random.default_rng(4)
+    fit, match = rng.normal(0, 0.3, 60), rng.uniform(-1, 1, 60)
+    policy = RankingPolicy(fit_weight=0.8, interest_weight=0.5)
+    r = rank_occupations(fit, rng.random(60), rng.random(60), rng.random(60) < 0.2, policy, match)
+    z = (match - match.mean()) / match.std()
+    np.testing.assert_allclose(r.interest_part, 0.5 * np.std(0.8 * fit) * z, rtol=1e-5, atol=1e-7)
+    parts = r.fit_part + r.interest_part + r.demand_part + r.wage_part + r.boost_part
+    np.testing.assert_allclose(parts, r.score, rtol=1e-6)
+    assert np.all(np.diff(r.score[r.order]) <= 0)
+
+
+def test_without_interest_weight_the_match_changes_nothing() -> None:
+    rng = np.random.default_rng(5)
+    fit, demand, wage, hv = rng.random(30), rng.random(30), rng.random(30), rng.random(30) < 0.3
+    plain = rank_occupations(fit, demand, wage, hv, RankingPolicy())
+    matched = rank_occupations(fit, demand, wage, hv, RankingPolicy(), rng.uniform(-1, 1, 30))
+    np.testing.assert_array_equal(plain.score, matched.score)
+    np.testing.assert_array_equal(matched.interest_part, 0.0)
+
+
+def test_flat_interests_give_no_interest_part() -> None:
+    fit = np.linspace(0, 1, 10)
+    r = rank_occupations(
+        fit, [0.5] * 10, [0.5] * 10, [False] * 10, RankingPolicy(interest_weight=1.0), np.zeros(10)
+    )
+    np.testing.assert_array_equal(r.interest_part, 0.0)
+
+
+@given(st.integers(0, 19), st.floats(-1.0, 1.0))
+def test_a_closer_interest_match_never_lowers_an_occupations_rank(j: int, new: float) -> None:
+    rng = np.random.default_rng(6)
+    fit, match = rng.random(20), rng.uniform(-1, 1, 20)
+    policy = RankingPolicy(interest_weight=0.5)
+    half, no = np.full(20, 0.5), np.zeros(20, dtype=bool)
+    before = rank_occupations(fit, half, half, no, policy, match).order.tolist().index(j)
+    raised = match.copy()
+    raised[j] = max(new, match[j])
+    after = rank_occupations(fit, half, half, no, policy, raised).order.tolist().index(j)
+    assert after <= before
+
+
+def test_an_interest_weight_without_the_match_is_refused() -> None:
+    with pytest.raises(RankingPolicyError, match="interest_match"):
+        rank_occupations(
+            [0.2, 0.4], [0.5] * 2, [0.5] * 2, [False] * 2, RankingPolicy(interest_weight=0.5)
+        )
+    with pytest.raises(RankingPolicyError, match="interest_match"):
+        rank_occupations(
+            [0.2, 0.4],
+            [0.5] * 2,
+            [0.5] * 2,
+            [False] * 2,
+            RankingPolicy(interest_weight=0.5),
+            [0.1, np.nan],
+        )
+
+
 def test_equal_scores_keep_catalogue_order() -> None:
     r = rank_occupations([0.5, 0.9, 0.5, 0.5], [0.5] * 4, [0.5] * 4, [False] * 4, RankingPolicy())
     assert r.order.tolist() == [1, 0, 2, 3]
@@ -85,9 +143,12 @@ def test_policy_loads_from_toml_and_json(tmp_path: Path) -> None:
     p = load_ranking_policy(toml)
     assert (p.fit_weight, p.demand_weight, p.wage_weight) == (0.6, 0.3, RankingPolicy().wage_weight)
     js = tmp_path / "policy.json"
-    js.write_text('{"high_value_boost": 0.2, "pathway_top_n": 2}', encoding="utf-8")
+    js.write_text(
+        '{"high_value_boost": 0.2, "pathway_top_n": 2, "interest_weight": 0.5}', encoding="utf-8"
+    )
     q = load_ranking_policy(js)
-    assert (q.high_value_boost, q.pathway_top_n) == (0.2, 2)
+    assert (q.high_value_boost, q.pathway_top_n, q.interest_weight) == (0.2, 2, 0.5)
+    assert p.interest_weight == 0.0  # a file without it (versions up to 2026.6) weighs no match
 
 
 @pytest.mark.parametrize(
@@ -95,6 +156,7 @@ def test_policy_loads_from_toml_and_json(tmp_path: Path) -> None:
     [
         ("fit_weight = -1\n", "fit_weight"),
         ("fit_weight = 0\n", "fit_weight"),
+        ("interest_weight = -0.5\n", "interest_weight"),
         ("demand_weigth = 0.2\n", "demand_weigth"),
         ('wage_weight = "high"\n', "wage_weight"),
         ("pathway_top_n = 0\n", "pathway_top_n"),

@@ -37,7 +37,7 @@ def test_summary_puts_the_fit_beside_the_reachable_ceiling() -> None:
     assert summary["served_share_of_reachable"] == 0.875  # 0.21 / 0.24
     assert summary["trait_oracle"] == 0.30
     table = render_stress_table({"as trained": summary})
-    assert "| as trained | 0.210 | 0.180 | 0.150 | 0.240 | 0.300 | 0.75 |" in table
+    assert "| as trained | 0.210 | 0.180 | 0.150 | 0.240 | 0.300 | 0.875 | 0.750 |" in table
 
 
 def test_the_no_subtests_variant_has_no_measured_aptitude_and_the_default_has_some() -> None:
