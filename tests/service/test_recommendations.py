@@ -18,6 +18,7 @@ from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
 from recommender.features import StudentBatch, build_pair_features_batch
 from recommender.model import read_active_version
 from recommender.ranking import NEUTRAL_PERCENTILE, score_percentile
+from recommender.typical import relative_fit
 from service.db import session_scope
 from service.reasons import reason_text, with_texts
 from service.routes.recommendations import RecommendationOut
@@ -245,12 +246,28 @@ def test_reason_weights_equal_an_independent_ablation(
         x = build_pair_features_batch(students, engine.occupations, np.zeros(1), np.array([j]))
         return float(engine.score_fit(x)[0])
 
+    # the interest match's part of the score (recommender.ranking), which flat interests remove:
+    # the Pearson r with each occupation's interests, z-scored over the catalogue, in units of
+    # the SD of the fit part (the fit relative to students in general)
+    n = engine.occupations.size
+    every = build_pair_features_batch(
+        StudentBatch.from_profiles([profile]), engine.occupations, np.zeros(n), np.arange(n)
+    )
+    fit_part = policy.fit_weight * relative_fit(engine.score_fit(every), engine.typical_fit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.array([np.corrcoef(profile.interests, o)[0, 1] for o in engine.occupations.riasec])
+    r = np.nan_to_num(r)
+    match_part = policy.interest_weight * np.std(fit_part) * (r - r.mean()) / r.std()
+    assert policy.interest_weight == 0 or np.abs(match_part).max() > 1e-3
+
     checked = 0
     for occupation in body["occupations"]:
         j = catalogue.index_of(occupation["code"])
         weights = {r["factor"]: r["weight"] for r in occupation["reasons"]}
         for factor in ("interests", "aptitudes", "values", "education"):
             moved = policy.fit_weight * (fit(profile, j) - fit(_neutral(profile, factor), j))
+            if factor == "interests":
+                moved += match_part[j]
             assert weights[factor] == pytest.approx(moved, abs=1e-4), factor
         boost = policy.high_value_boost * bool(catalogue.high_value[region, j])
         demand = policy.demand_weight * (demand_pct[j] - NEUTRAL_PERCENTILE) + boost
