@@ -296,6 +296,7 @@ class OccupationArrays:
     riasec_top3: npt.NDArray[np.bool_] = field(init=False, repr=False)
     riasec_first: npt.NDArray[np.int64] = field(init=False, repr=False)
     riasec_unit: npt.NDArray[np.float64] = field(init=False, repr=False)
+    riasec_unit_t: npt.NDArray[np.float32] = field(init=False, repr=False)
     values_known: npt.NDArray[np.bool_] = field(init=False, repr=False)
     values_z: npt.NDArray[np.float64] = field(init=False, repr=False)
     attributes: npt.NDArray[np.float64] = field(init=False, repr=False)
@@ -324,6 +325,8 @@ class OccupationArrays:
         object.__setattr__(self, "riasec_top3", _top3_mask(self.riasec, above_mean=False))
         object.__setattr__(self, "riasec_first", np.argmax(self.riasec, axis=1))
         object.__setattr__(self, "riasec_unit", unit_centred_rows(self.riasec))
+        unit_t = np.ascontiguousarray(self.riasec_unit.T, dtype=np.float32)
+        object.__setattr__(self, "riasec_unit_t", unit_t)
         object.__setattr__(self, "values_known", values_known)
         filled = np.where(values_known[:, None], self.work_values, 4.0)
         object.__setattr__(self, "values_z", _zscore_rows(filled))
@@ -452,8 +455,8 @@ def _span_slice(cols: tuple[int, ...], start: int, stop: int) -> slice:
 def interest_match(interests: npt.ArrayLike, occupations: OccupationArrays) -> F32:
     """Pearson r (m, n) of each student's six interest scores with each occupation's: the
     ``interest_correlation`` column for every pair at once (flat interests give 0)."""
-    s_z = _zscore_rows(np.asarray(interests, dtype=np.float64).reshape(-1, len(RIASEC)))
-    out: F32 = (s_z @ occupations.riasec_z.T / len(RIASEC)).astype(np.float32)
+    s = unit_centred_rows(np.asarray(interests, dtype=np.float64).reshape(-1, len(RIASEC)))
+    out: F32 = s.astype(np.float32) @ occupations.riasec_unit_t
     return out
 
 

@@ -25,6 +25,7 @@ Staff change the weights in a small JSON or TOML file.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -200,6 +201,14 @@ def rank_occupations(
     )
 
 
+def _mean_sd(x: F32) -> tuple[float, float]:
+    """Mean and population SD of a 1-D array in two passes (NaN if any value is not finite)."""
+    n = max(x.size, 1)
+    mean = float(x.sum(dtype=np.float64)) / n
+    var = float(np.dot(x, x)) / n - mean * mean
+    return mean, math.sqrt(max(var, 0.0)) if math.isfinite(var) else math.nan
+
+
 def interest_part_of(fit_part: F32, interest_match: npt.ArrayLike | None, weight: float) -> F32:
     """``weight`` x the SD of ``fit_part`` x the interest match's z-score over the catalogue (n,);
     zeros when the weight is 0 or the match has no spread (flat interests give r = 0 throughout).
@@ -210,18 +219,20 @@ def interest_part_of(fit_part: F32, interest_match: npt.ArrayLike | None, weight
         raise RankingPolicyError(
             "<arrays>", "interest_match", "is needed when the policy's interest_weight is above 0"
         )
-    match = np.asarray(interest_match, dtype=np.float64)
-    if match.shape != fit_part.shape or not np.all(np.isfinite(match)):
+    match = np.asarray(interest_match, dtype=np.float32)
+    if match.shape != fit_part.shape:
         raise RankingPolicyError(
             "<arrays>",
             "interest_match",
-            f"must be finite with the fit's shape {fit_part.shape}, got {match.shape}",
+            f"must have the fit's shape {fit_part.shape}, got {match.shape}",
         )
-    sd = float(match.std())
-    if sd <= 1e-9:
+    mean, sd = _mean_sd(match)
+    if not math.isfinite(sd):  # a NaN or infinite value anywhere
+        raise RankingPolicyError("<arrays>", "interest_match", "must be finite")
+    if sd <= 1e-6:
         return np.zeros_like(fit_part)
-    spread = float(np.std(fit_part.astype(np.float64)))
-    part: F32 = (weight * spread * (match - match.mean()) / sd).astype(np.float32)
+    factor = np.float32(weight * _mean_sd(fit_part)[1] / sd)
+    part: F32 = (match - np.float32(mean)) * factor
     return part
 
 
