@@ -84,9 +84,9 @@ class TrainConfig:
     calibration_students: int = 1000
     seed: int = 7
     features: tuple[str, ...] = FIT_FEATURES
-    #: The served ranking's weight on the interest match (recommender.ranking): 0.5 one SD of
-    #: interest match is worth half an SD of the fit (docs/model.md, "Interest match").
-    interest_weight: float = 0.5
+    #: The served ranking's weight on the interest match (recommender.ranking): one SD of
+    #: interest match is worth a quarter of the fit's SD (docs/model.md, "Interest match").
+    interest_weight: float = 0.25
 
     def __post_init__(self) -> None:
         if self.estimator not in ESTIMATORS:
