@@ -314,7 +314,8 @@ class Recommender:
         hv = np.asarray(self.catalogue.high_value, dtype=bool)[r]
         relative = relative_fit(fit, self.typical_fit)
         # parts and order rank the fit relative to students in general; the fit shown is the model's
-        match = interest_match(students.interests, self.occupations)[0]
+        weighs_match = self.policy.interest_weight > 0
+        match = interest_match(students.interests, self.occupations)[0] if weighs_match else None
         ranked = replace(
             rank_occupations(relative, self.demand[r], self.wage[r], hv, self.policy, match),
             fit=fit,

@@ -269,8 +269,9 @@ def write_typical_fit(
     With ``score_fit``, the exposure offsets (training.exposure) are fitted on its two reference
     samples (the keying half of the real respondents; the occupations' workers) and written with
     it, holding each sample's cap both for the fit alone and for the served score at the
-    statewide figures (the policy's demand, wage and high-value parts, the same for every student
-    of a region, in relative-fit units): the list a coach sees.
+    statewide figures (the policy's interest match for each profile, and its demand, wage and
+    high-value parts, the same for every student of a region; in relative-fit units): the list a
+    coach sees.
     """
     from recommender.typical import TYPICAL_FIT_FILE, relative_fit, typical_fit_document
     from training.benchmarks import STATEWIDE, RankingInputs, served_scores
