@@ -1,14 +1,7 @@
 # ruff: noqa: E501
-"""Initial tables: schools, accounts, students, sessions, records
-
-Revision ID: 0001
-Revises: (none)
-Create Date: 2026-11-28
-"""
+"""Initial tables: schools, accounts, students, sessions, records."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,8 +10,6 @@ import service.db
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -275,45 +266,40 @@ def upgrade() -> None:
     )
 
 
+#: What downgrade() drops, newest table first: each table's indexes (in this order), then the table.
+_DROPPED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("recommendations", ("ix_recommendations_student_id",)),
+    ("plans", ()),
+    ("outcomes", ("ix_outcomes_student_id", "ix_outcomes_school_year")),
+    (
+        "auth_sessions",
+        ("ix_auth_sessions_user_id", "ix_auth_sessions_student_id", "ix_auth_sessions_expires_at"),
+    ),
+    ("assessments", ("ix_assessments_student_id",)),
+    (
+        "activities",
+        (
+            "ix_activities_student_id",
+            "ix_activities_school_year_school",
+            "ix_activities_school_year",
+            "ix_activities_school_id",
+            "ix_activities_coach_id",
+        ),
+    ),
+    ("access_codes", ("ix_access_codes_student_id",)),
+    ("students", ("ix_students_school_id",)),
+    ("service_settings", ()),
+    ("coach_schools", ()),
+    ("users", ()),
+    ("schools", ()),
+    ("login_throttle", ()),
+)
+
+
 def downgrade() -> None:
-    with op.batch_alter_table("recommendations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_recommendations_student_id"))
-
-    op.drop_table("recommendations")
-    op.drop_table("plans")
-    with op.batch_alter_table("outcomes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outcomes_student_id"))
-        batch_op.drop_index(batch_op.f("ix_outcomes_school_year"))
-
-    op.drop_table("outcomes")
-    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
-        batch_op.drop_index(batch_op.f("ix_auth_sessions_student_id"))
-        batch_op.drop_index(batch_op.f("ix_auth_sessions_expires_at"))
-
-    op.drop_table("auth_sessions")
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_assessments_student_id"))
-
-    op.drop_table("assessments")
-    with op.batch_alter_table("activities", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_activities_student_id"))
-        batch_op.drop_index("ix_activities_school_year_school")
-        batch_op.drop_index(batch_op.f("ix_activities_school_year"))
-        batch_op.drop_index(batch_op.f("ix_activities_school_id"))
-        batch_op.drop_index(batch_op.f("ix_activities_coach_id"))
-
-    op.drop_table("activities")
-    with op.batch_alter_table("access_codes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_access_codes_student_id"))
-
-    op.drop_table("access_codes")
-    with op.batch_alter_table("students", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_students_school_id"))
-
-    op.drop_table("students")
-    op.drop_table("service_settings")
-    op.drop_table("coach_schools")
-    op.drop_table("users")
-    op.drop_table("schools")
-    op.drop_table("login_throttle")
+    for table, indexes in _DROPPED:
+        if indexes:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                for index in indexes:
+                    batch_op.drop_index(batch_op.f(index))
+        op.drop_table(table)

@@ -1,13 +1,6 @@
-"""Privacy records: the disclosure log, privacy requests, and the reach of deleted students.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-02
-"""
+"""Privacy records: the disclosure log, privacy requests, and the reach of deleted students."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,8 +9,6 @@ import service.db
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

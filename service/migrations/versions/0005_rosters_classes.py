@@ -3,15 +3,9 @@
 Adds ``schools.state_id`` (the state's school identifier), ``students.source_id`` (the roster's
 id of a student), the ``classes`` of a school year and their ``class_members``, and the
 ``pending_imports`` an importer previews before confirming.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-02
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,8 +14,6 @@ import service.db
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -4,15 +4,9 @@ Adds to ``activities`` the fields some categories need (topic, employer, occupat
 speaker's organisation, language of a parent conversation) and when an entry was last edited,
 and the ``activity_attendees`` table naming the caseload students present at a group activity.
 The category codes themselves are unchanged (``service.choices.ActivityCategory``).
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-02
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,8 +15,6 @@ import service.db
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TEXT_COLUMNS = (("topic", 300), ("employer", 200), ("organisation", 200), ("language", 40))
 

@@ -1,21 +1,12 @@
-"""The family's language for printed plans: ``students.family_language`` (a catalogue code).
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-02
-"""
+"""The family's language for printed plans: ``students.family_language`` (a catalogue code)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
 down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

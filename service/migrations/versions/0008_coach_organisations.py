@@ -3,23 +3,15 @@
 A Mississippi career coach is employed by an organisation (a community college district or a
 workforce area); ``users.organisation`` names it so the reports can sum activities by employer.
 Empty for staff, admins and coaches whose organisation an admin has not entered yet.
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-02
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
 down_revision: str | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
