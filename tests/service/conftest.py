@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 from recommender.instrument import load_instrument
@@ -320,6 +320,12 @@ SITE_ORIGIN = "http://testserver"
 _TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 _TOKEN_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def count_rows(app: FastAPI, table: type[Base]) -> int:
+    """How many rows ``table`` holds in the app's database."""
+    with session_scope(app.state.sessionmaker) as db:
+        return int(db.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def submit_assessment_a(client: TestClient, world: World) -> None:

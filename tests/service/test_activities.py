@@ -37,7 +37,7 @@ from service.tables import (
     Student,
     User,
 )
-from tests.service.conftest import World, post_page_form
+from tests.service.conftest import World, count_rows, post_page_form
 
 TODAY = datetime.now(UTC).date()
 CURRENT_START = TODAY.year if TODAY.month >= 7 else TODAY.year - 1
@@ -108,11 +108,6 @@ def _log(client: TestClient, world: World, category: str) -> dict[str, Any]:
     return dict(made.json())
 
 
-def _count(app: FastAPI) -> int:
-    with session_scope(app.state.sessionmaker) as db:
-        return int(db.scalar(select(func.count()).select_from(Activity)) or 0)
-
-
 def test_one_definition_of_the_categories() -> None:
     assert tuple(c.value for c in ActivityCategory) == ACTIVITY_CATEGORIES
     assert set(CATEGORY_FIELDS) == set(ActivityCategory) == {ActivityCategory(c) for c in REQUIRED}
@@ -171,11 +166,11 @@ def test_each_missing_field_is_refused_by_name_and_nothing_is_written(
     body = {**_valid(category, world), field: EMPTY[field]}
     if category == "planning_session" and field == "topic":
         body["student_id"] = world.student_a
-    before = _count(app)
+    before = count_rows(app, Activity)
     refused = client.post("/activities", json=body, headers=world.headers("coach"))
     assert refused.status_code == 422, refused.text
     assert refused.json()["errors"][0]["field"] == f"body.{field}"
-    assert _count(app) == before
+    assert count_rows(app, Activity) == before
 
 
 def test_a_group_planning_session_needs_its_count(client: TestClient, world: World) -> None:
@@ -203,12 +198,12 @@ def test_bad_values_are_refused_naming_the_field(
     app: FastAPI, client: TestClient, world: World, change: dict[str, Any], field: str
 ) -> None:
     category = "job_shadow" if "occupation_code" in change else "group_session"
-    before = _count(app)
+    before = count_rows(app, Activity)
     body = {**_valid(category, world), **change}
     refused = client.post("/activities", json=body, headers=world.headers("coach"))
     assert refused.status_code == 422, refused.text
     assert refused.json()["errors"][0]["field"] == field
-    assert _count(app) == before
+    assert count_rows(app, Activity) == before
 
 
 def test_the_first_day_of_the_previous_school_year_is_accepted(
@@ -244,12 +239,12 @@ def test_more_students_ticked_than_the_count_is_refused(
 def test_a_student_of_another_school_cannot_be_ticked(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    before = _count(app)
+    before = count_rows(app, Activity)
     body = {**_valid("group_session", world), "attendee_ids": [world.student_b]}
     refused = client.post("/activities", json=body, headers=world.headers("admin"))
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "body.attendee_ids"
-    assert _count(app) == before
+    assert count_rows(app, Activity) == before
 
 
 def _second_coach_at_school_a(app: FastAPI) -> str:
@@ -407,10 +402,10 @@ def test_each_category_form_shows_its_fields_and_logs(
         assert (f'name="{name}"' in shown.text) == (name in uses), name
     body = {k: ("" if v is None else v) for k, v in _valid(category, world).items()}
     body = {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in body.items()}
-    before = _count(app)
+    before = count_rows(app, Activity)
     sent = post_page_form(browser, page, "/coach/activities/new", body, follow_redirects=False)
     assert sent.status_code == 303, sent.text[:2000]
-    assert _count(app) == before + 1
+    assert count_rows(app, Activity) == before + 1
 
 
 def test_a_refused_form_keeps_what_was_typed_and_names_each_field(
@@ -418,7 +413,7 @@ def test_a_refused_form_keeps_what_was_typed_and_names_each_field(
 ) -> None:
     browser = _signed_in(client, world)
     page = "/coach/activities/new?category=job_shadow"
-    before = _count(app)
+    before = count_rows(app, Activity)
     sent = post_page_form(
         browser,
         page,
@@ -438,7 +433,7 @@ def test_a_refused_form_keeps_what_was_typed_and_names_each_field(
         assert f'id="{field}-error"' in sent.text, field
     assert 'value="2099-01-01"' in sent.text and 'value="Dragon tamers"' in sent.text
     assert ">kept words</textarea>" in sent.text
-    assert _count(app) == before
+    assert count_rows(app, Activity) == before
 
 
 def test_edit_and_delete_through_the_pages_ask_first(
@@ -495,7 +490,7 @@ def test_another_coachs_entry_cannot_be_edited_in_the_pages(
 def test_the_student_pages_session_form_names_a_missing_language(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    before = _count(app)
+    before = count_rows(app, Activity)
 
     def log_parent_conversation(**fields: str) -> Any:
         return client.post(
@@ -514,9 +509,9 @@ def test_the_student_pages_session_form_names_a_missing_language(
     assert page.status_code == 422
     assert 'id="session-error"' in page.text and "Language used:" in page.text
     assert ">kept</textarea>" in page.text
-    assert _count(app) == before
+    assert count_rows(app, Activity) == before
     ok = log_parent_conversation(language="Spanish")
-    assert ok.status_code == 303 and _count(app) == before + 1
+    assert ok.status_code == 303 and count_rows(app, Activity) == before + 1
 
 
 def test_deleting_an_entry_removes_its_attendees(

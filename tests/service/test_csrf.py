@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service.app import create_app
 from service.db import Base, session_scope
@@ -27,6 +27,7 @@ from tests.service.conftest import (
     SITE_ORIGIN,
     World,
     build_world,
+    count_rows,
     page_form_token,
     post_page_form,
     sign_in_page,
@@ -58,11 +59,6 @@ def clock(app: FastAPI) -> Iterator[Clock]:
     app.dependency_overrides.clear()
 
 
-def _count(app: FastAPI, model: Any) -> int:
-    with session_scope(app.state.sessionmaker) as db:
-        return int(db.scalar(select(func.count()).select_from(model)) or 0)
-
-
 def _session_form(world: World) -> dict[str, Any]:
     return {
         "category": "one_on_one",
@@ -84,7 +80,7 @@ def test_a_coach_cookie_cannot_be_used_from_another_site(
     assert sign_in_page(browser, "coach_a").status_code == 303
     page = _student_page(world)
     token = page_form_token(browser, page)
-    before = (_count(app, Activity), _count(app, Plan), _count(app, AccessCode))
+    before = (count_rows(app, Activity), count_rows(app, Plan), count_rows(app, AccessCode))
     forged = {"Origin": EVIL, "Referer": f"{EVIL}/prize"}
     for action, data in (
         (f"{page}/sessions", {**_session_form(world), "notes": "forged"}),
@@ -107,7 +103,7 @@ def test_a_coach_cookie_cannot_be_used_from_another_site(
         f"/students/{world.student_a}/access-codes", headers={"Sec-Fetch-Site": "cross-site"}
     )
     assert code.status_code == 403
-    assert (_count(app, Activity), _count(app, Plan), _count(app, AccessCode)) == before
+    assert (count_rows(app, Activity), count_rows(app, Plan), count_rows(app, AccessCode)) == before
 
 
 def test_the_sign_in_form_cannot_be_posted_from_another_site(
@@ -138,7 +134,7 @@ def test_sec_fetch_site_and_referer_decide_when_origin_is_absent(
     assert same_site.status_code == 403, "a sibling subdomain is another site here"
     foreign = browser.post(f"{page}/sessions", data=form, headers={"Referer": f"{EVIL}/x"})
     assert foreign.status_code == 403
-    before = _count(app, Activity)
+    before = count_rows(app, Activity)
     by_fetch = browser.post(
         f"{page}/sessions", data=form, headers={"Sec-Fetch-Site": "same-origin"}
     )
@@ -147,7 +143,7 @@ def test_sec_fetch_site_and_referer_decide_when_origin_is_absent(
         f"{page}/sessions", data=form, headers={"Referer": f"{SITE_ORIGIN}{page}"}
     )
     assert by_referer.status_code == 303
-    assert _count(app, Activity) == before + 2
+    assert count_rows(app, Activity) == before + 2
 
 
 def test_scripts_without_origin_work_with_a_bearer_token_not_with_the_cookie(
@@ -162,7 +158,7 @@ def test_scripts_without_origin_work_with_a_bearer_token_not_with_the_cookie(
     by_cookie = browser.put(path, json=body)  # the client now holds the session cookie
     assert by_cookie.status_code == 403
     assert "Origin" in by_cookie.json()["detail"]
-    assert _count(app, Plan) == 0
+    assert count_rows(app, Plan) == 0
     bearer = {"Authorization": f"Bearer {login.json()['token']}"}
     assert browser.put(path, json=body, headers=bearer).status_code == 200
 
@@ -223,7 +219,7 @@ def test_a_form_without_or_with_a_wrong_token_gets_a_clear_page_in_the_readers_l
     assert browser.post(f"{page}/sessions", data=wrong, headers=headers).status_code == 403
     other = {**_session_form(world), "csrf_token": f"u{world.admin}.{mac}"}
     assert browser.post(f"{page}/sessions", data=other, headers=headers).status_code == 403
-    assert _count(app, Activity) == 2  # the world's two
+    assert count_rows(app, Activity) == 2  # the world's two
     browser.cookies.set("pathways_lang", "es")
     spanish = browser.post("/start", data={"code": world.access_code_a}, headers=headers)
     assert spanish.status_code == 403
@@ -277,15 +273,15 @@ def test_opening_the_assessment_page_starts_nothing(
     with session_scope(app.state.sessionmaker) as db:
         db.delete(db.get(Assessment, world.assessment_a))
     post_page_form(browser, "/start", "/start", {"code": world.access_code_a})
-    before = _count(app, Assessment)
+    before = count_rows(app, Assessment)
     welcome = browser.get("/assessment")
     assert welcome.status_code == 200 and 'action="/assessment"' in welcome.text
     browser.cookies.set("pathways_lang", "es")
     assert browser.get("/assessment").status_code == 200
-    assert _count(app, Assessment) == before, "a GET made an assessment"
+    assert count_rows(app, Assessment) == before, "a GET made an assessment"
     begun = post_page_form(browser, "/assessment", "/assessment", {})
     assert begun.status_code == 303 and begun.headers["location"] == "/assessment#begin"
-    assert _count(app, Assessment) == before + 1
+    assert count_rows(app, Assessment) == before + 1
     with session_scope(app.state.sessionmaker) as db:
         made = db.scalars(select(Assessment).where(Assessment.student_id == world.student_a)).one()
         assert made.language == "es"
@@ -333,7 +329,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_sign_in(
     location = sent.headers["location"]
     assert location == f"/sign-in?next=/coach/students/{world.student_a}%3Fregion%3D2800006"
     assert "pathways_form=" in sent.headers["set-cookie"]
-    assert _count(app, Activity) == 2, "nothing is saved before the coach confirms"
+    assert count_rows(app, Activity) == 2, "nothing is saved before the coach confirms"
     sign_in = browser.get(location)
     assert 'id="kept-waiting"' in sign_in.text
     clock.now = datetime.now(UTC)
@@ -353,7 +349,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_after_sign_in(
         browser, page, f"{page}/sessions", {**_session_form(world), "notes": notes}
     )
     assert saved.status_code == 303
-    assert _count(app, Activity) == 3
+    assert count_rows(app, Activity) == 3
     with session_scope(app.state.sessionmaker) as db:
         stashes = db.scalars(select(ServiceSetting).where(ServiceSetting.key.startswith("stash:")))
         assert list(stashes) == [], "the kept form is deleted once it was sent again"
@@ -416,7 +412,7 @@ def test_a_page_form_with_a_bad_field_answers_html_naming_it(
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("text/html")
     assert "minutes" in bad.text
-    assert _count(app, Activity) == 2
+    assert count_rows(app, Activity) == 2
 
 
 #: Tables a GET may write, by design: the stored default recommendation (computed once, then

@@ -14,12 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from recommender.school_years import school_year_of
 from service.db import session_scope
 from service.tables import Activity
-from tests.service.conftest import Clock, World
+from tests.service.conftest import Clock, World, count_rows
 
 TODAY = datetime.now(UTC).date()
 CURRENT_START = TODAY.year if TODAY.month >= 7 else TODAY.year - 1
@@ -47,11 +46,6 @@ def _activity_window(today: date) -> tuple[date, date]:
     return date(current_start - 1, 7, 1), today
 
 
-def _activities(app: FastAPI) -> int:
-    with session_scope(app.state.sessionmaker) as db:
-        return int(db.execute(select(func.count()).select_from(Activity)).scalar_one())
-
-
 @pytest.mark.parametrize(
     "day",
     [
@@ -65,13 +59,13 @@ def _activities(app: FastAPI) -> int:
 def test_an_activity_outside_the_window_is_422_naming_the_date(
     app: FastAPI, client: TestClient, world: World, day: str
 ) -> None:
-    before = _activities(app)
+    before = count_rows(app, Activity)
     refused = client.post("/activities", json=_activity(day, world), headers=world.headers("coach"))
     assert refused.status_code == 422
     errors = refused.json()["errors"]
     assert [(e["field"], e["type"]) for e in errors] == [("body.occurred_on", "date_out_of_window")]
     assert day in errors[0]["message"]
-    assert _activities(app) == before
+    assert count_rows(app, Activity) == before
 
 
 @pytest.mark.parametrize("edge", ["first", "last"])
@@ -82,14 +76,14 @@ def test_the_edges_of_the_window_are_accepted(
     each edge is accepted, and the day just outside it is refused naming the date."""
     first, last = _activity_window(clock.now.date())
     day, outside = (first, first - ONE) if edge == "first" else (last, last + ONE)
-    before = _activities(app)
+    before = count_rows(app, Activity)
     refused = client.post(
         "/activities", json=_activity(outside.isoformat(), world), headers=world.headers("coach")
     )
     assert refused.status_code == 422, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == ["body.occurred_on"]
     assert outside.isoformat() in refused.json()["errors"][0]["message"]
-    assert _activities(app) == before
+    assert count_rows(app, Activity) == before
     made = client.post(
         "/activities", json=_activity(day.isoformat(), world), headers=world.headers("coach")
     )
@@ -97,7 +91,7 @@ def test_the_edges_of_the_window_are_accepted(
     start = day.year if day.month >= 7 else day.year - 1
     assert made.json()["school_year"] == f"{start}-{start + 1}"
     assert made.json()["occurred_on"] == day.isoformat()
-    assert _activities(app) == before + 1
+    assert count_rows(app, Activity) == before + 1
 
 
 def test_moving_an_activity_outside_the_window_is_refused(client: TestClient, world: World) -> None:
@@ -140,7 +134,7 @@ def test_an_outcome_outside_the_window_is_refused(
 def test_the_session_form_refuses_a_bad_date_with_a_message_and_keeps_the_text(
     app: FastAPI, client: TestClient, world: World, day: str
 ) -> None:
-    before = _activities(app)
+    before = count_rows(app, Activity)
     page = client.post(
         f"/coach/students/{world.student_a}/sessions",
         data={"category": "one_on_one", "occurred_on": day, "minutes": "30", "notes": "kept"},
@@ -151,13 +145,13 @@ def test_the_session_form_refuses_a_bad_date_with_a_message_and_keeps_the_text(
     assert page.headers["content-type"].startswith("text/html")
     assert 'id="session-error"' in page.text and "Date:" in page.text
     assert f'value="{day}"' in page.text and ">kept</textarea>" in page.text
-    assert _activities(app) == before
+    assert count_rows(app, Activity) == before
 
 
 def test_the_session_form_still_logs_a_good_date(
     app: FastAPI, client: TestClient, world: World
 ) -> None:
-    before = _activities(app)
+    before = count_rows(app, Activity)
     page = client.post(
         f"/coach/students/{world.student_a}/sessions",
         data={"category": "one_on_one", "occurred_on": TODAY.isoformat(), "minutes": "30"},
@@ -165,7 +159,7 @@ def test_the_session_form_still_logs_a_good_date(
         follow_redirects=False,
     )
     assert page.status_code == 303, page.text
-    assert _activities(app) == before + 1
+    assert count_rows(app, Activity) == before + 1
 
 
 def test_the_report_ignores_stored_rows_outside_the_window(

@@ -6,17 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from recommender.catalogue import get_catalogue
-from service.db import session_scope
 from service.tables import Outcome
-from tests.service.conftest import World
-
-
-def _count(app: FastAPI) -> int:
-    with session_scope(app.state.sessionmaker) as db:
-        return int(db.execute(select(func.count()).select_from(Outcome)).scalar_one())
+from tests.service.conftest import World, count_rows
 
 
 def _body(kind: str, code: str) -> dict[str, object]:
@@ -42,7 +35,7 @@ def _body(kind: str, code: str) -> dict[str, object]:
 def test_an_unknown_code_is_422_naming_body_code_and_stores_nothing(
     app: FastAPI, client: TestClient, world: World, kind: str, code: str
 ) -> None:
-    before = _count(app)
+    before = count_rows(app, Outcome)
     refused = client.post(
         f"/students/{world.student_a}/outcomes",
         json=_body(kind, code),
@@ -52,12 +45,12 @@ def test_an_unknown_code_is_422_naming_body_code_and_stores_nothing(
     errors = refused.json()["errors"]
     assert [e["field"] for e in errors] == ["body.code"]
     assert code in errors[0]["message"] and kind in errors[0]["message"]
-    assert _count(app) == before
+    assert count_rows(app, Outcome) == before
 
 
 def test_every_catalogue_kind_is_accepted(app: FastAPI, client: TestClient, world: World) -> None:
     catalogue = get_catalogue()
-    before = _count(app)
+    before = count_rows(app, Outcome)
     for kind, code in (("occupation", catalogue.codes[0]), ("pathway", catalogue.pathways[0].code)):
         made = client.post(
             f"/students/{world.student_a}/outcomes",
@@ -65,4 +58,4 @@ def test_every_catalogue_kind_is_accepted(app: FastAPI, client: TestClient, worl
             headers=world.headers("coach"),
         )
         assert made.status_code == 201, made.text
-    assert _count(app) == before + 2
+    assert count_rows(app, Outcome) == before + 2

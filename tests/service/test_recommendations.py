@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from recommender.assessment import StudentProfile
 from recommender.catalogue import get_catalogue
@@ -24,7 +24,7 @@ from service.reasons import reason_text, with_texts
 from service.routes.recommendations import RecommendationOut
 from service.tables import Assessment, Recommendation
 from tests.model.synthetic import make_scored_profile
-from tests.service.conftest import World
+from tests.service.conftest import World, count_rows
 
 FACTORS = {"interests", "aptitudes", "values", "education", "demand", "wage"}
 
@@ -285,8 +285,7 @@ def test_stored_rows_count_stays_zero_for_a_what_if_only(
     submit_profile(app, world.student_a, make_profile())
     response = client.get(_url(world), params={"k": 2}, headers=world.headers("coach"))
     assert response.status_code == 200
-    with session_scope(app.state.sessionmaker) as db:
-        assert db.execute(select(func.count()).select_from(Recommendation)).scalar_one() == 0
+    assert count_rows(app, Recommendation) == 0
 
 
 def test_the_demo_district_is_seeded_with_stored_recommendations(app: FastAPI) -> None:

@@ -6,7 +6,7 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from recommender.catalogue import get_catalogue
 from service.db import session_scope
@@ -16,16 +16,12 @@ from tests.service.conftest import (
     LOCAL_CLIENT,
     SITE_ORIGIN,
     World,
+    count_rows,
     page_form_token,
     post_page_form,
     sign_in_page,
     submit_assessment_a,
 )
-
-
-def _stored(app: FastAPI) -> int:
-    with session_scope(app.state.sessionmaker) as db:
-        return int(db.execute(select(func.count()).select_from(Recommendation)).scalar_one())
 
 
 def _plan_codes(app: FastAPI, student_id: int) -> list[str]:
@@ -90,7 +86,7 @@ def test_an_item_shows_the_ranked_lists_own_figures_for_the_same_job(
     coach = world.headers("coach")
     student_page = client.get(f"/coach/students/{world.student_a}", headers=coach)
     api = client.get(f"/students/{world.student_a}/recommendations", headers=coach).json()
-    stored = _stored(app)
+    stored = count_rows(app, Recommendation)
     for pathway in api["pathways"][:2]:
         for o in pathway["occupations"][:2]:
             item = client.get(
@@ -111,7 +107,7 @@ def test_an_item_shows_the_ranked_lists_own_figures_for_the_same_job(
     assert re.search(r'id="item-rank">[^<]*\b1\b', page.text)
     for o in top["occupations"]:
         assert _cells(page.text, o["code"]) == _cells(student_page.text, o["code"])
-    assert _stored(app) == stored, "looking at an item stores nothing"
+    assert count_rows(app, Recommendation) == stored, "looking at an item stores nothing"
 
 
 def test_an_item_outside_the_top_five_gets_its_place(client: TestClient, world: World) -> None:

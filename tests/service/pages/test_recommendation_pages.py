@@ -6,20 +6,13 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
-from service.db import session_scope
 from service.tables import Recommendation
-from tests.service.conftest import World, submit_assessment_a
+from tests.service.conftest import World, count_rows, submit_assessment_a
 
 
 def _codes(html: str) -> list[str]:
     return re.findall(r'data-pathway="([^"]+)"', html)
-
-
-def _stored_rows(app: FastAPI) -> int:
-    with session_scope(app.state.sessionmaker) as db:
-        return int(db.execute(select(func.count()).select_from(Recommendation)).scalar_one())
 
 
 def test_coach_page_shows_the_stored_default_and_the_api_what_if(
@@ -33,7 +26,7 @@ def test_coach_page_shows_the_stored_default_and_the_api_what_if(
     assert api["stored"]
     assert _codes(page.text) == [p["code"] for p in api["pathways"]]
     assert api["model_version"] in page.text
-    assert _stored_rows(app) == 1, "the page and the API share one stored default"
+    assert count_rows(app, Recommendation) == 1, "the page and the API share one stored default"
 
     region = "0027140"  # Jackson, MS
     fragment = client.get(
@@ -45,7 +38,7 @@ def test_coach_page_shows_the_stored_default_and_the_api_what_if(
     assert not what_if["stored"]
     assert _codes(fragment.text) == [p["code"] for p in what_if["pathways"]]
     assert what_if["region_name"] in fragment.text
-    assert _stored_rows(app) == 1, "a what-if is not stored"
+    assert count_rows(app, Recommendation) == 1, "a what-if is not stored"
 
 
 def test_student_results_page_lists_the_api_result(
@@ -57,7 +50,7 @@ def test_student_results_page_lists_the_api_result(
     assert page.status_code == 200
     api = client.get(f"/students/{world.student_a}/recommendations", headers=student).json()
     assert _codes(page.text) == [p["code"] for p in api["pathways"]]
-    assert _stored_rows(app) == 1
+    assert count_rows(app, Recommendation) == 1
 
 
 def test_coach_records_form_names_bad_fields_and_rescoring_updates_the_page(

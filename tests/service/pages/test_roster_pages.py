@@ -16,7 +16,7 @@ from service.db import session_scope
 from service.rostering import LOCAL_ZONE
 from service.tables import AccessCode, PendingImport, School, SchoolClass, Student
 from tests.rosters import SampleSchool, broken_bundle, make_bundle, zip_bundle
-from tests.service.conftest import SITE_ORIGIN, World, page_form_token, post_page_form
+from tests.service.conftest import SITE_ORIGIN, World, count_rows, page_form_token, post_page_form
 
 ALPHA = SampleSchool("org-alpha", "Alpha High", "2800001")
 
@@ -40,25 +40,20 @@ def _upload(client: TestClient, content: bytes, name: str = "roster.zip") -> obj
     )
 
 
-def _count(app: FastAPI, table: type) -> int:
-    with session_scope(app.state.sessionmaker) as db:
-        return int(db.execute(select(func.count()).select_from(table)).scalar_one())
-
-
 def test_upload_preview_confirm_imports_once(app: FastAPI, coach: TestClient) -> None:
     sent = _upload(coach, zip_bundle(make_bundle((ALPHA,), 30)))
     assert sent.status_code == 303  # type: ignore[attr-defined]
     preview_url = sent.headers["location"]  # type: ignore[attr-defined]
     preview = coach.get(preview_url)
     assert preview.status_code == 200
-    assert _count(app, Student) == 2, "the preview writes nothing"
+    assert count_rows(app, Student) == 2, "the preview writes nothing"
     table = re.search(r'<table id="preview-table">.*?</table>', preview.text, re.S)
     assert table and "Alpha High" in table.group(0)
     assert re.search(r'<td class="num">30</td>', table.group(0))
     done = post_page_form(coach, preview_url, preview_url, {})
     assert done.status_code == 303
     assert done.headers["location"].startswith("/coach/roster?added=30&")
-    assert _count(app, Student) == 32 and _count(app, PendingImport) == 0
+    assert count_rows(app, Student) == 32 and count_rows(app, PendingImport) == 0
     assert 'id="roster-done"' in coach.get(done.headers["location"]).text
     assert coach.get(preview_url).status_code == 404, "an upload is imported once"
 
@@ -73,7 +68,7 @@ def test_a_broken_upload_names_every_bad_row_and_keeps_nothing(
     cell = r"<td[^>]*>([^<]*)</td>"
     rows = re.findall(r"<tr>" + cell + r'<td class="num"[^>]*>(\d+)</td>' + cell, text)
     assert {(f, int(r), c) for f, r, c in rows} == set(where)
-    assert _count(app, PendingImport) == 0 and _count(app, Student) == 2
+    assert count_rows(app, PendingImport) == 0 and count_rows(app, Student) == 2
 
 
 def test_a_coach_cannot_import_into_another_coaches_school(app: FastAPI, world: World) -> None:
@@ -92,7 +87,7 @@ def test_a_coach_cannot_import_into_another_coaches_school(app: FastAPI, world: 
             headers={"Origin": SITE_ORIGIN},
         )
         assert confirm.status_code == 422
-    assert _count(app, Student) == 2
+    assert count_rows(app, Student) == 2
 
 
 def test_the_student_form_names_bad_fields_and_adds_and_edits(
