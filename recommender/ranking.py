@@ -48,8 +48,10 @@ NEUTRAL_PERCENTILE: Final = 0.5
 class RankingPolicy:
     """Weights of the final score; all non-negative, ``fit_weight`` positive.
 
-    The defaults are the policy sweep's choice (docs/model.md, "Choosing the policy"): the highest
-    high-value share of the top 10 with NDCG@10 within 0.01 of the fit-only ranking.
+    The demand, wage and boost defaults are the largest equal weights whose served lists are no
+    more concentrated than the fit's alone on the real-people and O*NET-structure benchmarks
+    (docs/model.md, "Choosing the policy"); ``interest_weight`` is 0 unless a version's
+    policy.json sets it (docs/model.md, "Interest match").
     """
 
     fit_weight: float = 1.0

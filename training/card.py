@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from recommender.ranking import RankingPolicy
 from training.registry import largest_subgroup_gap
 
 
@@ -232,15 +233,20 @@ def _fit_inputs_sentence(manifest: dict[str, Any]) -> str:
     return "No column it reads carries an occupation's size or demand."
 
 
-def _interest_sentence(manifest: dict[str, Any]) -> str:
-    weight = float(manifest.get("train_config", {}).get("interest_weight", 0.0) or 0.0)
-    if weight <= 0:
-        return ""
-    return (
-        " The served order also weighs the student's interest match with each occupation (the "
-        "Pearson r of their six interest scores with the occupation's O*NET interests, as a "
-        f"z-score over the catalogue) at {weight:g} x the spread of the relative fit; the fit "
+def _policy_sentence(policy: RankingPolicy) -> str:
+    """What the served order adds to the fit, in the version's own policy weights."""
+    interest = (
+        " It also weighs the student's interest match with each occupation (the Pearson r of "
+        "their six interest scores with the occupation's O*NET interests, as a z-score over the "
+        f"catalogue) at {policy.interest_weight:g} x the spread of the relative fit; the fit "
         "shown stays the model's own."
+        if policy.interest_weight > 0
+        else ""
+    )
+    return (
+        f" The version's `policy.json` weighs fit {policy.fit_weight:g}, demand "
+        f"{policy.demand_weight:g}, wage {policy.wage_weight:g} and the high-value flag "
+        f"{policy.high_value_boost:g}." + interest
     )
 
 
@@ -312,8 +318,11 @@ def _exposure_offsets_section(metrics: dict[str, Any]) -> list[str]:
     ]
 
 
-def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str, Any]) -> str:
-    """Markdown model card for one version, from its metrics.json and manifest.json contents."""
+def render_model_card(
+    version: str, metrics: dict[str, Any], manifest: dict[str, Any], policy: RankingPolicy
+) -> str:
+    """Markdown model card for one version, from its metrics.json and manifest.json contents and
+    the ranking policy written beside them (policy.json)."""
     from training.report import render_metrics_markdown
 
     ev = metrics["evaluation"]
@@ -346,7 +355,7 @@ def render_model_card(version: str, metrics: dict[str, Any], manifest: dict[str,
             + _fit_inputs_sentence(manifest)
             + " Regional demand and wages are not learned: they enter the final order through "
             "the ranking policy (`recommender/ranking.py`)."
-            + _interest_sentence(manifest)
+            + _policy_sentence(policy)
             + " Gender, race and ethnicity are never features.",
             "",
             *_benchmarks_section(metrics),

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from recommender.catalogue import Catalogue
+    from recommender.ranking import RankingPolicy
+    from recommender.typical import TypicalFit
     from training.data import ScoreFit
 
 log = logging.getLogger(__name__)
@@ -310,11 +312,6 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     except PathwaysError as exc:
         return fail("pathways evaluate", exc, code=2)
     catalogue = load_catalogue()
-    if args.sweep:
-        return _print_sweep(args, folder, model.score_fit, catalogue)
-    cohort = generate_cohort(
-        catalogue, CohortConfig(n_students=args.students, seed=args.seed), observe_with_instrument
-    )
     policy_file = folder / "policy.json"
     try:
         policy = load_ranking_policy(policy_file) if policy_file.is_file() else RankingPolicy()
@@ -323,6 +320,11 @@ def handle_evaluate(args: argparse.Namespace) -> int:
     typical = None
     if (folder / TYPICAL_FIT_FILE).is_file():
         typical = load_typical_fit(folder, catalogue.codes)
+    if args.sweep:
+        return _print_sweep(args, folder, model.score_fit, catalogue, policy, typical)
+    cohort = generate_cohort(
+        catalogue, CohortConfig(n_students=args.students, seed=args.seed), observe_with_instrument
+    )
     benchmarks = run_benchmarks(model.score_fit, policy, catalogue, typical)
     metrics = evaluate_on_students(
         model.score_fit, cohort, catalogue, np.arange(cohort.size), policy, typical=typical
@@ -369,33 +371,50 @@ def handle_evaluate(args: argparse.Namespace) -> int:
 
 
 def _print_sweep(
-    args: argparse.Namespace, folder: Path, score_fit: ScoreFit, catalogue: Catalogue
+    args: argparse.Namespace,
+    folder: Path,
+    score_fit: ScoreFit,
+    catalogue: Catalogue,
+    policy: RankingPolicy,
+    typical: TypicalFit | None,
 ) -> int:
-    """Run the policy sweep and print it as a table (or JSON), the chosen row marked."""
+    """Run the policy sweep on the version's served ranking and print it as a table (or JSON):
+    ``*`` marks the sweep rule's choice and ``=`` the version's own policy."""
     from training.policy_sweep import choose_policy, run_policy_sweep
 
     rows = run_policy_sweep(
         score_fit,
         catalogue,
+        policy=policy,
+        typical=typical,
         n_students=args.students,
         seed=args.seed,
         show_progress=not args.quiet,
     )
     chosen = choose_policy(rows)
+    own = (policy.demand_weight, policy.wage_weight, policy.high_value_boost)
     if args.json:
         print(json.dumps({"rows": rows, "chosen": chosen}, indent=2, sort_keys=True))
         return 0
-    print(f"version {folder.name}, {args.students} fresh students (seed {args.seed}), top 10")
-    print(" demand   wage  boost  NDCG@10  high-value  wage ratio  coverage")
+    print(
+        f"version {folder.name}, {args.students} fresh students (seed {args.seed}), top 10; "
+        f"served ranking: interest weight {policy.interest_weight:g}, "
+        + ("exposure offsets applied" if typical is not None else "raw fit (no typical fit)")
+    )
+    print("  demand   wage  boost  NDCG@10  high-value  wage ratio  coverage")
     for row in rows:
-        mark = "*" if row is chosen else " "
+        weights = (row["demand_weight"], row["wage_weight"], row["high_value_boost"])
+        mark = ("*" if row is chosen else " ") + ("=" if weights == own else " ")
         print(
             f"{mark}{row['demand_weight']:6.2f} {row['wage_weight']:6.2f} "
             f"{row['high_value_boost']:6.2f}  {row['ndcg@10']:.4f}  "
             f"{row['high_value_share@10']:10.3f}  {row['wage_ratio@10']:10.3f}  "
             f"{row['coverage@10']:8.3f}"
         )
-    print("* highest high-value share with NDCG@10 within 0.01 of fit only")
+    print(
+        "* highest high-value share with NDCG@10 within 0.01 of no demand, wage or boost; "
+        "= the version's policy"
+    )
     return 0
 
 

@@ -251,7 +251,9 @@ def write_version_documents(
 
     write_json(folder / "metrics.json", metrics)
     write_json(folder / "policy.json", {"ranking": policy.to_dict()})
-    (folder / "card.md").write_text(render_model_card(name, metrics, manifest), encoding="utf-8")
+    (folder / "card.md").write_text(
+        render_model_card(name, metrics, manifest, policy), encoding="utf-8"
+    )
     manifest["files"] = {p.name: sha256_of_file(p) for p in sorted(folder.iterdir()) if p.is_file()}
     write_json(folder / "manifest.json", manifest)
 

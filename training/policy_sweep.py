@@ -1,14 +1,17 @@
 """The policy sweep: how the ranking policy's demand, wage and high-value weights trade NDCG
-for high-value jobs and wages, on the same fit (``pathways evaluate --sweep``).
+for high-value jobs and wages, on the same served ranking (``pathways evaluate --sweep``).
 
 ``run_policy_sweep`` scores a fresh synthetic cohort (held out from training by its seed) once,
-``sweep_policies`` ranks it under each policy of the grid and ``choose_policy`` picks the row with
-the highest high-value share within a tolerance of fit-only NDCG@10.
+with the version's exposure offsets and interest match; ``sweep_policies`` ranks it under each
+policy of the grid (the version's own interest weight throughout) through the served score
+(training.benchmarks.served_scores) and ``choose_policy`` picks the row with the highest
+high-value share within a tolerance of the NDCG@10 without demand, wage or boost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import product
 from typing import Any
 
@@ -16,8 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from recommender.catalogue import Catalogue
-from recommender.features import OccupationArrays
+from recommender.features import OccupationArrays, interest_match
 from recommender.ranking import RankingPolicy
+from recommender.typical import TypicalFit, relative_fit
+from training.benchmarks import RankingInputs, served_scores
 from training.cohort import CohortConfig, full_outcomes, generate_cohort, observe_with_instrument
 from training.data import ScoreFit, score_whole_catalogue
 from training.metrics import catalogue_coverage, high_value_share_at_k, ndcg_at_k, wage_ratio_at_k
@@ -35,8 +40,8 @@ __all__ = [
 
 
 #: Default grid of the policy sweep: demand weights, wage weights, high-value boosts.
-SWEEP_DEMAND: tuple[float, ...] = (0.0, 0.03, 0.06, 0.1, 0.15)
-SWEEP_WAGE: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1)
+SWEEP_DEMAND: tuple[float, ...] = (0.0, 0.01, 0.03, 0.06, 0.1, 0.15)
+SWEEP_WAGE: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05, 0.1)
 SWEEP_BOOST: tuple[float, ...] = (0.0, 0.01, 0.03, 0.05, 0.1)
 
 
@@ -58,30 +63,36 @@ def sweep_policies(
     catalogue: Catalogue,
     policies: list[RankingPolicy],
     *,
+    match: npt.NDArray[np.float32] | None = None,
     k: int = 10,
     progress: Callable[[int], object] | None = None,
 ) -> list[dict[str, Any]]:
-    """Top-k metrics of each policy on the same fit (m, n) and grades: one row per policy.
+    """Top-k metrics of each policy's served score on the same fit (m, n) and grades.
 
-    A row holds the weights, mean NDCG@k, mean high-value share of the top k, median over
-    students of the top-k wage ratio (see training.metrics.wage_ratio_at_k) and coverage@k.
+    ``fit`` is the relative fit the engine ranks (offsets applied) and ``match`` the students'
+    interest match, needed for a policy that weighs it. A row holds the weights, mean NDCG@k,
+    mean high-value share of the top k, median over students of the top-k wage ratio (see
+    training.metrics.wage_ratio_at_k) and coverage@k.
     """
     demand, wage = regional_parts(catalogue)
-    hv = np.asarray(catalogue.high_value, dtype=bool)[region_index]
+    high_value = np.asarray(catalogue.high_value, dtype=bool)
+    inputs = RankingInputs(
+        demand=demand,
+        wage=wage,
+        high_value=high_value,
+        employment=np.nan_to_num(np.asarray(catalogue.employment, dtype=np.float64), nan=0.0),
+        region_codes=tuple(r.code for r in catalogue.regions),
+    )
+    hv = high_value[region_index]
     wages = np.asarray(catalogue.wage_median, dtype=np.float64)[region_index]
     base = region_median_wages(catalogue)[region_index]
-    d, w = demand[region_index], wage[region_index]
     rows: list[dict[str, Any]] = []
     for policy in policies:
-        score = (
-            policy.fit_weight * fit
-            + policy.demand_weight * d
-            + policy.wage_weight * w
-            + policy.high_value_boost * hv
-        ).astype(np.float32)
+        score = served_scores(fit, region_index, inputs, policy, match)
         ratio = wage_ratio_at_k(score, wages, base, k)
         rows.append(
             {
+                "interest_weight": policy.interest_weight,
                 "demand_weight": policy.demand_weight,
                 "wage_weight": policy.wage_weight,
                 "high_value_boost": policy.high_value_boost,
@@ -99,9 +110,8 @@ def sweep_policies(
 def choose_policy(
     rows: list[dict[str, Any]], k: int = 10, tolerance: float = 0.01
 ) -> dict[str, Any]:
-    """The row with the highest high-value share among those within tolerance of fit-only NDCG@k.
-
-    Fit only is the row with all three policy weights 0 (it must be in ``rows``). Ties on the
+    """The row with the highest high-value share among those within tolerance of the NDCG@k of
+    the row with demand, wage and boost all 0 (it must be in ``rows``). Ties on the
     share go to the higher wage ratio, then to the smaller total weight, then to grid order.
     """
     base = [
@@ -110,7 +120,9 @@ def choose_policy(
         if r["demand_weight"] == 0 and r["wage_weight"] == 0 and r["high_value_boost"] == 0
     ]
     if not base:
-        raise ValueError("the sweep must include the fit-only policy (all weights 0)")
+        raise ValueError(
+            "the sweep must include the policy without demand, wage or boost (all three 0)"
+        )
     floor = base[0][f"ndcg@{k}"] - tolerance
     allowed = [(i, r) for i, r in enumerate(rows) if r[f"ndcg@{k}"] >= floor]
     _, best = min(
@@ -129,6 +141,8 @@ def run_policy_sweep(
     score_fit: ScoreFit,
     catalogue: Catalogue,
     *,
+    policy: RankingPolicy | None = None,
+    typical: TypicalFit | None = None,
     n_students: int = 1500,
     seed: int = 99,
     grid: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] = (
@@ -138,16 +152,21 @@ def run_policy_sweep(
     ),
     show_progress: bool = True,
 ) -> list[dict[str, Any]]:
-    """Sweep the policy grid on a fresh synthetic cohort (held out from training by its seed)."""
+    """Sweep the policy grid on a fresh synthetic cohort (held out from training by its seed).
+
+    Each grid row is ``policy`` (a version's served policy; the defaults when None) with its
+    demand, wage and boost replaced; the fit is relative to ``typical`` as the engine serves it.
+    """
     from tqdm import tqdm
 
+    served = policy if policy is not None else RankingPolicy()
     cohort = generate_cohort(
         catalogue, CohortConfig(n_students=n_students, seed=seed), observe_with_instrument
     )
     students = np.arange(cohort.size, dtype=np.int64)
     occupations = OccupationArrays.from_catalogue(catalogue)
     policies = [
-        RankingPolicy(demand_weight=d, wage_weight=w, high_value_boost=b)
+        replace(served, demand_weight=d, wage_weight=w, high_value_boost=b)
         for d, w, b in product(*grid)
     ]
     with tqdm(
@@ -156,9 +175,16 @@ def run_policy_sweep(
         fit = score_whole_catalogue(
             score_fit, cohort.students, occupations, students, progress=bar.update
         )
+    match = interest_match(cohort.students.interests, occupations)
     _, grades = full_outcomes(cohort, catalogue, students, seed=cohort.config.seed + 99)
     quiet = not show_progress
     with tqdm(total=len(policies), desc="policies", unit="policy", disable=quiet) as bar:
         return sweep_policies(
-            fit, grades, cohort.region_index[students], catalogue, policies, progress=bar.update
+            relative_fit(fit, typical),
+            grades,
+            cohort.region_index[students],
+            catalogue,
+            policies,
+            match=match,
+            progress=bar.update,
         )

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from recommender.calibration import calibrate_fit, load_calibration
+from recommender.errors import RankingPolicyError
 from recommender.features import OccupationArrays
 from recommender.model import DEFAULT_MODELS_DIR
-from recommender.ranking import RankingPolicy
+from recommender.ranking import RankingPolicy, load_ranking_policy
 from tests.model.synthetic import sklearn_scorer, tiny_trained
 from training.calibration import fit_calibration
 from training.cohort import CohortConfig, full_outcomes, generate_cohort, observe_with_noise
@@ -136,7 +137,7 @@ def test_model_card_shows_the_audits_as_tables_not_raw_json() -> None:
     folder = DEFAULT_MODELS_DIR / active
     metrics = json.loads((folder / "metrics.json").read_text())
     manifest = json.loads((folder / "manifest.json").read_text())
-    card = render_model_card(active, metrics, manifest)
+    card = render_model_card(active, metrics, manifest, load_ranking_policy(folder / "policy.json"))
     assert '"by_gender"' not in card
     for group in ("gender", "race_ethnicity", "region"):
         assert f"**ndcg@10 by {group}**" in card
@@ -182,11 +183,33 @@ def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
     assert choose_policy(rows, k=1, tolerance=0.01) is plain
 
 
-def test_choose_policy_needs_the_fit_only_row() -> None:
+def test_sweep_policies_ranks_by_the_served_score_with_the_interest_match() -> None:
+    """A policy that weighs the interest match ranks the sweep's students by it too (the served
+    score), and refuses to rank without it."""
+    from training.policy_sweep import sweep_policies
+
+    catalogue = _sweep_catalogue()
+    fit = np.array([[0.9, 0.8, 0.7, 0.6], [0.9, 0.8, 0.7, 0.6]], dtype=np.float32)
+    grades = np.array([[0, 0, 0, 3], [0, 0, 0, 3]])
+    match = np.array([[-0.9, -0.5, 0.0, 0.9], [-0.9, -0.5, 0.0, 0.9]], dtype=np.float32)
+    flat = RankingPolicy(demand_weight=0.0, wage_weight=0.0, high_value_boost=0.0)
+    weighed = RankingPolicy(
+        interest_weight=2.0, demand_weight=0.0, wage_weight=0.0, high_value_boost=0.0
+    )
+    without, with_match = sweep_policies(
+        fit, grades, np.array([0, 1]), catalogue, [flat, weighed], match=match, k=1
+    )
+    assert without["ndcg@1"] == 0.0 and without["interest_weight"] == 0.0
+    assert with_match["ndcg@1"] == 1.0 and with_match["interest_weight"] == 2.0
+    with pytest.raises(RankingPolicyError, match="interest"):
+        sweep_policies(fit, grades, np.array([0, 1]), catalogue, [weighed], k=1)
+
+
+def test_choose_policy_needs_the_row_without_demand_wage_or_boost() -> None:
     from training.policy_sweep import choose_policy
 
     row = {"demand_weight": 0.1, "wage_weight": 0.0, "high_value_boost": 0.0, "ndcg@10": 0.3}
-    with pytest.raises(ValueError, match="fit-only"):
+    with pytest.raises(ValueError, match="without demand, wage or boost"):
         choose_policy([row])
 
 
@@ -205,7 +228,8 @@ def test_the_shipped_card_states_its_exposure_offsets_as_fitted() -> None:
         pytest.skip(f"{active} has no exposure offsets")
     report = typical_doc["exposure_fitted_on"]
     assert metrics["exposure_offsets"] == report
-    card = render_model_card(active, metrics, json.loads((folder / "manifest.json").read_text()))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    card = render_model_card(active, metrics, manifest, load_ranking_policy(folder / "policy.json"))
     offsets = load_typical_fit(folder, load_catalogue().codes).exposure
     assert offsets is not None
     lowered, raised = int((offsets > 0).sum()), int((offsets < 0).sum())
@@ -218,3 +242,25 @@ def test_the_shipped_card_states_its_exposure_offsets_as_fitted() -> None:
         )
         assert row in card
         assert s["largest_share_after"] <= s["largest_share_before"]
+
+
+def test_model_card_states_the_policy_it_is_written_with() -> None:
+    """The card's account of the served order is the policy.json written beside it: its weights,
+    and the interest match only when the policy weighs it."""
+    from training.card import render_model_card
+
+    active = json.loads((DEFAULT_MODELS_DIR / "registry.json").read_text())["active"]
+    folder = DEFAULT_MODELS_DIR / active
+    metrics = json.loads((folder / "metrics.json").read_text())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    plain = RankingPolicy(demand_weight=0.02, wage_weight=0.0, high_value_boost=0.03)
+    card = render_model_card(active, metrics, manifest, plain)
+    assert "weighs fit 1, demand 0.02, wage 0 and the high-value flag 0.03." in card
+    assert "interest match with each occupation" not in card
+    weighed = RankingPolicy(interest_weight=0.3)
+    card = render_model_card(active, metrics, manifest, weighed)
+    assert "interest match with each occupation" in card and "at 0.3 x the spread" in card
+    served = load_ranking_policy(folder / "policy.json")
+    shipped = (folder / "card.md").read_text(encoding="utf-8")
+    assert served.interest_weight > 0
+    assert f"at {served.interest_weight:g} x the spread of the relative fit" in shipped
