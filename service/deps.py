@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Final, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -238,14 +238,31 @@ def resolve_own_or_caseload_student(
     return principal, get_own_or_caseload_student(request, student_id, principal, db, now)
 
 
+_Row = TypeVar("_Row")
+
+
+def _visible_or_404(
+    db: Session, table: type[_Row], kind: str, row_id: int, visible: Callable[[_Row], bool]
+) -> _Row:
+    """Row ``row_id`` of ``table`` when ``visible`` admits it; else RecordNotFoundError(``kind``),
+    the same whether the row is missing or out of scope."""
+    row = db.get(table, row_id)
+    if row is None or not visible(row):
+        raise RecordNotFoundError(kind, row_id)
+    return row
+
+
 def get_scoped_school(
     school_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: AccountUser, db: SessionDep
 ) -> School:
     """A school the principal may see: staff and admin all, a coach only assigned ones."""
-    school = db.get(School, school_id)
-    if school is None or (principal.role == "coach" and school_id not in principal.school_ids):
-        raise RecordNotFoundError("school", school_id)
-    return school
+    return _visible_or_404(
+        db,
+        School,
+        "school",
+        school_id,
+        lambda s: principal.role != "coach" or s.id in principal.school_ids,
+    )
 
 
 ScopedSchool = Annotated[School, Depends(get_scoped_school)]
@@ -255,10 +272,9 @@ def get_scoped_activity(
     activity_id: Annotated[int, Path(ge=1, le=ID_MAX)], principal: CoachUser, db: SessionDep
 ) -> Activity:
     """An activity-log entry of a school in the coach's scope (admin: any); 404 otherwise."""
-    activity = db.get(Activity, activity_id)
-    if activity is None or not sees_school(principal, activity.school_id):
-        raise RecordNotFoundError("activity", activity_id)
-    return activity
+    return _visible_or_404(
+        db, Activity, "activity", activity_id, lambda a: sees_school(principal, a.school_id)
+    )
 
 
 ScopedActivity = Annotated[Activity, Depends(get_scoped_activity)]
@@ -268,10 +284,7 @@ def get_scoped_outcome(
     outcome_id: Annotated[int, Path(ge=1, le=ID_MAX)], student: CaseloadStudent, db: SessionDep
 ) -> Outcome:
     """An outcome of a caseload student, addressed under that student; 404 otherwise."""
-    outcome = db.get(Outcome, outcome_id)
-    if outcome is None or outcome.student_id != student.id:
-        raise RecordNotFoundError("outcome", outcome_id)
-    return outcome
+    return _visible_or_404(db, Outcome, "outcome", outcome_id, lambda o: o.student_id == student.id)
 
 
 ScopedOutcome = Annotated[Outcome, Depends(get_scoped_outcome)]
