@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVarTuple, cast
 
-from sqlalchemy import Text, select
+from sqlalchemy import Select, Text, select
 from sqlalchemy import cast as cast_sql
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,6 +61,8 @@ from service.tables import Assessment, Student
 from service.tables import Recommendation as StoredRecommendation
 
 logger = logging.getLogger(__name__)
+
+_Columns = TypeVarTuple("_Columns")
 
 #: Seconds between two reads of the database pointer in one process.
 CHECK_SECONDS: Final = 1.0
@@ -247,16 +249,21 @@ class ModelHolder:
 
 def latest_submitted_assessment(db: Session, student_id: int) -> Assessment | None:
     """The student's most recently submitted assessment that has a scored profile, or None."""
-    return db.execute(
-        select(Assessment)
-        .where(
+    return db.execute(_latest_submitted(select(Assessment), student_id)).scalar_one_or_none()
+
+
+def _latest_submitted(query: Select[*_Columns], student_id: int) -> Select[*_Columns]:
+    """``query`` kept to the student's latest submitted assessment with a scored profile (the
+    newest submission; of two at one instant, the higher id)."""
+    return (
+        query.where(
             Assessment.student_id == student_id,
             Assessment.status == "submitted",
             Assessment.profile.is_not(None),
         )
         .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    )
 
 
 def hash_profile(profile: dict[str, Any]) -> str:
@@ -373,14 +380,7 @@ class _Answer:
 def _latest_profile(db: Session, student_id: int) -> tuple[int, dict[str, Any]] | None:
     """(id, profile) of the latest submitted, scored assessment: two columns, one indexed query."""
     row = db.execute(
-        select(Assessment.id, Assessment.profile)
-        .where(
-            Assessment.student_id == student_id,
-            Assessment.status == "submitted",
-            Assessment.profile.is_not(None),
-        )
-        .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
-        .limit(1)
+        _latest_submitted(select(Assessment.id, Assessment.profile), student_id)
     ).one_or_none()
     if row is None or row[1] is None:
         return None
