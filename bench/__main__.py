@@ -75,6 +75,18 @@ def _run_yearly(quick: bool) -> dict[str, Any]:
     return yearly.run(quick)
 
 
+def _run_assessment(quick: bool) -> dict[str, Any]:
+    from bench import assessment
+
+    return assessment.run(quick)
+
+
+def _run_evaluate(quick: bool) -> dict[str, Any]:
+    from bench import evaluate
+
+    return evaluate.run(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "recommend": _run_recommend,
     "http": _run_http,
@@ -83,6 +95,8 @@ BENCHMARKS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "startup": _run_startup,
     "yearly": _run_yearly,
     "roster_import": _run_roster_import,
+    "assessment": _run_assessment,
+    "evaluate": _run_evaluate,
 }
 
 

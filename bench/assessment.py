@@ -1,40 +1,38 @@
-"""Time assessment scoring and simulation, and measure how well profiles recover latent traits.
+"""Assessment scoring and trait recovery (``python -m bench assessment``).
 
-Run: .venv/bin/python bench/bench_assessment.py [--students 50000] [--write]
-With --write the figures go to bench/results/assessment.json as well.
+Simulates a cohort's answers through the real instrument (training.response_model), scores them
+in one batch and one by one with the real scorer, and measures how well the scored profiles
+recover the latent traits the answers were drawn from: Pearson r per scale, and for aptitudes
+the mean standard error and the RMSE.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
 import time
-from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from recommender.assessment import load_instrument, score_assessment, score_assessments
-from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
-from recommender.files import READABLE, write_atomic
-from training.response_model import simulate_cohort_answers
-
-RESULTS = Path(__file__).resolve().parent / "results" / "assessment.json"
+#: Simulated students (full run, --quick).
+STUDENTS: tuple[int, int] = (50_000, 5_000)
+#: Assessments scored one at a time for the single-score timing.
+SINGLE: int = 1000
 
 
-def main() -> None:
-    """Simulate a cohort, score it in one batch and one by one, print timings and recovery."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--students", type=int, default=50_000)
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
-    n = args.students
+def run(quick: bool) -> dict[str, Any]:
+    """Simulate, score and compare; seconds for the batch steps, milliseconds for one student."""
+    from recommender.assessment import load_instrument, score_assessment, score_assessments
+    from recommender.dimensions import APTITUDES, RIASEC, WORK_VALUES
+    from training.response_model import simulate_cohort_answers
+
+    n = STUDENTS[1] if quick else STUDENTS[0]
     inst = load_instrument()
     rng = np.random.default_rng(0)
     li = rng.standard_normal((n, len(RIASEC)))
     la = rng.standard_normal((n, len(APTITUDES)))
     lv = rng.standard_normal((n, len(WORK_VALUES)))
-    out: dict[str, object] = {"students": n, "python": platform.python_version()}
+    out: dict[str, Any] = {"students": n}
 
     start = time.perf_counter()
     answers = simulate_cohort_answers(
@@ -46,7 +44,7 @@ def main() -> None:
     profiles = score_assessments(answers, inst)
     out["batch_score_seconds"] = round(time.perf_counter() - start, 2)
 
-    k = min(n, 1000)
+    k = min(n, SINGLE)
     start = time.perf_counter()
     for a in answers[:k]:
         score_assessment(a, inst)
@@ -57,7 +55,7 @@ def main() -> None:
     apt = np.stack([p.aptitudes for p in profiles])
     apt_se = np.stack([p.aptitudes_se for p in profiles])
 
-    def r(a: np.ndarray, b: np.ndarray) -> float:
+    def r(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> float:
         return round(float(np.corrcoef(a, b)[0, 1]), 3)
 
     out["interest_r"] = {s: r(interests[:, i], li[:, i]) for i, s in enumerate(RIASEC)}
@@ -70,11 +68,4 @@ def main() -> None:
         s: round(float(np.sqrt(((apt[:, i] - la[:, i]) ** 2).mean())), 3)
         for i, s in enumerate(APTITUDES)
     }
-    print(json.dumps(out, indent=2))
-    if args.write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(RESULTS, json.dumps(out, indent=2) + "\n", mode=READABLE)
-
-
-if __name__ == "__main__":
-    main()
+    return out
