@@ -15,10 +15,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import importlib  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -32,72 +32,30 @@ from bench._common import (  # noqa: E402
     write_json_atomic,
 )
 
-
-def _run_recommend(quick: bool) -> dict[str, Any]:
-    from bench import recommend
-
-    return recommend.run(quick)
-
-
-def _run_http(quick: bool, baseline: str | None = None) -> dict[str, Any]:
-    from bench import http
-
-    return http.run(quick, baseline=baseline)
-
-
-def _run_class_submit(quick: bool) -> dict[str, Any]:
-    from bench import class_submit
-
-    return class_submit.run(quick)
+#: Benchmark names, in the order a full run takes them; each is the module ``bench.<name>`` with
+#: ``run(quick)`` (those in BASELINE_CAPABLE also take ``baseline=REF``).
+BENCHMARKS: tuple[str, ...] = (
+    "recommend",
+    "http",
+    "class_submit",
+    "answer_saves",
+    "startup",
+    "yearly",
+    "roster_import",
+    "assessment",
+    "evaluate",
+)
+BASELINE_CAPABLE: frozenset[str] = frozenset({"http", "answer_saves", "startup"})
 
 
-def _run_answer_saves(quick: bool, baseline: str | None = None) -> dict[str, Any]:
-    from bench import answer_saves
-
-    return answer_saves.run(quick, baseline=baseline)
-
-
-def _run_startup(quick: bool, baseline: str | None = None) -> dict[str, Any]:
-    from bench import startup
-
-    return startup.run(quick, baseline=baseline)
-
-
-def _run_roster_import(quick: bool) -> dict[str, Any]:
-    from bench import roster_import
-
-    return roster_import.run(quick)
-
-
-def _run_yearly(quick: bool) -> dict[str, Any]:
-    from bench import yearly
-
-    return yearly.run(quick)
-
-
-def _run_assessment(quick: bool) -> dict[str, Any]:
-    from bench import assessment
-
-    return assessment.run(quick)
-
-
-def _run_evaluate(quick: bool) -> dict[str, Any]:
-    from bench import evaluate
-
-    return evaluate.run(quick)
-
-
-BENCHMARKS: dict[str, Callable[[bool], dict[str, Any]]] = {
-    "recommend": _run_recommend,
-    "http": _run_http,
-    "class_submit": _run_class_submit,
-    "answer_saves": _run_answer_saves,
-    "startup": _run_startup,
-    "yearly": _run_yearly,
-    "roster_import": _run_roster_import,
-    "assessment": _run_assessment,
-    "evaluate": _run_evaluate,
-}
+def run_benchmark(name: str, quick: bool, baseline: str | None = None) -> dict[str, Any]:
+    """Import ``bench.<name>`` and run it; ``baseline`` only where the benchmark takes one."""
+    module = importlib.import_module(f"bench.{name}")
+    if baseline and name in BASELINE_CAPABLE:
+        result: dict[str, Any] = module.run(quick, baseline=baseline)
+    else:
+        result = module.run(quick)
+    return result
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,14 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_before": load_before,
         }
         try:
-            if name == "http" and args.baseline:
-                record["result"] = _run_http(args.quick, baseline=args.baseline)
-            elif name == "answer_saves" and args.baseline:
-                record["result"] = _run_answer_saves(args.quick, baseline=args.baseline)
-            elif name == "startup" and args.baseline:
-                record["result"] = _run_startup(args.quick, baseline=args.baseline)
-            else:
-                record["result"] = BENCHMARKS[name](args.quick)
+            record["result"] = run_benchmark(name, args.quick, args.baseline)
         except Exception as exc:
             failed += 1
             record["error"] = f"{type(exc).__name__}: {exc}"
