@@ -6,7 +6,7 @@ import itertools
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from recommender.catalogue import Catalogue, get_catalogue
@@ -182,13 +182,27 @@ def test_any_text_gives_a_deterministic_list_without_crashing(text: str) -> None
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(range(923)), st.integers(min_value=1, max_value=6))
 def test_a_typed_beginning_of_a_title_word_finds_the_occupation(row: int, cut: int) -> None:
-    """Typing the first letters (at least three) of a title's longest word finds it."""
+    """Typing the first letters (at least three) of a title's longest word finds it, unless
+    those letters are on their own a word the search reads as filler ("work" of "Workers": a
+    query of only "work" or "jobs" finds nothing, as `test_generic_words_alone_find_nothing`
+    checks)."""
     index = _shared_index()
     catalogue = get_catalogue()
     words = normalise_text(catalogue.titles[row]).split()
     word = max(words, key=len)
     prefix = word[: max(3, len(word) - cut)]
+    assume(prefix not in _FILLER)
     assert catalogue.codes[row] in _codes(index, prefix, kinds=("occupation",))
+
+
+#: Words the search ignores as filler (recommender.search), restated here.
+_FILLER = frozenset(["job", "jobs", "work", "career", "careers", "trabajo", "trabajos", "carrera"])
+
+
+@pytest.mark.parametrize("query", sorted(_FILLER))
+def test_generic_words_alone_find_nothing(query: str) -> None:
+    assert _codes(_shared_index(), query) == []
+    assert _codes(_shared_index(), f"nurse {query}") == _codes(_shared_index(), "nurse")
 
 
 _INDEX: list[SearchIndex] = []
