@@ -5,26 +5,39 @@ A school year runs 1 July to 30 June and is written ``2025-2026``. Every date a 
 from ``EARLIEST_DAY`` (1 July 2000) to the end of the school year after the current one: far
 enough back for old records, far enough ahead for planning, and never a typo such as 9999-12-31
 that would otherwise become a school year of its own. The service, its pages and the records
-import all check dates with these functions; ``today`` is always passed in.
+import all check dates with these functions; the day they reckon from is passed in, and is
+Mississippi's date (``today``): in the evening a UTC date is already tomorrow's there.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Final
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "EARLIEST_DAY",
+    "TIME_ZONE",
     "date_window",
     "day_problem",
     "describe_window",
     "school_year_of",
     "school_year_problem",
+    "today",
     "year_window",
 ]
 
 #: The first day any date may carry (the start of school year 2000-2001).
 EARLIEST_DAY: Final = date(2000, 7, 1)
+#: Mississippi's time zone: "today" is reckoned in it, and pages, printed plans and code slips
+#: show times in it.
+TIME_ZONE: Final = ZoneInfo("America/Chicago")
+
+
+def today(now: datetime | None = None) -> date:
+    """Mississippi's date at ``now`` (an aware moment; the present when None), the day the
+    window, the current school year and a form's default day are reckoned from."""
+    return (now if now is not None else datetime.now(UTC)).astimezone(TIME_ZONE).date()
 
 
 def school_year_of(day: date) -> str:

@@ -41,6 +41,7 @@ from service.auth import Principal
 from service.choices import ActivityCategory
 from service.deps import load_student_for, scope_school_ids, sees_school
 from service.i18n import N_, Message
+from service.schemas import today as local_today
 from service.tables import Activity, ActivityAttendee, School, Student
 
 __all__ = [
@@ -383,7 +384,7 @@ def _accept(
     now: datetime,
     prefix: str,
 ) -> ActivityDraft:
-    problems = check_activity(draft, now.date())
+    problems = check_activity(draft, local_today(now))
     problems += _check_scope(request, db, principal, draft, now)
     if problems:
         raise ActivityProblems(problems, prefix=prefix)

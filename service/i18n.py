@@ -23,7 +23,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
@@ -35,14 +34,14 @@ from babel.support import NullTranslations, Translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from recommender.school_years import TIME_ZONE
+
 LOCALES_DIR: Final = Path(__file__).resolve().parent / "locales"
 SOURCE_ROOT: Final = Path(__file__).resolve().parents[1]
 MAPPING_FILE: Final = LOCALES_DIR / "babel.cfg"
 POT_FILE: Final = LOCALES_DIR / "messages.pot"
 DOMAIN: Final = "messages"
 DEFAULT_LANGUAGE: Final = "en"
-#: Times on pages and printed plans are Mississippi's.
-TIME_ZONE: Final = ZoneInfo("America/Chicago")
 #: The Python names and Jinja calls that mark a message (``babel`` keyword spec).
 KEYWORDS: Final[dict[str, Any]] = {
     "_": None,

@@ -36,13 +36,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import InvalidRecordError, PathwaysError
-from recommender.school_years import school_year_problem
+from recommender.school_years import TIME_ZONE, school_year_problem
 from service.i18n import N_, Message
 from service.tables import (
     AccessCode,
@@ -86,8 +85,6 @@ MAX_TITLE: Final = 120
 MAX_PERIOD: Final = 32
 #: How long an uploaded roster waits for its importer to confirm the preview.
 PENDING_MINUTES: Final = 60
-#: Where the coaches are: expiry times on code slips are shown in this zone.
-LOCAL_ZONE: Final = ZoneInfo("America/Chicago")
 #: Most students one class-code request may cover.
 MAX_CODES: Final = 400
 
@@ -1364,8 +1361,8 @@ def _leave_classes(db: Session, student_id: int) -> None:
 
 
 def local_expiry(moment: datetime) -> datetime:
-    """``moment`` (UTC) in the coaches' local time (America/Chicago)."""
-    return moment.astimezone(LOCAL_ZONE)
+    """``moment`` (UTC) in the coaches' local time (``service.i18n.TIME_ZONE``)."""
+    return moment.astimezone(TIME_ZONE)
 
 
 def codes_of(db: Session, code_ids: Sequence[int]) -> list[AccessCode]:

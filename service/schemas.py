@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from recommender.school_years import day_problem, school_year_problem
 from recommender.school_years import school_year_of as school_year_of
+from recommender.school_years import today as today
 from service import choices
 from service.choices import ActivityCategory as ActivityCategory
 from service.i18n import check_family_language
@@ -80,11 +81,6 @@ Code = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=160, pattern=r"^[\w.#-]+$"),
 ]
-
-
-def today() -> date:
-    """Today's date in UTC: the window of accepted dates is reckoned from it."""
-    return datetime.now(UTC).date()
 
 
 def check_school_year(value: str) -> str:

@@ -13,7 +13,7 @@ import logging
 import math
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import numpy as np
@@ -28,6 +28,7 @@ from recommender.instrument import Instrument, load_instrument
 from service.assessing import finish_subtest, issue_subtest, merge_answers, score_stored
 from service.db import utc_now
 from service.schemas import school_year_of
+from service.schemas import today as local_today
 from service.tables import (
     Activity,
     ActivityAttendee,
@@ -133,7 +134,7 @@ def _demo_password_hash(hasher: PasswordHasher) -> str:
 def _seed_demo_activities(db: Session, coach_id: int, school_id: int, n: int) -> None:
     """One demo entry of every activity category in the current school year, by ``coach_id``
     (dates before today, so each can be edited as logged)."""
-    today = datetime.now(UTC).date()
+    today = local_today()
     first_day = date(int(school_year_of(today)[:4]), 7, 1)
     students = list(
         db.execute(

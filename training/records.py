@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,6 +30,7 @@ from recommender.errors import (
 )
 from recommender.files import PRIVATE, atomic_path
 from recommender.school_years import school_year_problem
+from recommender.school_years import today as mississippi_today
 
 __all__ = [
     "ALL_COLUMNS",
@@ -361,7 +362,7 @@ def validate_outcome_records(
             "school_year",
             lambda i: f"{raw.iloc[i]!r} is not a school year like 2025-26 or 2025-2026",
         )
-        day = today or datetime.now(UTC).date()
+        day = today or mississippi_today()
         outside = {year: school_year_problem(int(year[:4]), day) for year in set(years.dropna())}
         flag(
             years.map(lambda y: outside.get(y) is not None if isinstance(y, str) else False),

@@ -29,6 +29,7 @@ from service.deps import ID_MAX, NowDep, SessionDep, visible_student
 from service.i18n import N_
 from service.pages._core import CoachPage, PageDenied, render, safe_next, without_nul
 from service.schemas import nul_fields
+from service.schemas import today as local_today
 from service.tables import Activity, Student
 
 router = APIRouter(prefix="/coach/activities", include_in_schema=False)
@@ -277,7 +278,7 @@ def submit_activity(
     written and the problems and typed values are returned."""
     draft, problems, typed = read_form(form, attendees, category)
     draft = _with_school(draft, db, principal)
-    problems += ops.check_activity(draft, now.date(), known=[p.field for p in problems])
+    problems += ops.check_activity(draft, local_today(now), known=[p.field for p in problems])
     if draft.school_id is None and "student_id" not in {p.field for p in problems}:
         problems.append(ops.FieldProblem("school_id", N_("School: choose the school.")))
     if problems:
@@ -317,7 +318,7 @@ def activity_log(
 ) -> Response:
     """The coach's own entries this school year, newest first, optionally of one category."""
     chosen = pick_category(category) if category else None
-    year = school_year_of(now.date())
+    year = school_year_of(local_today(now))
     entries = ops.list_activities(
         db, principal, coach_id=principal.user_id, school_year=year, category=chosen, limit=1000
     )
@@ -358,7 +359,7 @@ def new_activity(
         student = next(
             (s for s in ops.caseload_students(db, principal) if s.id == student_id), None
         )
-    typed = _blank(chosen, now.date(), student)
+    typed = _blank(chosen, local_today(now), student)
     return _form_page(request, db, principal, chosen, typed, back=_back(back))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -145,6 +146,20 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+#: Mississippi's time zone, restated here from the rule: the service reckons "today" in it.
+MISSISSIPPI = ZoneInfo("America/Chicago")
+
+
+def mississippi_date(moment: datetime) -> date:
+    """The date in Mississippi at ``moment`` (aware): the day the service reckons from it."""
+    return moment.astimezone(MISSISSIPPI).date()
+
+
+def mississippi_today() -> date:
+    """Today's date in Mississippi, the day the service's date window is reckoned from."""
+    return mississippi_date(datetime.now(UTC))
+
+
 def activity_days(today: date) -> tuple[date, date]:
     """Two days an activity may carry whenever the tests run (its window is 1 July starting the
     previous school year .. today, restated here from the rule): 1 October of the previous
@@ -222,7 +237,7 @@ def build_world(app: FastAPI) -> World:
     world = World()
     instrument = load_instrument()
     now = datetime.now(UTC)
-    activity_day = world.activity_day = activity_days(now.date())[0]
+    activity_day = world.activity_day = activity_days(mississippi_date(now))[0]
     hasher = make_password_hasher(app.state.settings)
     password_hash = hasher.hash(PASSWORD)
     with session_scope(app.state.sessionmaker) as db:

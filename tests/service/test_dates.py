@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from recommender.school_years import school_year_of
 from service.db import session_scope
 from service.tables import Activity
-from tests.service.conftest import Clock, World, count_rows
+from tests.service.conftest import Clock, World, count_rows, mississippi_date, mississippi_today
 
-TODAY = datetime.now(UTC).date()
+TODAY = mississippi_today()
 CURRENT_START = TODAY.year if TODAY.month >= 7 else TODAY.year - 1
 CURRENT_YEAR = f"{CURRENT_START}-{CURRENT_START + 1}"
 FIRST_DAY = date(2000, 7, 1)
@@ -74,7 +74,7 @@ def test_the_edges_of_the_window_are_accepted(
 ) -> None:
     """An activity's window is 1 July of the previous school year .. today (the app's clock):
     each edge is accepted, and the day just outside it is refused naming the date."""
-    first, last = _activity_window(clock.now.date())
+    first, last = _activity_window(mississippi_date(clock.now))
     day, outside = (first, first - ONE) if edge == "first" else (last, last + ONE)
     before = count_rows(app, Activity)
     refused = client.post(
@@ -194,3 +194,21 @@ def test_the_report_ignores_stored_rows_outside_the_window(
     far = client.get("/reports/activity", params={"school_year": "9998-9999"}, headers=staff)
     assert far.status_code == 422
     assert far.json()["errors"][0]["field"] == "query.school_year"
+
+
+@pytest.mark.parametrize(
+    ("moment", "day", "year"),
+    [
+        # 7:30 pm on 7 December in Mississippi (CST, UTC-6): an evening entry is not tomorrow's
+        (datetime(2026, 12, 8, 1, 30, tzinfo=UTC), date(2026, 12, 7), "2026-2027"),
+        # 11:30 pm on 30 June (CDT, UTC-5): still the school year that is ending
+        (datetime(2026, 7, 1, 4, 30, tzinfo=UTC), date(2026, 6, 30), "2025-2026"),
+        # half past midnight on 1 July in Mississippi: the new school year
+        (datetime(2026, 7, 1, 5, 30, tzinfo=UTC), date(2026, 7, 1), "2026-2027"),
+    ],
+)
+def test_today_is_mississippis_date_not_utcs(moment: datetime, day: date, year: str) -> None:
+    from service.schemas import today
+
+    assert today(moment) == day
+    assert school_year_of(today(moment)) == year

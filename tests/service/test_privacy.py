@@ -20,10 +20,16 @@ from sqlalchemy import inspect, text
 
 from service.db import session_scope
 from service.tables import Recommendation
-from tests.service.conftest import LOCAL_CLIENT, World, activity_days, school_year
+from tests.service.conftest import (
+    LOCAL_CLIENT,
+    World,
+    activity_days,
+    mississippi_today,
+    school_year,
+)
 
 #: Two days inside the activity window whenever the tests run, in two school years.
-EARLIER_DAY, LATER_DAY = activity_days(datetime.now(UTC).date())
+EARLIER_DAY, LATER_DAY = activity_days(mississippi_today())
 YEAR, LATER_YEAR = school_year(EARLIER_DAY), school_year(LATER_DAY)
 #: Tables the deletion keeps on purpose: the disclosure log and the privacy requests record that
 #: the disclosures and the deletion happened (a student number only; docs/service.md).

@@ -9,7 +9,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from service.schemas import school_year_of
-from tests.service.conftest import Clock, World, activity_days, school_year
+from tests.service.conftest import Clock, World, activity_days, mississippi_date, school_year
 
 
 def _post(client: TestClient, world: World, path: str, body: object, actor: str = "coach") -> dict:
@@ -60,7 +60,7 @@ def test_a_duplicate_local_id_is_a_409_conflict(client: TestClient, world: World
 def test_activity_school_year_follows_its_date_and_edits(
     client: TestClient, world: World, clock: Clock
 ) -> None:
-    first_of_this_year = activity_days(clock.now.date())[1]  # 1 July
+    first_of_this_year = activity_days(mississippi_date(clock.now))[1]  # 1 July
     start = first_of_this_year.year
     body = {
         "school_id": world.school_a,
@@ -151,7 +151,7 @@ def test_outcome_rules_grade_range_and_school_year(client: TestClient, world: Wo
 def test_activity_report_sums_by_school_and_region_and_matches_its_csv(
     client: TestClient, world: World, clock: Clock
 ) -> None:
-    last_year, this_year = activity_days(clock.now.date())  # 1 October, 1 July
+    last_year, this_year = activity_days(mississippi_date(clock.now))  # 1 October, 1 July
     year = school_year(last_year)
     after = this_year.year  # the calendar year the previous school year ends in
     speaker = {"organisation": "Gulf Coast CC", "participants": 40, "topic": "Nursing careers"}

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from recommender.school_years import TIME_ZONE
 from service.db import session_scope
-from service.rostering import LOCAL_ZONE
 from service.tables import AccessCode, PendingImport, School, SchoolClass, Student
 from tests.rosters import SampleSchool, broken_bundle, make_bundle, zip_bundle
 from tests.service.conftest import SITE_ORIGIN, World, count_rows, page_form_token, post_page_form
@@ -174,7 +174,7 @@ def test_codes_for_a_class_are_shown_once_on_a_sheet_and_work(
         stored = list(rows)
         assert all(code not in {r.code_hash for r in stored} for code in codes), "stored hashed"
         expires = max(r.expires_at for r in stored)
-    local = expires.astimezone(LOCAL_ZONE).strftime("%-I:%M %p")
+    local = expires.astimezone(TIME_ZONE).strftime("%-I:%M %p")
     assert f"until {local}" in sheet.text
     assert coach.get(sent.headers["location"]).text.count("slip-code") == len(codes)
     # each code signs its student in once
@@ -195,7 +195,7 @@ def test_codes_for_a_class_are_shown_once_on_a_sheet_and_work(
             .where(
                 AccessCode.student_id.in_(ticked),
                 AccessCode.used_at.is_(None),
-                AccessCode.expires_at > datetime.now(LOCAL_ZONE),
+                AccessCode.expires_at > datetime.now(TIME_ZONE),
             )
         ).scalar_one()
     assert live == 2, "one live code per student"
