@@ -37,11 +37,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from recommender.catalogue import get_catalogue
 from recommender.errors import InvalidRecordError, PermissionDeniedError, RecordNotFoundError
 from recommender.school_years import school_year_of
+from recommender.school_years import today as local_today
 from service.auth import Principal
 from service.choices import ActivityCategory
 from service.deps import load_student_for, scope_school_ids, sees_school
 from service.i18n import N_, Message
-from service.schemas import today as local_today
 from service.tables import Activity, ActivityAttendee, School, Student
 
 __all__ = [

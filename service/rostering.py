@@ -1361,7 +1361,7 @@ def _leave_classes(db: Session, student_id: int) -> None:
 
 
 def local_expiry(moment: datetime) -> datetime:
-    """``moment`` (UTC) in the coaches' local time (``service.i18n.TIME_ZONE``)."""
+    """``moment`` (UTC) in the coaches' local time (``recommender.school_years.TIME_ZONE``)."""
     return moment.astimezone(TIME_ZONE)
 
 

@@ -25,10 +25,10 @@ from recommender.aptitude_items import compute_item_parameters
 from recommender.catalogue import get_catalogue
 from recommender.dimensions import PLANS
 from recommender.instrument import Instrument, load_instrument
+from recommender.school_years import today as local_today
 from service.assessing import finish_subtest, issue_subtest, merge_answers, score_stored
 from service.db import utc_now
 from service.schemas import school_year_of
-from service.schemas import today as local_today
 from service.tables import (
     Activity,
     ActivityAttendee,

@@ -26,7 +26,6 @@ from training.benchmarks import RankingInputs, served_scores
 from training.cohort import CohortConfig, full_outcomes, generate_cohort, observe_with_instrument
 from training.data import ScoreFit, score_whole_catalogue
 from training.metrics import catalogue_coverage, high_value_share_at_k, ndcg_at_k, wage_ratio_at_k
-from training.train import regional_parts
 
 __all__ = [
     "SWEEP_BOOST",
@@ -61,6 +60,7 @@ def sweep_policies(
     grades: npt.ArrayLike,
     region_index: npt.NDArray[np.int64],
     catalogue: Catalogue,
+    inputs: RankingInputs,
     policies: list[RankingPolicy],
     *,
     match: npt.NDArray[np.float32] | None = None,
@@ -69,21 +69,13 @@ def sweep_policies(
 ) -> list[dict[str, Any]]:
     """Top-k metrics of each policy's served score on the same fit (m, n) and grades.
 
-    ``fit`` is the relative fit the engine ranks (offsets applied) and ``match`` the students'
-    interest match, needed for a policy that weighs it. A row holds the weights, mean NDCG@k,
+    ``fit`` is the relative fit the engine ranks (offsets applied), ``inputs`` the engine's
+    regional parts (``RankingInputs.from_catalogue``) and ``match`` the students' interest match,
+    needed for a policy that weighs it. A row holds the weights, mean NDCG@k,
     mean high-value share of the top k, median over students of the top-k wage ratio (see
     training.metrics.wage_ratio_at_k) and coverage@k.
     """
-    demand, wage = regional_parts(catalogue)
-    high_value = np.asarray(catalogue.high_value, dtype=bool)
-    inputs = RankingInputs(
-        demand=demand,
-        wage=wage,
-        high_value=high_value,
-        employment=np.nan_to_num(np.asarray(catalogue.employment, dtype=np.float64), nan=0.0),
-        region_codes=tuple(r.code for r in catalogue.regions),
-    )
-    hv = high_value[region_index]
+    hv = np.asarray(inputs.high_value, dtype=bool)[region_index]
     wages = np.asarray(catalogue.wage_median, dtype=np.float64)[region_index]
     base = region_median_wages(catalogue)[region_index]
     rows: list[dict[str, Any]] = []
@@ -184,6 +176,7 @@ def run_policy_sweep(
             grades,
             cohort.region_index[students],
             catalogue,
+            RankingInputs.from_catalogue(catalogue, served),
             policies,
             match=match,
             progress=bar.update,

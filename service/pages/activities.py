@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from recommender.catalogue import get_catalogue
 from recommender.errors import PermissionDeniedError, RecordNotFoundError
 from recommender.school_years import school_year_of
+from recommender.school_years import today as local_today
 from service import activities as ops
 from service import rostering
 from service.auth import Principal
@@ -29,7 +30,6 @@ from service.deps import ID_MAX, NowDep, SessionDep, visible_student
 from service.i18n import N_
 from service.pages._core import CoachPage, PageDenied, render, safe_next, without_nul
 from service.schemas import nul_fields
-from service.schemas import today as local_today
 from service.tables import Activity, Student
 
 router = APIRouter(prefix="/coach/activities", include_in_schema=False)

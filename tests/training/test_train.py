@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -159,6 +160,21 @@ def _sweep_catalogue() -> object:
     )
 
 
+def _sweep_inputs(catalogue: Any) -> Any:
+    """The engine's regional parts of the test catalogue (demand from its even shares)."""
+    from training.benchmarks import RankingInputs
+    from training.train import regional_parts
+
+    demand, wage = regional_parts(catalogue)
+    return RankingInputs(
+        demand=demand,
+        wage=wage,
+        high_value=np.asarray(catalogue.high_value, dtype=bool),
+        employment=np.asarray(catalogue.employment, dtype=np.float64),
+        region_codes=("A", "B"),
+    )
+
+
 def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
     from training.policy_sweep import choose_policy, region_median_wages, sweep_policies
 
@@ -171,7 +187,9 @@ def test_sweep_policies_boost_moves_high_value_jobs_up() -> None:
         RankingPolicy(demand_weight=0.0, wage_weight=0.0, high_value_boost=0.0),
         RankingPolicy(demand_weight=0.0, wage_weight=0.0, high_value_boost=1.0),
     ]
-    rows = sweep_policies(fit, grades, np.array([0, 1]), catalogue, policies, k=1)
+    rows = sweep_policies(
+        fit, grades, np.array([0, 1]), catalogue, _sweep_inputs(catalogue), policies, k=1
+    )
     plain, boosted = rows
     assert plain["ndcg@1"] == 1.0 and plain["high_value_share@1"] == 0.0
     assert plain["wage_ratio@1"] == pytest.approx(20e3 / 30e3)
@@ -197,12 +215,21 @@ def test_sweep_policies_ranks_by_the_served_score_with_the_interest_match() -> N
         interest_weight=2.0, demand_weight=0.0, wage_weight=0.0, high_value_boost=0.0
     )
     without, with_match = sweep_policies(
-        fit, grades, np.array([0, 1]), catalogue, [flat, weighed], match=match, k=1
+        fit,
+        grades,
+        np.array([0, 1]),
+        catalogue,
+        _sweep_inputs(catalogue),
+        [flat, weighed],
+        match=match,
+        k=1,
     )
     assert without["ndcg@1"] == 0.0 and without["interest_weight"] == 0.0
     assert with_match["ndcg@1"] == 1.0 and with_match["interest_weight"] == 2.0
     with pytest.raises(RankingPolicyError, match="interest"):
-        sweep_policies(fit, grades, np.array([0, 1]), catalogue, [weighed], k=1)
+        sweep_policies(
+            fit, grades, np.array([0, 1]), catalogue, _sweep_inputs(catalogue), [weighed], k=1
+        )
 
 
 def test_choose_policy_needs_the_row_without_demand_wage_or_boost() -> None:
